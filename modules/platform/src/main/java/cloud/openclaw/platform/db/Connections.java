@@ -1,0 +1,36 @@
+package cloud.openclaw.platform.db;
+
+import cloud.openclaw.platform.config.PlatformSettings;
+import cloud.openclaw.platform.http.HealthChecks;
+import cloud.openclaw.platform.redis.Redis;
+import io.helidon.health.HealthCheck;
+import java.util.List;
+
+/**
+ * A service's connections to PostgreSQL (schema migrated) and Redis, opened together at start and
+ * closed together at stop.
+ */
+public record Connections(Database database, Redis redis) implements AutoCloseable {
+
+  /** Connects both and applies pending migrations (Flyway's lock makes concurrent starts safe). */
+  public static Connections open(PlatformSettings settings) {
+    Database database = Database.connect(settings.database());
+    try {
+      Migrations.apply(database.dataSource());
+      return new Connections(database, Redis.connect(settings.redis()));
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  public List<HealthCheck> healthChecks() {
+    return List.of(HealthChecks.of("postgresql", database::ping), HealthChecks.of("redis", redis::ping));
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+    database.close();
+  }
+}

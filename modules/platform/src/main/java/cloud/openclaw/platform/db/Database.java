@@ -1,0 +1,96 @@
+package cloud.openclaw.platform.db;
+
+import cloud.openclaw.platform.config.DatabaseSettings;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbTransaction;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import io.helidon.dbclient.jdbc.JdbcConnectionPool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * PostgreSQL for one service: a HikariCP pool under a Helidon DbClient. Stores take a {@link DbExecute}
+ * so the same statement runs alone or inside a caller's transaction.
+ */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource dataSource;
+  private final DbClient client;
+
+  private Database(HikariDataSource dataSource) {
+    this.dataSource = dataSource;
+    JdbcConnectionPool pool =
+        () -> {
+          try {
+            return dataSource.getConnection();
+          } catch (SQLException e) {
+            throw new IllegalStateException("no database connection: " + e.getMessage(), e);
+          }
+        };
+    this.client = JdbcClientBuilder.create().connectionPool(pool).build();
+  }
+
+  public static Database connect(DatabaseSettings settings) {
+    HikariConfig hikari = new HikariConfig();
+    hikari.setJdbcUrl(settings.url());
+    hikari.setUsername(settings.user());
+    hikari.setPassword(settings.password());
+    hikari.setMaximumPoolSize(settings.poolSize());
+    hikari.setPoolName("openclaw");
+    // Fail fast at start with the real reason instead of a pool that hangs on first use.
+    hikari.setInitializationFailTimeout(10_000);
+    hikari.setConnectionTimeout(10_000);
+    return new Database(new HikariDataSource(hikari));
+  }
+
+  /** Statements outside a transaction, each on a connection of its own (auto-commit). */
+  public DbExecute execute() {
+    return client.execute();
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. Hooks
+   * registered with {@link Tx#afterCommit} run after the commit, never after a rollback.
+   */
+  public <T> T inTransaction(Function<Tx, T> work) {
+    DbTransaction transaction = client.transaction();
+    Tx tx = new Tx(transaction);
+    T result;
+    try {
+      result = work.apply(tx);
+      transaction.commit();
+    } catch (RuntimeException | Error e) {
+      try {
+        transaction.rollback();
+      } catch (RuntimeException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      throw SqlErrors.translate(e);
+    }
+    tx.runAfterCommit();
+    return result;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** True when a connection answers a trivial query: the health check. */
+  public boolean ping() {
+    try (Connection connection = dataSource.getConnection()) {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    dataSource.close();
+  }
+}

@@ -1,0 +1,81 @@
+package cloud.openclaw.platform.db;
+
+import cloud.openclaw.platform.errors.ConflictException;
+import cloud.openclaw.platform.errors.DomainException;
+import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.UnavailableException;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Turns PostgreSQL's constraint violations into domain errors (later a 4xx), so a duplicate email or
+ * a second live box is never a 500. Stores give friendly messages for the constraints they expect.
+ */
+public final class SqlErrors {
+  private SqlErrors() {}
+
+  /** Runs {@code statement}; a violation of a constraint named in {@code friendly} gets that error. */
+  public static <T> T guard(Map<String, Supplier<DomainException>> friendly, Supplier<T> statement) {
+    try {
+      return statement.get();
+    } catch (RuntimeException e) {
+      SQLException sql = sqlCause(e);
+      if (sql != null) {
+        Supplier<DomainException> mapped = friendly.get(constraint(sql));
+        if (mapped != null) {
+          DomainException error = mapped.get();
+          error.initCause(e);
+          throw error;
+        }
+      }
+      throw translate(e);
+    }
+  }
+
+  /** The domain error for a database failure, or the failure itself when it is not one we know. */
+  public static RuntimeException translate(Throwable failure) {
+    if (failure instanceof DomainException domain) {
+      return domain;
+    }
+    SQLException sql = sqlCause(failure);
+    if (sql != null && sql.getSQLState() != null) {
+      String state = sql.getSQLState();
+      String constraint = constraint(sql);
+      if (state.equals("23505")) {
+        return new ConflictException("duplicate", "already exists (" + constraint + ")", failure);
+      }
+      if (state.equals("23503")) {
+        return new InvalidInputException(null, "refers to something that does not exist (" + constraint + ")", failure);
+      }
+      if (state.equals("23514") || state.equals("23502") || state.startsWith("22")) {
+        return new InvalidInputException(null, "breaks a data rule (" + (constraint == null ? sql.getMessage() : constraint) + ")", failure);
+      }
+      if (state.startsWith("08") || state.equals("57P01") || state.equals("53300")) {
+        return new UnavailableException("the database is unavailable", failure);
+      }
+    }
+    return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+  }
+
+  static SQLException sqlCause(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return sql;
+      }
+    }
+    return null;
+  }
+
+  static String constraint(SQLException sql) {
+    if (sql instanceof PSQLException psql) {
+      ServerErrorMessage message = psql.getServerErrorMessage();
+      if (message != null) {
+        return message.getConstraint();
+      }
+    }
+    return null;
+  }
+}

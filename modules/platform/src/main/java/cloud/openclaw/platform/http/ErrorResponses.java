@@ -1,0 +1,62 @@
+package cloud.openclaw.platform.http;
+
+import cloud.openclaw.platform.errors.ConflictException;
+import cloud.openclaw.platform.errors.DomainException;
+import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.NotFoundException;
+import cloud.openclaw.platform.errors.UnavailableException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place where domain errors become HTTP, in one JSON shape:
+ * {@code {"error": {"code": "...", "message": "...", "field": "..."}}}.
+ */
+public final class ErrorResponses {
+  private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
+
+  private ErrorResponses() {}
+
+  public static void register(HttpRouting.Builder routing) {
+    routing.error(
+        DomainException.class,
+        (request, response, error) -> Json.send(response, status(error), body(error)));
+    routing.error(
+        RuntimeException.class,
+        (request, response, error) -> {
+          LOG.log(Level.SEVERE, "unexpected failure on " + request.prologue(), error);
+          Json.send(
+              response,
+              Status.INTERNAL_SERVER_ERROR_500,
+              body("internal_error", "an unexpected error occurred", null));
+        });
+  }
+
+  public static Status status(DomainException error) {
+    return switch (error) {
+      case NotFoundException e -> Status.NOT_FOUND_404;
+      case ConflictException e -> Status.CONFLICT_409;
+      case InvalidInputException e -> Status.BAD_REQUEST_400;
+      case UnavailableException e -> Status.SERVICE_UNAVAILABLE_503;
+    };
+  }
+
+  public static Map<String, Object> body(DomainException error) {
+    String field = error instanceof InvalidInputException invalid ? invalid.field() : null;
+    return body(error.code(), error.getMessage(), field);
+  }
+
+  public static Map<String, Object> body(String code, String message, String field) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("code", code);
+    detail.put("message", message);
+    if (field != null) {
+      detail.put("field", field);
+    }
+    return Map.of("error", detail);
+  }
+}

@@ -1,0 +1,55 @@
+package cloud.openclaw.platform.http;
+
+import cloud.openclaw.platform.config.ServerSettings;
+import io.helidon.health.HealthCheck;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Starts a service's web server with what every service has: /observe/health (Helidon's health
+ * observer, with the given checks), /observe/metrics (Prometheus text from the service's own
+ * registry) and the one error mapping. The service adds its own routes.
+ */
+public final class HttpHost {
+  private HttpHost() {}
+
+  public static RunningService start(
+      String name,
+      ServerSettings settings,
+      List<HealthCheck> checks,
+      PrometheusMeterRegistry metrics,
+      Consumer<HttpRouting.Builder> routes,
+      List<AutoCloseable> resources) {
+    WebServer server =
+        WebServer.builder()
+            .host(settings.host())
+            .port(settings.port())
+            .shutdownHook(false)
+            .addFeature(
+                ObserveFeature.just(HealthObserver.create(checks.toArray(HealthCheck[]::new))))
+            .routing(routing -> routing(routing, metrics, routes))
+            .build()
+            .start();
+    return new RunningService(name, server, resources);
+  }
+
+  static void routing(
+      HttpRouting.Builder routing,
+      PrometheusMeterRegistry metrics,
+      Consumer<HttpRouting.Builder> routes) {
+    ErrorResponses.register(routing);
+    routing.get(
+        "/observe/metrics",
+        (request, response) -> {
+          response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+          response.send(metrics.scrape());
+        });
+    routes.accept(routing);
+  }
+}
