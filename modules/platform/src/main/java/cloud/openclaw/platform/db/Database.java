@@ -8,6 +8,7 @@ import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import io.helidon.dbclient.jdbc.JdbcConnectionPool;
+import io.helidon.dbclient.jdbc.JdbcParametersConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.function.Function;
@@ -31,7 +32,11 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("no database connection: " + e.getMessage(), e);
           }
         };
-    this.client = JdbcClientBuilder.create().connectionPool(pool).build();
+    this.client =
+        JdbcClientBuilder.create()
+            .connectionPool(pool)
+            .parametersSetter(JdbcParametersConfig.builder().setObjectForJavaTime(true).build())
+            .build();
   }
 
   public static Database connect(DatabaseSettings settings) {
@@ -41,6 +46,8 @@ public final class Database implements AutoCloseable {
     hikari.setPassword(settings.password());
     hikari.setMaximumPoolSize(settings.poolSize());
     hikari.setPoolName("openclaw");
+    // Helidon binds UUIDs (and our JSON) as strings; untyped strings let PostgreSQL infer uuid/jsonb.
+    hikari.addDataSourceProperty("stringtype", "unspecified");
     // Fail fast at start with the real reason instead of a pool that hangs on first use.
     hikari.setInitializationFailTimeout(10_000);
     hikari.setConnectionTimeout(10_000);

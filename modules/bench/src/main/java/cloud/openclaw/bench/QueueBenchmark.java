@@ -1,0 +1,167 @@
+package cloud.openclaw.bench;
+
+import cloud.openclaw.platform.config.DatabaseSettings;
+import cloud.openclaw.platform.config.JobSettings;
+import cloud.openclaw.platform.config.RedisSettings;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.db.Migrations;
+import cloud.openclaw.platform.db.Rows;
+import cloud.openclaw.platform.jobs.JobQueue;
+import cloud.openclaw.platform.jobs.JobStore;
+import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.jobs.JobType;
+import cloud.openclaw.platform.jobs.JobWorker;
+import cloud.openclaw.platform.jobs.NewJob;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.testkit.PostgresServer;
+import cloud.openclaw.testkit.RedisServer;
+import cloud.openclaw.testkit.TestDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+
+/**
+ * Jobs per second through the queue, from the first enqueue to the last acknowledgement, with 1 and
+ * 4 consumers side by side in one run, and each job's latency from enqueue to finished. The handler
+ * does nothing, so this measures the queue itself: PostgreSQL row, Redis stream, claim, commit, ack.
+ *
+ * <p>Run: {@code ./openclaw-cloud bench queue [jobs]} (PostgreSQL and Redis from
+ * OPENCLAW_TEST_DATABASE_URL / OPENCLAW_TEST_REDIS_URL, else embedded).
+ */
+public final class QueueBenchmark {
+  private static final int PRODUCERS = 4;
+
+  public static void main(String[] args) throws Exception {
+    int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    TestDatabase testDatabase = PostgresServer.shared().createDatabase("queue_bench");
+    try (Database database =
+            Database.connect(
+                new DatabaseSettings(
+                    testDatabase.jdbcUrl(), testDatabase.user(), testDatabase.password(), 24));
+        Redis redis =
+            Redis.connect(
+                new RedisSettings(
+                    RedisServer.shared().url(), "bench:" + UUID.randomUUID() + ":", 32))) {
+      Migrations.apply(database.dataSource());
+      UUID box = Fixtures.box(database);
+      System.out.printf(
+          "%d jobs, %d producer threads, no-op handler, %s, %d cores%n%n",
+          jobs, PRODUCERS, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+      System.out.println("| consumers | jobs | seconds | jobs/s | latency p50 ms | latency p99 ms |");
+      System.out.println("|---|---|---|---|---|---|");
+      run(database, redis, box, 1, Math.min(jobs, jobs / 2 + 1)); // warm-up: JIT, pools
+      for (int consumers : new int[] {1, 4}) {
+        Result result = run(database, redis, box, consumers, jobs);
+        System.out.printf(
+            Locale.ROOT,
+            "| %d | %d | %.2f | %.0f | %.1f | %.1f |%n",
+            consumers,
+            jobs,
+            result.seconds,
+            jobs / result.seconds,
+            result.p50Millis,
+            result.p99Millis);
+      }
+    } finally {
+      testDatabase.drop();
+    }
+    System.exit(0);
+  }
+
+  private static Result run(Database database, Redis redis, UUID box, int consumers, int jobs)
+      throws InterruptedException {
+    String queueName = "bench" + UUID.randomUUID().toString().substring(0, 8);
+    JobStream stream = new JobStream(redis, queueName);
+    JobStore store = new JobStore(database, 3);
+    JobQueue queue = new JobQueue(store, stream);
+    JobSettings settings =
+        new JobSettings(
+            Duration.ofSeconds(30),
+            3,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(30),
+            Duration.ofMillis(200));
+    List<JobWorker> workers = new ArrayList<>();
+    for (int i = 0; i < consumers; i++) {
+      workers.add(new JobWorker(store, stream, settings, "c" + i, job -> {}).start());
+    }
+    String batch = queueName + ":";
+    long start = System.nanoTime();
+    try (ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS)) {
+      IntStream.range(0, jobs)
+          .forEach(
+              i ->
+                  producers.submit(
+                      () -> queue.enqueue(new NewJob(JobType.UPDATE, box, "{}", batch + i))));
+    }
+    while (Fixtures.succeeded(database, batch) < jobs || stream.pending() > 0) {
+      Thread.sleep(5);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    workers.forEach(JobWorker::close);
+    double[] latency = Fixtures.latencyPercentiles(database, batch);
+    return new Result(seconds, latency[0], latency[1]);
+  }
+
+  private record Result(double seconds, double p50Millis, double p99Millis) {}
+
+  /** Plain SQL the benchmark needs around the queue. */
+  static final class Fixtures {
+    private Fixtures() {}
+
+    static UUID box(Database database) {
+      UUID customer =
+          database
+              .execute()
+              .get("INSERT INTO customers (email) VALUES ('bench@example.com') RETURNING id")
+              .map(row -> Rows.uuid(row, "id"))
+              .orElseThrow();
+      return database
+          .execute()
+          .get(
+              """
+              INSERT INTO boxes (customer_id, bot_id, bot_username, bot_token_ciphertext,
+                                 bot_token_key_id, allowed_telegram_user_ids, model, runtime)
+              VALUES (?, 1, 'bench_bot', '\\x00', 'k1', '{1}', 'kimi-k2.6', 'local') RETURNING id""",
+              customer)
+          .map(row -> Rows.uuid(row, "id"))
+          .orElseThrow();
+    }
+
+    static long succeeded(Database database, String batch) {
+      return database
+          .execute()
+          .get(
+              "SELECT count(*) AS n FROM operator_jobs WHERE status = 'succeeded' AND idempotency_key LIKE ?",
+              batch + "%")
+          .map(row -> Rows.longValue(row, "n"))
+          .orElseThrow();
+    }
+
+    static double[] latencyPercentiles(Database database, String batch) {
+      return database
+          .execute()
+          .get(
+              """
+              SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+                     percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+                FROM (SELECT extract(epoch FROM finished_at - created_at) * 1000 AS ms
+                        FROM operator_jobs WHERE idempotency_key LIKE ?) t""",
+              batch + "%")
+          .map(
+              row ->
+                  new double[] {
+                    ((Number) Rows.value(row, "p50")).doubleValue(),
+                    ((Number) Rows.value(row, "p99")).doubleValue()
+                  })
+          .orElseThrow();
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package cloud.openclaw.platform.jobs;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** One row of operator_jobs. {@code payload} is JSON text. */
+public record Job(
+    UUID id,
+    JobType type,
+    UUID boxId,
+    String payload,
+    JobStatus status,
+    int attempts,
+    int maxAttempts,
+    Instant nextAttemptAt,
+    String lockedBy,
+    Instant lockedUntil,
+    String lastError,
+    String idempotencyKey,
+    Instant createdAt,
+    Instant startedAt,
+    Instant finishedAt) {}

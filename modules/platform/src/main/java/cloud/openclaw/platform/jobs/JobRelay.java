@@ -1,0 +1,83 @@
+package cloud.openclaw.platform.jobs;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Re-publishes jobs the stream may have lost: due jobs not published within the grace period (a
+ * crash between commit and publish, Redis restarted empty, a retry whose backoff is over) and
+ * running jobs whose lease ran out. Publishing twice is harmless: a job runs only for the consumer
+ * that claims its row.
+ */
+public final class JobRelay implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(JobRelay.class.getName());
+  private static final int BATCH = 500;
+
+  private final JobStore store;
+  private final JobStream stream;
+  private final Duration interval;
+  private final Duration grace;
+  private volatile boolean running;
+  private Thread thread;
+
+  public JobRelay(JobStore store, JobStream stream, Duration interval, Duration grace) {
+    this.store = store;
+    this.stream = stream;
+    this.interval = interval;
+    this.grace = grace;
+  }
+
+  public JobRelay start() {
+    running = true;
+    thread = Thread.ofVirtual().name("job-relay").start(this::loop);
+    return this;
+  }
+
+  /** One pass; returns how many jobs it published. */
+  public int runOnce() {
+    int published = 0;
+    List<UUID> ids;
+    do {
+      ids = store.takeForRelay(grace, BATCH);
+      for (UUID id : ids) {
+        stream.publish(id);
+        published++;
+      }
+    } while (ids.size() == BATCH);
+    return published;
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        int published = runOnce();
+        if (published > 0) {
+          LOG.fine(() -> "relay published " + published + " jobs");
+        }
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "job relay pass failed; next pass in " + interval, e);
+      }
+      try {
+        Thread.sleep(interval);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package cloud.openclaw.platform.jobs;
+
+import cloud.openclaw.platform.config.JobSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One consumer of the job queue. It reads the stream with its group, takes over entries that a dead
+ * consumer left unacknowledged past the lease, claims each job's row (only one consumer can hold a
+ * lease), runs the handler while renewing the lease, commits the outcome, and only then
+ * acknowledges the entry. A crash at any point leaves either the stream entry or the row's lease to
+ * bring the job back.
+ */
+public final class JobWorker implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(JobWorker.class.getName());
+  private static final int BATCH = 16;
+
+  private final JobStore store;
+  private final JobStream stream;
+  private final JobSettings settings;
+  private final Backoff backoff;
+  private final String consumer;
+  private final JobHandler handler;
+  private volatile boolean running;
+  private Thread thread;
+  private Instant lastReclaim = Instant.EPOCH;
+
+  public JobWorker(
+      JobStore store, JobStream stream, JobSettings settings, String consumer, JobHandler handler) {
+    this.store = store;
+    this.stream = stream;
+    this.settings = settings;
+    this.backoff = new Backoff(settings.backoffBase(), settings.backoffMax());
+    this.consumer = consumer;
+    this.handler = handler;
+  }
+
+  public JobWorker start() {
+    stream.ensureGroup();
+    running = true;
+    thread = Thread.ofVirtual().name("job-worker-" + consumer).start(this::loop);
+    return this;
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        for (JobStream.Delivery delivery : nextDeliveries()) {
+          if (!running) {
+            return;
+          }
+          process(delivery);
+        }
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        LOG.log(Level.WARNING, consumer + ": queue read failed, retrying", e);
+        pause(settings.pollTimeout());
+      }
+    }
+  }
+
+  private List<JobStream.Delivery> nextDeliveries() {
+    List<JobStream.Delivery> deliveries = new ArrayList<>();
+    Instant now = Instant.now();
+    if (Duration.between(lastReclaim, now).compareTo(settings.lease().dividedBy(2)) >= 0) {
+      lastReclaim = now;
+      deliveries.addAll(stream.reclaim(consumer, settings.lease(), BATCH));
+    }
+    deliveries.addAll(stream.readNew(consumer, BATCH, settings.pollTimeout()));
+    return deliveries;
+  }
+
+  /** Handles one stream entry; package-private so tests can drive a consumer step by step. */
+  void process(JobStream.Delivery delivery) {
+    Optional<Job> claimed = store.claim(delivery.jobId(), consumer, settings.lease());
+    if (claimed.isEmpty()) {
+      settleUnclaimed(delivery);
+      return;
+    }
+    Job job = claimed.get();
+    if (job.attempts() > job.maxAttempts()) {
+      // Its consumers kept dying mid-job (a lease ran out on every attempt): stop trying.
+      store.fail(job, JobStatus.DEAD, "gave up after " + job.maxAttempts() + " attempts: " + job.lastError());
+      stream.ack(delivery.entryId());
+      return;
+    }
+    run(job);
+    stream.ack(delivery.entryId());
+  }
+
+  private void run(Job job) {
+    try (LeaseKeeper ignored = new LeaseKeeper(job)) {
+      handler.handle(job);
+      if (!store.succeed(job)) {
+        LOG.warning(consumer + ": lost the lease of job " + job.id() + " before it finished");
+      }
+    } catch (JobFailedException e) {
+      store.fail(job, JobStatus.FAILED, e.getMessage());
+    } catch (Exception e) {
+      Duration delay = backoff.after(job.attempts());
+      String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+      store
+          .retryOrBury(job, error, delay)
+          .ifPresent(
+              after ->
+                  LOG.log(
+                      after.status() == JobStatus.DEAD ? Level.SEVERE : Level.INFO,
+                      consumer + ": job " + job.id() + " attempt " + job.attempts() + " failed ("
+                          + error + "), now " + after.status().dbValue()));
+    }
+  }
+
+  // The row says why the claim failed: finished or not yet due → the entry is done with (the relay
+  // publishes a retry when it is due); held by another consumer's live lease → leave it to them.
+  private void settleUnclaimed(JobStream.Delivery delivery) {
+    Optional<Job> job = store.find(delivery.jobId());
+    boolean heldElsewhere =
+        job.isPresent()
+            && job.get().status() == JobStatus.RUNNING
+            && !consumer.equals(job.get().lockedBy());
+    if (!heldElsewhere) {
+      stream.ack(delivery.entryId());
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops reading; a job in hand finishes first (up to the lease). */
+  @Override
+  public void close() {
+    running = false;
+    if (thread != null) {
+      try {
+        thread.join(settings.lease().plus(settings.pollTimeout()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Renews the lease at a third of its length while a handler runs. */
+  private final class LeaseKeeper implements AutoCloseable {
+    private final Thread renewer;
+
+    LeaseKeeper(Job job) {
+      Duration every = settings.lease().dividedBy(3);
+      renewer =
+          Thread.ofVirtual()
+              .name("lease-" + job.id())
+              .start(
+                  () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                      try {
+                        Thread.sleep(every);
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                      if (!store.extendLease(job, settings.lease())) {
+                        return;
+                      }
+                    }
+                  });
+    }
+
+    @Override
+    public void close() {
+      renewer.interrupt();
+    }
+  }
+}
