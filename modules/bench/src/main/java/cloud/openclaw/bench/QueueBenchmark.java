@@ -28,7 +28,8 @@ import java.util.stream.IntStream;
 /**
  * Jobs per second through the queue, from the first enqueue to the last acknowledgement, with 1 and
  * 4 consumers side by side in one run, and each job's latency from enqueue to finished. The handler
- * does nothing, so this measures the queue itself: PostgreSQL row, Redis stream, claim, commit, ack.
+ * does nothing, so this measures the queue itself: PostgreSQL row, Redis stream, claim, commit,
+ * ack.
  *
  * <p>Run: {@code ./openclaw-cloud bench queue [jobs]} (PostgreSQL and Redis from
  * OPENCLAW_TEST_DATABASE_URL / OPENCLAW_TEST_REDIS_URL, else embedded).
@@ -51,8 +52,12 @@ public final class QueueBenchmark {
       UUID box = Fixtures.box(database);
       System.out.printf(
           "%d jobs, %d producer threads, no-op handler, %s, %d cores%n%n",
-          jobs, PRODUCERS, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-      System.out.println("| consumers | jobs | seconds | jobs/s | latency p50 ms | latency p99 ms |");
+          jobs,
+          PRODUCERS,
+          System.getProperty("java.version"),
+          Runtime.getRuntime().availableProcessors());
+      System.out.println(
+          "| consumers | jobs | seconds | jobs/s | latency p50 ms | latency p99 ms |");
       System.out.println("|---|---|---|---|---|---|");
       run(database, redis, box, 1, Math.min(jobs, jobs / 2 + 1)); // warm-up: JIT, pools
       for (int consumers : new int[] {1, 4}) {

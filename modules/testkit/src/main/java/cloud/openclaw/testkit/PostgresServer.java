@@ -11,9 +11,10 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * One PostgreSQL server per test JVM, found in this order: {@code OPENCLAW_TEST_DATABASE_URL} (a JDBC
- * URL of a database the user may CREATE DATABASE from), Testcontainers where a Docker engine runs,
- * embedded PostgreSQL otherwise. Test classes never share a database: each asks for a fresh one.
+ * One PostgreSQL server per test JVM, found in this order: {@code OPENCLAW_TEST_DATABASE_URL} (a
+ * JDBC URL of a database the user may CREATE DATABASE from), Testcontainers where a Docker engine
+ * runs, embedded PostgreSQL otherwise. Test classes never share a database: each asks for a fresh
+ * one.
  */
 public final class PostgresServer {
   private static final Logger LOG = Logger.getLogger(PostgresServer.class.getName());
@@ -25,7 +26,8 @@ public final class PostgresServer {
   private final String password;
   private final String adminDatabase;
 
-  private PostgresServer(String host, int port, String user, String password, String adminDatabase) {
+  private PostgresServer(
+      String host, int port, String user, String password, String adminDatabase) {
     this.host = host;
     this.port = port;
     this.user = user;
@@ -86,8 +88,12 @@ public final class PostgresServer {
         }
       }
     }
-    String database = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-    return new PostgresServer(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), user, password, database);
+    String database =
+        uri.getPath() == null || uri.getPath().length() <= 1
+            ? "postgres"
+            : uri.getPath().substring(1);
+    return new PostgresServer(
+        uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), user, password, database);
   }
 
   /** Creates an empty database with a unique name made from {@code hint}. */
@@ -111,7 +117,8 @@ public final class PostgresServer {
   }
 
   private void execute(String sql) {
-    try (Connection connection = DriverManager.getConnection(jdbcUrl(adminDatabase), user, password);
+    try (Connection connection =
+            DriverManager.getConnection(jdbcUrl(adminDatabase), user, password);
         Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {

@@ -8,8 +8,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
 /**
- * One Redis server per test JVM: {@code OPENCLAW_TEST_REDIS_URL}, else Testcontainers where a Docker
- * engine runs, else embedded-redis. Test classes keep apart by key prefix (see {@link TestRedis}).
+ * One Redis server per test JVM: {@code OPENCLAW_TEST_REDIS_URL}, else Testcontainers where a
+ * Docker engine runs, else embedded-redis. Test classes keep apart by key prefix (see {@link
+ * TestRedis}).
  */
 public final class RedisServer {
   private static final Logger LOG = Logger.getLogger(RedisServer.class.getName());
@@ -38,7 +39,8 @@ public final class RedisServer {
       return new RedisServer(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort());
     }
     if (DockerClientFactory.instance().isDockerAvailable()) {
-      GenericContainer<?> container = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+      GenericContainer<?> container =
+          new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
       container.start();
       LOG.info("tests use Redis in a container");
       return new RedisServer(container.getHost(), container.getFirstMappedPort());

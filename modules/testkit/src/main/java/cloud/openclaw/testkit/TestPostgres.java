@@ -14,7 +14,8 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    database = PostgresServer.shared().createDatabase(context.getRequiredTestClass().getSimpleName());
+    database =
+        PostgresServer.shared().createDatabase(context.getRequiredTestClass().getSimpleName());
   }
 
   @Override

@@ -10,12 +10,13 @@ import java.util.Map;
 
 /**
  * Builds a service's configuration from, highest first: explicit overrides (dev launcher, tests),
- * {@code OPENCLAW_*} environment variables, the YAML file named by {@code OPENCLAW_CONFIG_FILE}, the
- * service's {@code <service>/application.yaml} and the shared {@code platform.yaml} on the classpath.
+ * {@code OPENCLAW_*} environment variables, the YAML file named by {@code OPENCLAW_CONFIG_FILE},
+ * the service's {@code <service>/application.yaml} and the shared {@code platform.yaml} on the
+ * classpath.
  *
  * <p>Every key is overridable by one environment variable: {@code OPENCLAW_} followed by the key in
- * upper case with dots and dashes turned into underscores ({@code db.pool-size} ->
- * {@code OPENCLAW_DB_POOL_SIZE}). Only keys that the YAML files declare are mapped, so the mapping is
+ * upper case with dots and dashes turned into underscores ({@code db.pool-size} -> {@code
+ * OPENCLAW_DB_POOL_SIZE}). Only keys that the YAML files declare are mapped, so the mapping is
  * never ambiguous and docs/configuration.md can list them all.
  */
 public final class ConfigLoader {
@@ -23,7 +24,8 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  public static Config load(String service, Map<String, String> environment, Map<String, String> overrides) {
+  public static Config load(
+      String service, Map<String, String> environment, Map<String, String> overrides) {
     Config declared = layered(service, environment, Map.of());
     Map<String, String> fromEnvironment = new LinkedHashMap<>();
     declared

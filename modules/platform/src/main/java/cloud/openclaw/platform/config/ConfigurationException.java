@@ -1,6 +1,9 @@
 package cloud.openclaw.platform.config;
 
-/** A configuration key is missing or invalid; the message names the key and its environment variable. */
+/**
+ * A configuration key is missing or invalid; the message names the key and its environment
+ * variable.
+ */
 public final class ConfigurationException extends RuntimeException {
   private final String key;
 

@@ -16,7 +16,8 @@ public record CryptoSettings(String activeKeyId, Map<String, byte[]> keys) {
     for (String entry : raw.split("\\s*,\\s*")) {
       String[] parts = entry.split(":", 2);
       if (parts.length != 2 || !parts[0].matches("[A-Za-z0-9_-]{1,32}")) {
-        throw new ConfigurationException("crypto.keys", "entries must look like <key id>:<base64 key>");
+        throw new ConfigurationException(
+            "crypto.keys", "entries must look like <key id>:<base64 key>");
       }
       byte[] key;
       try {
@@ -25,13 +26,15 @@ public record CryptoSettings(String activeKeyId, Map<String, byte[]> keys) {
         throw new ConfigurationException("crypto.keys", "key " + parts[0] + " is not base64");
       }
       if (key.length != 32) {
-        throw new ConfigurationException("crypto.keys", "key " + parts[0] + " must be 32 bytes (AES-256)");
+        throw new ConfigurationException(
+            "crypto.keys", "key " + parts[0] + " must be 32 bytes (AES-256)");
       }
       keys.put(parts[0], key);
     }
     String active = settings.string("crypto.active-key");
     if (!keys.containsKey(active)) {
-      throw new ConfigurationException("crypto.active-key", "'" + active + "' is not among crypto.keys");
+      throw new ConfigurationException(
+          "crypto.active-key", "'" + active + "' is not among crypto.keys");
     }
     return new CryptoSettings(active, Map.copyOf(keys));
   }

@@ -26,7 +26,8 @@ public record JobSettings(
             settings.duration("jobs.relay-grace"),
             settings.duration("jobs.poll-timeout"));
     if (jobs.backoffMax.compareTo(jobs.backoffBase) < 0) {
-      throw new ConfigurationException("jobs.backoff-max", "must not be shorter than jobs.backoff-base");
+      throw new ConfigurationException(
+          "jobs.backoff-max", "must not be shorter than jobs.backoff-base");
     }
     return jobs;
   }

@@ -25,9 +25,7 @@ public final class Plans {
       throw new ConfigurationException("plans", "no plan is configured");
     }
     List<Plan> plans =
-        node.asNodeList().orElseThrow().stream()
-            .map(plan -> read(settings, plan.name()))
-            .toList();
+        node.asNodeList().orElseThrow().stream().map(plan -> read(settings, plan.name())).toList();
     return new Plans(plans);
   }
 

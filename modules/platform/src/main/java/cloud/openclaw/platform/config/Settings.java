@@ -84,7 +84,8 @@ public final class Settings {
       }
       return value;
     } catch (DateTimeParseException | NumberFormatException e) {
-      throw new ConfigurationException(key, "'" + raw + "' is not a duration such as PT30S or 250ms");
+      throw new ConfigurationException(
+          key, "'" + raw + "' is not a duration such as PT30S or 250ms");
     }
   }
 
@@ -97,7 +98,8 @@ public final class Settings {
     try {
       URI uri = URI.create(raw.startsWith("jdbc:") ? raw.substring(5) : raw);
       if (uri.getScheme() == null || !List.of(schemes).contains(uri.getScheme())) {
-        throw new ConfigurationException(key, "'" + raw + "' must start with one of " + List.of(schemes));
+        throw new ConfigurationException(
+            key, "'" + raw + "' must start with one of " + List.of(schemes));
       }
       if (uri.getHost() == null) {
         throw new ConfigurationException(key, "'" + raw + "' has no host");

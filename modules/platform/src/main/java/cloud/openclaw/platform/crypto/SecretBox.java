@@ -11,9 +11,10 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals secrets at rest with AES-256-GCM. Each sealed value carries the id of its key (stored beside
- * the ciphertext) so keys can rotate: new values take the active key, old ones open with theirs.
- * The associated data binds a ciphertext to its row: a token copied onto another box will not open.
+ * Seals secrets at rest with AES-256-GCM. Each sealed value carries the id of its key (stored
+ * beside the ciphertext) so keys can rotate: new values take the active key, old ones open with
+ * theirs. The associated data binds a ciphertext to its row: a token copied onto another box will
+ * not open.
  */
 public final class SecretBox {
   private static final int NONCE_BYTES = 12;
@@ -44,7 +45,8 @@ public final class SecretBox {
     random.nextBytes(nonce);
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, keys.get(activeKeyId), new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.init(
+          Cipher.ENCRYPT_MODE, keys.get(activeKeyId), new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
       byte[] ciphertext = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
       byte[] sealed = Arrays.copyOf(nonce, NONCE_BYTES + ciphertext.length);
@@ -66,8 +68,7 @@ public final class SecretBox {
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(
-          Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE_BYTES));
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE_BYTES));
       cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
       byte[] plain = cipher.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES);
       return new String(plain, StandardCharsets.UTF_8);

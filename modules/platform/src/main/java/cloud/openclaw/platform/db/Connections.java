@@ -25,7 +25,8 @@ public record Connections(Database database, Redis redis) implements AutoCloseab
   }
 
   public List<HealthCheck> healthChecks() {
-    return List.of(HealthChecks.of("postgresql", database::ping), HealthChecks.of("redis", redis::ping));
+    return List.of(
+        HealthChecks.of("postgresql", database::ping), HealthChecks.of("redis", redis::ping));
   }
 
   @Override

@@ -15,8 +15,8 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
- * PostgreSQL for one service: a HikariCP pool under a Helidon DbClient. Stores take a {@link DbExecute}
- * so the same statement runs alone or inside a caller's transaction.
+ * PostgreSQL for one service: a HikariCP pool under a Helidon DbClient. Stores take a {@link
+ * DbExecute} so the same statement runs alone or inside a caller's transaction.
  */
 public final class Database implements AutoCloseable {
   private final HikariDataSource dataSource;
@@ -46,7 +46,8 @@ public final class Database implements AutoCloseable {
     hikari.setPassword(settings.password());
     hikari.setMaximumPoolSize(settings.poolSize());
     hikari.setPoolName("openclaw");
-    // Helidon binds UUIDs (and our JSON) as strings; untyped strings let PostgreSQL infer uuid/jsonb.
+    // Helidon binds UUIDs (and our JSON) as strings; untyped strings let PostgreSQL infer
+    // uuid/jsonb.
     hikari.addDataSourceProperty("stringtype", "unspecified");
     // Fail fast at start with the real reason instead of a pool that hangs on first use.
     hikari.setInitializationFailTimeout(10_000);

@@ -11,23 +11,31 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * Turns PostgreSQL's constraint violations into domain errors (later a 4xx), so a duplicate email or
- * a second live box is never a 500. Stores give friendly messages for the constraints they expect.
+ * Turns PostgreSQL's constraint violations into domain errors (later a 4xx), so a duplicate email
+ * or a second live box is never a 500. Stores give friendly messages for the constraints they
+ * expect.
  */
 public final class SqlErrors {
   private SqlErrors() {}
 
-  /** Runs {@code statement}; a violation of a constraint named in {@code friendly} gets that error. */
-  public static <T> T guard(Map<String, Supplier<DomainException>> friendly, Supplier<T> statement) {
+  /**
+   * Runs {@code statement}; a violation of a constraint named in {@code friendly} gets that error.
+   */
+  public static <T> T guard(
+      Map<String, Supplier<DomainException>> friendly, Supplier<T> statement) {
     try {
       return statement.get();
     } catch (RuntimeException e) {
       SQLException sql = sqlCause(e);
-      if (sql != null) {
-        Supplier<DomainException> mapped = friendly.get(constraint(sql));
+      // Map.of refuses null keys even to look up: errors without a constraint go to translate.
+      String constraint = sql == null ? null : constraint(sql);
+      if (constraint != null) {
+        Supplier<DomainException> mapped = friendly.get(constraint);
         if (mapped != null) {
           DomainException error = mapped.get();
-          error.initCause(e);
+          // Domain errors set their cause (null) in their constructor, so initCause would throw;
+          // the database failure travels as a suppressed exception instead, for the logs.
+          error.addSuppressed(e);
           throw error;
         }
       }
@@ -48,16 +56,22 @@ public final class SqlErrors {
         return new ConflictException("duplicate", "already exists (" + constraint + ")", failure);
       }
       if (state.equals("23503")) {
-        return new InvalidInputException(null, "refers to something that does not exist (" + constraint + ")", failure);
+        return new InvalidInputException(
+            null, "refers to something that does not exist (" + constraint + ")", failure);
       }
       if (state.equals("23514") || state.equals("23502") || state.startsWith("22")) {
-        return new InvalidInputException(null, "breaks a data rule (" + (constraint == null ? sql.getMessage() : constraint) + ")", failure);
+        return new InvalidInputException(
+            null,
+            "breaks a data rule (" + (constraint == null ? sql.getMessage() : constraint) + ")",
+            failure);
       }
       if (state.startsWith("08") || state.equals("57P01") || state.equals("53300")) {
         return new UnavailableException("the database is unavailable", failure);
       }
     }
-    return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+    return failure instanceof RuntimeException runtime
+        ? runtime
+        : new IllegalStateException(failure);
   }
 
   static SQLException sqlCause(Throwable failure) {

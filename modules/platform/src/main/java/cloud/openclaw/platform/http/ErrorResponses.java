@@ -5,16 +5,18 @@ import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.errors.UnavailableException;
+import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one place where domain errors become HTTP, in one JSON shape:
- * {@code {"error": {"code": "...", "message": "...", "field": "..."}}}.
+ * The one place where domain errors become HTTP, in one JSON shape: {@code {"error": {"code":
+ * "...", "message": "...", "field": "..."}}}.
  */
 public final class ErrorResponses {
   private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
@@ -25,6 +27,12 @@ public final class ErrorResponses {
     routing.error(
         DomainException.class,
         (request, response, error) -> Json.send(response, status(error), body(error)));
+    // Helidon's own HTTP errors (unknown path: 404, bad request: 400) keep their status.
+    routing.error(
+        HttpException.class,
+        (request, response, error) ->
+            Json.send(
+                response, error.status(), body(code(error.status()), error.getMessage(), null)));
     routing.error(
         RuntimeException.class,
         (request, response, error) -> {
@@ -34,6 +42,11 @@ public final class ErrorResponses {
               Status.INTERNAL_SERVER_ERROR_500,
               body("internal_error", "an unexpected error occurred", null));
         });
+  }
+
+  /** A status as an error code: 404 Not Found -> not_found. */
+  static String code(Status status) {
+    return status.reasonPhrase().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
   }
 
   public static Status status(DomainException error) {

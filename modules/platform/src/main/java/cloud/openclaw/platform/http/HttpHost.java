@@ -31,12 +31,22 @@ public final class HttpHost {
             .host(settings.host())
             .port(settings.port())
             .shutdownHook(false)
-            .addFeature(
-                ObserveFeature.just(HealthObserver.create(checks.toArray(HealthCheck[]::new))))
+            .addFeature(ObserveFeature.just(health(checks)))
             .routing(routing -> routing(routing, metrics, routes))
             .build()
             .start();
     return new RunningService(name, server, resources);
+  }
+
+  /**
+   * Health with details: 200 and a JSON body naming each check (Helidon's default, details off,
+   * answers an empty 204 when all is well, so nothing could tell which checks ran).
+   */
+  static HealthObserver health(List<HealthCheck> checks) {
+    return HealthObserver.builder()
+        .details(true)
+        .addChecks(checks.toArray(HealthCheck[]::new))
+        .build();
   }
 
   static void routing(

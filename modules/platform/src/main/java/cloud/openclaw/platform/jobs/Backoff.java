@@ -3,7 +3,9 @@ package cloud.openclaw.platform.jobs;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Exponential backoff between attempts: base, 2x base, 4x base ... capped, with up to 10% jitter. */
+/**
+ * Exponential backoff between attempts: base, 2x base, 4x base ... capped, with up to 10% jitter.
+ */
 public record Backoff(Duration base, Duration max) {
 
   /** The wait after attempt number {@code attempt} (1-based) has failed. */

@@ -142,7 +142,8 @@ public final class JobStore {
 
   /** Extends the lease of a job this consumer still holds; false when it holds it no longer. */
   public boolean extendLease(Job claimed, Duration lease) {
-    return database.execute()
+    return database
+            .execute()
             .dml(EXTEND, lease.toMillis(), claimed.id(), claimed.lockedBy(), claimed.attempts())
         == 1;
   }
@@ -155,7 +156,8 @@ public final class JobStore {
 
   /** Records a failed attempt: queued again after {@code delay}, or dead when out of attempts. */
   public Optional<Job> retryOrBury(Job claimed, String error, Duration delay) {
-    return database.execute()
+    return database
+        .execute()
         .get(
             RETRY_OR_BURY,
             delay.toMillis(),
@@ -168,7 +170,8 @@ public final class JobStore {
 
   /** Ends the job as {@code failed} (hopeless) or {@code dead} (given up) with its last error. */
   public boolean fail(Job claimed, JobStatus status, String error) {
-    return database.execute()
+    return database
+            .execute()
             .dml(
                 FAIL,
                 status.dbValue(),
@@ -179,7 +182,9 @@ public final class JobStore {
         == 1;
   }
 
-  /** Marks up to {@code limit} jobs the stream may have lost as published, and returns their ids. */
+  /**
+   * Marks up to {@code limit} jobs the stream may have lost as published, and returns their ids.
+   */
   public List<UUID> takeForRelay(Duration grace, int limit) {
     try (Stream<DbRow> rows = database.execute().query(TAKE_FOR_RELAY, grace.toMillis(), limit)) {
       return rows.map(row -> Rows.uuid(row, "id")).toList();

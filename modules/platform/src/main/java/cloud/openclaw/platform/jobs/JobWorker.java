@@ -87,7 +87,10 @@ public final class JobWorker implements AutoCloseable {
     Job job = claimed.get();
     if (job.attempts() > job.maxAttempts()) {
       // Its consumers kept dying mid-job (a lease ran out on every attempt): stop trying.
-      store.fail(job, JobStatus.DEAD, "gave up after " + job.maxAttempts() + " attempts: " + job.lastError());
+      store.fail(
+          job,
+          JobStatus.DEAD,
+          "gave up after " + job.maxAttempts() + " attempts: " + job.lastError());
       stream.ack(delivery.entryId());
       return;
     }
@@ -112,8 +115,15 @@ public final class JobWorker implements AutoCloseable {
               after ->
                   LOG.log(
                       after.status() == JobStatus.DEAD ? Level.SEVERE : Level.INFO,
-                      consumer + ": job " + job.id() + " attempt " + job.attempts() + " failed ("
-                          + error + "), now " + after.status().dbValue()));
+                      consumer
+                          + ": job "
+                          + job.id()
+                          + " attempt "
+                          + job.attempts()
+                          + " failed ("
+                          + error
+                          + "), now "
+                          + after.status().dbValue()));
     }
   }
 

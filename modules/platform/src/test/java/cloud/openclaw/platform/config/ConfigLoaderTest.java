@@ -40,8 +40,7 @@ class ConfigLoaderTest {
 
   @Test
   void overridesBeatTheEnvironmentAndTheServiceFileBeatsThePlatformFile() {
-    Settings settings =
-        load(Map.of("OPENCLAW_DB_POOL_SIZE", "33"), Map.of("db.pool-size", "7"));
+    Settings settings = load(Map.of("OPENCLAW_DB_POOL_SIZE", "33"), Map.of("db.pool-size", "7"));
     assertThat(settings.integer("db.pool-size", 1, 200)).isEqualTo(7);
     // configtest/application.yaml sets redis.prefix over platform.yaml's
     assertThat(settings.string("redis.prefix")).isEqualTo("configtest:");
@@ -89,7 +88,11 @@ class ConfigLoaderTest {
         .hasMessageContaining("jobs.lease")
         .hasMessageContaining("OPENCLAW_JOBS_LEASE");
     assertThatThrownBy(
-            () -> PlatformSettings.from(load(Map.of("OPENCLAW_REDIS_URL", "localhost:6379"), Map.of("db.url", VALID.get("db.url")))))
+            () ->
+                PlatformSettings.from(
+                    load(
+                        Map.of("OPENCLAW_REDIS_URL", "localhost:6379"),
+                        Map.of("db.url", VALID.get("db.url")))))
         .hasMessageContaining("redis.url");
   }
 
@@ -115,7 +118,8 @@ class ConfigLoaderTest {
   void cryptoKeysMustBe256BitsAndTheActiveOneListed() {
     String key = cloud.openclaw.platform.crypto.SecretBox.newKey();
     CryptoSettings crypto =
-        CryptoSettings.from(load(Map.of(), Map.of("crypto.keys", "k1:" + key, "crypto.active-key", "k1")));
+        CryptoSettings.from(
+            load(Map.of(), Map.of("crypto.keys", "k1:" + key, "crypto.active-key", "k1")));
     assertThat(crypto.keys()).containsKey("k1");
     assertThatThrownBy(
             () ->
@@ -125,7 +129,8 @@ class ConfigLoaderTest {
     assertThatThrownBy(
             () ->
                 CryptoSettings.from(
-                    load(Map.of(), Map.of("crypto.keys", "k1:c2hvcnQ=", "crypto.active-key", "k1"))))
+                    load(
+                        Map.of(), Map.of("crypto.keys", "k1:c2hvcnQ=", "crypto.active-key", "k1"))))
         .hasMessageContaining("crypto.keys")
         .hasMessageContaining("32 bytes");
   }

@@ -69,7 +69,10 @@ class JobQueueIT {
     stream = new JobStream(redis, "q" + UUID.randomUUID().toString().substring(0, 8));
     store = new JobStore(database, 3);
     queue = new JobQueue(store, stream);
-    database.execute().dml("UPDATE operator_jobs SET status = 'succeeded', locked_by = NULL, locked_until = NULL WHERE status IN ('queued', 'running')");
+    database
+        .execute()
+        .dml(
+            "UPDATE operator_jobs SET status = 'succeeded', locked_by = NULL, locked_until = NULL WHERE status IN ('queued', 'running')");
   }
 
   @AfterEach
@@ -231,7 +234,8 @@ class JobQueueIT {
     relay();
 
     await().atMost(10, TimeUnit.SECONDS).until(() -> statusOf(job.id()) == JobStatus.FAILED);
-    assertThat(store.find(job.id()).orElseThrow().lastError()).isEqualTo("Telegram rejected the bot token");
+    assertThat(store.find(job.id()).orElseThrow().lastError())
+        .isEqualTo("Telegram rejected the bot token");
     assertThat(store.find(job.id()).orElseThrow().attempts()).isEqualTo(1);
 
     assertThat(store.retryNow(job.id())).isPresent();
@@ -268,7 +272,8 @@ class JobQueueIT {
   void tenThousandJobsThroughFourConsumersEachSucceedExactlyOnce() throws Exception {
     int total = 10_000;
     Map<UUID, AtomicInteger> runs = new ConcurrentHashMap<>();
-    JobHandler count = j -> runs.computeIfAbsent(j.id(), id -> new AtomicInteger()).incrementAndGet();
+    JobHandler count =
+        j -> runs.computeIfAbsent(j.id(), id -> new AtomicInteger()).incrementAndGet();
     for (int i = 0; i < 4; i++) {
       worker("c" + i, count);
     }

@@ -1,0 +1,4 @@
+package cloud.openclaw.platform.domain;
+
+/** A customer's usage of one model over some span. */
+public record ModelUsage(String model, UsageTotals totals) {}

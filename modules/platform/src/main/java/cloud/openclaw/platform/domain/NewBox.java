@@ -1,0 +1,42 @@
+package cloud.openclaw.platform.domain;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/** What it takes to create a box; the bot token is in clear here and sealed by the store. */
+public record NewBox(
+    UUID customerId,
+    long botId,
+    String botUsername,
+    String botToken,
+    List<Long> allowedTelegramUserIds,
+    String model,
+    ThinkingLevel thinkingLevel,
+    BoxRuntime runtime) {
+  public NewBox {
+    Objects.requireNonNull(customerId, "customerId");
+    Objects.requireNonNull(botUsername, "botUsername");
+    Objects.requireNonNull(botToken, "botToken");
+    allowedTelegramUserIds = List.copyOf(allowedTelegramUserIds);
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(thinkingLevel, "thinkingLevel");
+    Objects.requireNonNull(runtime, "runtime");
+  }
+
+  /** Never prints the bot token. */
+  @Override
+  public String toString() {
+    return "NewBox[customerId="
+        + customerId
+        + ", botId="
+        + botId
+        + ", botUsername="
+        + botUsername
+        + ", model="
+        + model
+        + ", runtime="
+        + runtime
+        + "]";
+  }
+}
