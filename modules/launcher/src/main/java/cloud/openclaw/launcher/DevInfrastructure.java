@@ -1,0 +1,122 @@
+package cloud.openclaw.launcher;
+
+import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What dev mode needs besides the services: PostgreSQL, Redis and a key to seal secrets. Whatever
+ * the configuration names is used as it is; whatever it leaves empty is made up under the dev
+ * directory (embedded PostgreSQL and Redis, a generated key) and handed to the services as
+ * overrides. {@link #start} and {@link #close} exclude each other, so a Ctrl-C during start stops
+ * what start was bringing up instead of leaving it running.
+ */
+final class DevInfrastructure implements AutoCloseable {
+  static final String DEV_KEY_ID = "dev";
+
+  private final Path home;
+  private final Map<String, String> overrides = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
+  private DevPostgres postgres;
+  private DevRedis redis;
+  private boolean closed;
+
+  DevInfrastructure(Path home) {
+    this.home = home;
+  }
+
+  /** Starts what {@code settings} leaves unconfigured. */
+  synchronized void start(Settings settings) {
+    if (closed) {
+      throw new DevLauncher.Stopped();
+    }
+    String dbUrl = settings.optionalUri("db.url", "postgresql");
+    if (dbUrl.isEmpty()) {
+      postgres = DevPostgres.start(home.resolve("postgres"), home.resolve("postgres.log"));
+      overrides.put("db.url", postgres.jdbcUrl());
+      overrides.put("db.user", "postgres");
+      overrides.put("db.password", "");
+      notes.add(
+          "PostgreSQL  " + postgres.jdbcUrl() + "  embedded, data in " + postgres.dataDirectory());
+    } else {
+      notes.add("PostgreSQL  " + withoutSecrets(dbUrl) + "  configured");
+    }
+    String redisUrl = settings.optionalUri("redis.url", "redis", "rediss");
+    if (redisUrl.isEmpty()) {
+      redis = DevRedis.start(home.resolve("redis"));
+      overrides.put("redis.url", redis.url());
+      notes.add("Redis       " + redis.url() + "  embedded, snapshots in " + redis.directory());
+    } else {
+      notes.add("Redis       " + withoutSecrets(redisUrl) + "  configured");
+    }
+    if (settings.optionalString("crypto.keys").isEmpty()) {
+      Path file = home.resolve("crypto.key");
+      overrides.put("crypto.keys", DEV_KEY_ID + ":" + devKey(file));
+      overrides.put("crypto.active-key", DEV_KEY_ID);
+      notes.add("Crypto key  '" + DEV_KEY_ID + "'  generated once, kept in " + file);
+    } else {
+      notes.add("Crypto key  '" + settings.optionalString("crypto.active-key") + "'  configured");
+    }
+  }
+
+  /** The key in {@code file}, generated on first use (readable by the owner only). */
+  static String devKey(Path file) {
+    try {
+      if (Files.isRegularFile(file)) {
+        return Files.readString(file).strip();
+      }
+      Files.createDirectories(file.getParent());
+      String key = SecretBox.newKey();
+      Files.writeString(file, key + "\n");
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      return key;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the dev key in " + file, e);
+    }
+  }
+
+  /** A URL as it may be printed: no password, no query (which may hold one). */
+  static String withoutSecrets(String url) {
+    return url.replaceFirst("//[^/@]*@", "//").replaceFirst("\\?.*$", "");
+  }
+
+  /** Configuration keys for the services: where the embedded servers are, the dev key. */
+  synchronized Map<String, String> overrides() {
+    return Map.copyOf(overrides);
+  }
+
+  /** One line per piece: what it is, where, and where its data lives. */
+  synchronized List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  /** Stops Redis, then PostgreSQL; waits for a start in progress to finish first. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (redis != null) {
+      closeQuietly("Redis", redis);
+      redis = null;
+    }
+    if (postgres != null) {
+      closeQuietly("PostgreSQL", postgres);
+      postgres = null;
+    }
+  }
+
+  private static void closeQuietly(String what, AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      System.err.println("stopping " + what + " failed: " + e);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package cloud.openclaw.launcher;
+
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.http.RunningService;
+import io.helidon.config.Config;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Dev mode's sequence: infrastructure (configured, or embedded), then every service in one JVM on
+ * 127.0.0.1, then a wait until each reports UP on /observe/health. {@link #close} stops the
+ * services in reverse, then Redis, then PostgreSQL; it may run (from a shutdown hook) while start
+ * is still under way, and then stops what has started and makes start give up.
+ */
+public final class DevLauncher implements AutoCloseable {
+  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Map<String, String> environment;
+  private final Map<String, String> overrides;
+  private final DevInfrastructure infrastructure;
+  private final List<Started> started = new ArrayList<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+  private boolean closed;
+  private Duration healthyAfter;
+
+  /**
+   * @param home where embedded data and the dev key live ({@code .openclaw-dev})
+   * @param environment the {@code OPENCLAW_*} variables that configure every service
+   * @param overrides configuration keys that win over everything (tests)
+   */
+  public DevLauncher(Path home, Map<String, String> environment, Map<String, String> overrides) {
+    this.environment = Map.copyOf(environment);
+    this.overrides = Map.copyOf(overrides);
+    this.infrastructure = new DevInfrastructure(home);
+  }
+
+  /** A service that runs, and the URL it answers on. */
+  public record Started(String name, String url, RunningService running) {}
+
+  /** Start gave up because the launcher is stopping. */
+  public static final class Stopped extends RuntimeException {
+    Stopped() {
+      super("the launcher is stopping");
+    }
+  }
+
+  /** Starts everything and returns once every service is healthy. */
+  public void start() {
+    long begin = System.nanoTime();
+    infrastructure.start(new Settings(ConfigLoader.load("api", environment, overrides)));
+    Map<String, String> shared = new HashMap<>(infrastructure.overrides());
+    shared.putAll(overrides);
+    for (DevService service : DevService.ALL) {
+      Map<String, String> own = new HashMap<>(shared);
+      String hostKey = service.key() + ".host";
+      if (!environment.containsKey(ConfigLoader.environmentName(hostKey))) {
+        own.putIfAbsent(hostKey, "127.0.0.1");
+      }
+      start(service, ConfigLoader.load(service.name(), environment, own));
+    }
+    for (Started service : services()) {
+      awaitHealthy(service);
+    }
+    healthyAfter = Duration.ofNanos(System.nanoTime() - begin);
+  }
+
+  private synchronized void start(DevService service, Config config) {
+    if (closed) {
+      throw new Stopped();
+    }
+    String host = new Settings(config).string(service.key() + ".host");
+    RunningService running = service.start().apply(config);
+    String local = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    started.add(new Started(service.name(), "http://" + local + ":" + running.port(), running));
+  }
+
+  private void awaitHealthy(Started service) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(service.url() + "/observe/health"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        String status = Json.MAPPER.readTree(response.body()).path("status").asText();
+        if (response.statusCode() == 200 && status.equals("UP")) {
+          return;
+        }
+        last = response.statusCode() + " " + response.body();
+      } catch (IOException e) {
+        last = e.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Stopped();
+      }
+      synchronized (this) {
+        if (closed) {
+          throw new Stopped();
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Stopped();
+      }
+    }
+    throw new IllegalStateException(
+        service.name() + " is not healthy after " + HEALTH_TIMEOUT.toSeconds() + " s: " + last);
+  }
+
+  public synchronized List<Started> services() {
+    return List.copyOf(started);
+  }
+
+  /** The table printed once everything is up: services, URLs, health, and where data lives. */
+  public String summary() {
+    StringBuilder out = new StringBuilder();
+    long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nopenclaw-cloud dev: all services healthy (%.1f s to start them, %.1f s since the JVM"
+                + " started)%n%n",
+            healthyAfter == null ? 0.0 : healthyAfter.toMillis() / 1000.0,
+            uptime / 1000.0));
+    String row = "  %-18s %-24s %s%n";
+    out.append(String.format(Locale.ROOT, row, "SERVICE", "URL", "HEALTH (/observe/health)"));
+    for (Started service : services()) {
+      out.append(String.format(Locale.ROOT, row, service.name(), service.url(), "UP"));
+    }
+    out.append(System.lineSeparator());
+    for (String note : infrastructure.notes()) {
+      out.append("  ").append(note).append(System.lineSeparator());
+    }
+    out.append(String.format("%nCtrl-C stops everything.%n"));
+    return out.toString();
+  }
+
+  /** Blocks until {@link #close} has finished. */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Stops the services in reverse order, then Redis, then PostgreSQL. Safe to call twice. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      for (int i = started.size() - 1; i >= 0; i--) {
+        Started service = started.get(i);
+        try {
+          service.running().close();
+        } catch (RuntimeException e) {
+          System.err.println("stopping " + service.name() + " failed: " + e);
+        }
+      }
+      started.clear();
+    }
+    infrastructure.close();
+    stopped.countDown();
+  }
+}

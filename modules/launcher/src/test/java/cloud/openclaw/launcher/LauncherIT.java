@@ -1,0 +1,70 @@
+package cloud.openclaw.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.testkit.TestPostgres;
+import cloud.openclaw.testkit.TestRedis;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class LauncherIT {
+  @RegisterExtension static final TestPostgres postgres = new TestPostgres();
+  @RegisterExtension static final TestRedis redis = new TestRedis();
+
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @Test
+  void startsEveryServiceHealthyOnTheGivenInfrastructureAndStopsThem(@TempDir Path home)
+      throws Exception {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("db.url", postgres.jdbcUrl());
+    overrides.put("db.user", postgres.user());
+    overrides.put("db.password", postgres.password());
+    overrides.put("redis.url", redis.url());
+    overrides.put("redis.prefix", redis.prefix());
+    DevService.ALL.forEach(service -> overrides.put(service.key() + ".port", "0"));
+
+    DevLauncher.Started[] services;
+    try (DevLauncher launcher = new DevLauncher(home, Map.of(), overrides)) {
+      launcher.start();
+
+      services = launcher.services().toArray(DevLauncher.Started[]::new);
+      assertThat(services)
+          .extracting(DevLauncher.Started::name)
+          .containsExactly(
+              "sandbox", "api", "token-proxy", "operator", "billing-worker", "onboarding-agent");
+      for (DevLauncher.Started service : services) {
+        assertThat(service.url()).startsWith("http://127.0.0.1:");
+        HttpResponse<String> health = get(service.url() + "/observe/health");
+        assertThat(health.statusCode()).as(service.name()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(health.body()).path("status").asText())
+            .as(service.name())
+            .isEqualTo("UP");
+      }
+      assertThat(launcher.summary())
+          .contains("onboarding-agent")
+          .contains("configured")
+          .doesNotContain("embedded");
+      assertThat(home.resolve("crypto.key")).as("the generated dev key").isRegularFile();
+    }
+
+    for (DevLauncher.Started service : services) {
+      assertThat(service.running().isRunning()).as(service.name()).isFalse();
+    }
+  }
+
+  private HttpResponse<String> get(String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
