@@ -1,18 +1,27 @@
 package cloud.openclaw.bench;
 
+import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.DatabaseSettings;
 import cloud.openclaw.platform.config.JobSettings;
 import cloud.openclaw.platform.config.RedisSettings;
+import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.db.Rows;
+import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.NewBox;
+import cloud.openclaw.platform.domain.NewCustomer;
+import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.jobs.JobQueue;
+import cloud.openclaw.platform.jobs.JobStatus;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
 import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.jobs.JobWorker;
 import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.testkit.PostgresServer;
 import cloud.openclaw.testkit.RedisServer;
 import cloud.openclaw.testkit.TestDatabase;
@@ -20,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,6 +108,7 @@ public final class QueueBenchmark {
       workers.add(new JobWorker(store, stream, settings, "c" + i, job -> {}).start());
     }
     String batch = queueName + ":";
+    long target = succeeded(store) + jobs;
     long start = System.nanoTime();
     try (ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS)) {
       IntStream.range(0, jobs)
@@ -106,8 +117,8 @@ public final class QueueBenchmark {
                   producers.submit(
                       () -> queue.enqueue(new NewJob(JobType.UPDATE, box, "{}", batch + i))));
     }
-    while (Fixtures.succeeded(database, batch) < jobs || stream.pending() > 0) {
-      Thread.sleep(5);
+    while (succeeded(store) < target || stream.pending() > 0) {
+      Thread.sleep(20);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     workers.forEach(JobWorker::close);
@@ -115,39 +126,34 @@ public final class QueueBenchmark {
     return new Result(seconds, latency[0], latency[1]);
   }
 
+  private static long succeeded(JobStore store) {
+    return store.countByStatus().getOrDefault(JobStatus.SUCCEEDED, 0L);
+  }
+
   private record Result(double seconds, double p50Millis, double p99Millis) {}
 
-  /** Plain SQL the benchmark needs around the queue. */
+  /** What the benchmark needs around the queue: a box to point at, latency percentiles. */
   static final class Fixtures {
     private Fixtures() {}
 
+    /** A customer with a box for the jobs to point at, made through the real stores. */
     static UUID box(Database database) {
       UUID customer =
-          database
-              .execute()
-              .get("INSERT INTO customers (email) VALUES ('bench@example.com') RETURNING id")
-              .map(row -> Rows.uuid(row, "id"))
-              .orElseThrow();
-      return database
-          .execute()
-          .get(
-              """
-              INSERT INTO boxes (customer_id, bot_id, bot_username, bot_token_ciphertext,
-                                 bot_token_key_id, allowed_telegram_user_ids, model, runtime)
-              VALUES (?, 1, 'bench_bot', '\\x00', 'k1', '{1}', 'kimi-k2.6', 'local') RETURNING id""",
-              customer)
-          .map(row -> Rows.uuid(row, "id"))
-          .orElseThrow();
-    }
-
-    static long succeeded(Database database, String batch) {
-      return database
-          .execute()
-          .get(
-              "SELECT count(*) AS n FROM operator_jobs WHERE status = 'succeeded' AND idempotency_key LIKE ?",
-              batch + "%")
-          .map(row -> Rows.longValue(row, "n"))
-          .orElseThrow();
+          new CustomerStore(database)
+              .create(database.execute(), NewCustomer.ofEmail("bench@example.com"))
+              .id();
+      SecretBox secrets = new SecretBox(new CryptoSettings("bench", Map.of("bench", new byte[32])));
+      NewBox box =
+          new NewBox(
+              customer,
+              1,
+              "bench_bot",
+              "1:bench-token",
+              List.of(1L),
+              "kimi-k2.6",
+              ThinkingLevel.OFF,
+              BoxRuntime.LOCAL);
+      return new BoxStore(database, secrets).create(database.execute(), box).id();
     }
 
     static double[] latencyPercentiles(Database database, String batch) {

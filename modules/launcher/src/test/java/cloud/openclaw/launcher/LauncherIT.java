@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,11 +47,7 @@ class LauncherIT {
               "sandbox", "api", "token-proxy", "operator", "billing-worker", "onboarding-agent");
       for (DevLauncher.Started service : services) {
         assertThat(service.url()).startsWith("http://127.0.0.1:");
-        HttpResponse<String> health = get(service.url() + "/observe/health");
-        assertThat(health.statusCode()).as(service.name()).isEqualTo(200);
-        assertThat(Json.MAPPER.readTree(health.body()).path("status").asText())
-            .as(service.name())
-            .isEqualTo("UP");
+        assertObservable(service);
       }
       assertThat(launcher.summary())
           .contains("onboarding-agent")
@@ -61,6 +59,32 @@ class LauncherIT {
     for (DevLauncher.Started service : services) {
       assertThat(service.running().isRunning()).as(service.name()).isFalse();
     }
+  }
+
+  /** What every service answers: health with its checks, its own metrics, JSON 404s. */
+  private void assertObservable(DevLauncher.Started service) throws Exception {
+    HttpResponse<String> health = get(service.url() + "/observe/health");
+    assertThat(health.statusCode()).as(service.name()).isEqualTo(200);
+    JsonNode body = Json.MAPPER.readTree(health.body());
+    assertThat(body.path("status").asText()).as(service.name()).isEqualTo("UP");
+    List<String> checks = body.path("checks").findValuesAsText("name");
+    if (service.name().equals("sandbox")) {
+      assertThat(checks).as("the sandbox needs no database").isEmpty();
+    } else {
+      assertThat(checks).as(service.name()).containsExactlyInAnyOrder("postgresql", "redis");
+    }
+
+    HttpResponse<String> metrics = get(service.url() + "/observe/metrics");
+    assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(metrics.body())
+        .as(service.name())
+        .contains("jvm_memory_used_bytes")
+        .contains("service=\"" + service.name() + "\"");
+
+    HttpResponse<String> unknown = get(service.url() + "/no-such-path");
+    assertThat(unknown.statusCode()).as(service.name()).isEqualTo(404);
+    assertThat(Json.MAPPER.readTree(unknown.body()).path("error").path("code").asText())
+        .isEqualTo("not_found");
   }
 
   private HttpResponse<String> get(String url) throws Exception {

@@ -5,12 +5,10 @@ import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.http.HttpHost;
-import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
-import java.util.List;
 
 /**
  * The operator service: consumes the job queue and provisions boxes on Kubernetes or as local
@@ -32,20 +30,8 @@ public final class Main {
   public static RunningService start(Config config) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, "operator");
-    PlatformSettings platform = PlatformSettings.from(settings);
-    Connections connections = Connections.open(platform);
-    try {
-      return HttpHost.start(
-          SERVICE,
-          server,
-          connections.healthChecks(),
-          Metrics.registry(SERVICE),
-          Main::routing,
-          List.of(connections));
-    } catch (RuntimeException e) {
-      connections.close();
-      throw e;
-    }
+    Connections connections = Connections.open(PlatformSettings.from(settings));
+    return HttpHost.serve(SERVICE, server, connections, Main::routing);
   }
 
   static void routing(HttpRouting.Builder routing) {

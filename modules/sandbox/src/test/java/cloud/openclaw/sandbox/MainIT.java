@@ -48,25 +48,4 @@ class MainIT {
     assertThat(index.path("standIns").isArray()).isTrue();
     assertThat(index.path("standIns")).isEmpty();
   }
-
-  @Test
-  void healthIsUpWithoutDatabaseOrRedis() throws Exception {
-    HttpResponse<String> response = get("/observe/health");
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(Json.MAPPER.readTree(response.body()).path("status").asText()).isEqualTo("UP");
-  }
-
-  @Test
-  void metricsAreTaggedWithTheService() throws Exception {
-    HttpResponse<String> response = get("/observe/metrics");
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("service=\"sandbox\"");
-  }
-
-  @Test
-  void unknownPathIsNotFound() throws Exception {
-    assertThat(get("/no-such-path").statusCode()).isEqualTo(404);
-  }
 }

@@ -1,6 +1,7 @@
 package cloud.openclaw.platform.http;
 
 import cloud.openclaw.platform.config.ServerSettings;
+import cloud.openclaw.platform.db.Connections;
 import io.helidon.health.HealthCheck;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
@@ -42,6 +43,29 @@ public final class HttpHost {
    * Health with details: 200 and a JSON body naming each check (Helidon's default, details off,
    * answers an empty 204 when all is well, so nothing could tell which checks ran).
    */
+  /**
+   * Starts a service that stands on PostgreSQL and Redis: health checks both, and the connections
+   * close when the service stops (or at once, if the server cannot start).
+   */
+  public static RunningService serve(
+      String name,
+      ServerSettings settings,
+      Connections connections,
+      Consumer<HttpRouting.Builder> routes) {
+    try {
+      return start(
+          name,
+          settings,
+          connections.healthChecks(),
+          Metrics.registry(name),
+          routes,
+          List.of(connections));
+    } catch (RuntimeException e) {
+      connections.close();
+      throw e;
+    }
+  }
+
   static HealthObserver health(List<HealthCheck> checks) {
     return HealthObserver.builder()
         .details(true)

@@ -2,35 +2,10 @@ package cloud.openclaw.platform.jobs;
 
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Rows;
-import java.util.UUID;
 
-/** Rows the job tests need, written with plain SQL so these tests depend on the queue alone. */
+/** Counts over one test's batch of jobs (by idempotency key prefix). */
 final class JobFixtures {
   private JobFixtures() {}
-
-  static UUID insertBox(Database database) {
-    UUID customer =
-        database
-            .execute()
-            .get(
-                "INSERT INTO customers (email) VALUES (?) RETURNING id",
-                "jobs-" + UUID.randomUUID() + "@example.com")
-            .map(row -> Rows.uuid(row, "id"))
-            .orElseThrow();
-    return database
-        .execute()
-        .get(
-            """
-            INSERT INTO boxes (customer_id, bot_id, bot_username, bot_token_ciphertext,
-                               bot_token_key_id, allowed_telegram_user_ids, model, runtime)
-            VALUES (?, ?, 'jobs_test_bot', ?, 'k1', '{42}', 'kimi-k2.6', 'local')
-            RETURNING id""",
-            customer,
-            Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000_000L) + 1,
-            new byte[] {1, 2, 3, 4})
-        .map(row -> Rows.uuid(row, "id"))
-        .orElseThrow();
-  }
 
   static long countSucceeded(Database database, String batch) {
     return database

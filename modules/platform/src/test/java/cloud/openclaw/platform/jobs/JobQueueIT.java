@@ -9,6 +9,7 @@ import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.StoreFixtures;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import java.time.Duration;
@@ -54,7 +55,7 @@ class JobQueueIT {
             new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 16));
     Migrations.apply(database.dataSource());
     redis = Redis.connect(new RedisSettings(redisServer.url(), redisServer.prefix(), 32));
-    boxId = JobFixtures.insertBox(database);
+    boxId = StoreFixtures.customerWithBox(database, StoreFixtures.secretBox()).id();
   }
 
   @AfterAll

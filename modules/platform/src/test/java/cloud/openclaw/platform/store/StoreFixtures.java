@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Quick customers and boxes for the store ITs, and the keys that seal bot tokens. */
-final class StoreFixtures {
+/** Quick customers and boxes for the platform's ITs, and the keys that seal bot tokens. */
+public final class StoreFixtures {
   private static final AtomicLong SEQUENCE = new AtomicLong(System.nanoTime() % 1_000_000);
 
   private StoreFixtures() {}
@@ -48,7 +48,7 @@ final class StoreFixtures {
     return new CryptoSettings(active, settings.keys());
   }
 
-  static SecretBox secretBox() {
+  public static SecretBox secretBox() {
     return new SecretBox(crypto("k1", "k1"));
   }
 
@@ -79,7 +79,7 @@ final class StoreFixtures {
         "bot" + botId + "_bot",
         botToken(botId),
         List.of(100_000L + botId),
-        "claude-sonnet",
+        "kimi-k2.6",
         ThinkingLevel.LOW,
         BoxRuntime.LOCAL);
   }
@@ -89,7 +89,7 @@ final class StoreFixtures {
   }
 
   /** A customer with a live box. */
-  static Box customerWithBox(Database db, SecretBox secrets) {
+  public static Box customerWithBox(Database db, SecretBox secrets) {
     return box(db, secrets, customer(db).id());
   }
 }
