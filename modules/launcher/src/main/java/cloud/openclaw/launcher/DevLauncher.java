@@ -75,7 +75,12 @@ public final class DevLauncher implements AutoCloseable {
       if (!environment.containsKey(ConfigLoader.environmentName(hostKey))) {
         own.putIfAbsent(hostKey, "127.0.0.1");
       }
-      start(service, ConfigLoader.load(service.name(), environment, own));
+      Config config = ConfigLoader.load(service.name(), environment, own);
+      start(service, config);
+      if (service.name().equals("sandbox")) {
+        Map<String, String> wiring = StandIns.wiring(environment, lastStarted().url(), config);
+        wiring.forEach(shared::putIfAbsent);
+      }
     }
     for (Started service : services()) {
       awaitHealthy(service);
@@ -128,6 +133,10 @@ public final class DevLauncher implements AutoCloseable {
     }
     throw new IllegalStateException(
         service.name() + " is not healthy after " + HEALTH_TIMEOUT.toSeconds() + " s: " + last);
+  }
+
+  private synchronized Started lastStarted() {
+    return started.getLast();
   }
 
   public synchronized List<Started> services() {

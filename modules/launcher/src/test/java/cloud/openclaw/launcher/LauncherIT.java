@@ -35,6 +35,7 @@ class LauncherIT {
     overrides.put("redis.url", redis.url());
     overrides.put("redis.prefix", redis.prefix());
     DevService.ALL.forEach(service -> overrides.put(service.key() + ".port", "0"));
+    overrides.put("proxy.internal.port", "0");
 
     DevLauncher.Started[] services;
     try (DevLauncher launcher = new DevLauncher(home, Map.of(), overrides)) {

@@ -1,18 +1,31 @@
 package cloud.openclaw.proxy;
 
 import cloud.openclaw.platform.config.PlatformSettings;
-import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.db.Connections;
+import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
+import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.auth.Authenticator;
+import cloud.openclaw.proxy.internal.InternalService;
+import cloud.openclaw.proxy.limits.Limiter;
+import cloud.openclaw.proxy.limits.UsageWarnings;
+import cloud.openclaw.proxy.metering.UsageBuffer;
+import cloud.openclaw.proxy.metering.UsageWriter;
+import cloud.openclaw.proxy.upstream.Upstream;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The token-proxy service: the OpenAI-compatible gateway from the boxes to Kimi (rate limits, caps,
- * metering).
+ * The token proxy: the OpenAI-compatible gateway from the boxes to Kimi. Public routes on {@code
+ * proxy.port}; the internal API (tokens, periods) on {@code proxy.internal.port}.
  */
 public final class Main {
   static final String SERVICE = "token-proxy";
@@ -23,15 +36,112 @@ public final class Main {
     ServiceMain.run(SERVICE, Main::start);
   }
 
-  /** Connects to PostgreSQL (migrated) and Redis, then serves on {@code proxy.host:proxy.port}. */
   public static RunningService start(Config config) {
     Settings settings = new Settings(config);
-    ServerSettings server = ServerSettings.from(settings, "proxy");
-    Connections connections = Connections.open(PlatformSettings.from(settings));
-    return HttpHost.serve(SERVICE, server, connections, Main::routing);
+    ProxySettings proxy = ProxySettings.from(settings);
+    PlatformSettings platform = PlatformSettings.from(settings);
+    List<AutoCloseable> opened = new ArrayList<>();
+    try {
+      Connections connections = open(opened, Connections.open(platform));
+      PrometheusMeterRegistry registry = Metrics.registry(SERVICE);
+      EventBus bus = new EventBus(connections.redis());
+      UsageStore usage = new UsageStore(connections.database());
+      Authenticator authenticator =
+          open(
+              opened,
+              new Authenticator(
+                  connections.database(),
+                  connections.redis(),
+                  bus,
+                  platform.plans(),
+                  proxy.authCacheTtl()));
+      Limiter limiter = new Limiter(connections.redis(), usage, proxy.usageWarningPercent());
+      Upstream upstream =
+          open(
+              opened,
+              new Upstream(
+                  proxy.upstreamBaseUrl(),
+                  proxy.upstreamApiKey(),
+                  proxy.connectTimeout(),
+                  proxy.upstreamTimeout()));
+      open(
+          opened,
+          new UsageWriter(
+                  connections.redis(),
+                  usage,
+                  consumerName(),
+                  500,
+                  Duration.ofSeconds(1),
+                  Duration.ofSeconds(30),
+                  Duration.ofMillis(200),
+                  Duration.ofSeconds(10),
+                  registry)
+              .start());
+      CompletionsService completions =
+          new CompletionsService(
+              authenticator,
+              limiter,
+              upstream,
+              new UsageBuffer(connections.redis()),
+              new UsageWarnings(connections.redis(), bus, proxy.usageWarningPercent()),
+              new ProxyMetrics(registry),
+              proxy);
+      InternalService internal =
+          new InternalService(connections.database(), authenticator, limiter, proxy.serviceToken());
+      open(
+          opened,
+          HttpHost.start(
+              SERVICE + "-internal",
+              proxy.internal(),
+              List.of(),
+              registry,
+              routing -> routing.register("/internal", internal),
+              List.of()));
+      return HttpHost.start(
+          SERVICE,
+          proxy.server(),
+          connections.healthChecks(),
+          registry,
+          routing -> routing(routing, completions),
+          opened);
+    } catch (RuntimeException e) {
+      for (AutoCloseable closeable : opened.reversed()) {
+        try {
+          closeable.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
   }
 
-  static void routing(HttpRouting.Builder routing) {
-    // Health and metrics come from HttpHost; the service's own routes are added here.
+  static void routing(HttpRouting.Builder routing, CompletionsService completions) {
+    OpenAiErrors.register(routing);
+    routing.register("/v1", completions);
+    routing.any(
+        (request, response) -> {
+          // /observe/health comes from a feature whose routes are matched after these.
+          if (request.path().absolute().path().startsWith("/observe/")) {
+            response.next();
+            return;
+          }
+          throw OpenAiError.notFound(
+              "Unknown request URL: "
+                  + request.prologue().method().text()
+                  + " "
+                  + request.path().absolute().path());
+        });
+  }
+
+  // Unique per process: a replica's pending usage entries are its own until their lease runs out.
+  private static String consumerName() {
+    String host = System.getenv().getOrDefault("HOSTNAME", "proxy");
+    return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static <T extends AutoCloseable> T open(List<AutoCloseable> opened, T resource) {
+    opened.add(resource);
+    return resource;
   }
 }

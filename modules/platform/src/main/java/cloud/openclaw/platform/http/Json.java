@@ -1,5 +1,6 @@
 package cloud.openclaw.platform.http;
 
+import cloud.openclaw.platform.errors.InvalidInputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,26 @@ public final class Json {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a request body into {@code type}; malformed or unexpected JSON is the client's error. */
+  public static <T> T read(byte[] body, Class<T> type) {
+    try {
+      T value = MAPPER.readValue(body, type);
+      if (value == null) {
+        throw new InvalidInputException(null, "the request body must be a JSON object");
+      }
+      return value;
+    } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+      throw new InvalidInputException(
+          e.getPropertyName(), "unknown field '" + e.getPropertyName() + "'");
+    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+      String field = e.getPath().isEmpty() ? null : e.getPath().getLast().getFieldName();
+      throw new InvalidInputException(
+          field, "wrong type or missing value" + (field == null ? "" : " for '" + field + "'"));
+    } catch (java.io.IOException e) {
+      throw new InvalidInputException(null, "the request body is not valid JSON");
     }
   }
 

@@ -34,6 +34,11 @@ public final class ProxyTokenStore {
       """;
   private static final String FIND = "SELECT * FROM proxy_tokens WHERE id = ?";
   private static final String FIND_BY_HASH = "SELECT * FROM proxy_tokens WHERE token_hash = ?";
+  private static final String FIND_OWNED_BY_HASH =
+      """
+      SELECT t.*, b.customer_id FROM proxy_tokens t JOIN boxes b ON b.id = t.box_id
+      WHERE t.token_hash = ?\
+      """;
   private static final String LIST_FOR_BOX =
       "SELECT * FROM proxy_tokens WHERE box_id = ? ORDER BY created_at DESC, id DESC";
   private static final String LIST_ACTIVE_FOR_BOX =
@@ -95,6 +100,15 @@ public final class ProxyTokenStore {
                     .orElseThrow(() -> new NotFoundException("live box")));
     return new IssuedToken(token, stored);
   }
+
+  /** The token with this hash and the customer whose box holds it: what the proxy authenticates. */
+  public Optional<Owned> findOwnedByHash(DbExecute exec, byte[] tokenHash) {
+    return exec.get(FIND_OWNED_BY_HASH, (Object) tokenHash)
+        .map(row -> new Owned(map(row), Rows.uuid(row, "customer_id")));
+  }
+
+  /** A token and the customer it belongs to (through its box). */
+  public record Owned(ProxyToken token, UUID customerId) {}
 
   public Optional<ProxyToken> find(DbExecute exec, UUID id) {
     return exec.get(FIND, id).map(ProxyTokenStore::map);

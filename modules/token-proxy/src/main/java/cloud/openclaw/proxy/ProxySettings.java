@@ -1,0 +1,66 @@
+package cloud.openclaw.proxy;
+
+import cloud.openclaw.platform.config.ConfigurationException;
+import cloud.openclaw.platform.config.ServerSettings;
+import cloud.openclaw.platform.config.Settings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The token proxy's own settings ({@code proxy.*}). */
+public record ProxySettings(
+    ServerSettings server,
+    ServerSettings internal,
+    String serviceToken,
+    URI upstreamBaseUrl,
+    String upstreamApiKey,
+    Duration connectTimeout,
+    Duration upstreamTimeout,
+    Map<String, String> models,
+    int maxBodyBytes,
+    int defaultMaxTokens,
+    Duration authCacheTtl,
+    int usageWarningPercent) {
+
+  public static ProxySettings from(Settings settings) {
+    String token = settings.string("proxy.internal.token");
+    if (token.length() < 16) {
+      throw new ConfigurationException("proxy.internal.token", "must be at least 16 characters");
+    }
+    String base = settings.optionalUri("proxy.upstream.base-url", "http", "https");
+    if (base.isEmpty()) {
+      throw new ConfigurationException("proxy.upstream.base-url", "missing");
+    }
+    return new ProxySettings(
+        ServerSettings.from(settings, "proxy"),
+        new ServerSettings(
+            settings.string("proxy.internal.host"), settings.port("proxy.internal.port")),
+        token,
+        URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base),
+        settings.string("proxy.upstream.api-key"),
+        settings.duration("proxy.upstream.connect-timeout"),
+        settings.duration("proxy.upstream.timeout"),
+        models(settings),
+        settings.integer("proxy.max-body-bytes", 64 * 1024, 64 * 1024 * 1024),
+        settings.integer("proxy.default-max-tokens", 1, 1_000_000),
+        settings.duration("proxy.auth-cache-ttl"),
+        settings.integer("proxy.usage-warning-percent", 1, 100));
+  }
+
+  private static Map<String, String> models(Settings settings) {
+    Map<String, String> models = new LinkedHashMap<>();
+    for (String entry : settings.list("proxy.models")) {
+      String[] parts = entry.split("=", 2);
+      if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+        throw new ConfigurationException(
+            "proxy.models", "'" + entry + "' is not <id>=<upstream model>");
+      }
+      models.put(parts[0].strip(), parts[1].strip());
+    }
+    if (models.isEmpty()) {
+      throw new ConfigurationException("proxy.models", "no model is configured");
+    }
+    return Map.copyOf(models);
+  }
+}

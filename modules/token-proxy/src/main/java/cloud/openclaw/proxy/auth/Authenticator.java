@@ -1,0 +1,157 @@
+package cloud.openclaw.proxy.auth;
+
+import cloud.openclaw.platform.config.Plan;
+import cloud.openclaw.platform.config.Plans;
+import cloud.openclaw.platform.crypto.ProxyTokens;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.Customer;
+import cloud.openclaw.platform.domain.CustomerStatus;
+import cloud.openclaw.platform.domain.ProxyToken;
+import cloud.openclaw.platform.domain.UsageMonthly;
+import cloud.openclaw.platform.events.EventBus;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.ProxyTokenStore;
+import cloud.openclaw.platform.store.SubscriptionStore;
+import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.OpenAiError;
+import io.helidon.http.Status;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Turns a bearer token into the grant and limits of its customer, from this replica's memory, Redis
+ * or PostgreSQL, in that order. Tokens are looked up by SHA-256 only.
+ */
+public final class Authenticator implements AutoCloseable {
+  private final TieredCache<TokenGrant> tokens;
+  private final TieredCache<CustomerLimits> customers;
+  private final ProxyTokenStore tokenStore;
+  private final Database database;
+
+  public Authenticator(
+      Database database, Redis redis, EventBus bus, Plans plans, Duration localTtl) {
+    this.database = database;
+    this.tokenStore = new ProxyTokenStore(database);
+    CustomerStore customerStore = new CustomerStore(database);
+    SubscriptionStore subscriptions = new SubscriptionStore(database);
+    UsageStore usage = new UsageStore(database);
+    this.tokens =
+        new TieredCache<>("token", redis, bus, TokenGrant.class, localTtl, this::loadGrant);
+    this.customers =
+        new TieredCache<>(
+            "customer",
+            redis,
+            bus,
+            CustomerLimits.class,
+            localTtl,
+            id -> loadLimits(UUID.fromString(id), customerStore, subscriptions, usage, plans));
+  }
+
+  /** The grant of a usable token; 401 for anything unknown, 403 for a suspended or revoked one. */
+  public TokenGrant authenticate(String authorization) {
+    String token = bearer(authorization);
+    if (!ProxyTokens.looksLikeToken(token)) {
+      throw unauthorized();
+    }
+    TokenGrant grant =
+        tokens
+            .get(HexFormat.of().formatHex(ProxyTokens.hash(token)))
+            .orElseThrow(Authenticator::unauthorized);
+    return switch (grant.status()) {
+      case ACTIVE -> grant;
+      case SUSPENDED ->
+          throw OpenAiError.of(
+              Status.FORBIDDEN_403,
+              "permission_error",
+              "token_suspended",
+              "This agent's access is suspended (billing); it resumes when the account is settled.");
+      case REVOKED ->
+          throw OpenAiError.of(
+              Status.FORBIDDEN_403,
+              "permission_error",
+              "token_revoked",
+              "This token has been revoked.");
+    };
+  }
+
+  public CustomerLimits limits(UUID customerId) {
+    return customers
+        .get(customerId.toString())
+        .orElseThrow(() -> new IllegalStateException("token of unknown customer " + customerId));
+  }
+
+  /** Every replica learns the token's new state within moments. */
+  public void tokenChanged(ProxyToken token) {
+    tokens.invalidate(token.tokenHashHex());
+  }
+
+  /** Every replica reloads the customer's plan and period. */
+  public void customerChanged(UUID customerId) {
+    customers.invalidate(customerId.toString());
+  }
+
+  private Optional<TokenGrant> loadGrant(String hashHex) {
+    return tokenStore
+        .findOwnedByHash(database.execute(), HexFormat.of().parseHex(hashHex))
+        .map(
+            o ->
+                new TokenGrant(
+                    o.token().id(), o.token().boxId(), o.customerId(), o.token().status()));
+  }
+
+  private static Optional<CustomerLimits> loadLimits(
+      UUID customerId,
+      CustomerStore customers,
+      SubscriptionStore subscriptions,
+      UsageStore usage,
+      Plans plans) {
+    Optional<Customer> found = customers.find(customerId);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Customer customer = found.get();
+    String planName =
+        subscriptions.findCurrentForCustomer(customerId).map(s -> s.plan()).orElse(customer.plan());
+    Optional<Plan> plan = planName == null ? Optional.empty() : plans.find(planName);
+    Optional<UsageMonthly> period = usage.currentPeriod(customerId, Instant.now());
+    boolean active =
+        customer.status() != CustomerStatus.CANCELLED
+            && customer.status() != CustomerStatus.SUSPENDED;
+    return Optional.of(
+        new CustomerLimits(
+            customerId,
+            active && plan.isPresent(),
+            planName,
+            plan.map(Plan::requestsPerSecond).orElse(1),
+            plan.map(Plan::models).orElse(List.of()),
+            period.map(UsageMonthly::periodStart).orElse(null),
+            period.map(UsageMonthly::periodEnd).orElse(null),
+            period.map(UsageMonthly::tokenAllowance).orElse(0L)));
+  }
+
+  private static String bearer(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorization.substring(7).strip();
+  }
+
+  private static OpenAiError unauthorized() {
+    return OpenAiError.of(
+        Status.UNAUTHORIZED_401,
+        "invalid_request_error",
+        "invalid_api_key",
+        "Incorrect API key provided.");
+  }
+
+  @Override
+  public void close() {
+    tokens.close();
+    customers.close();
+  }
+}

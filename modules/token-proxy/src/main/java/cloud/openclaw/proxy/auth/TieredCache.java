@@ -1,0 +1,111 @@
+package cloud.openclaw.proxy.auth;
+
+import cloud.openclaw.platform.events.EventBus;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.redis.Redis;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * A read-through cache in three tiers: this replica's memory (short TTL), Redis (shared by the
+ * replicas), then the loader (PostgreSQL). A change is written over the Redis entry and announced
+ * on a pub/sub channel, which makes every replica drop its copy at once.
+ *
+ * <p>Fills use SET NX and changes plain SET: a replica that read the old value from PostgreSQL just
+ * before a change cannot put it back over the new one.
+ */
+final class TieredCache<V> implements AutoCloseable {
+  private final String name;
+  private final Redis redis;
+  private final EventBus bus;
+  private final Class<V> type;
+  private final Duration sharedTtl;
+  private final Function<String, Optional<V>> loader;
+  private final Cache<String, Optional<V>> local;
+  private final EventBus.Subscription invalidations;
+
+  TieredCache(
+      String name,
+      Redis redis,
+      EventBus bus,
+      Class<V> type,
+      Duration localTtl,
+      Function<String, Optional<V>> loader) {
+    this.name = name;
+    this.redis = redis;
+    this.bus = bus;
+    this.type = type;
+    this.sharedTtl = localTtl.multipliedBy(10);
+    this.loader = loader;
+    this.local = Caffeine.newBuilder().expireAfterWrite(localTtl).maximumSize(100_000).build();
+    this.invalidations = bus.subscribe(channel(), local::invalidate);
+  }
+
+  Optional<V> get(String key) {
+    return local.get(key, this::loadShared);
+  }
+
+  /** Records a changed value for every replica. */
+  void put(String key, V value) {
+    redis.client().set(redisKey(key), write(value), SetParams.setParams().px(sharedTtl.toMillis()));
+    announce(key);
+  }
+
+  /** Forgets a value everywhere; the next read loads it again. */
+  void invalidate(String key) {
+    redis.client().del(redisKey(key));
+    announce(key);
+  }
+
+  private void announce(String key) {
+    local.invalidate(key);
+    bus.publish(channel(), key);
+  }
+
+  private Optional<V> loadShared(String key) {
+    String cached = redis.client().get(redisKey(key));
+    if (cached != null) {
+      return Optional.of(read(cached));
+    }
+    Optional<V> loaded = loader.apply(key);
+    loaded.ifPresent(
+        value ->
+            redis
+                .client()
+                .set(
+                    redisKey(key),
+                    write(value),
+                    SetParams.setParams().nx().px(sharedTtl.toMillis())));
+    return loaded;
+  }
+
+  private String channel() {
+    return "cache:" + name + ":invalidate";
+  }
+
+  private String redisKey(String key) {
+    return redis.key("cache", name, key);
+  }
+
+  private String write(V value) {
+    return Json.write(value);
+  }
+
+  private V read(String json) {
+    try {
+      return Json.MAPPER.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable " + name + " cache entry", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    invalidations.close();
+  }
+}

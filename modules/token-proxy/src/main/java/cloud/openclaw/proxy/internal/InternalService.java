@@ -1,0 +1,210 @@
+package cloud.openclaw.proxy.internal;
+
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.ProxyToken;
+import cloud.openclaw.platform.domain.ProxyTokenStatus;
+import cloud.openclaw.platform.domain.UsageMonthly;
+import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.NotFoundException;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.proxy.TokenProxyClient.IssuedToken;
+import cloud.openclaw.platform.proxy.TokenProxyClient.TokenView;
+import cloud.openclaw.platform.proxy.TokenProxyClient.UsageView;
+import cloud.openclaw.platform.store.ProxyTokenStore;
+import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.auth.Authenticator;
+import cloud.openclaw.proxy.auth.CustomerLimits;
+import cloud.openclaw.proxy.limits.Limiter;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code /internal}: what the operator and the billing worker ask of the proxy. It listens on its
+ * own port, never exposed publicly, and answers only the service token. Every change is pushed to
+ * all replicas' caches before the call returns.
+ */
+public final class InternalService implements HttpService {
+  private final Database database;
+  private final ProxyTokenStore tokens;
+  private final UsageStore usage;
+  private final Authenticator authenticator;
+  private final Limiter limiter;
+  private final byte[] serviceToken;
+
+  public InternalService(
+      Database database, Authenticator authenticator, Limiter limiter, String serviceToken) {
+    this.database = database;
+    this.tokens = new ProxyTokenStore(database);
+    this.usage = new UsageStore(database);
+    this.authenticator = authenticator;
+    this.limiter = limiter;
+    this.serviceToken = ("Bearer " + serviceToken).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void routing(HttpRules rules) {
+    rules
+        .any(this::requireServiceToken)
+        .post("/boxes/{box}/tokens", this::issue)
+        .post("/boxes/{box}/tokens/{action}", this::boxTokens)
+        .post("/tokens/{token}/{action}", this::token)
+        .put("/customers/{customer}/period", this::openPeriod)
+        .put("/customers/{customer}/allowance", this::changeAllowance)
+        .post("/customers/{customer}/changed", this::customerChanged)
+        .get("/customers/{customer}/usage", this::usage);
+  }
+
+  private void requireServiceToken(ServerRequest request, ServerResponse response) {
+    byte[] presented =
+        request
+            .headers()
+            .first(HeaderNames.AUTHORIZATION)
+            .orElse("")
+            .getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(presented, serviceToken)) {
+      Json.send(
+          response,
+          Status.UNAUTHORIZED_401,
+          Map.of("error", Map.of("code", "unauthorized", "message", "service token required")));
+      return;
+    }
+    response.next();
+  }
+
+  private void issue(ServerRequest request, ServerResponse response) {
+    UUID box = id(request, "box");
+    cloud.openclaw.platform.domain.IssuedToken issued = tokens.issue(database.execute(), box);
+    ProxyToken token = issued.proxyToken();
+    Json.send(
+        response,
+        Status.CREATED_201,
+        new IssuedToken(token.id(), box, issued.token(), token.tokenPrefix(), status(token)));
+  }
+
+  private void boxTokens(ServerRequest request, ServerResponse response) {
+    UUID box = id(request, "box");
+    List<ProxyToken> changed =
+        switch (request.path().pathParameters().get("action")) {
+          case "suspend" -> tokens.suspendForBox(database.execute(), box);
+          case "resume" -> tokens.reactivateForBox(database.execute(), box);
+          case "revoke" -> tokens.revokeAllForBox(database.execute(), box);
+          default -> throw new NotFoundException("action");
+        };
+    changed.forEach(authenticator::tokenChanged);
+    Json.send(response, Status.OK_200, changed.stream().map(InternalService::view).toList());
+  }
+
+  private void token(ServerRequest request, ServerResponse response) {
+    UUID id = id(request, "token");
+    ProxyTokenStatus status =
+        switch (request.path().pathParameters().get("action")) {
+          case "suspend" -> ProxyTokenStatus.SUSPENDED;
+          case "resume" -> ProxyTokenStatus.ACTIVE;
+          case "revoke" -> ProxyTokenStatus.REVOKED;
+          default -> throw new NotFoundException("action");
+        };
+    ProxyToken token = tokens.setStatus(database.execute(), id, status);
+    authenticator.tokenChanged(token);
+    Json.send(response, Status.OK_200, view(token));
+  }
+
+  private void openPeriod(ServerRequest request, ServerResponse response) {
+    UUID customer = id(request, "customer");
+    PeriodRequest period = Json.read(request.content().as(byte[].class), PeriodRequest.class);
+    period.validate();
+    usage.openPeriod(
+        database.execute(), customer, period.start(), period.end(), period.allowance());
+    authenticator.customerChanged(customer);
+    Json.send(response, Status.OK_200, usageOf(customer));
+  }
+
+  // A plan change within the period: the new allowance applies at once, on every replica.
+  private void changeAllowance(ServerRequest request, ServerResponse response) {
+    UUID customer = id(request, "customer");
+    AllowanceRequest change = Json.read(request.content().as(byte[].class), AllowanceRequest.class);
+    if (change.allowance() == null || change.allowance() < 0) {
+      throw new InvalidInputException("allowance", "required, and not negative");
+    }
+    UsageMonthly period =
+        usage
+            .currentPeriod(database.execute(), customer, Instant.now())
+            .orElseThrow(() -> new NotFoundException("open billing period"));
+    usage.setAllowance(database.execute(), customer, period.periodStart(), change.allowance());
+    limiter.changeAllowance(authenticator.limits(customer), change.allowance());
+    authenticator.customerChanged(customer);
+    Json.send(response, Status.OK_200, usageOf(customer));
+  }
+
+  private void customerChanged(ServerRequest request, ServerResponse response) {
+    authenticator.customerChanged(id(request, "customer"));
+    Json.send(response, Status.OK_200, Map.of("reloaded", true));
+  }
+
+  private void usage(ServerRequest request, ServerResponse response) {
+    Json.send(response, Status.OK_200, usageOf(id(request, "customer")));
+  }
+
+  private UsageView usageOf(UUID customer) {
+    CustomerLimits limits = authenticator.limits(customer);
+    UsageMonthly recorded =
+        usage
+            .currentPeriod(database.execute(), customer, Instant.now())
+            .orElseThrow(() -> new NotFoundException("open billing period"));
+    long[] live = limiter.counters(limits).orElse(new long[] {recorded.usedTokens(), 0});
+    return new UsageView(
+        customer,
+        recorded.periodStart(),
+        recorded.periodEnd(),
+        recorded.tokenAllowance(),
+        Math.max(live[0], recorded.usedTokens()),
+        live[1],
+        recorded.usedTokens(),
+        recorded.requests());
+  }
+
+  private static UUID id(ServerRequest request, String name) {
+    String raw = request.path().pathParameters().get(name);
+    try {
+      return UUID.fromString(raw);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(name, "'" + raw + "' is not a UUID");
+    }
+  }
+
+  private static TokenView view(ProxyToken token) {
+    return new TokenView(token.id(), token.boxId(), token.tokenPrefix(), status(token));
+  }
+
+  private static String status(ProxyToken token) {
+    return token.status().dbValue();
+  }
+
+  /** A new allowance for the current period. */
+  record AllowanceRequest(Long allowance) {}
+
+  /** A billing period to open: [start, end) with its token allowance. */
+  record PeriodRequest(Instant start, Instant end, Long allowance) {
+    void validate() {
+      if (start == null || end == null || allowance == null) {
+        throw new InvalidInputException(
+            start == null ? "start" : end == null ? "end" : "allowance", "required");
+      }
+      if (!end.isAfter(start)) {
+        throw new InvalidInputException("end", "must be after start");
+      }
+      if (allowance < 0) {
+        throw new InvalidInputException("allowance", "must not be negative");
+      }
+    }
+  }
+}

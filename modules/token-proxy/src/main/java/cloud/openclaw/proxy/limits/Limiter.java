@@ -1,0 +1,172 @@
+package cloud.openclaw.proxy.limits;
+
+import cloud.openclaw.platform.domain.UsageMonthly;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.OpenAiError;
+import cloud.openclaw.proxy.auth.CustomerLimits;
+import cloud.openclaw.proxy.auth.TokenGrant;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The token proxy's limits, enforced in Redis so that they hold across replicas: a request rate per
+ * token (GCRA) and a token allowance per customer and billing period. Each request is admitted in
+ * one atomic step that holds an estimate of its tokens; it settles to what it really used when it
+ * ends. A request is admitted while anything of the allowance is left, so usage can pass the
+ * allowance by at most one request's tokens (docs/token-proxy.md).
+ */
+public final class Limiter {
+  // How long a request may wait for in-flight requests to settle what is left of the allowance.
+  private static final Duration HELD_WAIT = Duration.ofSeconds(10);
+  private static final Duration HELD_POLL = Duration.ofMillis(20);
+  private final Redis redis;
+  private final UsageStore usage;
+  private final int warningPercent;
+  private final LuaScript admit;
+  private final LuaScript settle;
+  private final LuaScript load;
+
+  public Limiter(Redis redis, UsageStore usage, int warningPercent) {
+    this.redis = redis;
+    this.usage = usage;
+    this.warningPercent = warningPercent;
+    this.admit = new LuaScript(redis, "admit.lua");
+    this.settle = new LuaScript(redis, "settle.lua");
+    this.load = new LuaScript(redis, "load-quota.lua");
+  }
+
+  /**
+   * Admits a request of about {@code estimate} tokens, or throws the 429 that says why not. The
+   * hold lapses after {@code holdFor} if the request is never settled (its proxy died).
+   */
+  public Admission admit(
+      TokenGrant grant, CustomerLimits limits, String requestId, long estimate, Duration holdFor) {
+    if (!limits.hasOpenPeriod(Instant.now())) {
+      throw OpenAiError.quotaExhausted(
+          "No billing period is open for this account; usage resumes when the subscription renews.");
+    }
+    String tag = "{" + grant.customerId() + "}";
+    String period = Long.toString(limits.periodStart().toEpochMilli());
+    String quotaKey = redis.key("quota", tag, period);
+    String holdsKey = redis.key("holds", tag, period);
+    String rateKey = redis.key("rate", tag, grant.tokenId().toString());
+    String member = requestId + ":" + estimate;
+    double interval = 1000.0 / limits.requestsPerSecond();
+    // A burst of one second's worth of requests, then the steady rate.
+    double tolerance = interval * (limits.requestsPerSecond() - 1);
+    List<String> args =
+        List.of(
+            Double.toString(interval),
+            Double.toString(tolerance),
+            member,
+            Long.toString(estimate),
+            Long.toString(holdFor.toMillis()));
+    long deadline = System.nanoTime() + HELD_WAIT.toNanos();
+    boolean loaded = false;
+    while (true) {
+      List<?> result = (List<?>) admit.run(List.of(rateKey, quotaKey, holdsKey), args);
+      long code = (Long) result.get(0);
+      long value = (Long) result.get(1);
+      if (code == 1) {
+        return new Admission(grant.customerId(), quotaKey, holdsKey, member, estimate);
+      }
+      if (code == 0) {
+        throw OpenAiError.rateLimited(value);
+      }
+      if (code == -1) {
+        throw OpenAiError.quotaExhausted(
+            "This agent has used its monthly token allowance; it renews with the next billing period.");
+      }
+      if (code == -2 && !loaded) {
+        loadQuota(quotaKey, limits);
+        loaded = true;
+      } else if (code == -3 && System.nanoTime() < deadline) {
+        // What is left is held by requests in flight; they settle (usually lower) within moments.
+        pause();
+      } else if (code == -3) {
+        throw OpenAiError.rateLimited(1000);
+      } else {
+        throw new IllegalStateException("quota for " + grant.customerId() + " would not load");
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(HELD_POLL);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw OpenAiError.rateLimited(1000);
+    }
+  }
+
+  /** Counts what the request used and releases its hold; true when it crossed the warning line. */
+  public boolean settle(Admission admission, long usedTokens) {
+    Object crossed =
+        settle.run(
+            List.of(admission.quotaKey(), admission.holdsKey()),
+            List.of(
+                admission.holdMember(),
+                Long.toString(admission.held()),
+                Long.toString(Math.max(0, usedTokens)),
+                Integer.toString(warningPercent)));
+    return Long.valueOf(1).equals(crossed);
+  }
+
+  /** A request that used nothing (refused or failed upstream): its hold goes back. */
+  public void release(Admission admission) {
+    settle(admission, 0);
+  }
+
+  private void loadQuota(String quotaKey, CustomerLimits limits) {
+    Optional<UsageMonthly> period = usage.currentPeriod(limits.customerId(), Instant.now());
+    long used = period.map(UsageMonthly::usedTokens).orElse(0L);
+    boolean warned = used * 100 >= limits.allowance() * warningPercent;
+    // Kept a day past the period's end so late settlements still land, then forgotten.
+    long expireAt = limits.periodEnd().plus(Duration.ofDays(1)).toEpochMilli();
+    load.run(
+        List.of(quotaKey),
+        List.of(
+            Long.toString(limits.allowance()),
+            Long.toString(used),
+            warned ? "1" : "0",
+            Long.toString(expireAt)));
+  }
+
+  /** The customer's live counters for the period (for the internal API): used and held tokens. */
+  public Optional<long[]> counters(CustomerLimits limits) {
+    if (limits.periodStart() == null) {
+      return Optional.empty();
+    }
+    String tag = "{" + limits.customerId() + "}";
+    List<String> values =
+        redis
+            .client()
+            .hmget(
+                redis.key("quota", tag, Long.toString(limits.periodStart().toEpochMilli())),
+                "used",
+                "reserved");
+    if (values.get(0) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new long[] {Long.parseLong(values.get(0)), Long.parseLong(values.get(1))});
+  }
+
+  /** A new allowance for the customer's current period (a plan change). */
+  public void changeAllowance(CustomerLimits limits, long allowance) {
+    if (limits.periodStart() == null) {
+      return;
+    }
+    String key =
+        redis.key(
+            "quota",
+            "{" + limits.customerId() + "}",
+            Long.toString(limits.periodStart().toEpochMilli()));
+    if (redis.client().exists(key)) {
+      redis.client().hset(key, "allowance", Long.toString(allowance));
+    }
+  }
+}

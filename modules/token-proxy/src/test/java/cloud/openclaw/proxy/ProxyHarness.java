@@ -1,0 +1,202 @@
+package cloud.openclaw.proxy;
+
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.config.DatabaseSettings;
+import cloud.openclaw.platform.config.RedisSettings;
+import cloud.openclaw.platform.crypto.SecretBox;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.db.Migrations;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.Customer;
+import cloud.openclaw.platform.domain.CustomerStatus;
+import cloud.openclaw.platform.domain.NewBox;
+import cloud.openclaw.platform.domain.NewCustomer;
+import cloud.openclaw.platform.domain.ThinkingLevel;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.http.RunningService;
+import cloud.openclaw.platform.proxy.TokenProxyClient;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.testkit.TestPostgres;
+import cloud.openclaw.testkit.TestRedis;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Everything a proxy test needs, real: PostgreSQL and Redis of the test class, the sandbox's Kimi
+ * stand-in, and two proxy replicas sharing them (for the global guarantees).
+ */
+final class ProxyHarness implements AutoCloseable {
+  static final String INTERNAL_TOKEN = "test-internal-token-0123456789";
+  private static final AtomicLong BOT_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
+
+  final Database database;
+  final Redis redis;
+  final RunningService sandbox;
+  final RunningService replicaA;
+  final RunningService replicaB;
+  final TokenProxyClient internalA;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final int internalPortA;
+
+  ProxyHarness(TestPostgres postgres, TestRedis testRedis, Map<String, String> extra) {
+    database =
+        Database.connect(
+            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
+    Migrations.apply(database.dataSource());
+    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
+    sandbox =
+        cloud.openclaw.sandbox.Main.start(
+            ConfigLoader.load(
+                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("db.url", postgres.jdbcUrl());
+    overrides.put("db.user", postgres.user());
+    overrides.put("db.password", postgres.password());
+    overrides.put("redis.url", testRedis.url());
+    overrides.put("redis.prefix", testRedis.prefix());
+    overrides.put("proxy.host", "127.0.0.1");
+    overrides.put("proxy.port", "0");
+    overrides.put("proxy.internal.host", "127.0.0.1");
+    overrides.put("proxy.internal.port", String.valueOf(internalPort()));
+    overrides.put("proxy.internal.token", INTERNAL_TOKEN);
+    overrides.put("proxy.upstream.base-url", "http://127.0.0.1:" + sandbox.port() + "/kimi/v1");
+    overrides.put("proxy.upstream.api-key", "sk-sandbox-kimi");
+    overrides.putAll(extra);
+    internalPortA = Integer.parseInt(overrides.get("proxy.internal.port"));
+    replicaA = Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
+    overrides.put("proxy.internal.port", String.valueOf(internalPort()));
+    replicaB = Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
+    internalA =
+        new TokenProxyClient(URI.create("http://127.0.0.1:" + internalPortA), INTERNAL_TOKEN);
+  }
+
+  private static int internalPort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  URI internalA(String path) {
+    return URI.create("http://127.0.0.1:" + internalPortA + path);
+  }
+
+  /** An active customer on {@code plan} with a box, an open period and a proxy token. */
+  Agent agent(String plan, long allowance) {
+    CustomerStore customers = new CustomerStore(database);
+    Customer customer =
+        customers.create(
+            database.execute(),
+            new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, plan));
+    customers.setStatus(database.execute(), customer.id(), CustomerStatus.ACTIVE);
+    SecretBox secrets = new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32])));
+    long botId = BOT_IDS.incrementAndGet();
+    Box box =
+        new BoxStore(database, secrets)
+            .create(
+                database.execute(),
+                new NewBox(
+                    customer.id(),
+                    botId,
+                    "bot" + botId + "_bot",
+                    botId + ":secret",
+                    List.of(42L),
+                    "kimi-k2.6",
+                    ThinkingLevel.OFF,
+                    BoxRuntime.LOCAL));
+    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
+    internalA.openPeriod(customer.id(), start, start.plus(Duration.ofDays(30)), allowance);
+    TokenProxyClient.IssuedToken token = internalA.issueToken(box.id());
+    return new Agent(customer.id(), box.id(), token.id(), token.token());
+  }
+
+  HttpResponse<String> chat(RunningService replica, String token, String body) throws Exception {
+    return post(replica, "/v1/chat/completions", token, "application/json", body);
+  }
+
+  HttpResponse<String> post(
+      RunningService replica, String path, String token, String contentType, String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> get(RunningService replica, String path, String token) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + path));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Requests the Kimi stand-in has received so far. */
+  long upstreamRequests() throws Exception {
+    HttpResponse<String> stats =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + sandbox.port() + "/kimi/_sandbox/stats"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return Json.MAPPER.readTree(stats.body()).path("requests").asLong();
+  }
+
+  static String message(String text) {
+    return message("kimi-k2.6", text, false, null);
+  }
+
+  /** A chat request body; {@code sandbox} adds the stand-in's test controls. */
+  static String message(String model, String text, boolean stream, Map<String, Object> sandbox) {
+    Map<String, Object> body = new HashMap<>();
+    body.put("model", model);
+    body.put("messages", List.of(Map.of("role", "user", "content", text)));
+    body.put("max_completion_tokens", 64);
+    if (stream) {
+      body.put("stream", true);
+    }
+    if (sandbox != null) {
+      body.put("sandbox", sandbox);
+    }
+    return Json.write(body);
+  }
+
+  static JsonNode json(HttpResponse<String> response) throws Exception {
+    return Json.MAPPER.readTree(response.body());
+  }
+
+  @Override
+  public void close() {
+    replicaB.close();
+    replicaA.close();
+    sandbox.close();
+    redis.close();
+    database.close();
+  }
+
+  /** A customer's agent as the proxy knows it. */
+  record Agent(UUID customerId, UUID boxId, UUID tokenId, String token) {}
+}
