@@ -23,8 +23,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -124,7 +122,7 @@ final class CompletionsService implements HttpService {
       admission = limiter.admit(grant, limits, requestId, chat.estimatedTokens(), holdFor);
     } catch (OpenAiError refused) {
       metrics.rejected(refused.code());
-      meter(requestId, grant, "-", Usage.NONE, UsageOutcome.REJECTED, null, started);
+      recordRefusal(requestId, grant, started);
       throw refused;
     }
     new Exchange(requestId, grant, limits, chat, admission, started).run(response);
@@ -170,73 +168,49 @@ final class CompletionsService implements HttpService {
       try {
         forward(response);
       } catch (RuntimeException | Error e) {
-        if (!settled) {
-          // Whatever broke, the hold goes back and the request is on record.
-          settled = true;
-          limiter.release(admission);
-          meter(
-              requestId,
-              grant,
-              chat.model(),
-              Usage.NONE,
-              UsageOutcome.UPSTREAM_ERROR,
-              null,
-              started);
-        }
+        // Whatever broke, the hold goes back and the request is on record.
+        settle(Usage.NONE, UsageOutcome.UPSTREAM_ERROR);
         throw e;
       }
     }
 
     private void forward(ServerResponse response) {
       long sent = System.nanoTime();
-      HttpResponse<InputStream> answer;
-      try {
-        answer = upstream.send(chat.upstreamBody(), chat.stream());
-      } catch (HttpTimeoutException e) {
-        throw fail(
-            sent,
-            UsageOutcome.UPSTREAM_TIMEOUT,
-            Status.GATEWAY_TIMEOUT_504,
-            "upstream_timeout",
-            "The model did not answer in time.");
-      } catch (IOException e) {
-        throw fail(
-            sent,
-            UsageOutcome.UPSTREAM_ERROR,
-            Status.BAD_GATEWAY_502,
-            "upstream_unavailable",
-            "The model provider cannot be reached.");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw fail(
-            sent,
-            UsageOutcome.UPSTREAM_ERROR,
-            Status.BAD_GATEWAY_502,
-            "upstream_unavailable",
-            "The request was interrupted.");
-      }
-      if (answer.statusCode() != 200) {
-        refusedUpstream(answer, response, sent);
-        return;
-      }
-      if (chat.stream()) {
-        stream(answer, response, sent);
-      } else {
-        whole(answer, response, sent);
+      try (Upstream.Answer answer = upstream.send(chat.upstreamBody(), chat.stream())) {
+        if (answer.status() != 200) {
+          refusedUpstream(answer, response, sent);
+        } else if (chat.stream()) {
+          stream(answer, response, sent);
+        } else {
+          whole(answer, response, sent);
+        }
+      } catch (Upstream.Unreachable e) {
+        throw unreachable(sent, e);
       }
     }
 
-    private void whole(HttpResponse<InputStream> answer, ServerResponse response, long sent) {
+    private OpenAiError unreachable(long sent, Throwable failure) {
+      return Upstream.timedOut(failure)
+          ? fail(
+              sent,
+              UsageOutcome.UPSTREAM_TIMEOUT,
+              Status.GATEWAY_TIMEOUT_504,
+              "upstream_timeout",
+              "The model did not answer in time.")
+          : fail(
+              sent,
+              UsageOutcome.UPSTREAM_ERROR,
+              Status.BAD_GATEWAY_502,
+              "upstream_unavailable",
+              "The model provider cannot be reached.");
+    }
+
+    private void whole(Upstream.Answer answer, ServerResponse response, long sent) {
       byte[] body;
       try (InputStream in = answer.body()) {
         body = in.readAllBytes();
-      } catch (IOException e) {
-        throw fail(
-            sent,
-            UsageOutcome.UPSTREAM_ERROR,
-            Status.BAD_GATEWAY_502,
-            "upstream_error",
-            "The model's answer broke off.");
+      } catch (IOException | RuntimeException e) {
+        throw unreachable(sent, e);
       }
       upstreamNanos = System.nanoTime() - sent;
       Usage used;
@@ -245,12 +219,13 @@ final class CompletionsService implements HttpService {
       } catch (IOException e) {
         used = estimateWithoutAnswer();
       }
-      finish(used, UsageOutcome.OK);
+      // The client has its answer before the books are kept.
       response.header(HeaderNames.CONTENT_TYPE, "application/json");
       response.send(body);
+      settle(used, UsageOutcome.OK);
     }
 
-    private void stream(HttpResponse<InputStream> answer, ServerResponse response, long sent) {
+    private void stream(Upstream.Answer answer, ServerResponse response, long sent) {
       response.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
       response.header(HeaderNames.CACHE_CONTROL, "no-cache");
       SseRelay relay = new SseRelay();
@@ -267,38 +242,28 @@ final class CompletionsService implements HttpService {
           relay
               .reportedUsage()
               .orElseGet(() -> new Usage(chat.promptEstimate(), relay.chunks(), 0, 0, true));
-      finish(used, relay.clientGone() ? UsageOutcome.CLIENT_CANCELLED : UsageOutcome.OK);
+      settle(used, relay.clientGone() ? UsageOutcome.CLIENT_CANCELLED : UsageOutcome.OK);
     }
 
     // 4xx from the upstream is the client's to see; 5xx becomes our 502.
-    private void refusedUpstream(
-        HttpResponse<InputStream> answer, ServerResponse response, long sent) {
+    private void refusedUpstream(Upstream.Answer answer, ServerResponse response, long sent) {
       byte[] body;
       try (InputStream in = answer.body()) {
         body = in.readAllBytes();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         body = new byte[0];
       }
-      if (answer.statusCode() >= 500 || answer.statusCode() < 400) {
+      if (answer.status() >= 500 || answer.status() < 400) {
         throw fail(
             sent,
             UsageOutcome.UPSTREAM_ERROR,
             Status.BAD_GATEWAY_502,
             "upstream_error",
-            "The model provider failed (HTTP " + answer.statusCode() + ").");
+            "The model provider failed (HTTP " + answer.status() + ").");
       }
       upstreamNanos = System.nanoTime() - sent;
-      settled = true;
-      limiter.release(admission);
-      meter(
-          requestId,
-          grant,
-          chat.model(),
-          Usage.NONE,
-          UsageOutcome.UPSTREAM_ERROR,
-          upstreamNanos,
-          started);
-      response.status(Status.create(answer.statusCode()));
+      settle(Usage.NONE, UsageOutcome.UPSTREAM_ERROR);
+      response.status(Status.create(answer.status()));
       response.header(HeaderNames.CONTENT_TYPE, "application/json");
       response.send(body);
     }
@@ -307,60 +272,71 @@ final class CompletionsService implements HttpService {
       return new Usage(chat.promptEstimate(), 0, 0, 0, true);
     }
 
-    private void finish(Usage used, UsageOutcome outcome) {
+    /** Once per request: the hold settled to what was used, and the usage on record. */
+    private void settle(Usage used, UsageOutcome outcome) {
+      if (settled) {
+        return;
+      }
       settled = true;
-      if (limiter.settle(admission, used.total())) {
-        warnings.crossed(grant.customerId(), limits.periodStart());
+      UsageEvent event =
+          event(requestId, grant, chat.model(), used, outcome, upstreamNanos, started);
+      try {
+        if (limiter.settle(admission, event)) {
+          warnings.crossed(grant.customerId(), limits.periodStart());
+        }
+      } catch (RuntimeException e) {
+        // Redis is gone: the hold lapses by itself; the answer was given, only its record is lost.
+        LOG.log(Level.SEVERE, "usage of " + requestId + " could not be settled", e);
       }
       metrics.tokens(chat.model(), used.prompt(), used.completion());
-      meter(requestId, grant, chat.model(), used, outcome, upstreamNanos, started);
     }
 
     private OpenAiError fail(
         long sent, UsageOutcome outcome, Status status, String code, String message) {
       upstreamNanos = System.nanoTime() - sent;
-      settled = true;
-      limiter.release(admission);
-      meter(requestId, grant, chat.model(), Usage.NONE, outcome, upstreamNanos, started);
+      settle(Usage.NONE, outcome);
       return OpenAiError.of(status, "api_error", code, message);
     }
   }
 
-  private void meter(
+  /** A refused request's record (no hold to settle). */
+  private void recordRefusal(String requestId, TokenGrant grant, long started) {
+    UsageEvent event = event(requestId, grant, "-", Usage.NONE, UsageOutcome.REJECTED, 0, started);
+    try {
+      usage.append(event);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "refusal of " + requestId + " could not be buffered", e);
+    }
+  }
+
+  private UsageEvent event(
       String requestId,
       TokenGrant grant,
       String model,
       Usage used,
       UsageOutcome outcome,
-      Long upstreamNanos,
+      long upstreamNanos,
       long started) {
-    long overhead = System.nanoTime() - started - (upstreamNanos == null ? 0 : upstreamNanos);
+    long overhead = System.nanoTime() - started - upstreamNanos;
     metrics.request(outcome.dbValue());
     metrics.overhead(overhead);
-    if (upstreamNanos != null) {
+    if (upstreamNanos > 0) {
       metrics.upstream(upstreamNanos);
     }
-    UsageEvent event =
-        new UsageEvent(
-            requestId,
-            grant.customerId(),
-            grant.boxId(),
-            model,
-            used.prompt(),
-            used.completion(),
-            used.cached(),
-            used.reasoning(),
-            outcome,
-            used.estimated(),
-            upstreamNanos == null ? null : (int) (upstreamNanos / 1_000_000),
-            (int) Math.min(Integer.MAX_VALUE, overhead / 1000),
-            Instant.now(),
-            null);
-    try {
-      usage.append(event);
-    } catch (RuntimeException e) {
-      // Redis is down: the request was served; its tokens are settled; only the record is lost.
-      LOG.log(Level.SEVERE, "usage of " + requestId + " could not be buffered", e);
-    }
+    return new UsageEvent(
+        requestId,
+        grant.customerId(),
+        grant.boxId(),
+        model,
+        used.prompt(),
+        used.completion(),
+        used.cached(),
+        used.reasoning(),
+        outcome,
+        used.estimated(),
+        upstreamNanos > 0 ? (int) (upstreamNanos / 1_000_000) : null,
+        (int) Math.min(Integer.MAX_VALUE, overhead / 1000),
+        Instant.now(),
+        null);
   }
 }

@@ -55,7 +55,9 @@ public final class Main {
                   bus,
                   platform.plans(),
                   proxy.authCacheTtl()));
-      Limiter limiter = new Limiter(connections.redis(), usage, proxy.usageWarningPercent());
+      UsageBuffer buffer = new UsageBuffer(connections.redis());
+      Limiter limiter =
+          new Limiter(connections.redis(), usage, buffer, proxy.usageWarningPercent());
       Upstream upstream =
           open(
               opened,
@@ -82,7 +84,7 @@ public final class Main {
               authenticator,
               limiter,
               upstream,
-              new UsageBuffer(connections.redis()),
+              buffer,
               new UsageWarnings(connections.redis(), bus, proxy.usageWarningPercent()),
               new ProxyMetrics(registry),
               proxy);

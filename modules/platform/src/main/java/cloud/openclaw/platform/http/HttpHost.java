@@ -32,6 +32,8 @@ public final class HttpHost {
             .host(settings.host())
             .port(settings.port())
             .shutdownHook(false)
+            // Streamed answers are many small writes: Nagle's algorithm would hold each one back.
+            .connectionOptions(options -> options.tcpNoDelay(true))
             .addFeature(ObserveFeature.just(health(checks)))
             .routing(routing -> routing(routing, metrics, routes))
             .build()

@@ -1,11 +1,14 @@
 package cloud.openclaw.proxy.limits;
 
+import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageMonthly;
+import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.UsageStore;
 import cloud.openclaw.proxy.OpenAiError;
 import cloud.openclaw.proxy.auth.CustomerLimits;
 import cloud.openclaw.proxy.auth.TokenGrant;
+import cloud.openclaw.proxy.metering.UsageBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,13 +27,15 @@ public final class Limiter {
   private static final Duration HELD_POLL = Duration.ofMillis(20);
   private final Redis redis;
   private final UsageStore usage;
+  private final String usageStream;
   private final int warningPercent;
   private final LuaScript admit;
   private final LuaScript settle;
   private final LuaScript load;
 
-  public Limiter(Redis redis, UsageStore usage, int warningPercent) {
+  public Limiter(Redis redis, UsageStore usage, UsageBuffer buffer, int warningPercent) {
     this.redis = redis;
+    this.usageStream = buffer.key();
     this.usage = usage;
     this.warningPercent = warningPercent;
     this.admit = new LuaScript(redis, "admit.lua");
@@ -103,22 +108,23 @@ public final class Limiter {
     }
   }
 
-  /** Counts what the request used and releases its hold; true when it crossed the warning line. */
-  public boolean settle(Admission admission, long usedTokens) {
+  /**
+   * Counts what the request used, releases its hold and buffers its usage event, in one atomic
+   * step; true when it made usage cross the warning line.
+   */
+  public boolean settle(Admission admission, UsageEvent event) {
     Object crossed =
         settle.run(
-            List.of(admission.quotaKey(), admission.holdsKey()),
+            List.of(admission.quotaKey(), admission.holdsKey(), usageStream),
             List.of(
                 admission.holdMember(),
                 Long.toString(admission.held()),
-                Long.toString(Math.max(0, usedTokens)),
-                Integer.toString(warningPercent)));
+                Long.toString(Math.max(0, event.totalTokens())),
+                Integer.toString(warningPercent),
+                UsageBuffer.FIELD,
+                Json.write(event),
+                Long.toString(UsageBuffer.MAX_LENGTH)));
     return Long.valueOf(1).equals(crossed);
-  }
-
-  /** A request that used nothing (refused or failed upstream): its hold goes back. */
-  public void release(Admission admission) {
-    settle(admission, 0);
   }
 
   private void loadQuota(String quotaKey, CustomerLimits limits) {

@@ -19,10 +19,10 @@ import redis.clients.jedis.params.XAddParams;
  */
 public final class UsageBuffer {
   /** The one field of an entry: the event as JSON. */
-  static final String FIELD = "event";
+  public static final String FIELD = "event";
 
   /** About how many entries the stream keeps (approximate trimming, so XADD stays O(1)). */
-  static final long MAX_LENGTH = 1_000_000;
+  public static final long MAX_LENGTH = 1_000_000;
 
   private final Redis redis;
   private final String key;
