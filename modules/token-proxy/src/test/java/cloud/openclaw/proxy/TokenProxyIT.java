@@ -211,6 +211,22 @@ class TokenProxyIT {
   }
 
   @Test
+  void oversizedHeadersAreRefusedWithA4xx() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", harness.replicaA.port())) {
+      String request =
+          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-Padding: "
+              + "a".repeat(64 * 1024)
+              + "\r\nContent-Length: 0\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      String status =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(status).matches("HTTP/1.1 4\\d\\d .*");
+    }
+  }
+
+  @Test
   void anOpenClawSizedRequestOf60KbPasses() throws Exception {
     HttpResponse<String> response =
         harness.chat(harness.replicaA, agent.token(), message("y ".repeat(30_000)));

@@ -87,12 +87,12 @@ public final class Authenticator implements AutoCloseable {
 
   /** Every replica learns the token's new state within moments. */
   public void tokenChanged(ProxyToken token) {
-    tokens.invalidate(token.tokenHashHex());
+    tokens.refresh(token.tokenHashHex());
   }
 
   /** Every replica reloads the customer's plan and period. */
   public void customerChanged(UUID customerId) {
-    customers.invalidate(customerId.toString());
+    customers.refresh(customerId.toString());
   }
 
   private Optional<TokenGrant> loadGrant(String hashHex) {

@@ -16,8 +16,10 @@ import redis.clients.jedis.params.SetParams;
  * replicas), then the loader (PostgreSQL). A change is written over the Redis entry and announced
  * on a pub/sub channel, which makes every replica drop its copy at once.
  *
- * <p>Fills use SET NX and changes plain SET: a replica that read the old value from PostgreSQL just
- * before a change cannot put it back over the new one.
+ * <p>Fills use SET NX and refreshes plain SET: a replica that read the old value from PostgreSQL
+ * just before a change cannot put it back over the new one. A replica still loading when the
+ * announcement arrives has its fresh copy dropped as soon as the load ends (Caffeine waits for an
+ * in-flight load before invalidating it).
  */
 final class TieredCache<V> implements AutoCloseable {
   private final String name;
@@ -50,15 +52,19 @@ final class TieredCache<V> implements AutoCloseable {
     return local.get(key, this::loadShared);
   }
 
-  /** Records a changed value for every replica. */
-  void put(String key, V value) {
-    redis.client().set(redisKey(key), write(value), SetParams.setParams().px(sharedTtl.toMillis()));
-    announce(key);
-  }
-
-  /** Forgets a value everywhere; the next read loads it again. */
-  void invalidate(String key) {
-    redis.client().del(redisKey(key));
+  /**
+   * After a change in PostgreSQL: reloads the value and writes it over the shared entry (a plain
+   * SET, which no concurrent fill can undo), then every replica drops its copy.
+   */
+  void refresh(String key) {
+    Optional<V> current = loader.apply(key);
+    if (current.isPresent()) {
+      redis
+          .client()
+          .set(redisKey(key), write(current.get()), SetParams.setParams().px(sharedTtl.toMillis()));
+    } else {
+      redis.client().del(redisKey(key));
+    }
     announce(key);
   }
 
