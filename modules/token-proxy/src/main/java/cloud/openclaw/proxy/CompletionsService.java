@@ -101,7 +101,7 @@ final class CompletionsService implements HttpService {
     TokenGrant grant = authenticate(request);
     CustomerLimits limits = authenticator.limits(grant.customerId());
     if (!limits.active()) {
-      metrics.rejected("inactive");
+      metrics.rejected("account_inactive");
       throw OpenAiError.of(
           Status.FORBIDDEN_403,
           "permission_error",

@@ -4,6 +4,8 @@ import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.redis.Redis;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
@@ -25,10 +27,10 @@ final class TieredCache<V> implements AutoCloseable {
   private final String name;
   private final Redis redis;
   private final EventBus bus;
-  private final Class<V> type;
   private final Duration sharedTtl;
   private final Function<String, Optional<V>> loader;
   private final Cache<String, Optional<V>> local;
+  private final ObjectReader reader;
   private final EventBus.Subscription invalidations;
 
   TieredCache(
@@ -41,9 +43,10 @@ final class TieredCache<V> implements AutoCloseable {
     this.name = name;
     this.redis = redis;
     this.bus = bus;
-    this.type = type;
     this.sharedTtl = localTtl.multipliedBy(10);
     this.loader = loader;
+    this.reader =
+        Json.MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.local = Caffeine.newBuilder().expireAfterWrite(localTtl).maximumSize(100_000).build();
     this.invalidations = bus.subscribe(channel(), local::invalidate);
   }
@@ -76,7 +79,10 @@ final class TieredCache<V> implements AutoCloseable {
   private Optional<V> loadShared(String key) {
     String cached = redis.client().get(redisKey(key));
     if (cached != null) {
-      return Optional.of(read(cached));
+      Optional<V> value = read(cached);
+      if (value.isPresent()) {
+        return value;
+      }
     }
     Optional<V> loaded = loader.apply(key);
     loaded.ifPresent(
@@ -102,11 +108,13 @@ final class TieredCache<V> implements AutoCloseable {
     return Json.write(value);
   }
 
-  private V read(String json) {
+  // Another version of the proxy may have written the entry (a rolling deploy): fields this one
+  // does not know are skipped, and an entry it cannot read at all is loaded afresh.
+  private Optional<V> read(String json) {
     try {
-      return Json.MAPPER.readValue(json, type);
+      return Optional.of(reader.readValue(json));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("unreadable " + name + " cache entry", e);
+      return Optional.empty();
     }
   }
 
