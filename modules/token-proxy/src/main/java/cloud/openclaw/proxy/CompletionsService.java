@@ -229,12 +229,14 @@ final class CompletionsService implements HttpService {
       response.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
       response.header(HeaderNames.CACHE_CONTROL, "no-cache");
       SseRelay relay = new SseRelay();
+      boolean broken = false;
       try (InputStream in = answer.body();
           OutputStream out = response.outputStream()) {
         relay.relay(in, out);
       } catch (IOException | RuntimeException e) {
-        // The client or the upstream went away mid-stream (closing a response to a client that left
-        // fails too); what was relayed is accounted below.
+        // Either side went away mid-stream (closing a response to a client that left fails too);
+        // what was relayed is accounted below.
+        broken = true;
         LOG.log(Level.FINE, requestId + ": stream ended early", e);
       }
       upstreamNanos = System.nanoTime() - sent;
@@ -242,7 +244,11 @@ final class CompletionsService implements HttpService {
           relay
               .reportedUsage()
               .orElseGet(() -> new Usage(chat.promptEstimate(), relay.chunks(), 0, 0, true));
-      settle(used, relay.clientGone() ? UsageOutcome.CLIENT_CANCELLED : UsageOutcome.OK);
+      UsageOutcome outcome =
+          relay.clientGone()
+              ? UsageOutcome.CLIENT_CANCELLED
+              : broken ? UsageOutcome.UPSTREAM_ERROR : UsageOutcome.OK;
+      settle(used, outcome);
     }
 
     // 4xx from the upstream is the client's to see; 5xx becomes our 502.
