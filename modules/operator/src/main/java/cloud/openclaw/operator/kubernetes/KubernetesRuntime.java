@@ -1,0 +1,340 @@
+package cloud.openclaw.operator.kubernetes;
+
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.errors.UnavailableException;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Writes boxes' desired objects to a cluster and reads back what the operator needs. Every call is
+ * idempotent and safe to repeat after a crash half-way.
+ *
+ * <p>Only plain verbs are used (get, list, create, update, JSON-merge patch, delete): no
+ * server-side apply and no strategic-merge patch, so the same code runs against a real API server
+ * and fabric8's CRUD mock. The verbs are the ones granted in operator/rbac.yaml.
+ */
+public final class KubernetesRuntime {
+  private static final int CONFLICT = 409;
+  private static final int MAX_ATTEMPTS = 5;
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private final KubernetesClient client;
+  private final KubernetesSettings settings;
+  private final Clock clock;
+
+  public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings) {
+    this(client, settings, Clock.systemUTC());
+  }
+
+  public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, Clock clock) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A namespace the operator manages, as {@link #listManaged()} finds it. */
+  public record ManagedBox(UUID boxId, UUID customerId, String namespace, boolean terminating) {}
+
+  /**
+   * Creates what is missing and replaces what differs, in dependency order. The state volume is
+   * only ever grown (its spec is otherwise immutable); a pod restart requested by {@link #rollout}
+   * is kept.
+   *
+   * @throws IllegalStateException when the namespace exists but belongs to something else
+   * @throws UnavailableException when the namespace is still being deleted (retry later)
+   */
+  public void apply(BoxResources.Desired desired) {
+    Objects.requireNonNull(desired, "desired");
+    Namespace existing = client.namespaces().withName(desired.namespaceName()).get();
+    if (existing != null) {
+      requireOwned(existing, desired.boxId());
+      if (existing.getMetadata().getDeletionTimestamp() != null) {
+        throw new UnavailableException(
+            "namespace " + desired.namespaceName() + " is still being deleted", null);
+      }
+    }
+    for (HasMetadata item : desired.inOrder()) {
+      if (item instanceof PersistentVolumeClaim claim) {
+        applyClaim(claim);
+      } else {
+        upsert(item);
+      }
+    }
+  }
+
+  /**
+   * Sets the gateway's replicas (0 suspends the box, 1 resumes it).
+   *
+   * @return false when the box has no Deployment (nothing applied yet)
+   */
+  public boolean scale(Box box, int replicas) {
+    if (replicas < 0 || replicas > 1) {
+      throw new IllegalArgumentException("a box runs 0 or 1 gateway, not " + replicas);
+    }
+    return patchDeployment(box, "{\"spec\":{\"replicas\":" + replicas + "}}");
+  }
+
+  /**
+   * Restarts the gateway by changing its pod template (the annotation kubectl rollout restart
+   * uses); the Recreate strategy stops the old pod first.
+   *
+   * @return false when the box has no Deployment
+   */
+  public boolean rollout(Box box) {
+    String patch =
+        "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\""
+            + BoxResources.RESTARTED_AT_ANNOTATION
+            + "\":\""
+            + Instant.now(clock)
+            + "\"}}}}}";
+    return patchDeployment(box, patch);
+  }
+
+  /**
+   * True when the gateway Deployment is up to date and has an available replica: status
+   * availableReplicas at least 1, its Available condition (when reported) True, and the status
+   * observed for the current generation.
+   */
+  public boolean isAvailable(Box box) {
+    Deployment deployment = deployment(box);
+    if (deployment == null || deployment.getStatus() == null) {
+      return false;
+    }
+    DeploymentStatus status = deployment.getStatus();
+    Long generation = deployment.getMetadata().getGeneration();
+    Long observed = status.getObservedGeneration();
+    if (generation != null && observed != null && observed < generation) {
+      return false;
+    }
+    if (status.getAvailableReplicas() == null || status.getAvailableReplicas() < 1) {
+      return false;
+    }
+    Optional<DeploymentCondition> available =
+        Optional.ofNullable(status.getConditions()).orElse(List.of()).stream()
+            .filter(c -> "Available".equals(c.getType()))
+            .findFirst();
+    return available.map(c -> "True".equals(c.getStatus())).orElse(true);
+  }
+
+  /**
+   * Deletes the box's namespace (everything in it goes with it) and waits until it is gone. Does
+   * nothing when it is already gone.
+   *
+   * @throws IllegalStateException when the namespace belongs to something else
+   * @throws UnavailableException when it is still there after operator.kubernetes.delete-timeout
+   */
+  public void delete(Box box) {
+    delete(box.id(), BoxResources.namespaceName(box, settings));
+  }
+
+  /** {@link #delete(Box)} by box id and namespace, for namespaces whose box is gone. */
+  public void delete(UUID boxId, String namespace) {
+    Namespace existing = client.namespaces().withName(namespace).get();
+    if (existing == null) {
+      return;
+    }
+    requireOwned(existing, boxId);
+    if (existing.getMetadata().getDeletionTimestamp() == null) {
+      client.namespaces().withName(namespace).delete();
+    }
+    Instant deadline = clock.instant().plus(settings.deleteTimeout());
+    while (client.namespaces().withName(namespace).get() != null) {
+      if (clock.instant().isAfter(deadline)) {
+        throw new UnavailableException(
+            "namespace "
+                + namespace
+                + " is still terminating after "
+                + settings.deleteTimeout()
+                + "; retry later",
+            null);
+      }
+      sleep(POLL);
+    }
+  }
+
+  /** Every namespace labelled as managed by the operator with a box id, for a reconciler. */
+  public List<ManagedBox> listManaged() {
+    List<ManagedBox> boxes = new ArrayList<>();
+    for (Namespace ns :
+        client
+            .namespaces()
+            .withLabel(BoxResources.MANAGED_BY_LABEL, BoxResources.MANAGED_BY)
+            .list()
+            .getItems()) {
+      Map<String, String> labels =
+          Optional.ofNullable(ns.getMetadata().getLabels()).orElse(Map.of());
+      Optional<UUID> boxId = uuid(labels.get(BoxResources.BOX_LABEL));
+      if (boxId.isEmpty()) {
+        continue;
+      }
+      boxes.add(
+          new ManagedBox(
+              boxId.get(),
+              uuid(labels.get(BoxResources.CUSTOMER_LABEL)).orElse(null),
+              ns.getMetadata().getName(),
+              ns.getMetadata().getDeletionTimestamp() != null));
+    }
+    return boxes;
+  }
+
+  private Deployment deployment(Box box) {
+    return client
+        .apps()
+        .deployments()
+        .inNamespace(BoxResources.namespaceName(box, settings))
+        .withName(BoxResources.DEPLOYMENT)
+        .get();
+  }
+
+  private boolean patchDeployment(Box box, String mergePatch) {
+    try {
+      client
+          .apps()
+          .deployments()
+          .inNamespace(BoxResources.namespaceName(box, settings))
+          .withName(BoxResources.DEPLOYMENT)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** Create, or replace with the live resourceVersion; retried when someone else wrote first. */
+  private void upsert(HasMetadata desired) {
+    for (int attempt = 1; ; attempt++) {
+      HasMetadata live = client.resource(desired).get();
+      try {
+        if (live == null) {
+          client.resource(desired).create();
+        } else {
+          HasMetadata next = client.getKubernetesSerialization().clone(desired);
+          next.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
+          if (next instanceof Deployment deployment && live instanceof Deployment current) {
+            keepRestartedAt(deployment, current);
+          }
+          client.resource(next).update();
+        }
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != CONFLICT || attempt >= MAX_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** A rollout's restart stamp survives re-applying, else every apply would restart the pod. */
+  private static void keepRestartedAt(Deployment next, Deployment live) {
+    String stamp =
+        Optional.ofNullable(live.getSpec())
+            .map(s -> s.getTemplate())
+            .map(t -> t.getMetadata())
+            .map(m -> m.getAnnotations())
+            .map(a -> a.get(BoxResources.RESTARTED_AT_ANNOTATION))
+            .orElse(null);
+    if (stamp != null) {
+      var meta = next.getSpec().getTemplate().getMetadata();
+      Map<String, String> annotations =
+          new HashMap<>(Optional.ofNullable(meta.getAnnotations()).orElse(Map.of()));
+      annotations.put(BoxResources.RESTARTED_AT_ANNOTATION, stamp);
+      meta.setAnnotations(annotations);
+    }
+  }
+
+  /** Created when missing; otherwise only its labels and a larger size are written. */
+  private void applyClaim(PersistentVolumeClaim desired) {
+    PersistentVolumeClaim live = client.resource(desired).get();
+    if (live == null) {
+      try {
+        client.resource(desired).create();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != CONFLICT) {
+          throw e;
+        }
+        live = client.resource(desired).get();
+      }
+    }
+    Quantity want = desired.getSpec().getResources().getRequests().get("storage");
+    Quantity have =
+        Optional.ofNullable(live.getSpec().getResources())
+            .map(r -> r.getRequests())
+            .map(r -> r.get("storage"))
+            .orElse(null);
+    boolean grow = have == null || want.compareTo(have) > 0;
+    boolean relabel =
+        !Objects.equals(desired.getMetadata().getLabels(), live.getMetadata().getLabels());
+    if (!grow && !relabel) {
+      return;
+    }
+    Map<String, Object> patch = new HashMap<>();
+    patch.put("metadata", Map.of("labels", desired.getMetadata().getLabels()));
+    if (grow) {
+      patch.put("spec", Map.of("resources", Map.of("requests", Map.of("storage", want))));
+    }
+    client
+        .persistentVolumeClaims()
+        .inNamespace(desired.getMetadata().getNamespace())
+        .withName(desired.getMetadata().getName())
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            client.getKubernetesSerialization().asJson(patch));
+  }
+
+  private static void requireOwned(Namespace namespace, UUID boxId) {
+    Map<String, String> labels =
+        Optional.ofNullable(namespace.getMetadata().getLabels()).orElse(Map.of());
+    if (!BoxResources.MANAGED_BY.equals(labels.get(BoxResources.MANAGED_BY_LABEL))
+        || !boxId.toString().equals(labels.get(BoxResources.BOX_LABEL))) {
+      throw new IllegalStateException(
+          "namespace "
+              + namespace.getMetadata().getName()
+              + " exists but is not box "
+              + boxId
+              + "'s: refusing to touch it");
+    }
+  }
+
+  private static Optional<UUID> uuid(String value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(UUID.fromString(value));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while waiting for Kubernetes", e);
+    }
+  }
+}
