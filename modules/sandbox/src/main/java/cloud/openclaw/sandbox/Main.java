@@ -9,6 +9,8 @@ import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
 import cloud.openclaw.sandbox.kimi.KimiSettings;
 import cloud.openclaw.sandbox.kimi.KimiStandIn;
+import cloud.openclaw.sandbox.telegram.TelegramSettings;
+import cloud.openclaw.sandbox.telegram.TelegramStandIn;
 import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -17,13 +19,14 @@ import java.util.List;
 /**
  * The sandbox: stand-ins for the outside services the platform talks to, so that dev mode and tests
  * run with no account anywhere. Production code reaches them only through a different base URL:
- * Kimi at {@code /kimi/v1} ({@link KimiStandIn}); the Telegram Bot API and Stripe come later.
+ * Kimi at {@code /kimi/v1} ({@link KimiStandIn}), the Telegram Bot API at {@code /telegram} ({@link
+ * TelegramStandIn}); Stripe comes later.
  */
 public final class Main {
   static final String SERVICE = "sandbox";
 
   /** The stand-ins served, by name ("telegram", "stripe", "kimi" once they exist). */
-  static final List<String> STAND_INS = List.of("kimi");
+  static final List<String> STAND_INS = List.of("kimi", "telegram");
 
   private Main() {}
 
@@ -33,23 +36,45 @@ public final class Main {
 
   /** Serves on {@code sandbox.host:sandbox.port}; needs neither PostgreSQL nor Redis. */
   public static RunningService start(Config config) {
+    return startSandbox(config).service();
+  }
+
+  /** Like {@link #start}, and hands back the stand-ins, so in-JVM tests can steer them directly. */
+  public static Sandbox startSandbox(Config config) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, SERVICE);
     KimiStandIn kimi = new KimiStandIn(KimiSettings.from(settings));
-    return HttpHost.start(
-        SERVICE,
-        server,
-        List.of(),
-        Metrics.registry(SERVICE),
-        routing -> routing(routing, kimi),
-        List.of());
+    TelegramStandIn telegram = new TelegramStandIn(TelegramSettings.from(settings));
+    RunningService service =
+        HttpHost.start(
+            SERVICE,
+            server,
+            List.of(),
+            Metrics.registry(SERVICE),
+            routing -> routing(routing, kimi, telegram),
+            List.of());
+    return new Sandbox(service, kimi, telegram);
   }
 
-  static void routing(HttpRouting.Builder routing, KimiStandIn kimi) {
+  static void routing(HttpRouting.Builder routing, KimiStandIn kimi, TelegramStandIn telegram) {
     routing.get(
         "/",
         (request, response) -> Json.send(response, Status.OK_200, new Index(SERVICE, STAND_INS)));
     routing.register(KimiStandIn.MOUNT, kimi);
+    routing.register(TelegramStandIn.MOUNT, telegram);
+  }
+
+  /** A started sandbox and its stand-ins; closing it stops the server. */
+  public record Sandbox(RunningService service, KimiStandIn kimi, TelegramStandIn telegram)
+      implements AutoCloseable {
+    public int port() {
+      return service.port();
+    }
+
+    @Override
+    public void close() {
+      service.close();
+    }
   }
 
   /** What GET / answers: which stand-ins this sandbox serves. */

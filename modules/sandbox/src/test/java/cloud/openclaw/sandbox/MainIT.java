@@ -46,6 +46,8 @@ class MainIT {
     JsonNode index = Json.MAPPER.readTree(response.body());
     assertThat(index.path("service").asText()).isEqualTo("sandbox");
     assertThat(index.path("standIns").isArray()).isTrue();
-    assertThat(index.path("standIns")).extracting(JsonNode::asText).containsExactly("kimi");
+    assertThat(index.path("standIns"))
+        .extracting(JsonNode::asText)
+        .containsExactly("kimi", "telegram");
   }
 }

@@ -1,9 +1,16 @@
 package cloud.openclaw.sandbox.kimi;
 
 import cloud.openclaw.platform.http.Json;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -14,6 +21,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,9 +29,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -34,8 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A stand-in for Kimi (Moonshot)'s OpenAI-compatible API, mounted at {@value #MOUNT}: the base URL
  * is {@code http://<sandbox>/kimi/v1}. It answers deterministically, so tests can assert exact
- * replies and token counts, and it is cheap (one Jackson parse per request, no per-request
- * logging), because it is also the benchmark's upstream.
+ * replies and token counts, and it is cheap (one pass of Jackson's streaming parser per request, no
+ * tree, no String for the big contents, answers written straight to bytes, no per-request logging),
+ * because it is also the benchmark's upstream and shares the machine with the proxy.
  *
  * <h2>Endpoints</h2>
  *
@@ -146,9 +157,48 @@ public final class KimiStandIn implements HttpService {
   /** When the listed models were "created": fixed, so the list is deterministic. */
   private static final long MODELS_CREATED = 1_767_225_600L;
 
-  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] END_OF_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
+  /** Bodies up to this size declared by Content-Length are read into an array of exactly it. */
+  private static final long PRESIZED_BODY_LIMIT = 16 << 20;
+
+  private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
+
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  // Names and constant values of the answers, encoded once: Jackson copies their bytes.
+  private static final SerializedString DATA = new SerializedString("data: ");
+  private static final SerializedString END_OF_EVENT = new SerializedString("\n\n");
+  private static final SerializedString ID = new SerializedString("id");
+  private static final SerializedString OBJECT = new SerializedString("object");
+  private static final SerializedString CREATED = new SerializedString("created");
+  private static final SerializedString MODEL = new SerializedString("model");
+  private static final SerializedString CHOICES = new SerializedString("choices");
+  private static final SerializedString INDEX = new SerializedString("index");
+  private static final SerializedString MESSAGE = new SerializedString("message");
+  private static final SerializedString DELTA = new SerializedString("delta");
+  private static final SerializedString ROLE = new SerializedString("role");
+  private static final SerializedString CONTENT = new SerializedString("content");
+  private static final SerializedString TOOL_CALLS = new SerializedString("tool_calls");
+  private static final SerializedString TYPE = new SerializedString("type");
+  private static final SerializedString FUNCTION = new SerializedString("function");
+  private static final SerializedString NAME = new SerializedString("name");
+  private static final SerializedString ARGUMENTS = new SerializedString("arguments");
+  private static final SerializedString FINISH_REASON = new SerializedString("finish_reason");
+  private static final SerializedString USAGE = new SerializedString("usage");
+  private static final SerializedString PROMPT_TOKENS = new SerializedString("prompt_tokens");
+  private static final SerializedString COMPLETION_TOKENS =
+      new SerializedString("completion_tokens");
+  private static final SerializedString TOTAL_TOKENS = new SerializedString("total_tokens");
+  private static final SerializedString CACHED = new SerializedString("cached_tokens");
+  private static final SerializedString PROMPT_DETAILS =
+      new SerializedString("prompt_tokens_details");
+  private static final SerializedString COMPLETION_DETAILS =
+      new SerializedString("completion_tokens_details");
+  private static final SerializedString REASONING = new SerializedString("reasoning_tokens");
+  private static final SerializedString CHAT_COMPLETION = new SerializedString("chat.completion");
+  private static final SerializedString CHAT_COMPLETION_CHUNK =
+      new SerializedString("chat.completion.chunk");
+  private static final SerializedString ASSISTANT = new SerializedString("assistant");
+  private static final SerializedString EMPTY = new SerializedString("");
 
   private final String apiKey;
   private final Duration latency;
@@ -213,9 +263,9 @@ public final class KimiStandIn implements HttpService {
       if (headers.contains(STATUS)) {
         throw forced(number(headers, STATUS, 0), STATUS.defaultCase());
       }
-      JsonNode body = parse(request);
+      ChatRequest body = ChatRequest.read(content(request));
       // Clients that cannot set headers (behind the token proxy) put the same controls in the body.
-      JsonNode controls = body.path("sandbox");
+      JsonNode controls = body.controls;
       pause(control(controls, "latency_ms", 0));
       if (controls.path("stall").asBoolean(false)) {
         stall();
@@ -232,7 +282,7 @@ public final class KimiStandIn implements HttpService {
         stream(response, completion, chunkDelay, usageIn.strip().equalsIgnoreCase("choices"));
       } else {
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
-        response.send(bytes(completion.toJson()));
+        response.send(completion.toJson());
       }
     } catch (Refusal refusal) {
       sendError(response, refusal);
@@ -302,67 +352,45 @@ public final class KimiStandIn implements HttpService {
     }
   }
 
-  private static JsonNode parse(ServerRequest request) {
-    JsonNode body;
+  /** The request body, in one array (of exactly the declared length when there is one). */
+  private static byte[] content(ServerRequest request) {
+    OptionalLong declared = request.headers().contentLength();
     try (InputStream in = request.content().inputStream()) {
-      body = Json.MAPPER.readTree(in);
-    } catch (JsonProcessingException e) {
-      throw invalid("Invalid request: the body is not valid JSON", null);
+      if (declared.isPresent() && declared.getAsLong() <= PRESIZED_BODY_LIMIT) {
+        byte[] body = new byte[(int) declared.getAsLong()];
+        int read = in.readNBytes(body, 0, body.length);
+        return read == body.length ? body : Arrays.copyOf(body, read);
+      }
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (body == null || !body.isObject()) {
-      throw invalid("Invalid request: the body must be a JSON object", null);
-    }
-    return body;
   }
 
-  private Completion complete(JsonNode body, long cached, long reasoning) {
-    JsonNode model = body.path("model");
-    if (!model.isTextual() || model.asText().isBlank()) {
+  private Completion complete(ChatRequest body, long cached, long reasoning) {
+    String model = body.model;
+    if (model == null || model.isBlank()) {
       throw invalid("Invalid request: model is required", "model");
     }
-    if (!models.contains(model.asText())) {
+    if (!models.contains(model)) {
       throw new Refusal(
           Status.NOT_FOUND_404,
-          "Not found the model " + model.asText() + " or Permission denied",
+          "Not found the model " + model + " or Permission denied",
           "resource_not_found_error",
           "model",
           "model_not_found");
     }
-    JsonNode messages = body.path("messages");
-    if (!messages.isArray() || messages.isEmpty()) {
+    if (!body.messagesArray || body.messageCount == 0) {
       throw invalid("Invalid request: messages must be a non-empty array", "messages");
     }
-    long contentBytes = 0;
-    JsonNode lastUser = null;
-    for (JsonNode message : messages) {
-      if (!message.isObject()) {
-        throw invalid("Invalid request: each message must be an object", "messages");
-      }
-      JsonNode content = message.path("content");
-      if (content.isTextual()) {
-        contentBytes += utf8Length(content.asText());
-      } else if (content.isArray()) {
-        for (JsonNode part : content) {
-          JsonNode text = part.path("text");
-          if (text.isTextual()) {
-            contentBytes += utf8Length(text.asText());
-          }
-        }
-      }
-      if ("user".equals(message.path("role").asText())) {
-        lastUser = content;
-      }
+    if (body.messageNotObject) {
+      throw invalid("Invalid request: each message must be an object", "messages");
     }
-    long promptTokens = (contentBytes + 3) / 4 + 4L * messages.size();
+    long promptTokens = (body.contentBytes + 3) / 4 + 4L * body.messageCount;
     long maxTokens = maxTokens(body);
-    boolean stream = body.path("stream").asBoolean(false);
-    boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-    boolean tools = body.path("tools").isArray() && !body.path("tools").isEmpty();
-    String text = text(lastUser);
+    String text = body.lastUserText();
     Usage usage;
-    if (tools && text.startsWith("/tool ")) {
+    if (body.tools && text.startsWith("/tool ")) {
       String call = text.substring("/tool ".length()).strip();
       int space = firstWhitespace(call);
       String name = call.substring(0, space);
@@ -375,7 +403,15 @@ public final class KimiStandIn implements HttpService {
                 name,
                 arguments.isEmpty() ? "{}" : arguments);
         return new Completion(
-            id(), now(), model.asText(), null, toolCall, "tool_calls", usage, stream, includeUsage);
+            id(),
+            now(),
+            model,
+            null,
+            toolCall,
+            "tool_calls",
+            usage,
+            body.stream,
+            body.includeUsage);
       }
     }
     String reply = "echo: " + text;
@@ -388,17 +424,17 @@ public final class KimiStandIn implements HttpService {
     }
     usage = new Usage(promptTokens, wordCount, cached, reasoning);
     return new Completion(
-        id(), now(), model.asText(), reply, null, finish, usage, stream, includeUsage);
+        id(), now(), model, reply, null, finish, usage, body.stream, body.includeUsage);
   }
 
-  private static long maxTokens(JsonNode body) {
+  private static long maxTokens(ChatRequest body) {
     String field = "max_completion_tokens";
-    JsonNode max = body.path(field);
-    if (max.isMissingNode() || max.isNull()) {
+    JsonNode max = body.maxCompletionTokens;
+    if (max == null || max.isNull()) {
       field = "max_tokens";
-      max = body.path(field);
+      max = body.maxTokens;
     }
-    if (max.isMissingNode() || max.isNull()) {
+    if (max == null || max.isNull()) {
       return Long.MAX_VALUE;
     }
     if (!max.isIntegralNumber() || !max.canConvertToLong() || max.asLong() < 1) {
@@ -407,28 +443,273 @@ public final class KimiStandIn implements HttpService {
     return max.asLong();
   }
 
-  /** The text of a message's content: a string, or the text parts of an array joined by "\n". */
-  private static String text(JsonNode content) {
-    if (content == null) {
-      return "";
+  /**
+   * What the stand-in needs from a chat-completions body, read in one pass of Jackson's streaming
+   * parser: no tree, and no String for the big contents (their UTF-8 length is counted on the
+   * parser's chars). Whatever is not needed is skipped. It reads as {@code ObjectMapper.readTree}
+   * would: the same JSON is refused, and of a repeated key the last one counts. Nothing but
+   * malformed JSON is refused here; the rules are checked afterwards, in the order they always
+   * were.
+   */
+  private static final class ChatRequest {
+    private final byte[] body;
+
+    /** The model, or null when it is not a string. */
+    String model;
+
+    boolean messagesArray;
+    int messageCount;
+    boolean messageNotObject;
+
+    /** The UTF-8 length of the counted contents: strings, and the text of array parts. */
+    long contentBytes;
+
+    /** Where the content (a string or an array) of the last user message starts, or -1. */
+    int lastUserContent = -1;
+
+    /** The max_completion_tokens and max_tokens values, or null when absent. */
+    JsonNode maxCompletionTokens;
+
+    JsonNode maxTokens;
+    boolean stream;
+    boolean includeUsage;
+
+    /** Whether tools is a non-empty array. */
+    boolean tools;
+
+    /** The "sandbox" value as a tree (it is small), or missing. */
+    JsonNode controls = MissingNode.getInstance();
+
+    private ChatRequest(byte[] body) {
+      this.body = body;
     }
-    if (content.isTextual()) {
-      return content.asText();
-    }
-    if (!content.isArray()) {
-      return "";
-    }
-    StringBuilder text = new StringBuilder();
-    for (JsonNode part : content) {
-      JsonNode partText = part.path("text");
-      if (partText.isTextual()) {
-        if (!text.isEmpty()) {
-          text.append('\n');
+
+    static ChatRequest read(byte[] body) {
+      try (JsonParser p = FACTORY.createParser(body)) {
+        JsonToken token = p.nextToken();
+        if (token != JsonToken.START_OBJECT) {
+          if (token != null) {
+            Json.MAPPER.readTree(p); // the rest of the value: malformed JSON is refused as such
+          }
+          throw invalid("Invalid request: the body must be a JSON object", null);
         }
-        text.append(partText.asText());
+        ChatRequest request = new ChatRequest(body);
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken value = p.nextToken();
+          switch (name) {
+            case "model" -> {
+              request.model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+              p.skipChildren();
+            }
+            case "messages" -> request.readMessages(p, value);
+            case "max_completion_tokens" -> request.maxCompletionTokens = integral(p, value);
+            case "max_tokens" -> request.maxTokens = integral(p, value);
+            case "stream" -> request.stream = bool(p, value);
+            case "stream_options" -> request.includeUsage = includeUsage(p, value);
+            case "tools" -> request.tools = nonEmptyArray(p, value);
+            case "sandbox" -> request.controls = Json.MAPPER.readTree(p);
+            default -> p.skipChildren();
+          }
+        }
+        return request;
+      } catch (JsonProcessingException e) {
+        throw invalid("Invalid request: the body is not valid JSON", null);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
-    return text.toString();
+
+    private void readMessages(JsonParser p, JsonToken token) throws IOException {
+      messagesArray = token == JsonToken.START_ARRAY;
+      messageCount = 0;
+      messageNotObject = false;
+      contentBytes = 0;
+      lastUserContent = -1;
+      if (!messagesArray) {
+        p.skipChildren();
+        return;
+      }
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        messageCount++;
+        if (t != JsonToken.START_OBJECT) {
+          messageNotObject = true;
+          p.skipChildren();
+          continue;
+        }
+        boolean user = false;
+        long bytes = 0;
+        int content = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken value = p.nextToken();
+          if (name.equals("role")) {
+            user = value == JsonToken.VALUE_STRING && isUser(p);
+            p.skipChildren();
+          } else if (name.equals("content")) {
+            content = start(p, value);
+            bytes = contentBytes(p, value);
+          } else {
+            p.skipChildren();
+          }
+        }
+        contentBytes += bytes;
+        if (user) {
+          lastUserContent = content;
+        }
+      }
+    }
+
+    private static boolean isUser(JsonParser p) throws IOException {
+      char[] chars = p.getTextCharacters();
+      int at = p.getTextOffset();
+      return p.getTextLength() == 4
+          && chars[at] == 'u'
+          && chars[at + 1] == 's'
+          && chars[at + 2] == 'e'
+          && chars[at + 3] == 'r';
+    }
+
+    /** Where a string or array content starts in the body (to read its text later), or -1. */
+    private int start(JsonParser p, JsonToken token) {
+      byte first;
+      if (token == JsonToken.VALUE_STRING) {
+        first = '"';
+      } else if (token == JsonToken.START_ARRAY) {
+        first = '[';
+      } else {
+        return -1;
+      }
+      long at = p.currentTokenLocation().getByteOffset();
+      if (at < 0 || at >= body.length || body[(int) at] != first) {
+        throw new IllegalStateException("the parser placed a " + token + " at byte " + at);
+      }
+      return (int) at;
+    }
+
+    /** A message content's UTF-8 length: a string, or the text parts of an array. */
+    private static long contentBytes(JsonParser p, JsonToken token) throws IOException {
+      if (token == JsonToken.VALUE_STRING) {
+        return utf8Length(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      }
+      if (token != JsonToken.START_ARRAY) {
+        p.skipChildren();
+        return 0;
+      }
+      long bytes = 0;
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        if (t != JsonToken.START_OBJECT) {
+          p.skipChildren();
+          continue;
+        }
+        long part = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken value = p.nextToken();
+          if (name.equals("text")) {
+            part =
+                value == JsonToken.VALUE_STRING
+                    ? utf8Length(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())
+                    : 0;
+          }
+          p.skipChildren();
+        }
+        bytes += part;
+      }
+      return bytes;
+    }
+
+    /**
+     * The text of the last user message: its string content, or the text parts of its array content
+     * joined by "\n"; read again from where it starts, so that it is the only content made a
+     * String.
+     */
+    String lastUserText() {
+      if (lastUserContent < 0) {
+        return "";
+      }
+      try (JsonParser p =
+          FACTORY.createParser(body, lastUserContent, body.length - lastUserContent)) {
+        if (p.nextToken() == JsonToken.VALUE_STRING) {
+          return p.getText();
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            continue;
+          }
+          String part = null;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (name.equals("text")) {
+              part = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            }
+            p.skipChildren();
+          }
+          if (part != null) {
+            if (!text.isEmpty()) {
+              text.append('\n');
+            }
+            text.append(part);
+          }
+        }
+        return text.toString();
+      } catch (IOException e) {
+        // read once already, without error
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** A number as the tree would hold it (a long, or the tree node of anything else). */
+    private static JsonNode integral(JsonParser p, JsonToken token) throws IOException {
+      if (token == JsonToken.VALUE_NUMBER_INT
+          && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+        return LongNode.valueOf(p.getLongValue());
+      }
+      return Json.MAPPER.readTree(p);
+    }
+
+    /** A value's {@code asBoolean(false)}, as the tree would give it. */
+    private static boolean bool(JsonParser p, JsonToken token) throws IOException {
+      return switch (token) {
+        case VALUE_TRUE -> true;
+        case VALUE_FALSE -> false;
+        default -> Json.MAPPER.<JsonNode>readTree(p).asBoolean(false);
+      };
+    }
+
+    private static boolean includeUsage(JsonParser p, JsonToken token) throws IOException {
+      if (token != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        return false;
+      }
+      boolean include = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("include_usage")) {
+          include = bool(p, value);
+        } else {
+          p.skipChildren();
+        }
+      }
+      return include;
+    }
+
+    private static boolean nonEmptyArray(JsonParser p, JsonToken token) throws IOException {
+      if (token != JsonToken.START_ARRAY) {
+        p.skipChildren();
+        return false;
+      }
+      boolean any = false;
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        any = true;
+        p.skipChildren();
+      }
+      return any;
+    }
   }
 
   // --- the answer ----------------------------------------------------------------------------
@@ -437,19 +718,17 @@ public final class KimiStandIn implements HttpService {
       ServerResponse response, Completion completion, long chunkDelay, boolean usageInChoices) {
     response.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
     response.header(HeaderNames.CACHE_CONTROL, "no-cache");
-    List<byte[]> events = new ArrayList<>();
-    for (ObjectNode chunk : completion.chunks(usageInChoices)) {
-      events.add(bytes(chunk));
-    }
+    Events events = completion.events(usageInChoices);
     try (OutputStream out = response.outputStream()) {
-      for (int i = 0; i < events.size(); i++) {
+      int start = 0;
+      for (int i = 0; i < events.count(); i++) {
         if (i > 0) {
           pause(chunkDelay);
         }
-        out.write(DATA);
-        out.write(events.get(i));
-        out.write(END_OF_EVENT);
+        int end = events.ends()[i];
+        out.write(events.bytes(), start, end - start);
         out.flush();
+        start = end;
       }
       pause(chunkDelay);
       out.write(DONE);
@@ -586,6 +865,47 @@ public final class KimiStandIn implements HttpService {
     return length;
   }
 
+  /**
+   * The UTF-8 length of {@code count} chars from {@code offset} (a parser's text, not made a
+   * String), by the rules of {@link #utf8Length(String)}. Runs of ASCII, most of any prompt, are
+   * passed over eight chars at a time, which stays fast even once the JIT has seen other text (a
+   * plain char-by-char loop does not: it becomes four times slower).
+   */
+  static long utf8Length(char[] chars, int offset, int count) {
+    int end = offset + count;
+    long length = count; // a byte for each char, plus what the others take more
+    int i = offset;
+    while (true) {
+      while (i + 8 <= end
+          && (chars[i]
+                  | chars[i + 1]
+                  | chars[i + 2]
+                  | chars[i + 3]
+                  | chars[i + 4]
+                  | chars[i + 5]
+                  | chars[i + 6]
+                  | chars[i + 7])
+              < 0x80) {
+        i += 8;
+      }
+      while (i < end && chars[i] < 0x80) {
+        i++;
+      }
+      if (i >= end) {
+        return length;
+      }
+      char c = chars[i++];
+      if (c < 0x800) {
+        length += 1; // two bytes
+      } else if (Character.isHighSurrogate(c) && i < end && Character.isLowSurrogate(chars[i])) {
+        length += 2; // four bytes for the pair's two chars
+        i++;
+      } else if (!Character.isSurrogate(c)) {
+        length += 2; // three bytes
+      } // an unpaired surrogate is encoded as '?': one byte
+    }
+  }
+
   /** The number of maximal runs of non-whitespace characters. */
   static int words(String s) {
     int count = 0;
@@ -675,6 +995,13 @@ public final class KimiStandIn implements HttpService {
     return Json.MAPPER.createObjectNode();
   }
 
+  /** A generator of compact JSON (as {@code Json.MAPPER} writes it), root values unseparated. */
+  private static JsonGenerator generator(OutputStream out) throws IOException {
+    JsonGenerator g = FACTORY.createGenerator(out);
+    g.setRootValueSeparator(null);
+    return g;
+  }
+
   private static byte[] bytes(JsonNode node) {
     try {
       return Json.MAPPER.writeValueAsBytes(node);
@@ -704,19 +1031,33 @@ public final class KimiStandIn implements HttpService {
   private record ToolCall(String id, String name, String arguments) {}
 
   private record Usage(long prompt, long words, long cached, long reasoning) {
-    ObjectNode toJson() {
+    void write(JsonGenerator g) throws IOException {
       long completion = words + reasoning;
-      ObjectNode usage = object();
-      usage
-          .put("prompt_tokens", prompt)
-          .put("completion_tokens", completion)
-          .put("total_tokens", prompt + completion)
-          .put("cached_tokens", cached);
-      usage.putObject("prompt_tokens_details").put("cached_tokens", cached);
-      usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoning);
-      return usage;
+      g.writeStartObject();
+      g.writeFieldName(PROMPT_TOKENS);
+      g.writeNumber(prompt);
+      g.writeFieldName(COMPLETION_TOKENS);
+      g.writeNumber(completion);
+      g.writeFieldName(TOTAL_TOKENS);
+      g.writeNumber(prompt + completion);
+      g.writeFieldName(CACHED);
+      g.writeNumber(cached);
+      g.writeFieldName(PROMPT_DETAILS);
+      g.writeStartObject();
+      g.writeFieldName(CACHED);
+      g.writeNumber(cached);
+      g.writeEndObject();
+      g.writeFieldName(COMPLETION_DETAILS);
+      g.writeStartObject();
+      g.writeFieldName(REASONING);
+      g.writeNumber(reasoning);
+      g.writeEndObject();
+      g.writeEndObject();
     }
   }
+
+  /** A stream's events, [DONE] excepted: "data: <chunk>\n\n" each, event i ending at ends[i]. */
+  private record Events(byte[] bytes, int[] ends, int count) {}
 
   /** One answer: content (or a tool call), how it finished and what it cost. */
   private record Completion(
@@ -730,82 +1071,191 @@ public final class KimiStandIn implements HttpService {
       boolean stream,
       boolean includeUsage) {
 
-    ObjectNode toJson() {
-      ObjectNode completion = head("chat.completion");
-      ObjectNode choice = completion.putArray("choices").addObject();
-      choice.put("index", 0);
-      ObjectNode message = choice.putObject("message");
-      message.put("role", "assistant").put("content", content);
-      if (toolCall != null) {
-        ObjectNode call = message.putArray("tool_calls").addObject();
-        call.put("id", toolCall.id()).put("type", "function");
-        call.putObject("function")
-            .put("name", toolCall.name())
-            .put("arguments", toolCall.arguments());
+    byte[] toJson() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+      try (JsonGenerator g = generator(out)) {
+        head(g, CHAT_COMPLETION);
+        g.writeFieldName(CHOICES);
+        g.writeStartArray();
+        g.writeStartObject();
+        g.writeFieldName(INDEX);
+        g.writeNumber(0);
+        g.writeFieldName(MESSAGE);
+        g.writeStartObject();
+        g.writeFieldName(ROLE);
+        g.writeString(ASSISTANT);
+        g.writeFieldName(CONTENT);
+        string(g, content);
+        if (toolCall != null) {
+          g.writeFieldName(TOOL_CALLS);
+          g.writeStartArray();
+          g.writeStartObject();
+          g.writeFieldName(ID);
+          g.writeString(toolCall.id());
+          g.writeFieldName(TYPE);
+          g.writeString(FUNCTION);
+          g.writeFieldName(FUNCTION);
+          g.writeStartObject();
+          g.writeFieldName(NAME);
+          g.writeString(toolCall.name());
+          g.writeFieldName(ARGUMENTS);
+          g.writeString(toolCall.arguments());
+          g.writeEndObject();
+          g.writeEndObject();
+          g.writeEndArray();
+        }
+        g.writeEndObject();
+        g.writeFieldName(FINISH_REASON);
+        g.writeString(finishReason);
+        g.writeEndObject();
+        g.writeEndArray();
+        g.writeFieldName(USAGE);
+        usage.write(g);
+        g.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      choice.put("finish_reason", finishReason);
-      completion.set("usage", usage.toJson());
-      return completion;
+      return out.toByteArray();
     }
 
-    /** The stream's events, [DONE] excepted. */
-    List<ObjectNode> chunks(boolean usageInChoices) {
-      List<ObjectNode> chunks = new ArrayList<>();
-      if (toolCall == null) {
-        chunks.add(chunk(delta().put("role", "assistant").put("content", "")));
-        for (String piece : wordPieces(content)) {
-          chunks.add(chunk(delta().put("content", piece)));
+    Events events(boolean usageInChoices) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+      int[] ends = new int[16];
+      int count = 0;
+      try (JsonGenerator g = generator(out)) {
+        if (toolCall == null) {
+          openChunk(g);
+          g.writeFieldName(ROLE);
+          g.writeString(ASSISTANT);
+          g.writeFieldName(CONTENT);
+          g.writeString(EMPTY);
+          closeChunk(g, null, null);
+          ends = mark(ends, count++, g, out);
+          for (String piece : wordPieces(content)) {
+            openChunk(g);
+            g.writeFieldName(CONTENT);
+            g.writeString(piece);
+            closeChunk(g, null, null);
+            ends = mark(ends, count++, g, out);
+          }
+        } else {
+          openChunk(g);
+          g.writeFieldName(ROLE);
+          g.writeString(ASSISTANT);
+          g.writeFieldName(CONTENT);
+          g.writeNull();
+          g.writeFieldName(TOOL_CALLS);
+          g.writeStartArray();
+          g.writeStartObject();
+          g.writeFieldName(INDEX);
+          g.writeNumber(0);
+          g.writeFieldName(ID);
+          g.writeString(toolCall.id());
+          g.writeFieldName(TYPE);
+          g.writeString(FUNCTION);
+          g.writeFieldName(FUNCTION);
+          g.writeStartObject();
+          g.writeFieldName(NAME);
+          g.writeString(toolCall.name());
+          g.writeFieldName(ARGUMENTS);
+          g.writeString(EMPTY);
+          g.writeEndObject();
+          g.writeEndObject();
+          g.writeEndArray();
+          closeChunk(g, null, null);
+          ends = mark(ends, count++, g, out);
+          for (String piece : fragments(toolCall.arguments(), ARGUMENT_FRAGMENT)) {
+            openChunk(g);
+            g.writeFieldName(TOOL_CALLS);
+            g.writeStartArray();
+            g.writeStartObject();
+            g.writeFieldName(INDEX);
+            g.writeNumber(0);
+            g.writeFieldName(FUNCTION);
+            g.writeStartObject();
+            g.writeFieldName(ARGUMENTS);
+            g.writeString(piece);
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            closeChunk(g, null, null);
+            ends = mark(ends, count++, g, out);
+          }
         }
+        openChunk(g);
+        closeChunk(g, finishReason, usageInChoices ? usage : null);
+        ends = mark(ends, count++, g, out);
+        if (includeUsage && !usageInChoices) {
+          g.writeRaw(DATA);
+          head(g, CHAT_COMPLETION_CHUNK);
+          g.writeFieldName(CHOICES);
+          g.writeStartArray();
+          g.writeEndArray();
+          g.writeFieldName(USAGE);
+          usage.write(g);
+          g.writeEndObject();
+          g.writeRaw(END_OF_EVENT);
+          ends = mark(ends, count++, g, out);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new Events(out.toByteArray(), ends, count);
+    }
+
+    /** "data: " and a chunk up to the inside of its delta. */
+    private void openChunk(JsonGenerator g) throws IOException {
+      g.writeRaw(DATA);
+      head(g, CHAT_COMPLETION_CHUNK);
+      g.writeFieldName(CHOICES);
+      g.writeStartArray();
+      g.writeStartObject();
+      g.writeFieldName(INDEX);
+      g.writeNumber(0);
+      g.writeFieldName(DELTA);
+      g.writeStartObject();
+    }
+
+    /** The rest of a chunk from the end of its delta, and the end of the event. */
+    private static void closeChunk(JsonGenerator g, String finishReason, Usage usage)
+        throws IOException {
+      g.writeEndObject();
+      g.writeFieldName(FINISH_REASON);
+      string(g, finishReason);
+      if (usage != null) {
+        g.writeFieldName(USAGE);
+        usage.write(g);
+      }
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeRaw(END_OF_EVENT);
+    }
+
+    private static int[] mark(int[] ends, int event, JsonGenerator g, ByteArrayOutputStream out) {
+      int[] marks = event < ends.length ? ends : Arrays.copyOf(ends, ends.length * 2);
+      marks[event] = out.size() + g.getOutputBuffered();
+      return marks;
+    }
+
+    private void head(JsonGenerator g, SerializedString object) throws IOException {
+      g.writeStartObject();
+      g.writeFieldName(ID);
+      g.writeString(id);
+      g.writeFieldName(OBJECT);
+      g.writeString(object);
+      g.writeFieldName(CREATED);
+      g.writeNumber(created);
+      g.writeFieldName(MODEL);
+      g.writeString(model);
+    }
+
+    private static void string(JsonGenerator g, String value) throws IOException {
+      if (value == null) {
+        g.writeNull();
       } else {
-        ObjectNode first = delta().put("role", "assistant").putNull("content");
-        ObjectNode call = first.putArray("tool_calls").addObject();
-        call.put("index", 0).put("id", toolCall.id()).put("type", "function");
-        call.putObject("function").put("name", toolCall.name()).put("arguments", "");
-        chunks.add(chunk(first));
-        for (String piece : fragments(toolCall.arguments(), ARGUMENT_FRAGMENT)) {
-          ObjectNode delta = delta();
-          delta
-              .putArray("tool_calls")
-              .addObject()
-              .put("index", 0)
-              .putObject("function")
-              .put("arguments", piece);
-          chunks.add(chunk(delta));
-        }
+        g.writeString(value);
       }
-      ObjectNode finish = chunk(delta());
-      ObjectNode finishChoice = (ObjectNode) finish.path("choices").path(0);
-      finishChoice.put("finish_reason", finishReason);
-      if (usageInChoices) {
-        finishChoice.set("usage", usage.toJson());
-      }
-      chunks.add(finish);
-      if (includeUsage && !usageInChoices) {
-        ObjectNode last = head("chat.completion.chunk");
-        last.putArray("choices");
-        last.set("usage", usage.toJson());
-        chunks.add(last);
-      }
-      return chunks;
-    }
-
-    private ObjectNode chunk(ObjectNode delta) {
-      ObjectNode chunk = head("chat.completion.chunk");
-      ObjectNode choice = chunk.putArray("choices").addObject();
-      choice.put("index", 0);
-      choice.set("delta", delta);
-      choice.putNull("finish_reason");
-      return chunk;
-    }
-
-    private static ObjectNode delta() {
-      return object();
-    }
-
-    private ObjectNode head(String object) {
-      ObjectNode head = object();
-      head.put("id", id).put("object", object).put("created", created).put("model", model);
-      return head;
     }
   }
 }

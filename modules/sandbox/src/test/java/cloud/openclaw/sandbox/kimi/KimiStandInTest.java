@@ -311,6 +311,48 @@ class KimiStandInTest {
   }
 
   @Test
+  void readsTheBodyAsATreeWould() throws Exception {
+    // content before role, a repeated key (the last counts), an empty first text part (no "\n"
+    // before the next), an escaped surrogate pair (4 bytes), unknown fields of every shape
+    String body =
+        """
+        {"extra": {"deep": [1, {"a": [true, null, "s"]}], "n": -1.5e10},
+         "model": "gpt-4o",
+         "messages": [
+           {"content": "be brief", "role": "system", "name": "x"},
+           {"content": [{"text": ""}, {"type": "image_url", "image_url": {"url": "u"}}, 7,
+                        {"type": "text", "text": "a\\ud83d\\ude00"}], "role": "user"},
+           {"role": "assistant", "tool_calls": [{"id": "c", "function": {"name": "f"}}]}
+         ],
+         "model": "kimi-k3",
+         "stream": false, "temperature": 0.7}
+        """;
+
+    HttpResponse<String> response = chat(body);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode completion = json(response.body());
+    assertThat(completion.path("model").asText()).isEqualTo("kimi-k3");
+    assertThat(completion.path("choices").path(0).path("message").path("content").asText())
+        .isEqualTo("echo: a\ud83d\ude00");
+    // "be brief" 8 bytes + "" + "a" and the pair 5 bytes => ceil(13/4) + 4*3
+    assertThat(completion.path("usage").path("prompt_tokens").asLong()).isEqualTo(4 + 12);
+  }
+
+  @Test
+  void refusesJsonMalformedAfterAllItNeeds() throws Exception {
+    String body =
+        "{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+            + "\"tools\":[{\"type\":\"function\"},}";
+
+    HttpResponse<String> response = chat(body);
+
+    assertError(response, 400, "invalid_request_error", null);
+    assertThat(json(response.body()).path("error").path("message").asText())
+        .isEqualTo("Invalid request: the body is not valid JSON");
+  }
+
+  @Test
   void truncatesToMaxTokens() throws Exception {
     HttpResponse<String> capped =
         chat(
@@ -704,6 +746,26 @@ class KimiStandInTest {
         .containsExactly("echo: ", "a  ", "b\n", "c ");
     assertThat(KimiStandIn.endOfWord("echo: a  b", 2)).isEqualTo(7);
     assertThat(KimiStandIn.fragments("ab😀cd", 3)).containsExactly("ab", "😀c", "d");
+  }
+
+  @Test
+  void countsUtf8BytesOverAParsersCharsAsOverStrings() {
+    String ascii = "You are a helpful agent. ".repeat(7);
+    List<String> samples = new ArrayList<>();
+    samples.addAll(List.of("", "a", "é", "😀", "\ud800", "\udc00\ud800", "x\ud83d", "日本語"));
+    for (int at = 0; at < 20; at++) {
+      for (String odd : List.of("é", "日", "😀", "\ud800", "\udc00")) {
+        samples.add(ascii.substring(0, at) + odd + ascii);
+      }
+    }
+    for (String s : samples) {
+      // low surrogates around it: a high one at its end must not pair with what follows it
+      char[] padded = ("\udc00" + s + "\udc00").toCharArray();
+      assertThat(KimiStandIn.utf8Length(padded, 1, s.length()))
+          .as("%s", s)
+          .isEqualTo(KimiStandIn.utf8Length(s))
+          .isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
+    }
   }
 
   // --- a real OpenAI client ------------------------------------------------------------------

@@ -1,0 +1,727 @@
+package cloud.openclaw.sandbox.telegram;
+
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.sandbox.telegram.ChatEntry.Kind;
+import cloud.openclaw.sandbox.telegram.ChatEntry.Sender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One bot's state: its update queue, its chats, its commands and webhook. Everything is guarded by
+ * one lock; a long poll waits on its condition (a virtual thread parks, nothing spins), and is
+ * woken by a new update, by a newer poll (which terminates it with 409, as Telegram's server does),
+ * by setWebhook, or by the stand-in stopping.
+ */
+final class BotState {
+  /** Telegram's server caps getUpdates' timeout at 50 seconds. */
+  static final int MAX_TIMEOUT_SECONDS = 50;
+
+  static final int MAX_TEXT = 4096;
+  static final int MAX_COMMANDS = 100;
+
+  static final String TERMINATED =
+      "Conflict: terminated by other getUpdates request; make sure that only one bot instance is"
+          + " running";
+  static final String TERMINATED_BY_WEBHOOK = "Conflict: terminated by setWebhook request";
+  static final String WEBHOOK_ACTIVE =
+      "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete"
+          + " the webhook first";
+  static final String NOT_MODIFIED =
+      "message is not modified: specified new message content and reply markup are exactly the"
+          + " same as a current content and reply markup of the message";
+
+  private static final Set<String> ACTIONS =
+      Set.of(
+          "typing",
+          "upload_photo",
+          "record_video",
+          "upload_video",
+          "record_voice",
+          "upload_voice",
+          "record_audio",
+          "upload_audio",
+          "upload_document",
+          "choose_sticker",
+          "find_location",
+          "record_video_note",
+          "upload_video_note",
+          "cancel");
+
+  /** A command at the start of a message, as Telegram marks it with a bot_command entity. */
+  private static final Pattern BOT_COMMAND =
+      Pattern.compile("^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])");
+
+  private static final Pattern COMMAND_NAME = Pattern.compile("[a-z0-9_]{1,32}");
+
+  /** 2024-01-01T00:00:00Z, the origin of {@link #clockBase}. */
+  private static final long ID_EPOCH = 1_704_067_200L;
+
+  final Bot bot;
+  private final int chatHistory;
+  private final int pendingLimit;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+
+  // guarded by lock
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final Map<Long, Chat> chats = new LinkedHashMap<>();
+  private final Map<String, ArrayNode> commands = new HashMap<>();
+  private final Map<String, Long> calls = new TreeMap<>();
+  private long nextUpdateId;
+  private long pollGeneration;
+  private int waiting;
+  private String webhookUrl = "";
+  private List<String> allowedUpdates = List.of();
+  private long polls;
+  private long updates;
+  private long sent;
+  private boolean stopped;
+
+  BotState(Bot bot, int chatHistory, int pendingLimit) {
+    this.bot = bot;
+    this.chatHistory = chatHistory;
+    this.pendingLimit = pendingLimit;
+    this.nextUpdateId = clockBase();
+  }
+
+  /**
+   * Where a new sequence of ids (updates, messages of a chat) starts: ten per second since 2024, so
+   * ids keep growing across sandbox restarts (OpenClaw drops updates whose ids went back, and
+   * messages whose ids it has seen) unless more than ten were made per second. Below 2^31, as some
+   * clients keep update ids in an int.
+   */
+  static long clockBase() {
+    long seconds = System.currentTimeMillis() / 1000 - ID_EPOCH;
+    return Math.max(1, Math.min(seconds * 10, 1_900_000_000L));
+  }
+
+  static long now() {
+    return System.currentTimeMillis() / 1000;
+  }
+
+  // --- the Bot API ---------------------------------------------------------------------------
+
+  /** Counts a call; unknown methods only while fewer than 100 names are counted. */
+  void called(String method, boolean known) {
+    lock.lock();
+    try {
+      if (known || calls.containsKey(method) || calls.size() < 100) {
+        calls.merge(method, 1L, Long::sum);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  ObjectNode me() {
+    ObjectNode me = botUser();
+    me.put("can_join_groups", true)
+        .put("can_read_all_group_messages", false)
+        .put("supports_inline_queries", false)
+        .put("can_connect_to_business", false)
+        .put("has_main_web_app", false);
+    return me;
+  }
+
+  /**
+   * getUpdates: confirms the updates below {@code offset} (a negative offset keeps only the last
+   * -offset), answers at once when updates wait or {@code timeoutSeconds} is 0, else terminates the
+   * open long poll (409) and waits until an update arrives or the timeout passes.
+   */
+  ArrayNode getUpdates(long offset, int limit, int timeoutSeconds, JsonNode allowed) {
+    lock.lock();
+    try {
+      polls++;
+      if (!webhookUrl.isEmpty()) {
+        throw BotApiException.conflict(WEBHOOK_ACTIVE);
+      }
+      if (allowed != null && allowed.isArray()) {
+        List<String> types = new ArrayList<>();
+        allowed.forEach(type -> types.add(type.asText()));
+        allowedUpdates = List.copyOf(types);
+      }
+      confirm(offset);
+      if (!pending.isEmpty() || timeoutSeconds <= 0 || stopped) {
+        return batch(limit);
+      }
+      long generation = ++pollGeneration;
+      changed.signalAll(); // the open poll, if any, sees a newer generation and answers 409
+      waiting++;
+      try {
+        long remaining = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (true) {
+          if (!webhookUrl.isEmpty()) {
+            throw BotApiException.conflict(TERMINATED_BY_WEBHOOK);
+          }
+          if (pollGeneration != generation) {
+            throw BotApiException.conflict(TERMINATED);
+          }
+          if (!pending.isEmpty() || stopped || remaining <= 0) {
+            return batch(limit);
+          }
+          remaining = changed.awaitNanos(remaining);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return batch(limit);
+      } finally {
+        waiting--;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void confirm(long offset) {
+    if (offset > 0) {
+      while (!pending.isEmpty() && pending.peekFirst().id() < offset) {
+        pending.removeFirst();
+      }
+    } else if (offset < 0) {
+      while (pending.size() > -offset) {
+        pending.removeFirst();
+      }
+    }
+  }
+
+  private ArrayNode batch(int limit) {
+    ArrayNode result = Json.MAPPER.createArrayNode();
+    Iterator<Pending> it = pending.iterator();
+    while (it.hasNext() && result.size() < limit) {
+      result.add(it.next().json());
+    }
+    return result;
+  }
+
+  /** A message from a person in their private chat with the bot, queued as an update. */
+  Posted userMessage(User from, String text) {
+    lock.lock();
+    try {
+      Chat chat = chatOf(from.id());
+      chat.user = from;
+      long date = now();
+      Entry entry =
+          new Entry(chat.nextSeq++, Kind.MESSAGE, Sender.USER, chat.nextMessageId++, date);
+      entry.text = text;
+      entry.rawText = text;
+      entry.entities = commandEntity(text);
+      chat.add(entry);
+      long updateId = nextUpdateId++;
+      ObjectNode update = Json.MAPPER.createObjectNode();
+      update.put("update_id", updateId);
+      update.set("message", message(chat, entry, true));
+      updates++;
+      if (allowedUpdates.isEmpty() || allowedUpdates.contains("message")) {
+        pending.addLast(new Pending(updateId, update));
+        while (pending.size() > pendingLimit) {
+          pending.removeFirst();
+        }
+        changed.signalAll();
+      }
+      return new Posted(
+          new Update(updateId, chat.id, entry.messageId, date, from, text), update.deepCopy());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  ObjectNode sendMessage(
+      long chatId,
+      TelegramHtml.Parsed text,
+      String rawText,
+      String parseMode,
+      Long replyTo,
+      JsonNode replyMarkup) {
+    lock.lock();
+    try {
+      Chat chat = chatOf(chatId);
+      Entry entry =
+          new Entry(chat.nextSeq++, Kind.MESSAGE, Sender.BOT, chat.nextMessageId++, now());
+      entry.text = text.text();
+      entry.rawText = rawText;
+      entry.parseMode = parseMode;
+      entry.entities = text.entities();
+      entry.replyMarkup = inlineKeyboard(replyMarkup);
+      if (replyTo != null && chat.find(replyTo) != null) {
+        entry.replyTo = replyTo;
+      }
+      chat.add(entry);
+      sent++;
+      changed.signalAll();
+      return message(chat, entry, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void chatAction(long chatId, String action) {
+    if (action == null || !ACTIONS.contains(action)) {
+      throw BotApiException.badRequest("wrong parameter action in request");
+    }
+    lock.lock();
+    try {
+      Chat chat = chatOf(chatId);
+      Entry entry = new Entry(chat.nextSeq++, Kind.CHAT_ACTION, Sender.BOT, 0, now());
+      entry.action = action;
+      chat.add(entry);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  ObjectNode editMessageText(
+      long chatId,
+      long messageId,
+      TelegramHtml.Parsed text,
+      String rawText,
+      String parseMode,
+      JsonNode replyMarkup) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(chatId);
+      Entry entry = chat == null ? null : chat.find(messageId);
+      if (entry == null || entry.deleted) {
+        throw BotApiException.badRequest("message to edit not found");
+      }
+      if (entry.sender != Sender.BOT) {
+        throw BotApiException.badRequest("message can't be edited");
+      }
+      JsonNode markup = inlineKeyboard(replyMarkup);
+      if (entry.text.equals(text.text())
+          && entry.entities.equals(text.entities())
+          && Objects.equals(entry.replyMarkup, markup)) {
+        throw BotApiException.badRequest(NOT_MODIFIED);
+      }
+      entry.text = text.text();
+      entry.rawText = rawText;
+      entry.parseMode = parseMode;
+      entry.entities = text.entities();
+      entry.replyMarkup = markup;
+      entry.editDate = now();
+      changed.signalAll();
+      return message(chat, entry, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void deleteMessage(long chatId, long messageId) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(chatId);
+      Entry entry = chat == null ? null : chat.find(messageId);
+      if (entry == null || entry.deleted) {
+        throw BotApiException.badRequest("message to delete not found");
+      }
+      entry.deleted = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** setMessageReaction: the bot's reactions to a message replace its earlier ones. */
+  void react(long chatId, long messageId, JsonNode reaction) {
+    List<String> reactions = new ArrayList<>();
+    if (reaction != null && reaction.isArray()) {
+      for (JsonNode type : reaction) {
+        String value =
+            type.hasNonNull("emoji")
+                ? type.path("emoji").asText()
+                : type.path("custom_emoji_id").asText(type.path("type").asText());
+        reactions.add(value);
+      }
+    }
+    lock.lock();
+    try {
+      Chat chat = chats.get(chatId);
+      Entry entry = chat == null ? null : chat.find(messageId);
+      if (entry == null || entry.deleted) {
+        throw BotApiException.badRequest("message to react not found");
+      }
+      entry.reactions = List.copyOf(reactions);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** getChat: a chat the bot has (a person wrote, or it wrote to); else "chat not found". */
+  ObjectNode chatInfo(long chatId) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(chatId);
+      if (chat == null) {
+        throw BotApiException.badRequest("chat not found");
+      }
+      ObjectNode info = chatJson(chat);
+      info.put("accent_color_id", 0).put("max_reaction_count", 11);
+      return info;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void setCommands(JsonNode list, JsonNode scope, String language) {
+    ArrayNode checked = Json.MAPPER.createArrayNode();
+    if (list != null) {
+      if (!list.isArray()) {
+        throw BotApiException.badRequest("field \"commands\" must be an Array");
+      }
+      if (list.size() > MAX_COMMANDS) {
+        throw BotApiException.badRequest("BOT_COMMANDS_TOO_MUCH");
+      }
+      for (JsonNode command : list) {
+        String name = command.path("command").asText("");
+        if (name.startsWith("/")) {
+          name = name.substring(1);
+        }
+        String description = command.path("description").asText("").strip();
+        if (!COMMAND_NAME.matcher(name).matches()) {
+          throw BotApiException.badRequest("BOT_COMMAND_INVALID");
+        }
+        if (description.isEmpty() || description.length() > 256) {
+          throw BotApiException.badRequest("BOT_COMMAND_DESCRIPTION_INVALID");
+        }
+        checked.addObject().put("command", name).put("description", description);
+      }
+    }
+    lock.lock();
+    try {
+      if (checked.isEmpty()) {
+        commands.remove(commandsKey(scope, language));
+      } else {
+        commands.put(commandsKey(scope, language), checked);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void deleteCommands(JsonNode scope, String language) {
+    lock.lock();
+    try {
+      commands.remove(commandsKey(scope, language));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  ArrayNode getCommands(JsonNode scope, String language) {
+    lock.lock();
+    try {
+      ArrayNode list = commands.get(commandsKey(scope, language));
+      return list == null ? Json.MAPPER.createArrayNode() : list.deepCopy();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static String commandsKey(JsonNode scope, String language) {
+    String type = "default";
+    String chat = "";
+    String user = "";
+    if (scope != null && scope.isObject()) {
+      type = scope.path("type").asText("default");
+      chat = scope.path("chat_id").asText("");
+      user = scope.path("user_id").asText("");
+    }
+    return type + ":" + chat + ":" + user + "|" + (language == null ? "" : language);
+  }
+
+  /** setWebhook: an open long poll is terminated (409), as Telegram does. */
+  void setWebhook(String url, boolean dropPending) {
+    lock.lock();
+    try {
+      webhookUrl = url;
+      if (dropPending) {
+        pending.clear();
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** deleteWebhook; whether there was one. */
+  boolean deleteWebhook(boolean dropPending) {
+    lock.lock();
+    try {
+      boolean had = !webhookUrl.isEmpty();
+      webhookUrl = "";
+      if (dropPending) {
+        pending.clear();
+      }
+      return had;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  ObjectNode webhookInfo() {
+    lock.lock();
+    try {
+      ObjectNode info = Json.MAPPER.createObjectNode();
+      info.put("url", webhookUrl)
+          .put("has_custom_certificate", false)
+          .put("pending_update_count", pending.size());
+      if (!webhookUrl.isEmpty()) {
+        info.put("max_connections", 40);
+      }
+      if (!allowedUpdates.isEmpty()) {
+        ArrayNode types = info.putArray("allowed_updates");
+        allowedUpdates.forEach(types::add);
+      }
+      return info;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // --- the sandbox's view --------------------------------------------------------------------
+
+  List<ChatEntry> chat(long chatId) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(chatId);
+      if (chat == null) {
+        return List.of();
+      }
+      List<ChatEntry> entries = new ArrayList<>(chat.entries.size());
+      chat.entries.forEach(entry -> entries.add(entry.snapshot()));
+      return Collections.unmodifiableList(entries);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  List<Long> chatIds() {
+    lock.lock();
+    try {
+      return List.copyOf(chats.keySet());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  BotStats stats() {
+    lock.lock();
+    try {
+      List<String> names = new ArrayList<>();
+      ArrayNode defaults = commands.get(commandsKey(null, null));
+      if (defaults != null) {
+        defaults.forEach(command -> names.add(command.path("command").asText()));
+      }
+      return new BotStats(
+          bot.id(),
+          bot.username(),
+          bot.firstName(),
+          bot.token(),
+          polls,
+          updates,
+          sent,
+          pending.size(),
+          waiting > 0,
+          webhookUrl,
+          chats.size(),
+          Collections.unmodifiableMap(new TreeMap<>(calls)),
+          List.copyOf(names));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Releases open long polls (they answer what is pending), so stopping does not wait for them. */
+  void stop() {
+    lock.lock();
+    try {
+      stopped = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // --- JSON as Telegram writes it ------------------------------------------------------------
+
+  ObjectNode botUser() {
+    ObjectNode user = Json.MAPPER.createObjectNode();
+    user.put("id", bot.id())
+        .put("is_bot", true)
+        .put("first_name", bot.firstName())
+        .put("username", bot.username());
+    return user;
+  }
+
+  private static ObjectNode user(User user) {
+    ObjectNode json = Json.MAPPER.createObjectNode();
+    json.put("id", user.id()).put("is_bot", false).put("first_name", user.firstName());
+    if (user.lastName() != null) {
+      json.put("last_name", user.lastName());
+    }
+    if (user.username() != null) {
+      json.put("username", user.username());
+    }
+    if (user.languageCode() != null) {
+      json.put("language_code", user.languageCode());
+    }
+    return json;
+  }
+
+  private static ObjectNode chatJson(Chat chat) {
+    ObjectNode json = Json.MAPPER.createObjectNode();
+    json.put("id", chat.id);
+    if (chat.id < 0) {
+      json.put("title", "Sandbox group " + chat.id).put("type", "group");
+      return json;
+    }
+    User user = chat.user;
+    json.put("first_name", user == null ? "User " + chat.id : user.firstName());
+    if (user != null && user.lastName() != null) {
+      json.put("last_name", user.lastName());
+    }
+    if (user != null && user.username() != null) {
+      json.put("username", user.username());
+    }
+    json.put("type", "private");
+    return json;
+  }
+
+  private ObjectNode message(Chat chat, Entry entry, boolean withReply) {
+    ObjectNode message = Json.MAPPER.createObjectNode();
+    message.put("message_id", entry.messageId);
+    message.set(
+        "from", entry.sender == Sender.BOT ? botUser() : user(Objects.requireNonNull(chat.user)));
+    message.set("chat", chatJson(chat));
+    message.put("date", entry.date);
+    if (entry.editDate != null) {
+      message.put("edit_date", entry.editDate);
+    }
+    if (withReply && entry.replyTo != null) {
+      Entry replied = chat.find(entry.replyTo);
+      if (replied != null && !replied.deleted) {
+        message.set("reply_to_message", message(chat, replied, false));
+      }
+    }
+    message.put("text", entry.text);
+    if (!entry.entities.isEmpty()) {
+      message.set("entities", entry.entities.deepCopy());
+    }
+    if (entry.replyMarkup != null) {
+      message.set("reply_markup", entry.replyMarkup.deepCopy());
+    }
+    return message;
+  }
+
+  /** Telegram echoes only an inline keyboard in the sent message. */
+  private static JsonNode inlineKeyboard(JsonNode markup) {
+    return markup != null && markup.isObject() && markup.has("inline_keyboard")
+        ? markup.deepCopy()
+        : null;
+  }
+
+  private static ArrayNode commandEntity(String text) {
+    ArrayNode entities = Json.MAPPER.createArrayNode();
+    Matcher command = BOT_COMMAND.matcher(text);
+    if (command.find()) {
+      entities.addObject().put("offset", 0).put("length", command.end()).put("type", "bot_command");
+    }
+    return entities;
+  }
+
+  private Chat chatOf(long chatId) {
+    return chats.computeIfAbsent(chatId, id -> new Chat(id, chatHistory));
+  }
+
+  // --- values --------------------------------------------------------------------------------
+
+  /** A queued update. */
+  private record Pending(long id, ObjectNode json) {}
+
+  /** What {@link #userMessage} made: the update, and its JSON as getUpdates delivers it. */
+  record Posted(Update update, ObjectNode json) {}
+
+  /** A chat's bounded history; guarded by the bot's lock. */
+  private static final class Chat {
+    final long id;
+    final int limit;
+    final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    User user;
+    long nextMessageId = clockBase();
+    long nextSeq = 1;
+
+    Chat(long id, int limit) {
+      this.id = id;
+      this.limit = limit;
+    }
+
+    void add(Entry entry) {
+      entries.addLast(entry);
+      while (entries.size() > limit) {
+        entries.removeFirst();
+      }
+    }
+
+    Entry find(long messageId) {
+      Iterator<Entry> it = entries.descendingIterator();
+      while (it.hasNext()) {
+        Entry entry = it.next();
+        if (entry.kind == Kind.MESSAGE && entry.messageId == messageId) {
+          return entry;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** A chat entry while it can still change (edit, delete); guarded by the bot's lock. */
+  private static final class Entry {
+    final long seq;
+    final Kind kind;
+    final Sender sender;
+    final long messageId;
+    final long date;
+    String text;
+    String rawText;
+    String parseMode;
+    ArrayNode entities = Json.MAPPER.createArrayNode();
+    JsonNode replyMarkup;
+    String action;
+    Long replyTo;
+    Long editDate;
+    boolean deleted;
+    List<String> reactions = List.of();
+
+    Entry(long seq, Kind kind, Sender sender, long messageId, long date) {
+      this.seq = seq;
+      this.kind = kind;
+      this.sender = sender;
+      this.messageId = messageId;
+      this.date = date;
+    }
+
+    ChatEntry snapshot() {
+      return new ChatEntry(
+          seq, kind, sender, messageId, date, text, rawText, parseMode, action, replyTo, editDate,
+          deleted, reactions);
+    }
+  }
+}

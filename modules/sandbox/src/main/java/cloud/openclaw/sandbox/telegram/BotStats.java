@@ -1,0 +1,37 @@
+package cloud.openclaw.sandbox.telegram;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A bot and its counters, as {@code GET /telegram/_sandbox/bots} lists them.
+ *
+ * @param id the bot's user id
+ * @param username its username
+ * @param firstName its display name
+ * @param token its token
+ * @param polls getUpdates calls answered or open
+ * @param updates updates made for it (messages from simulated people)
+ * @param sent messages it sent (sendMessage calls that succeeded)
+ * @param pending updates waiting to be confirmed by getUpdates
+ * @param polling whether a long poll is open now
+ * @param webhookUrl the webhook set with setWebhook, or "" for none
+ * @param chats the number of chats it has
+ * @param calls Bot API calls by method (unknown methods as sent), so tests can check a sequence
+ * @param commands the command names of its default command list (setMyCommands without scope or
+ *     language)
+ */
+public record BotStats(
+    long id,
+    String username,
+    String firstName,
+    String token,
+    long polls,
+    long updates,
+    long sent,
+    int pending,
+    boolean polling,
+    String webhookUrl,
+    int chats,
+    Map<String, Long> calls,
+    List<String> commands) {}

@@ -1,0 +1,578 @@
+package cloud.openclaw.sandbox.telegram;
+
+import cloud.openclaw.platform.errors.ConflictException;
+import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.NotFoundException;
+import cloud.openclaw.platform.http.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A stand-in for the Telegram Bot API, mounted at {@value #MOUNT}: a client's API root is {@code
+ * http://<sandbox>/telegram} (OpenClaw: {@code channels.telegram.apiRoot}; grammY: {@code
+ * client.apiRoot}), and it calls {@code /telegram/bot<token>/<method>} as it would call
+ * api.telegram.org. Many bots at once, all in memory.
+ *
+ * <h2>The Bot API</h2>
+ *
+ * <p>{@code GET} or {@code POST /telegram/bot<token>/<method>}, method names case-insensitive,
+ * parameters as a JSON body, a form (urlencoded or multipart) or the query string; unknown
+ * parameters are ignored. Answers {@code {"ok":true,"result":...}}; errors {@code
+ * {"ok":false,"error_code":N,"description":"..."}} with HTTP status N: 401 "Unauthorized" (unknown
+ * token), 404 "Not Found" (unknown method or path), 400 "Bad Request: ..." and 409 "Conflict: ...".
+ * Methods: getMe, getUpdates, sendMessage, sendChatAction, setMyCommands, deleteMyCommands,
+ * getMyCommands, setWebhook, deleteWebhook, getWebhookInfo, editMessageText, deleteMessage,
+ * answerCallbackQuery, and (OpenClaw calls them) setMessageReaction and getChat. getUpdates follows
+ * Telegram's server (tdlib/telegram-bot-api): a long poll (timeout in seconds, at most 50) answers
+ * as soon as an update arrives; a newer long poll on the same bot terminates the open one with 409
+ * "Conflict: terminated by other getUpdates request; ..."; while a webhook is set getUpdates is a
+ * 409, and setWebhook terminates an open poll.
+ *
+ * <h2>The sandbox's own API (JSON, camelCase; errors in the platform's shape)</h2>
+ *
+ * <ul>
+ *   <li>{@code POST /telegram/_sandbox/bots} {@code {"username"?, "first_name"?, "token"?}} → 201
+ *       {@link Bot}. Without a token one is made: {@code <id>:<35 random characters>}.
+ *   <li>{@code GET /telegram/_sandbox/bots} → {@code {"bots": [BotStats...]}}; {@code GET
+ *       /telegram/_sandbox/bots/{botId}} → one {@link BotStats}.
+ *   <li>{@code POST /telegram/_sandbox/bots/{botId}/messages} {@code {"from": {"id", "first_name",
+ *       "last_name"?, "username"?, "language_code"?}, "text"}} → 201 and the update exactly as
+ *       getUpdates will deliver it (Telegram's snake_case): a private-chat message, chat id =
+ *       from.id.
+ *   <li>{@code GET /telegram/_sandbox/bots/{botId}/chats} → {@code {"chats": [ids]}}; {@code GET
+ *       /telegram/_sandbox/bots/{botId}/chats/{chatId}} → {@code {"botId", "chatId", "entries":
+ *       [ChatEntry...]}}: the person's messages, the bot's, and its chat actions, in order.
+ * </ul>
+ *
+ * <p>The same as Java: {@link #createBot}, {@link #addBot}, {@link #bots}, {@link #stats}, {@link
+ * #sendAsUser}, {@link #chat}.
+ *
+ * <h2>Not as Telegram</h2>
+ *
+ * <p>Only private chats with simulated people (a negative chat_id is a group nobody is in), and
+ * sendMessage takes any chat id, even one nobody wrote from. A webhook is recorded, never called.
+ * parse_mode HTML is parsed into entities; Markdown and MarkdownV2 are not (the text stays as
+ * sent). No files, media, inline mode, callback queries or groups; other methods are 404. Repeated
+ * 409 conflicts are answered at once (Telegram holds them up to 3 s). Update and message ids start
+ * from a clock-derived value (ten a second since 2024), so they keep growing across sandbox
+ * restarts, as OpenClaw with a kept state dir needs.
+ */
+public final class TelegramStandIn implements HttpService {
+  /** Where the sandbox mounts it. */
+  public static final String MOUNT = "/telegram";
+
+  /** The first id given to a bot made without a token; ids taken by preset bots are skipped. */
+  static final long FIRST_BOT_ID = 7_000_000_001L;
+
+  private static final Logger LOG = Logger.getLogger(TelegramStandIn.class.getName());
+  private static final String SECRET_ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+  private static final int SECRET_LENGTH = 35;
+  private static final String DEFAULT_FIRST_NAME = "Sandbox Bot";
+
+  private final int chatHistory;
+  private final int pendingUpdates;
+  private final SecureRandom random = new SecureRandom();
+  private final ReentrantLock creating = new ReentrantLock();
+  private final Map<Long, BotState> byId = new ConcurrentHashMap<>();
+  private final Map<String, BotState> byToken = new ConcurrentHashMap<>();
+  private final Map<String, BotState> byUsername = new ConcurrentHashMap<>();
+  private long nextBotId = FIRST_BOT_ID; // guarded by creating
+  private volatile boolean stopped;
+
+  public TelegramStandIn(TelegramSettings settings) {
+    this.chatHistory = settings.chatHistory();
+    this.pendingUpdates = settings.pendingUpdates();
+    for (TelegramSettings.PresetBot preset : settings.bots()) {
+      addBot(preset.token(), preset.username(), null);
+    }
+  }
+
+  // --- the Java API --------------------------------------------------------------------------
+
+  /** A new bot with a fresh token; {@code username} null for {@code sandbox_<id>_bot}. */
+  public Bot createBot(String username) {
+    return createBot(username, null);
+  }
+
+  /** A new bot with a fresh token; null username or first name for the defaults. */
+  public Bot createBot(String username, String firstName) {
+    creating.lock();
+    try {
+      while (byId.containsKey(nextBotId)) {
+        nextBotId++;
+      }
+      long id = nextBotId++;
+      return register(id + ":" + secret(), username, firstName);
+    } finally {
+      creating.unlock();
+    }
+  }
+
+  /** A bot with a given token ({@code <id>:<secret>}), as a developer would paste one. */
+  public Bot addBot(String token, String username, String firstName) {
+    if (token == null || !TelegramSettings.TOKEN.matcher(token).matches()) {
+      throw new InvalidInputException("token", "not a bot token (<id>:<secret>)");
+    }
+    creating.lock();
+    try {
+      return register(token, username, firstName);
+    } finally {
+      creating.unlock();
+    }
+  }
+
+  private Bot register(String token, String username, String firstName) {
+    long id = Long.parseLong(token.substring(0, token.indexOf(':')));
+    String name = username == null || username.isBlank() ? "sandbox_" + id + "_bot" : username;
+    if (!TelegramSettings.USERNAME.matcher(name).matches()) {
+      throw new InvalidInputException(
+          "username", "a username is 5-32 of a-z, A-Z, 0-9 and _, starting with a letter");
+    }
+    if (byId.containsKey(id)) {
+      throw new ConflictException("bot_exists", "a bot with the id " + id + " exists");
+    }
+    if (byUsername.containsKey(name.toLowerCase(Locale.ROOT))) {
+      throw new ConflictException("username_taken", "the username " + name + " is taken");
+    }
+    String first =
+        firstName == null || firstName.isBlank() ? DEFAULT_FIRST_NAME : firstName.strip();
+    Bot bot = new Bot(id, token, name, first);
+    BotState state = new BotState(bot, chatHistory, pendingUpdates);
+    if (stopped) {
+      state.stop();
+    }
+    byId.put(id, state);
+    byToken.put(token, state);
+    byUsername.put(name.toLowerCase(Locale.ROOT), state);
+    return bot;
+  }
+
+  public Optional<Bot> bot(long botId) {
+    return Optional.ofNullable(byId.get(botId)).map(state -> state.bot);
+  }
+
+  public Optional<Bot> botByToken(String token) {
+    return Optional.ofNullable(byToken.get(token)).map(state -> state.bot);
+  }
+
+  /** Every bot with its counters, by id. */
+  public List<BotStats> bots() {
+    return byId.values().stream()
+        .map(BotState::stats)
+        .sorted(Comparator.comparingLong(BotStats::id))
+        .toList();
+  }
+
+  public BotStats stats(long botId) {
+    return state(botId).stats();
+  }
+
+  /**
+   * A person writes to the bot: a message in their private chat (chat id = their id), queued as an
+   * update for getUpdates (which it wakes).
+   */
+  public Update sendAsUser(long botId, User from, String text) {
+    return posted(botId, from, text).update();
+  }
+
+  private BotState.Posted posted(long botId, User from, String text) {
+    if (text == null || text.isEmpty()) {
+      throw new InvalidInputException("text", "text is empty");
+    }
+    if (text.length() > BotState.MAX_TEXT) {
+      throw new InvalidInputException("text", "text is longer than 4096 characters");
+    }
+    return state(botId).userMessage(from, text);
+  }
+
+  /** Everything in a chat, oldest first (the last {@code chat-history} entries); may be empty. */
+  public List<ChatEntry> chat(long botId, long chatId) {
+    return state(botId).chat(chatId);
+  }
+
+  /** The bot's messages in a chat, not deleted, oldest first. */
+  public List<ChatEntry> botMessages(long botId, long chatId) {
+    return chat(botId, chatId).stream().filter(ChatEntry::isBotMessage).toList();
+  }
+
+  public List<Long> chats(long botId) {
+    return state(botId).chatIds();
+  }
+
+  private BotState state(long botId) {
+    BotState state = byId.get(botId);
+    if (state == null) {
+      throw new NotFoundException("bot " + botId);
+    }
+    return state;
+  }
+
+  // --- HTTP ----------------------------------------------------------------------------------
+
+  @Override
+  public void routing(HttpRules rules) {
+    rules
+        .post("/_sandbox/bots", this::createBotHttp)
+        .get("/_sandbox/bots", (req, res) -> Json.send(res, Status.OK_200, Map.of("bots", bots())))
+        .get("/_sandbox/bots/{botId}", (req, res) -> Json.send(res, Status.OK_200, stats(id(req))))
+        .post("/_sandbox/bots/{botId}/messages", this::sendAsUserHttp)
+        .get(
+            "/_sandbox/bots/{botId}/chats",
+            (req, res) -> Json.send(res, Status.OK_200, Map.of("chats", chats(id(req)))))
+        .get("/_sandbox/bots/{botId}/chats/{chatId}", this::chatHttp)
+        .any("/{bot}/{method}", this::botApi)
+        .any((req, res) -> sendError(res, BotApiException.notFound()));
+  }
+
+  /** Releases open long polls, so that stopping the sandbox does not wait for them. */
+  @Override
+  public void afterStop() {
+    stopped = true;
+    byId.values().forEach(BotState::stop);
+  }
+
+  private void createBotHttp(ServerRequest request, ServerResponse response) {
+    JsonNode body = body(request);
+    String username = field(body, "username");
+    String firstName = field(body, "first_name");
+    if (firstName == null) {
+      firstName = field(body, "firstName");
+    }
+    String token = field(body, "token");
+    Bot bot = token == null ? createBot(username, firstName) : addBot(token, username, firstName);
+    Json.send(response, Status.CREATED_201, bot);
+  }
+
+  private void sendAsUserHttp(ServerRequest request, ServerResponse response) {
+    long botId = id(request);
+    JsonNode body = body(request);
+    JsonNode from = body.path("from");
+    if (!from.isObject()) {
+      throw new InvalidInputException("from", "from must be an object with at least an id");
+    }
+    JsonNode id = from.path("id");
+    if (!id.canConvertToLong() || id.asLong() <= 0) {
+      throw new InvalidInputException("from.id", "from.id must be a positive whole number");
+    }
+    String firstName = field(from, "first_name");
+    if (firstName == null) {
+      firstName = field(from, "firstName");
+    }
+    User user =
+        new User(
+            id.asLong(),
+            firstName == null ? "User " + id.asLong() : firstName,
+            either(field(from, "last_name"), field(from, "lastName")),
+            field(from, "username"),
+            either(field(from, "language_code"), field(from, "languageCode")));
+    JsonNode text = body.path("text");
+    if (!text.isTextual()) {
+      throw new InvalidInputException("text", "text must be a string");
+    }
+    Json.send(response, Status.CREATED_201, posted(botId, user, text.asText()).json());
+  }
+
+  private void chatHttp(ServerRequest request, ServerResponse response) {
+    long botId = id(request);
+    long chatId = number(request, "chatId");
+    ObjectNode answer = Json.MAPPER.createObjectNode();
+    answer.put("botId", botId).put("chatId", chatId);
+    answer.set("entries", Json.MAPPER.valueToTree(chat(botId, chatId)));
+    Json.send(response, Status.OK_200, answer);
+  }
+
+  private static String either(String a, String b) {
+    return a != null ? a : b;
+  }
+
+  private static long id(ServerRequest request) {
+    return number(request, "botId");
+  }
+
+  private static long number(ServerRequest request, String name) {
+    String raw = request.path().pathParameters().get(name);
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(name, name + " must be a whole number: '" + raw + "'");
+    }
+  }
+
+  private static JsonNode body(ServerRequest request) {
+    if (!request.content().hasEntity()) {
+      return Json.MAPPER.createObjectNode();
+    }
+    byte[] bytes = request.content().as(byte[].class);
+    if (bytes.length == 0) {
+      return Json.MAPPER.createObjectNode();
+    }
+    try {
+      JsonNode body = Json.MAPPER.readTree(bytes);
+      if (body == null || !body.isObject()) {
+        throw new InvalidInputException(null, "the request body must be a JSON object");
+      }
+      return body;
+    } catch (IOException e) {
+      throw new InvalidInputException(null, "the request body is not valid JSON");
+    }
+  }
+
+  private static String field(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isValueNode() && !value.isNull() && !value.asText().isBlank()
+        ? value.asText().strip()
+        : null;
+  }
+
+  // --- the Bot API ---------------------------------------------------------------------------
+
+  private void botApi(ServerRequest request, ServerResponse response) {
+    Answer answer;
+    try {
+      String path = request.path().pathParameters().get("bot");
+      String method = request.path().pathParameters().get("method");
+      if (!path.startsWith("bot")) {
+        throw BotApiException.notFound();
+      }
+      BotState bot = byToken.get(path.substring(3));
+      if (bot == null) {
+        throw BotApiException.unauthorized();
+      }
+      answer = call(bot, method, Params.read(request));
+    } catch (BotApiException e) {
+      sendError(response, e);
+      return;
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "telegram stand-in: unexpected failure on " + request.prologue(), e);
+      sendError(response, new BotApiException(500, "Internal Server Error"));
+      return;
+    }
+    if (stopped && Thread.currentThread().isInterrupted()) {
+      // the sandbox stops and has interrupted this request: its connection is closing anyway
+      throw new CloseConnectionException("sandbox stopping");
+    }
+    // a failure to write (the client went away) is Helidon's to handle
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("ok", true);
+    body.set("result", answer.result());
+    if (answer.description() != null) {
+      body.put("description", answer.description());
+    }
+    send(response, Status.OK_200, body);
+  }
+
+  private Answer call(BotState bot, String method, Params params) {
+    String name = method.toLowerCase(Locale.ROOT);
+    String canonical = CANONICAL.get(name);
+    bot.called(canonical == null ? method : canonical, canonical != null);
+    return switch (name) {
+      case "getme" -> new Answer(bot.me());
+      case "getupdates" -> getUpdates(bot, params);
+      case "sendmessage" -> sendMessage(bot, params);
+      case "sendchataction" -> {
+        bot.chatAction(chatId(params), params.string("action"));
+        yield Answer.TRUE;
+      }
+      case "setmycommands" -> {
+        bot.setCommands(
+            params.json("commands"), params.json("scope"), params.string("language_code"));
+        yield Answer.TRUE;
+      }
+      case "deletemycommands" -> {
+        bot.deleteCommands(params.json("scope"), params.string("language_code"));
+        yield Answer.TRUE;
+      }
+      case "getmycommands" ->
+          new Answer(bot.getCommands(params.json("scope"), params.string("language_code")));
+      case "setwebhook" -> setWebhook(bot, params);
+      case "deletewebhook" -> {
+        boolean had = bot.deleteWebhook(params.bool("drop_pending_updates"));
+        yield new Answer(
+            BooleanNode.TRUE, had ? "Webhook was deleted" : "Webhook is already deleted");
+      }
+      case "getwebhookinfo" -> new Answer(bot.webhookInfo());
+      case "editmessagetext" -> editMessageText(bot, params);
+      case "deletemessage" -> {
+        bot.deleteMessage(chatId(params), messageId(params));
+        yield Answer.TRUE;
+      }
+      case "answercallbackquery" -> Answer.TRUE;
+      case "setmessagereaction" -> {
+        bot.react(chatId(params), messageId(params), params.json("reaction"));
+        yield Answer.TRUE;
+      }
+      case "getchat" -> new Answer(bot.chatInfo(chatId(params)));
+      default -> throw BotApiException.notFound();
+    };
+  }
+
+  private static final Map<String, String> CANONICAL =
+      Map.ofEntries(
+          Map.entry("getme", "getMe"),
+          Map.entry("getupdates", "getUpdates"),
+          Map.entry("sendmessage", "sendMessage"),
+          Map.entry("sendchataction", "sendChatAction"),
+          Map.entry("setmycommands", "setMyCommands"),
+          Map.entry("deletemycommands", "deleteMyCommands"),
+          Map.entry("getmycommands", "getMyCommands"),
+          Map.entry("setwebhook", "setWebhook"),
+          Map.entry("deletewebhook", "deleteWebhook"),
+          Map.entry("getwebhookinfo", "getWebhookInfo"),
+          Map.entry("editmessagetext", "editMessageText"),
+          Map.entry("deletemessage", "deleteMessage"),
+          Map.entry("answercallbackquery", "answerCallbackQuery"),
+          Map.entry("setmessagereaction", "setMessageReaction"),
+          Map.entry("getchat", "getChat"));
+
+  private static Answer getUpdates(BotState bot, Params params) {
+    long offset = clamp(params.integer("offset", 0), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    int limit = (int) clamp(params.integer("limit", 100), 1, 100);
+    int timeout = (int) clamp(params.integer("timeout", 0), 0, BotState.MAX_TIMEOUT_SECONDS);
+    return new Answer(bot.getUpdates(offset, limit, timeout, params.json("allowed_updates")));
+  }
+
+  private static Answer sendMessage(BotState bot, Params params) {
+    long chatId = chatId(params);
+    String raw = params.string("text");
+    String parseMode = params.string("parse_mode");
+    TelegramHtml.Parsed text = text(raw, parseMode);
+    Long replyTo = params.optionalInteger("reply_to_message_id");
+    JsonNode replyParameters = params.json("reply_parameters");
+    if (replyParameters != null && replyParameters.path("message_id").canConvertToLong()) {
+      replyTo = replyParameters.path("message_id").asLong();
+    }
+    return new Answer(
+        bot.sendMessage(chatId, text, raw, parseMode, replyTo, params.json("reply_markup")));
+  }
+
+  private static Answer editMessageText(BotState bot, Params params) {
+    if (params.has("inline_message_id") && !params.has("chat_id")) {
+      throw BotApiException.badRequest("message to edit not found");
+    }
+    long chatId = chatId(params);
+    long messageId = messageId(params);
+    String raw = params.string("text");
+    String parseMode = params.string("parse_mode");
+    return new Answer(
+        bot.editMessageText(
+            chatId, messageId, text(raw, parseMode), raw, parseMode, params.json("reply_markup")));
+  }
+
+  private static Answer setWebhook(BotState bot, Params params) {
+    String url = params.string("url");
+    boolean drop = params.bool("drop_pending_updates");
+    if (url == null || url.isBlank()) {
+      boolean had = bot.deleteWebhook(drop);
+      return new Answer(
+          BooleanNode.TRUE, had ? "Webhook was deleted" : "Webhook is already deleted");
+    }
+    try {
+      URI uri = new URI(url.strip());
+      if (!"https".equalsIgnoreCase(uri.getScheme())) {
+        throw BotApiException.badRequest("bad webhook: An HTTPS URL must be provided for webhook");
+      }
+      if (uri.getHost() == null) {
+        throw BotApiException.badRequest("bad webhook: Failed to resolve host");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw BotApiException.badRequest("bad webhook: invalid webhook URL specified");
+    }
+    bot.setWebhook(url.strip(), drop);
+    return new Answer(BooleanNode.TRUE, "Webhook was set");
+  }
+
+  private static TelegramHtml.Parsed text(String raw, String parseMode) {
+    if (raw == null || raw.isEmpty()) {
+      throw BotApiException.badRequest("message text is empty");
+    }
+    TelegramHtml.Parsed text =
+        parseMode != null && parseMode.equalsIgnoreCase("HTML")
+            ? TelegramHtml.parse(raw)
+            : new TelegramHtml.Parsed(raw, Json.MAPPER.createArrayNode());
+    if (text.text().isBlank()) {
+      throw BotApiException.badRequest("message text is empty");
+    }
+    if (text.text().length() > BotState.MAX_TEXT) {
+      throw BotApiException.badRequest("message is too long");
+    }
+    return text;
+  }
+
+  private static long chatId(Params params) {
+    if (!params.has("chat_id")) {
+      throw BotApiException.badRequest("chat_id is empty");
+    }
+    Long chatId = params.optionalInteger("chat_id");
+    if (chatId == null || chatId == 0) {
+      throw BotApiException.badRequest("chat not found");
+    }
+    return chatId;
+  }
+
+  private static long messageId(Params params) {
+    Long messageId = params.optionalInteger("message_id");
+    if (messageId == null) {
+      throw BotApiException.badRequest("message identifier is not specified");
+    }
+    return messageId;
+  }
+
+  private static long clamp(long value, long min, long max) {
+    return Math.max(min, Math.min(max, value));
+  }
+
+  private static void sendError(ServerResponse response, BotApiException error) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("ok", false).put("error_code", error.code).put("description", error.getMessage());
+    send(response, Status.create(error.code), body);
+  }
+
+  private static void send(ServerResponse response, Status status, JsonNode body) {
+    response.status(status);
+    response.header(HeaderNames.CONTENT_TYPE, "application/json");
+    try {
+      response.send(Json.MAPPER.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String secret() {
+    StringBuilder secret = new StringBuilder(SECRET_LENGTH);
+    for (int i = 0; i < SECRET_LENGTH; i++) {
+      secret.append(SECRET_ALPHABET.charAt(random.nextInt(SECRET_ALPHABET.length())));
+    }
+    return secret.toString();
+  }
+
+  /** A Bot API method's result, and the description Telegram adds to some (setWebhook). */
+  private record Answer(JsonNode result, String description) {
+    static final Answer TRUE = new Answer(BooleanNode.TRUE, null);
+
+    Answer(JsonNode result) {
+      this(result, null);
+    }
+  }
+}
