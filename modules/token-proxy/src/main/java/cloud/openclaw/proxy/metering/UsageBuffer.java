@@ -3,9 +3,9 @@ package cloud.openclaw.proxy.metering;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.redis.StreamGroup;
 import java.util.Map;
 import redis.clients.jedis.StreamEntryID;
-import redis.clients.jedis.params.XAddParams;
 
 /**
  * The durable buffer between the proxy and PostgreSQL: every proxied request's {@link UsageEvent}
@@ -24,12 +24,10 @@ public final class UsageBuffer {
   /** About how many entries the stream keeps (approximate trimming, so XADD stays O(1)). */
   public static final long MAX_LENGTH = 1_000_000;
 
-  private final Redis redis;
-  private final String key;
+  private final StreamGroup stream;
 
   public UsageBuffer(Redis redis) {
-    this.redis = redis;
-    this.key = streamKey(redis);
+    this.stream = new StreamGroup(redis, streamKey(redis), UsageWriter.GROUP);
   }
 
   /** The stream the events go to. */
@@ -50,15 +48,10 @@ public final class UsageBuffer {
    *     request through unmetered, or refuse it).
    */
   public StreamEntryID append(UsageEvent event) {
-    return redis
-        .client()
-        .xadd(
-            key,
-            XAddParams.xAddParams().approximateTrimming().maxLen(MAX_LENGTH),
-            Map.of(FIELD, Json.write(event)));
+    return stream.add(Map.of(FIELD, Json.write(event)), MAX_LENGTH);
   }
 
   public String key() {
-    return key;
+    return stream.key();
   }
 }

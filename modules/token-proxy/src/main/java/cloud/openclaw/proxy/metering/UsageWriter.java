@@ -6,6 +6,7 @@ import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.jobs.Backoff;
 import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.redis.StreamGroup;
 import cloud.openclaw.platform.store.UsageStore;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -22,15 +23,10 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import redis.clients.jedis.StreamEntryID;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAddParams;
-import redis.clients.jedis.params.XAutoClaimParams;
-import redis.clients.jedis.params.XClaimParams;
-import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntry;
 
 /**
@@ -67,7 +63,7 @@ public final class UsageWriter implements AutoCloseable {
 
   private final Redis redis;
   private final UsageStore store;
-  private final String key;
+  private final StreamGroup stream;
   private final String deadLetterKey;
   private final String consumer;
   private final int batchSize;
@@ -113,7 +109,7 @@ public final class UsageWriter implements AutoCloseable {
     }
     this.redis = Objects.requireNonNull(redis, "redis");
     this.store = Objects.requireNonNull(store, "store");
-    this.key = UsageBuffer.streamKey(redis);
+    this.stream = new StreamGroup(redis, UsageBuffer.streamKey(redis), GROUP);
     this.deadLetterKey = UsageBuffer.deadLetterKey(redis);
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.batchSize = batchSize;
@@ -178,13 +174,7 @@ public final class UsageWriter implements AutoCloseable {
 
   /** Creates the group, and the stream, if missing; the group reads from the stream's start. */
   void ensureGroup() {
-    try {
-      redis.client().xgroupCreate(key, GROUP, new StreamEntryID(0, 0), true);
-    } catch (JedisDataException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("BUSYGROUP")) {
-        throw e;
-      }
-    }
+    stream.ensure();
   }
 
   private void loop() {
@@ -254,55 +244,13 @@ public final class UsageWriter implements AutoCloseable {
   }
 
   private List<Entry> readNew(int count, boolean wait) {
-    XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(count);
-    if (wait) {
-      params.block((int) Math.min(Integer.MAX_VALUE, pollTimeout.toMillis()));
-    }
-    Map<String, List<StreamEntry>> result =
-        withGroup(
-            () ->
-                redis
-                    .client()
-                    .xreadGroupAsMap(
-                        GROUP,
-                        consumer,
-                        params,
-                        Map.of(key, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY)));
-    List<Entry> entries = new ArrayList<>();
-    if (result != null) {
-      result.values().forEach(list -> list.forEach(e -> entries.add(decode(e))));
-    }
-    return entries;
+    return stream.readNew(consumer, count, wait ? pollTimeout : null).stream()
+        .map(this::decode)
+        .toList();
   }
 
   private List<Entry> reclaim(int count) {
-    Map.Entry<StreamEntryID, List<StreamEntry>> result =
-        withGroup(
-            () ->
-                redis
-                    .client()
-                    .xautoclaim(
-                        key,
-                        GROUP,
-                        consumer,
-                        lease.toMillis(),
-                        new StreamEntryID(0, 0),
-                        XAutoClaimParams.xAutoClaimParams().count(count)));
-    List<Entry> entries = new ArrayList<>();
-    if (result != null && result.getValue() != null) {
-      for (StreamEntry entry : result.getValue()) {
-        if (entry == null) {
-          continue;
-        }
-        if (entry.getFields() == null) {
-          // Trimmed from the stream while pending (Redis 6.2 reports it so): nothing to record.
-          ack(List.of(entry.getID()));
-        } else {
-          entries.add(decode(entry));
-        }
-      }
-    }
-    return entries;
+    return stream.reclaim(consumer, lease, count).stream().map(this::decode).toList();
   }
 
   // Records the batch; true once it is recorded, false when the writer closed first.
@@ -411,55 +359,17 @@ public final class UsageWriter implements AutoCloseable {
   }
 
   private void ack(List<StreamEntryID> ids) {
-    if (ids.isEmpty()) {
-      return;
-    }
-    try {
-      redis.client().xack(key, GROUP, ids.toArray(StreamEntryID[]::new));
-    } catch (JedisDataException e) {
-      // The group is gone (Redis lost its data): so are the entries, nothing left to acknowledge.
-      if (!isNoGroup(e)) {
-        throw e;
-      }
-    }
+    stream.ack(ids);
   }
 
   // While PostgreSQL is down, claims the batch again now and then so its entries stay idle for
   // less than the lease and no other writer retries the same batch.
   private void keepLease(List<Entry> batch) {
     try {
-      redis
-          .client()
-          .xclaimJustId(
-              key,
-              GROUP,
-              consumer,
-              0,
-              XClaimParams.xClaimParams(),
-              batch.stream().map(Entry::id).toArray(StreamEntryID[]::new));
+      stream.keep(consumer, batch.stream().map(Entry::id).toList());
     } catch (RuntimeException e) {
       // Redis is down too, or lost the group: whoever reclaims the entries records them once.
     }
-  }
-
-  // After Redis lost its data (restart, FLUSHALL) the group is gone: recreate it and carry on. A
-  // read blocked while the stream was deleted ends with UNBLOCKED: the same loss, seen earlier.
-  private <T> T withGroup(Supplier<T> command) {
-    try {
-      return command.get();
-    } catch (JedisDataException e) {
-      if (!isNoGroup(e) && (e.getMessage() == null || !e.getMessage().startsWith("UNBLOCKED"))) {
-        throw e;
-      }
-      LOG.warning(
-          consumer + ": the usage stream's group was gone (Redis lost its data); recreated");
-      ensureGroup();
-      return command.get();
-    }
-  }
-
-  private static boolean isNoGroup(JedisDataException e) {
-    return e.getMessage() != null && e.getMessage().startsWith("NOGROUP");
   }
 
   private Entry decode(StreamEntry entry) {
