@@ -160,14 +160,15 @@ public final class InternalService implements HttpService {
         usage
             .currentPeriod(database.execute(), customer, Instant.now())
             .orElseThrow(() -> new NotFoundException("open billing period"));
-    long[] live = limiter.counters(limits).orElse(new long[] {recorded.usedTokens(), 0});
+    Limiter.Counters live =
+        limiter.counters(limits).orElse(new Limiter.Counters(recorded.usedTokens(), 0));
     return new UsageView(
         customer,
         recorded.periodStart(),
         recorded.periodEnd(),
         recorded.tokenAllowance(),
-        Math.max(live[0], recorded.usedTokens()),
-        live[1],
+        Math.max(live.used(), recorded.usedTokens()),
+        live.held(),
         recorded.usedTokens(),
         recorded.requests());
   }

@@ -53,11 +53,10 @@ public final class Limiter {
       throw OpenAiError.quotaExhausted(
           "No billing period is open for this account; usage resumes when the subscription renews.");
     }
-    String tag = "{" + grant.customerId() + "}";
-    String period = Long.toString(limits.periodStart().toEpochMilli());
-    String quotaKey = redis.key("quota", tag, period);
-    String holdsKey = redis.key("holds", tag, period);
-    String rateKey = redis.key("rate", tag, grant.tokenId().toString());
+    String quotaKey = periodKey("quota", limits);
+    String holdsKey = periodKey("holds", limits);
+    // The customer's id in braces: all of a customer's keys land in one Redis Cluster slot.
+    String rateKey = redis.key("rate", "{" + grant.customerId() + "}", grant.tokenId().toString());
     String member = requestId + ":" + estimate;
     double interval = 1000.0 / limits.requestsPerSecond();
     // A burst of one second's worth of requests, then the steady rate.
@@ -142,23 +141,16 @@ public final class Limiter {
             Long.toString(expireAt)));
   }
 
-  /** The customer's live counters for the period (for the internal API): used and held tokens. */
-  public Optional<long[]> counters(CustomerLimits limits) {
+  /** The customer's live counters for the current period, if Redis has them loaded. */
+  public Optional<Counters> counters(CustomerLimits limits) {
     if (limits.periodStart() == null) {
       return Optional.empty();
     }
-    String tag = "{" + limits.customerId() + "}";
-    List<String> values =
-        redis
-            .client()
-            .hmget(
-                redis.key("quota", tag, Long.toString(limits.periodStart().toEpochMilli())),
-                "used",
-                "reserved");
+    List<String> values = redis.client().hmget(periodKey("quota", limits), "used", "reserved");
     if (values.get(0) == null) {
       return Optional.empty();
     }
-    return Optional.of(new long[] {Long.parseLong(values.get(0)), Long.parseLong(values.get(1))});
+    return Optional.of(new Counters(Long.parseLong(values.get(0)), Long.parseLong(values.get(1))));
   }
 
   /** A new allowance for the customer's current period (a plan change). */
@@ -166,13 +158,17 @@ public final class Limiter {
     if (limits.periodStart() == null) {
       return;
     }
-    String key =
-        redis.key(
-            "quota",
-            "{" + limits.customerId() + "}",
-            Long.toString(limits.periodStart().toEpochMilli()));
+    String key = periodKey("quota", limits);
     if (redis.client().exists(key)) {
       redis.client().hset(key, "allowance", Long.toString(allowance));
     }
   }
+
+  private String periodKey(String kind, CustomerLimits limits) {
+    return redis.key(
+        kind, "{" + limits.customerId() + "}", Long.toString(limits.periodStart().toEpochMilli()));
+  }
+
+  /** Tokens counted as used in the period, and tokens held by requests in flight. */
+  public record Counters(long used, long held) {}
 }
