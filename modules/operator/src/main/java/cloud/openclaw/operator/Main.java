@@ -1,21 +1,51 @@
 package cloud.openclaw.operator;
 
+import cloud.openclaw.operator.jobs.BoxJobs;
+import cloud.openclaw.operator.jobs.Progress;
+import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.config.JobSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
+import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
+import cloud.openclaw.platform.jobs.JobRelay;
+import cloud.openclaw.platform.jobs.JobStore;
+import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.jobs.JobWorker;
+import cloud.openclaw.platform.proxy.TokenProxyClient;
+import cloud.openclaw.platform.store.BoxStore;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
- * The operator service: consumes the job queue and provisions boxes on Kubernetes or as local
- * processes.
+ * The operator service: consumes the job queue and provisions boxes on Kubernetes. With {@code
+ * operator.kubernetes.enabled} false (the dev default until the local runtime exists) it only
+ * serves health.
  */
 public final class Main {
   static final String SERVICE = "operator";
+
+  /** The job queue the API enqueues onto and the operator consumes. */
+  public static final String QUEUE = "operator";
+
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
   private Main() {}
 
@@ -24,17 +54,87 @@ public final class Main {
   }
 
   /**
-   * Connects to PostgreSQL (migrated) and Redis, then serves on {@code
-   * operator.host:operator.port}.
+   * Connects to PostgreSQL (migrated) and Redis, starts the job worker and relay when Kubernetes is
+   * enabled, then serves on {@code operator.host:operator.port}.
    */
   public static RunningService start(Config config) {
+    return start(config, () -> new KubernetesClientBuilder().build());
+  }
+
+  /** As {@link #start(Config)}, with the Kubernetes client from {@code kubernetes} (tests). */
+  public static RunningService start(Config config, Supplier<KubernetesClient> kubernetes) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, "operator");
-    Connections connections = Connections.open(PlatformSettings.from(settings));
-    return HttpHost.serve(SERVICE, server, connections, Main::routing);
+    PlatformSettings platform = PlatformSettings.from(settings);
+    boolean enabled = settings.bool("operator.kubernetes.enabled");
+    List<AutoCloseable> opened = new ArrayList<>();
+    try {
+      Connections connections = open(opened, Connections.open(platform));
+      if (enabled) {
+        startWorker(settings, platform.jobs(), connections, kubernetes, opened);
+      } else {
+        LOG.info("operator.kubernetes.enabled is false: no job worker started");
+      }
+      return HttpHost.start(
+          SERVICE,
+          server,
+          connections.healthChecks(),
+          Metrics.registry(SERVICE),
+          Main::routing,
+          opened);
+    } catch (RuntimeException e) {
+      for (AutoCloseable closeable : opened.reversed()) {
+        try {
+          closeable.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static void startWorker(
+      Settings settings,
+      JobSettings jobs,
+      Connections connections,
+      Supplier<KubernetesClient> kubernetes,
+      List<AutoCloseable> opened) {
+    KubernetesSettings kubernetesSettings = KubernetesSettings.from(settings);
+    SecretBox secrets = new SecretBox(CryptoSettings.from(settings));
+    TokenProxyClient proxy =
+        new TokenProxyClient(
+            URI.create(settings.string("operator.token-proxy.internal-url")),
+            settings.string("operator.token-proxy.internal-token"));
+    Duration readyTimeout = settings.duration("operator.ready-timeout");
+    KubernetesClient client = open(opened, kubernetes.get());
+    JobStore store = new JobStore(connections.database(), jobs.maxAttempts());
+    JobStream stream = new JobStream(connections.redis(), QUEUE);
+    BoxJobs handler =
+        new BoxJobs(
+            connections.database(),
+            new BoxStore(connections.database(), secrets),
+            client,
+            kubernetesSettings,
+            proxy,
+            new Progress(new EventBus(connections.redis()), Clock.systemUTC()),
+            readyTimeout,
+            Clock.systemUTC());
+    open(opened, new JobWorker(store, stream, jobs, consumerName(), handler).start());
+    open(opened, new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
   }
 
   static void routing(HttpRouting.Builder routing) {
     // Health and metrics come from HttpHost; the service's own routes are added here.
+  }
+
+  private static String consumerName() {
+    String host = System.getenv().getOrDefault("HOSTNAME", "operator");
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static <T extends AutoCloseable> T open(List<AutoCloseable> opened, T resource) {
+    opened.add(resource);
+    return resource;
   }
 }

@@ -1,0 +1,285 @@
+package cloud.openclaw.operator.jobs;
+
+import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
+import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxDesiredState;
+import cloud.openclaw.platform.domain.BoxObservedState;
+import cloud.openclaw.platform.errors.NotFoundException;
+import cloud.openclaw.platform.errors.UnavailableException;
+import cloud.openclaw.platform.jobs.Job;
+import cloud.openclaw.platform.jobs.JobFailedException;
+import cloud.openclaw.platform.jobs.JobHandler;
+import cloud.openclaw.platform.proxy.TokenProxyClient;
+import cloud.openclaw.platform.store.BoxStore;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The operator's job handler for boxes on Kubernetes: dispatches by job type to small steps, each
+ * idempotent, so a job run twice (after a crash, or a retry) ends in the same state without error.
+ *
+ * <p>Progress goes to the customer's live channel ({@link Progress}); a failure publishes step
+ * {@code failed} with a reason a person can understand and records it as the box's last error.
+ * Retryable failures (Kubernetes or the token proxy unreachable, the gateway not ready in time) are
+ * thrown on so that the queue retries with backoff; the box is marked failed only on the last
+ * attempt or when retrying cannot help.
+ */
+public final class BoxJobs implements JobHandler {
+  private static final Logger LOG = Logger.getLogger(BoxJobs.class.getName());
+  private static final Duration POLL = Duration.ofMillis(250);
+
+  private final Database database;
+  private final BoxStore boxes;
+  private final KubernetesRuntime runtime;
+  private final KubernetesSettings settings;
+  private final TokenProxyClient proxy;
+  private final ProxyTokenStep tokenStep;
+  private final Progress progress;
+  private final Duration readyTimeout;
+  private final Clock clock;
+
+  public BoxJobs(
+      Database database,
+      BoxStore boxes,
+      KubernetesClient client,
+      KubernetesSettings settings,
+      TokenProxyClient proxy,
+      Progress progress,
+      Duration readyTimeout,
+      Clock clock) {
+    this.database = database;
+    this.boxes = boxes;
+    this.runtime = new KubernetesRuntime(client, settings, clock);
+    this.settings = settings;
+    this.proxy = proxy;
+    this.tokenStep = new ProxyTokenStep(client, settings, boxes, database, proxy);
+    this.progress = progress;
+    this.readyTimeout = readyTimeout;
+    this.clock = clock;
+  }
+
+  @Override
+  public void handle(Job job) throws Exception {
+    Box box =
+        boxes
+            .find(job.boxId())
+            .orElseThrow(() -> new JobFailedException("box " + job.boxId() + " no longer exists"));
+    try {
+      switch (job.type()) {
+        case PROVISION -> provision(job, box);
+        case SUSPEND -> suspend(job, box);
+        case REACTIVATE -> reactivate(job, box);
+        case UPDATE -> update(job, box);
+        case DESTROY -> destroy(job, box);
+      }
+    } catch (Exception e) {
+      failed(job, box, e);
+      throw e;
+    }
+  }
+
+  private void provision(Job job, Box box) {
+    if (skipDestroyed(job, box)) {
+      return;
+    }
+    progress.step(job, box, "accepted", "Setting up your agent.");
+    box = applyAll(job, box);
+    if (box.desiredState() == BoxDesiredState.SUSPENDED) {
+      runtime.scale(box, 0);
+      observe(box, BoxObservedState.SUSPENDED);
+      progress.step(job, box, "suspended", "Your agent is set up and paused.");
+      return;
+    }
+    awaitAvailable(job, box);
+    observe(box, BoxObservedState.RUNNING);
+    progress.step(job, box, "live", "Your agent is live.");
+  }
+
+  /** Token, config and resources: what provision and update share. */
+  private Box applyAll(Job job, Box box) {
+    ProxyTokenStep.Result token = tokenStep.run(box);
+    progress.step(
+        job,
+        box,
+        "token",
+        token.issued()
+            ? "Issued your agent's access to the model."
+            : "Your agent's access to the model is in place.");
+    BoxResources.Desired desired = BoxResources.desired(box, settings, token.secrets());
+    progress.step(job, box, "config", "Prepared your agent's configuration.");
+    runtime.apply(desired);
+    tokenStep.revokeStale(box, token);
+    if (!desired.namespaceName().equals(box.namespace())) {
+      box = boxes.setNamespace(database.execute(), box.id(), desired.namespaceName());
+    }
+    if (box.observedState() != BoxObservedState.RUNNING
+        && box.observedState() != BoxObservedState.SUSPENDED) {
+      box = observe(box, BoxObservedState.PROVISIONING);
+    }
+    progress.step(job, box, "resources", "Created your agent's private space.");
+    return box;
+  }
+
+  private void awaitAvailable(Job job, Box box) {
+    progress.step(job, box, "scheduled", "Your agent has been scheduled to start.");
+    progress.step(job, box, "starting", "Waiting for your agent to start.");
+    Instant deadline = clock.instant().plus(readyTimeout);
+    while (!runtime.isAvailable(box)) {
+      if (clock.instant().isAfter(deadline)) {
+        throw new UnavailableException(
+            "your agent did not start within " + readyTimeout.toSeconds() + " seconds", null);
+      }
+      try {
+        Thread.sleep(POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnavailableException("interrupted while waiting for the agent to start", e);
+      }
+    }
+  }
+
+  private void suspend(Job job, Box box) {
+    if (skipDestroyed(job, box)) {
+      return;
+    }
+    progress.step(job, box, "accepted", "Pausing your agent.");
+    runtime.scale(box, 0);
+    progress.step(job, box, "resources", "Stopped your agent.");
+    boxTokens(box, "suspend");
+    progress.step(job, box, "token", "Paused your agent's access to the model.");
+    observe(box, BoxObservedState.SUSPENDED);
+    progress.step(job, box, "suspended", "Your agent is paused.");
+  }
+
+  private void reactivate(Job job, Box box) {
+    if (skipDestroyed(job, box)) {
+      return;
+    }
+    progress.step(job, box, "accepted", "Resuming your agent.");
+    boxTokens(box, "resume");
+    progress.step(job, box, "token", "Restored your agent's access to the model.");
+    if (!runtime.scale(box, 1)) {
+      // Never applied (or wiped): set everything up as a provision would.
+      box = applyAll(job, box);
+      runtime.scale(box, 1);
+    } else {
+      progress.step(job, box, "resources", "Started your agent again.");
+    }
+    awaitAvailable(job, box);
+    observe(box, BoxObservedState.RUNNING);
+    progress.step(job, box, "live", "Your agent is live.");
+  }
+
+  private void update(Job job, Box box) {
+    if (skipDestroyed(job, box)) {
+      return;
+    }
+    progress.step(job, box, "accepted", "Applying your agent's new settings.");
+    box = applyAll(job, box);
+    runtime.rollout(box);
+    if (box.desiredState() == BoxDesiredState.RUNNING) {
+      awaitAvailable(job, box);
+      observe(box, BoxObservedState.RUNNING);
+    }
+    progress.step(job, box, "updated", "Your agent's new settings are in effect.");
+  }
+
+  private void destroy(Job job, Box box) {
+    Instant started = clock.instant();
+    progress.step(job, box, "accepted", "Deleting your agent.");
+    if (box.destroyedAt() == null) {
+      box = observe(box, BoxObservedState.DESTROYING);
+    }
+    boxTokens(box, "revoke");
+    progress.step(job, box, "token", "Revoked your agent's access to the model.");
+    runtime.delete(box);
+    progress.step(job, box, "resources", "Deleted your agent's private space.");
+    box = observe(box, BoxObservedState.DESTROYED);
+    long millis = Duration.between(started, clock.instant()).toMillis();
+    progress.step(
+        job,
+        box,
+        "destroyed",
+        "Your agent has been deleted (took " + Math.max(1, (millis + 999) / 1000) + " s).",
+        Map.of("durationMs", millis));
+  }
+
+  /**
+   * Suspend, resume or revoke every token of the box; a box the proxy has no tokens for is fine.
+   */
+  private void boxTokens(Box box, String action) {
+    try {
+      proxy.boxTokens(box.id(), action);
+    } catch (NotFoundException e) {
+      LOG.fine("box " + box.id() + " has no proxy tokens to " + action);
+    }
+  }
+
+  private boolean skipDestroyed(Job job, Box box) {
+    if (box.destroyedAt() != null || box.desiredState() == BoxDesiredState.DESTROYED) {
+      LOG.info(
+          "job "
+              + job.id()
+              + " ("
+              + job.type().dbValue()
+              + ") skipped: box "
+              + box.id()
+              + " is being destroyed");
+      return true;
+    }
+    return false;
+  }
+
+  private Box observe(Box box, BoxObservedState state) {
+    return boxes.markObserved(database.execute(), box.id(), state, null);
+  }
+
+  /**
+   * Publishes step failed and records the reason on the box. The box is marked failed when no retry
+   * will follow; otherwise it keeps its observed state.
+   */
+  private void failed(Job job, Box box, Exception e) {
+    boolean last = e instanceof JobFailedException || job.attempts() >= job.maxAttempts();
+    String reason = reason(e) + (last ? "" : " We will try again shortly.");
+    progress.step(job, box, "failed", reason);
+    try {
+      Box current = boxes.find(box.id()).orElse(box);
+      if (current.destroyedAt() != null) {
+        return;
+      }
+      BoxObservedState state = last ? BoxObservedState.FAILED : current.observedState();
+      boxes.markObserved(database.execute(), box.id(), state, reason);
+    } catch (RuntimeException suppressed) {
+      LOG.log(Level.WARNING, "could not record the failure of box " + box.id(), suppressed);
+    }
+  }
+
+  private static String reason(Exception e) {
+    if (e instanceof UnavailableException) {
+      String message = e.getMessage() == null ? "" : e.getMessage();
+      if (message.startsWith("your agent")) {
+        return capitalize(message) + ".";
+      }
+      return "A service your agent depends on is temporarily unavailable (" + message + ").";
+    }
+    if (e instanceof JobFailedException) {
+      return "Your agent could not be set up: " + e.getMessage() + ".";
+    }
+    if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException) {
+      return "The cluster refused a change to your agent (" + e.getMessage() + ").";
+    }
+    return "Something went wrong while working on your agent (" + e.getMessage() + ").";
+  }
+
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+}

@@ -1,0 +1,613 @@
+package cloud.openclaw.operator.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.config.DatabaseSettings;
+import cloud.openclaw.platform.config.RedisSettings;
+import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.db.Migrations;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxDesiredState;
+import cloud.openclaw.platform.domain.BoxObservedState;
+import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.BoxSettings;
+import cloud.openclaw.platform.domain.Customer;
+import cloud.openclaw.platform.domain.CustomerStatus;
+import cloud.openclaw.platform.domain.NewBox;
+import cloud.openclaw.platform.domain.NewCustomer;
+import cloud.openclaw.platform.domain.ProxyTokenStatus;
+import cloud.openclaw.platform.domain.ThinkingLevel;
+import cloud.openclaw.platform.errors.UnavailableException;
+import cloud.openclaw.platform.events.EventBus;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.http.RunningService;
+import cloud.openclaw.platform.jobs.Job;
+import cloud.openclaw.platform.jobs.JobQueue;
+import cloud.openclaw.platform.jobs.JobStatus;
+import cloud.openclaw.platform.jobs.JobStore;
+import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.jobs.JobType;
+import cloud.openclaw.platform.jobs.NewJob;
+import cloud.openclaw.platform.proxy.TokenProxyClient;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.ProxyTokenStore;
+import cloud.openclaw.testkit.TestPostgres;
+import cloud.openclaw.testkit.TestRedis;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Kubernetes job handler end to end: real PostgreSQL and Redis, fabric8's CRUD mock as the
+ * cluster (with a stand-in kubelet marking gateways available), and a real token proxy in-process
+ * with the sandbox's Kimi stand-in upstream.
+ */
+@EnableKubernetesMockClient(crud = true)
+class BoxJobsIT {
+  @RegisterExtension static final TestPostgres postgres = new TestPostgres();
+  @RegisterExtension static final TestRedis testRedis = new TestRedis();
+
+  static final String INTERNAL_TOKEN = "test-internal-token-0123456789";
+  static final AtomicLong BOT_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
+
+  static KubernetesClient client;
+  static KubernetesMockServer server;
+
+  static Database database;
+  static Redis redis;
+  static RunningService sandbox;
+  static RunningService proxyService;
+  static TokenProxyClient proxy;
+  static String proxyInternalUrl;
+  static BoxStore boxes;
+  static ProxyTokenStore tokens;
+  static EventBus bus;
+  static BoxJobs jobs;
+  static KubernetesSettings kubernetes;
+  static Thread kubelet;
+  static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void start() {
+    database =
+        Database.connect(
+            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
+    Migrations.apply(database.dataSource());
+    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
+    sandbox =
+        cloud.openclaw.sandbox.Main.start(
+            ConfigLoader.load(
+                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
+    int internalPort = freePort();
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("db.url", postgres.jdbcUrl());
+    overrides.put("db.user", postgres.user());
+    overrides.put("db.password", postgres.password());
+    overrides.put("redis.url", testRedis.url());
+    overrides.put("redis.prefix", testRedis.prefix());
+    overrides.put("proxy.host", "127.0.0.1");
+    overrides.put("proxy.port", "0");
+    overrides.put("proxy.internal.host", "127.0.0.1");
+    overrides.put("proxy.internal.port", String.valueOf(internalPort));
+    overrides.put("proxy.internal.token", INTERNAL_TOKEN);
+    overrides.put("proxy.upstream.base-url", "http://127.0.0.1:" + sandbox.port() + "/kimi/v1");
+    overrides.put("proxy.upstream.api-key", "sk-sandbox-kimi");
+    proxyService =
+        cloud.openclaw.proxy.Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
+    proxyInternalUrl = "http://127.0.0.1:" + internalPort;
+    proxy = new TokenProxyClient(URI.create(proxyInternalUrl), INTERNAL_TOKEN);
+
+    SecretBox secrets = new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32])));
+    boxes = new BoxStore(database, secrets);
+    tokens = new ProxyTokenStore(database);
+    bus = new EventBus(redis);
+    kubernetes = KubernetesSettings.from(documentedSettings());
+    jobs =
+        new BoxJobs(
+            database,
+            boxes,
+            client,
+            kubernetes,
+            proxy,
+            new Progress(bus, Clock.systemUTC()),
+            Duration.ofSeconds(20),
+            Clock.systemUTC());
+    kubelet = Thread.ofVirtual().name("kubelet").start(BoxJobsIT::kubeletLoop);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (kubelet != null) {
+      kubelet.interrupt();
+    }
+    proxyService.close();
+    sandbox.close();
+    redis.close();
+    database.close();
+  }
+
+  @Test
+  void provisionRunsTheBoxWithAWorkingTokenAndReportsEveryStep() throws Exception {
+    Box box = newBox();
+    List<JsonNode> events = new CopyOnWriteArrayList<>();
+    try (EventBus.Subscription ignored =
+        bus.subscribe(EventBus.customerChannel(box.customerId()), m -> events.add(readJson(m)))) {
+      jobs.handle(job(JobType.PROVISION, box));
+      await(() -> events.size() >= 7, "all progress events");
+    }
+    assertThat(events.stream().map(e -> e.path("step").asText()))
+        .containsExactly(
+            "accepted", "token", "config", "resources", "scheduled", "starting", "live");
+    for (JsonNode event : events) {
+      assertThat(event.path("boxId").asText()).isEqualTo(box.id().toString());
+      assertThat(event.path("job").asText()).isEqualTo("provision");
+      assertThat(event.path("message").asText()).isNotBlank();
+      assertThat(Instant.parse(event.path("at").asText())).isNotNull();
+    }
+
+    Box after = boxes.find(box.id()).orElseThrow();
+    assertThat(after.observedState()).isEqualTo(BoxObservedState.RUNNING);
+    assertThat(after.readyAt()).isNotNull();
+    assertThat(after.lastError()).isNull();
+    String ns = BoxResources.namespaceName(box.id(), kubernetes);
+    assertThat(after.namespace()).isEqualTo(ns);
+    assertThat(client.namespaces().withName(ns).get()).isNotNull();
+    assertThat(deployment(ns)).isNotNull();
+    assertThat(client.secrets().inNamespace(ns).withName(BoxResources.CONFIG).get()).isNotNull();
+    assertThat(client.network().networkPolicies().inNamespace(ns).withName("gateway").get())
+        .isNotNull();
+    assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("state").get()).isNotNull();
+
+    String token = secretValue(ns, BoxResources.PROXY_TOKEN_KEY);
+    assertThat(chat(token).statusCode()).isEqualTo(200);
+    assertThat(secretValue(ns, BoxResources.BOT_TOKEN_KEY)).isEqualTo(box.botId() + ":secret");
+
+    // Twice: the same end state, the same (and only) active token.
+    String gatewayToken = secretValue(ns, BoxResources.GATEWAY_TOKEN_KEY);
+    jobs.handle(job(JobType.PROVISION, box));
+    assertThat(boxes.find(box.id()).orElseThrow().observedState())
+        .isEqualTo(BoxObservedState.RUNNING);
+    assertThat(secretValue(ns, BoxResources.PROXY_TOKEN_KEY)).isEqualTo(token);
+    assertThat(secretValue(ns, BoxResources.GATEWAY_TOKEN_KEY)).isEqualTo(gatewayToken);
+    assertThat(activeTokens(box)).isEqualTo(1);
+    assertThat(chat(token).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aTokenTheSecretNoLongerMatchesIsReplacedAndTheStaleOneRevoked() throws Exception {
+    Box box = newBox();
+    TokenProxyClient.IssuedToken orphan = proxy.issueToken(box.id()); // issued, never stored
+    jobs.handle(job(JobType.PROVISION, box));
+    String ns = BoxResources.namespaceName(box.id(), kubernetes);
+    String token = secretValue(ns, BoxResources.PROXY_TOKEN_KEY);
+    assertThat(token).isNotEqualTo(orphan.token());
+    assertThat(activeTokens(box)).isEqualTo(1);
+    assertThat(tokens.findByToken(orphan.token()).orElseThrow().status())
+        .isEqualTo(ProxyTokenStatus.REVOKED);
+    assertThat(chat(token).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void suspendStopsTheGatewayAndItsTokenAndReactivateBringsThemBack() throws Exception {
+    Box box = newBox();
+    jobs.handle(job(JobType.PROVISION, box));
+    String ns = BoxResources.namespaceName(box.id(), kubernetes);
+    String token = secretValue(ns, BoxResources.PROXY_TOKEN_KEY);
+
+    boxes.setDesiredState(database.execute(), box.id(), BoxDesiredState.SUSPENDED);
+    jobs.handle(job(JobType.SUSPEND, box));
+    jobs.handle(job(JobType.SUSPEND, box)); // twice is fine
+    assertThat(deployment(ns).getSpec().getReplicas()).isZero();
+    assertThat(boxes.find(box.id()).orElseThrow().observedState())
+        .isEqualTo(BoxObservedState.SUSPENDED);
+    await(() -> chat(token).statusCode() == 403, "the proxy refuses the suspended token");
+    assertError(chat(token), 403, "token_suspended");
+
+    boxes.setDesiredState(database.execute(), box.id(), BoxDesiredState.RUNNING);
+    jobs.handle(job(JobType.REACTIVATE, box));
+    jobs.handle(job(JobType.REACTIVATE, box));
+    assertThat(deployment(ns).getSpec().getReplicas()).isEqualTo(1);
+    assertThat(boxes.find(box.id()).orElseThrow().observedState())
+        .isEqualTo(BoxObservedState.RUNNING);
+    await(() -> chat(token).statusCode() == 200, "the proxy takes the token again");
+  }
+
+  @Test
+  void updateRewritesTheConfigAndRestartsTheGateway() throws Exception {
+    Box box = newBox();
+    jobs.handle(job(JobType.PROVISION, box));
+    String ns = BoxResources.namespaceName(box.id(), kubernetes);
+    String configBefore = secretValue(ns, BoxResources.CONFIG, BoxResources.CONFIG_KEY);
+    Map<String, String> annotationsBefore = templateAnnotations(ns);
+
+    boxes.updateSettings(
+        database.execute(),
+        box.id(),
+        new BoxSettings(List.of(42L, 4242L), "kimi-k3", ThinkingLevel.HIGH));
+    Thread.sleep(5); // a later restartedAt stamp
+    jobs.handle(job(JobType.UPDATE, box));
+
+    String configAfter = secretValue(ns, BoxResources.CONFIG, BoxResources.CONFIG_KEY);
+    assertThat(configAfter).isNotEqualTo(configBefore).contains("4242").contains("kimi-k3");
+    Map<String, String> annotationsAfter = templateAnnotations(ns);
+    assertThat(annotationsAfter).isNotEqualTo(annotationsBefore);
+    assertThat(annotationsAfter).containsKey(BoxResources.RESTARTED_AT_ANNOTATION);
+    assertThat(annotationsAfter.get(BoxResources.CONFIG_HASH_ANNOTATION))
+        .isNotEqualTo(annotationsBefore.get(BoxResources.CONFIG_HASH_ANNOTATION));
+    assertThat(boxes.find(box.id()).orElseThrow().observedState())
+        .isEqualTo(BoxObservedState.RUNNING);
+    assertThat(chat(secretValue(ns, BoxResources.PROXY_TOKEN_KEY)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void destroyRemovesEverythingRevokesTheTokenAndReportsItsDuration() throws Exception {
+    Box box = newBox();
+    jobs.handle(job(JobType.PROVISION, box));
+    String ns = BoxResources.namespaceName(box.id(), kubernetes);
+    String token = secretValue(ns, BoxResources.PROXY_TOKEN_KEY);
+
+    boxes.setDesiredState(database.execute(), box.id(), BoxDesiredState.DESTROYED);
+    List<JsonNode> events = new CopyOnWriteArrayList<>();
+    try (EventBus.Subscription ignored =
+        bus.subscribe(EventBus.customerChannel(box.customerId()), m -> events.add(readJson(m)))) {
+      jobs.handle(job(JobType.DESTROY, box));
+      await(() -> events.size() >= 4, "the destroy events");
+    }
+    JsonNode last = events.getLast();
+    assertThat(last.path("step").asText()).isEqualTo("destroyed");
+    assertThat(last.path("durationMs").isNumber()).isTrue();
+
+    assertThat(client.namespaces().withName(ns).get()).isNull();
+    Box after = boxes.find(box.id()).orElseThrow();
+    assertThat(after.observedState()).isEqualTo(BoxObservedState.DESTROYED);
+    assertThat(after.destroyedAt()).isNotNull();
+    await(() -> chat(token).statusCode() == 403, "the proxy refuses the revoked token");
+    assertError(chat(token), 403, "token_revoked");
+
+    jobs.handle(job(JobType.DESTROY, box)); // twice is fine
+    assertThat(boxes.find(box.id()).orElseThrow().destroyedAt()).isEqualTo(after.destroyedAt());
+    // A provision arriving late for a destroyed box does nothing.
+    jobs.handle(job(JobType.PROVISION, box));
+    assertThat(client.namespaces().withName(ns).get()).isNull();
+  }
+
+  @Test
+  void aFailureIsPublishedAndRecordedOnTheBox() throws Exception {
+    Box box = newBox();
+    BoxJobs unreachable =
+        new BoxJobs(
+            database,
+            boxes,
+            client,
+            kubernetes,
+            new TokenProxyClient(URI.create("http://127.0.0.1:" + freePort()), INTERNAL_TOKEN),
+            new Progress(bus, Clock.systemUTC()),
+            Duration.ofSeconds(5),
+            Clock.systemUTC());
+    List<JsonNode> events = new CopyOnWriteArrayList<>();
+    try (EventBus.Subscription ignored =
+        bus.subscribe(EventBus.customerChannel(box.customerId()), m -> events.add(readJson(m)))) {
+      assertThatThrownBy(() -> unreachable.handle(job(JobType.PROVISION, box, 1)))
+          .isInstanceOf(UnavailableException.class);
+      await(() -> events.size() >= 2, "the failed event");
+    }
+    assertThat(events.getLast().path("step").asText()).isEqualTo("failed");
+    assertThat(events.getLast().path("message").asText()).contains("try again");
+    Box retrying = boxes.find(box.id()).orElseThrow();
+    assertThat(retrying.lastError()).contains("temporarily unavailable");
+    assertThat(retrying.observedState()).isNotEqualTo(BoxObservedState.FAILED);
+
+    // The last attempt marks the box failed.
+    assertThatThrownBy(() -> unreachable.handle(job(JobType.PROVISION, box, 5)))
+        .isInstanceOf(UnavailableException.class);
+    assertThat(boxes.find(box.id()).orElseThrow().observedState())
+        .isEqualTo(BoxObservedState.FAILED);
+
+    // A later successful run clears it.
+    jobs.handle(job(JobType.PROVISION, box));
+    Box recovered = boxes.find(box.id()).orElseThrow();
+    assertThat(recovered.observedState()).isEqualTo(BoxObservedState.RUNNING);
+    assertThat(recovered.lastError()).isNull();
+  }
+
+  @Test
+  void theOperatorServiceRunsQueuedJobs() throws Exception {
+    Box box = newBox();
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("db.url", postgres.jdbcUrl());
+    overrides.put("db.user", postgres.user());
+    overrides.put("db.password", postgres.password());
+    overrides.put("redis.url", testRedis.url());
+    overrides.put("redis.prefix", testRedis.prefix());
+    overrides.put("crypto.keys", "k:" + Base64.getEncoder().encodeToString(new byte[32]));
+    overrides.put("crypto.active-key", "k");
+    overrides.put("jobs.poll-timeout", "PT0.2S");
+    overrides.put("operator.host", "127.0.0.1");
+    overrides.put("operator.port", "0");
+    overrides.put("operator.kubernetes.enabled", "true");
+    overrides.put("operator.token-proxy.internal-url", proxyInternalUrl);
+    overrides.put("operator.token-proxy.internal-token", INTERNAL_TOKEN);
+    overrides.put("operator.ready-timeout", "PT20S");
+    JobQueue queue =
+        new JobQueue(
+            new JobStore(database, 8), new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
+    try (RunningService operator =
+        cloud.openclaw.operator.Main.start(
+            ConfigLoader.load("operator", Map.of(), overrides),
+            () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build())) {
+      assertThat(get("http://127.0.0.1:" + operator.port() + "/observe/health").statusCode())
+          .isEqualTo(200);
+      Job job = queue.enqueue(new NewJob(JobType.PROVISION, box.id(), null, "it-" + box.id()));
+      JobStore store = new JobStore(database, 8);
+      await(
+          () -> store.find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
+          "the queued provision to succeed");
+    }
+    assertThat(boxes.find(box.id()).orElseThrow().observedState())
+        .isEqualTo(BoxObservedState.RUNNING);
+    String ns = BoxResources.namespaceName(box.id(), kubernetes);
+    assertThat(chat(secretValue(ns, BoxResources.PROXY_TOKEN_KEY)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void withKubernetesDisabledTheOperatorNeedsOnlyTheDatabaseAndRedis() throws Exception {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("db.url", postgres.jdbcUrl());
+    overrides.put("db.user", postgres.user());
+    overrides.put("db.password", postgres.password());
+    overrides.put("redis.url", testRedis.url());
+    overrides.put("redis.prefix", testRedis.prefix());
+    overrides.put("operator.host", "127.0.0.1");
+    overrides.put("operator.port", "0");
+    try (RunningService operator =
+        cloud.openclaw.operator.Main.start(ConfigLoader.load("operator", Map.of(), overrides))) {
+      assertThat(get("http://127.0.0.1:" + operator.port() + "/observe/health").statusCode())
+          .isEqualTo(200);
+    }
+  }
+
+  // --- helpers
+
+  static HttpResponse<String> get(String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static Box newBox() {
+    CustomerStore customers = new CustomerStore(database);
+    Customer customer =
+        customers.create(
+            database.execute(),
+            new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, "starter"));
+    customers.setStatus(database.execute(), customer.id(), CustomerStatus.ACTIVE);
+    long botId = BOT_IDS.incrementAndGet();
+    Box box =
+        boxes.create(
+            database.execute(),
+            new NewBox(
+                customer.id(),
+                botId,
+                "bot" + botId + "_bot",
+                botId + ":secret",
+                List.of(42L),
+                "kimi-k2.6",
+                ThinkingLevel.OFF,
+                BoxRuntime.KUBERNETES));
+    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
+    proxy.openPeriod(customer.id(), start, start.plus(Duration.ofDays(30)), 1_000_000);
+    return box;
+  }
+
+  static Job job(JobType type, Box box) {
+    return job(type, box, 1);
+  }
+
+  static Job job(JobType type, Box box, int attempts) {
+    Instant now = Instant.now();
+    return new Job(
+        UUID.randomUUID(),
+        type,
+        box.id(),
+        "{}",
+        JobStatus.RUNNING,
+        attempts,
+        5,
+        now,
+        "test",
+        now.plusSeconds(60),
+        null,
+        null,
+        now,
+        now,
+        null);
+  }
+
+  static long activeTokens(Box box) {
+    return tokens.listForBox(database.execute(), box.id()).stream()
+        .filter(t -> t.status() == ProxyTokenStatus.ACTIVE)
+        .count();
+  }
+
+  static Deployment deployment(String ns) {
+    return client.apps().deployments().inNamespace(ns).withName(BoxResources.DEPLOYMENT).get();
+  }
+
+  static Map<String, String> templateAnnotations(String ns) {
+    Map<String, String> annotations =
+        deployment(ns).getSpec().getTemplate().getMetadata().getAnnotations();
+    return annotations == null ? Map.of() : new HashMap<>(annotations);
+  }
+
+  static String secretValue(String ns, String key) {
+    return secretValue(ns, BoxResources.SECRETS, key);
+  }
+
+  static String secretValue(String ns, String name, String key) {
+    Secret secret = client.secrets().inNamespace(ns).withName(name).get();
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+  }
+
+  static HttpResponse<String> chat(String token) {
+    String body =
+        Json.write(
+            Map.of(
+                "model",
+                "kimi-k2.6",
+                "messages",
+                List.of(Map.of("role", "user", "content", "hello")),
+                "max_completion_tokens",
+                16));
+    try {
+      return http.send(
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + proxyService.port() + "/v1/chat/completions"))
+              .header("Authorization", "Bearer " + token)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void assertError(HttpResponse<String> response, int status, String code) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(readJson(response.body()).path("error").path("code").asText())
+        .as(response.body())
+        .isEqualTo(code);
+  }
+
+  static JsonNode readJson(String text) {
+    try {
+      return Json.MAPPER.readTree(text);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** The Deployment controller and kubelet: gateways with a replica become available. */
+  static void kubeletLoop() {
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        for (Deployment d :
+            new ArrayList<>(client.apps().deployments().inAnyNamespace().list().getItems())) {
+          int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+          Long generation = d.getMetadata().getGeneration();
+          long gen = generation == null ? 1 : generation;
+          Integer available = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
+          Long observed = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
+          int want = replicas > 0 ? 1 : 0;
+          if (observed != null && observed == gen && available != null && available == want) {
+            continue;
+          }
+          String condition = want == 1 ? "True" : "False";
+          client
+              .apps()
+              .deployments()
+              .inNamespace(d.getMetadata().getNamespace())
+              .withName(d.getMetadata().getName())
+              .subresource("status")
+              .patch(
+                  PatchContext.of(PatchType.JSON_MERGE),
+                  """
+                  {"status": {"observedGeneration": %d, "replicas": %d, "readyReplicas": %d,
+                    "availableReplicas": %d, "updatedReplicas": %d,
+                    "conditions": [{"type": "Available", "status": "%s"}]}}
+                  """
+                      .formatted(gen, want, want, want, want, condition));
+        }
+      } catch (RuntimeException e) {
+        // a namespace deleted under us, etc.: try again next round
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  static Settings documentedSettings() {
+    try (InputStream in = BoxJobsIT.class.getResourceAsStream("/operator/kubernetes-keys.md")) {
+      String doc = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      int start = doc.indexOf("```yaml\n");
+      int end = doc.indexOf("```", start + 8);
+      Config config =
+          Config.builder()
+              .disableEnvironmentVariablesSource()
+              .disableSystemPropertiesSource()
+              .addSource(
+                  ConfigSources.create(doc.substring(start + 8, end), MediaTypes.APPLICATION_YAML))
+              .build();
+      return new Settings(config);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
