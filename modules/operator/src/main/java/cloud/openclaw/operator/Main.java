@@ -2,7 +2,9 @@ package cloud.openclaw.operator;
 
 import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
+import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.reconcile.Reconciler;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.JobSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
@@ -37,7 +39,8 @@ import java.util.logging.Logger;
 /**
  * The operator service: consumes the job queue and provisions boxes on Kubernetes. With {@code
  * operator.kubernetes.enabled} false (the dev default until the local runtime exists) it only
- * serves health.
+ * serves health. With it, a {@link Reconciler} repairs drift between PostgreSQL and the cluster on
+ * start and every {@code operator.reconcile-interval}.
  */
 public final class Main {
   static final String SERVICE = "operator";
@@ -110,10 +113,11 @@ public final class Main {
     KubernetesClient client = open(opened, kubernetes.get());
     JobStore store = new JobStore(connections.database(), jobs.maxAttempts());
     JobStream stream = new JobStream(connections.redis(), QUEUE);
+    BoxStore boxes = new BoxStore(connections.database(), secrets);
     BoxJobs handler =
         new BoxJobs(
             connections.database(),
-            new BoxStore(connections.database(), secrets),
+            boxes,
             client,
             kubernetesSettings,
             proxy,
@@ -122,6 +126,15 @@ public final class Main {
             Clock.systemUTC());
     open(opened, new JobWorker(store, stream, jobs, consumerName(), handler).start());
     open(opened, new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
+    open(
+        opened,
+        new Reconciler(
+                boxes,
+                new KubernetesRuntime(client, kubernetesSettings),
+                kubernetesSettings.namespacePrefix(),
+                store,
+                stream)
+            .start(settings.duration("operator.reconcile-interval")));
   }
 
   static void routing(HttpRouting.Builder routing) {

@@ -1,0 +1,456 @@
+package cloud.openclaw.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
+import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.config.DatabaseSettings;
+import cloud.openclaw.platform.config.JobSettings;
+import cloud.openclaw.platform.config.RedisSettings;
+import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.db.Migrations;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxDesiredState;
+import cloud.openclaw.platform.domain.BoxObservedState;
+import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.Customer;
+import cloud.openclaw.platform.domain.CustomerStatus;
+import cloud.openclaw.platform.domain.NewBox;
+import cloud.openclaw.platform.domain.NewCustomer;
+import cloud.openclaw.platform.domain.ThinkingLevel;
+import cloud.openclaw.platform.http.RunningService;
+import cloud.openclaw.platform.jobs.Job;
+import cloud.openclaw.platform.jobs.JobStatus;
+import cloud.openclaw.platform.jobs.JobStore;
+import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.jobs.JobType;
+import cloud.openclaw.platform.jobs.JobWorker;
+import cloud.openclaw.platform.jobs.NewJob;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.testkit.TestPostgres;
+import cloud.openclaw.testkit.TestRedis;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The reconciler against real PostgreSQL and Redis, with fabric8's CRUD mock as the cluster. Every
+ * test leaves the drift it made repaired, so each pass sees only its own test's drift.
+ */
+@EnableKubernetesMockClient(crud = true)
+class ReconcilerIT {
+  @RegisterExtension static final TestPostgres postgres = new TestPostgres();
+  @RegisterExtension static final TestRedis testRedis = new TestRedis();
+
+  static final String QUEUE = "operator";
+  static final AtomicLong BOT_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
+
+  static KubernetesClient client;
+  static KubernetesMockServer server;
+
+  static Database database;
+  static Redis redis;
+  static BoxStore boxes;
+  static JobStore jobs;
+  static JobStream stream;
+  static KubernetesSettings kubernetes;
+  static Reconciler reconciler;
+
+  @BeforeAll
+  static void start() {
+    database =
+        Database.connect(
+            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
+    Migrations.apply(database.dataSource());
+    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
+    boxes =
+        new BoxStore(database, new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32]))));
+    jobs = new JobStore(database, 5);
+    stream = new JobStream(redis, QUEUE);
+    stream.ensureGroup();
+    kubernetes = KubernetesSettings.from(documentedSettings());
+    reconciler =
+        new Reconciler(
+            boxes,
+            new KubernetesRuntime(client, kubernetes),
+            kubernetes.namespacePrefix(),
+            jobs,
+            stream);
+  }
+
+  @AfterAll
+  static void stop() {
+    redis.close();
+    database.close();
+  }
+
+  @Test
+  void aRunningBoxWhoseNamespaceVanishedIsProvisionedOnce() {
+    Box box = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
+    String ns = createNamespace(box);
+    client.namespaces().withName(ns).delete(); // someone deleted it by hand
+    await(() -> client.namespaces().withName(ns).get() == null, "the namespace to go");
+
+    Reconciler.Report first = reconciler.runOnce();
+    assertThat(first.provisionsEnqueued()).isEqualTo(1);
+    List<Job> enqueued = jobs.listForBox(box.id(), 10);
+    assertThat(enqueued).hasSize(1);
+    assertThat(enqueued.getFirst().type()).isEqualTo(JobType.PROVISION);
+    assertThat(enqueued.getFirst().status()).isEqualTo(JobStatus.QUEUED);
+    assertThat(enqueued.getFirst().idempotencyKey()).startsWith("reconcile:provision:" + box.id());
+
+    // Again while the job waits: nothing more.
+    assertThat(reconciler.runOnce().provisionsEnqueued()).isZero();
+    // Nor once that job is over while the box's row stays as it was (the same drift).
+    finish(enqueued.getFirst());
+    assertThat(reconciler.runOnce().provisionsEnqueued()).isZero();
+    assertThat(jobs.listForBox(box.id(), 10)).hasSize(1);
+
+    // A loss after the box changed again is a new drift.
+    Box later = observed(box, BoxObservedState.RUNNING);
+    assertThat(later.updatedAt()).isAfter(box.updatedAt());
+    assertThat(reconciler.runOnce().provisionsEnqueued()).isEqualTo(1);
+    assertThat(jobs.listForBox(box.id(), 10)).hasSize(2);
+    jobs.listForBox(box.id(), 10).forEach(ReconcilerIT::finish);
+    observed(box, BoxObservedState.DESTROYED); // no drift left for the other tests
+  }
+
+  @Test
+  void aBoxWithAJobUnderwayIsLeftToThatJob() {
+    Box box = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
+    Job update =
+        jobs.insert(
+                database.execute(),
+                new NewJob(JobType.UPDATE, box.id(), null, "it-update-" + box.id()))
+            .job();
+    assertThat(reconciler.runOnce().provisionsEnqueued()).isZero();
+    assertThat(jobs.listForBox(box.id(), 10)).extracting(Job::id).containsExactly(update.id());
+    finish(update);
+    observed(box, BoxObservedState.DESTROYED);
+  }
+
+  @Test
+  void boxesNotMeantToRunOnKubernetesAreUntouched() {
+    Box suspended = newBox(BoxRuntime.KUBERNETES);
+    boxes.setDesiredState(database.execute(), suspended.id(), BoxDesiredState.SUSPENDED);
+    observed(suspended, BoxObservedState.SUSPENDED); // and no namespace
+    Box suspendedWithNamespace = newBox(BoxRuntime.KUBERNETES);
+    boxes.setDesiredState(
+        database.execute(), suspendedWithNamespace.id(), BoxDesiredState.SUSPENDED);
+    observed(suspendedWithNamespace, BoxObservedState.SUSPENDED);
+    String ns = createNamespace(suspendedWithNamespace);
+    Box local = observed(newBox(BoxRuntime.LOCAL), BoxObservedState.RUNNING);
+    Box pending = newBox(BoxRuntime.KUBERNETES); // its provision job is the API's business
+    Box failed = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.FAILED);
+    Box destroying = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
+    String destroyingNs = createNamespace(destroying);
+    boxes.setDesiredState(database.execute(), destroying.id(), BoxDesiredState.DESTROYED);
+
+    Reconciler.Report report = reconciler.runOnce();
+
+    assertThat(report.nothingToDo()).as(report.toString()).isTrue();
+    for (Box box : List.of(suspended, suspendedWithNamespace, local, pending, failed, destroying)) {
+      assertThat(jobs.listForBox(box.id(), 10)).as(box.toString()).isEmpty();
+    }
+    assertThat(client.namespaces().withName(ns).get()).isNotNull();
+    assertThat(client.namespaces().withName(destroyingNs).get()).isNotNull();
+    client.namespaces().withName(destroyingNs).delete();
+    observed(destroying, BoxObservedState.DESTROYED);
+  }
+
+  @Test
+  void theNamespaceOfADestroyedBoxIsRemoved() {
+    Box box = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
+    String ns = createNamespace(box);
+    observed(box, BoxObservedState.DESTROYED); // the destroy job died before deleting it
+
+    assertThat(reconciler.runOnce().namespacesRemoved()).isEqualTo(1);
+    assertThat(client.namespaces().withName(ns).get()).isNull();
+    assertThat(reconciler.runOnce().nothingToDo()).isTrue();
+  }
+
+  @Test
+  void managedNamespacesOfUnknownBoxesAreRemovedAndOthersUntouched() {
+    UUID unknown = UUID.randomUUID();
+    String orphan = BoxResources.namespaceName(unknown, kubernetes);
+    createNamespace(orphan, managedLabels(unknown));
+    // Not ours: no labels; our box label but not our managed-by label; managed-by without a
+    // box; another installation's prefix.
+    String unrelated = "team-" + UUID.randomUUID().toString().substring(0, 8);
+    createNamespace(unrelated, Map.of());
+    String boxLabelOnly = BoxResources.namespaceName(UUID.randomUUID(), kubernetes);
+    createNamespace(boxLabelOnly, Map.of(BoxResources.BOX_LABEL, UUID.randomUUID().toString()));
+    String noBox = "box-nobox" + UUID.randomUUID().toString().substring(0, 8);
+    createNamespace(noBox, Map.of(BoxResources.MANAGED_BY_LABEL, BoxResources.MANAGED_BY));
+    UUID elsewhere = UUID.randomUUID();
+    String otherInstallation = "staging-" + elsewhere.toString().substring(0, 8);
+    createNamespace(otherInstallation, managedLabels(elsewhere));
+
+    Reconciler.Report report = reconciler.runOnce();
+
+    assertThat(report.namespacesRemoved()).isEqualTo(1);
+    assertThat(report.failures()).isZero();
+    assertThat(client.namespaces().withName(orphan).get()).isNull();
+    for (String ns : List.of(unrelated, boxLabelOnly, noBox, otherInstallation)) {
+      assertThat(client.namespaces().withName(ns).get()).as(ns).isNotNull();
+      client.namespaces().withName(ns).delete();
+    }
+  }
+
+  @Test
+  void anOrphanAlreadyTerminatingIsLeftToFinish() {
+    UUID unknown = UUID.randomUUID();
+    String ns = BoxResources.namespaceName(unknown, kubernetes);
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(ns)
+                .withLabels(managedLabels(unknown))
+                .withFinalizers("openclaw.cloud/test-hold")
+                .endMetadata()
+                .build())
+        .create();
+    client.namespaces().withName(ns).delete(); // held by the finalizer: terminating
+    assertThat(client.namespaces().withName(ns).get().getMetadata().getDeletionTimestamp())
+        .isNotNull();
+
+    Reconciler.Report report = reconciler.runOnce(); // does not wait for it
+    assertThat(report.nothingToDo()).as(report.toString()).isTrue();
+    assertThat(client.namespaces().withName(ns).get()).isNotNull();
+
+    client
+        .namespaces()
+        .withName(ns)
+        .edit(n -> new NamespaceBuilder(n).editMetadata().withFinalizers().endMetadata().build());
+  }
+
+  @Test
+  void aJobStuckRunningPastItsLeaseIsRetriedToSuccess() throws Exception {
+    Box box = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
+    createNamespace(box);
+    Job job =
+        jobs.insert(
+                database.execute(),
+                new NewJob(JobType.UPDATE, box.id(), null, "it-stuck-" + box.id()))
+            .job();
+    // Claimed by a consumer that died: running, its lease over, its stream entry long gone.
+    database
+        .execute()
+        .dml(
+            """
+            UPDATE operator_jobs SET status = 'running', attempts = 1, locked_by = 'dead-consumer',
+                   locked_until = now() - interval '1 minute', started_at = now()
+             WHERE id = ?""",
+            job.id());
+
+    List<UUID> handled = new CopyOnWriteArrayList<>();
+    JobSettings settings =
+        new JobSettings(
+            Duration.ofSeconds(30),
+            5,
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1),
+            Duration.ofHours(1),
+            Duration.ofHours(1),
+            Duration.ofMillis(200));
+    try (JobWorker ignored =
+        new JobWorker(jobs, stream, settings, "it-consumer", j -> handled.add(j.id())).start()) {
+      Thread.sleep(300); // the worker has read the stream once and found nothing
+      assertThat(jobs.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+
+      assertThat(reconciler.runOnce().stuckJobsRetried()).isEqualTo(1);
+      await(
+          () -> jobs.find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
+          "the stuck job to be retried");
+    }
+    assertThat(handled).containsExactly(job.id());
+    Job after = jobs.find(job.id()).orElseThrow();
+    assertThat(after.attempts()).isEqualTo(2);
+    assertThat(reconciler.runOnce().stuckJobsRetried()).isZero();
+  }
+
+  @Test
+  void aPassOverManyConvergedBoxesMakesOneClusterCallAndRepairsNothing() {
+    int count = 500;
+    for (int i = 0; i < count; i++) {
+      Box box = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
+      createNamespace(box);
+    }
+    long cold = System.nanoTime();
+    reconciler.runOnce(); // warm up
+    long coldMillis = (System.nanoTime() - cold) / 1_000_000;
+    int requestsBefore = server.getRequestCount();
+    long started = System.nanoTime();
+    Reconciler.Report report = reconciler.runOnce();
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    int requests = server.getRequestCount() - requestsBefore;
+    System.out.println(
+        "reconcile pass over "
+            + count
+            + "+ converged boxes: first "
+            + coldMillis
+            + " ms, then "
+            + millis
+            + " ms with "
+            + requests
+            + " API request(s)");
+    assertThat(report.nothingToDo()).as(report.toString()).isTrue();
+    assertThat(requests).isEqualTo(1);
+  }
+
+  @Test
+  void theOperatorServiceReconcilesOnStart() {
+    UUID unknown = UUID.randomUUID();
+    String orphan = BoxResources.namespaceName(unknown, kubernetes);
+    createNamespace(orphan, managedLabels(unknown));
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("db.url", postgres.jdbcUrl());
+    overrides.put("db.user", postgres.user());
+    overrides.put("db.password", postgres.password());
+    overrides.put("redis.url", testRedis.url());
+    overrides.put("redis.prefix", testRedis.prefix());
+    overrides.put("crypto.keys", "k:" + Base64.getEncoder().encodeToString(new byte[32]));
+    overrides.put("crypto.active-key", "k");
+    overrides.put("jobs.poll-timeout", "PT0.2S");
+    overrides.put("operator.host", "127.0.0.1");
+    overrides.put("operator.port", "0");
+    overrides.put("operator.kubernetes.enabled", "true");
+    overrides.put("operator.token-proxy.internal-url", "http://127.0.0.1:9");
+    overrides.put("operator.token-proxy.internal-token", "unused-internal-token-0123456789");
+    overrides.put("operator.reconcile-interval", "PT1H");
+    try (RunningService operator =
+        cloud.openclaw.operator.Main.start(
+            ConfigLoader.load("operator", Map.of(), overrides),
+            () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build())) {
+      await(() -> client.namespaces().withName(orphan).get() == null, "the orphan's removal");
+    }
+  }
+
+  // --- helpers
+
+  static Box newBox(BoxRuntime runtime) {
+    CustomerStore customers = new CustomerStore(database);
+    Customer customer =
+        customers.create(
+            database.execute(),
+            new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, "starter"));
+    customers.setStatus(database.execute(), customer.id(), CustomerStatus.ACTIVE);
+    long botId = BOT_IDS.incrementAndGet();
+    return boxes.create(
+        database.execute(),
+        new NewBox(
+            customer.id(),
+            botId,
+            "bot" + botId + "_bot",
+            botId + ":secret",
+            List.of(42L),
+            "kimi-k2.6",
+            ThinkingLevel.OFF,
+            runtime));
+  }
+
+  static Box observed(Box box, BoxObservedState state) {
+    return boxes.markObserved(database.execute(), box.id(), state, null);
+  }
+
+  /** Ends a job as a consumer would have. */
+  static void finish(Job job) {
+    database
+        .execute()
+        .dml(
+            "UPDATE operator_jobs SET status = 'succeeded', finished_at = now() WHERE id = ?",
+            job.id());
+  }
+
+  static Map<String, String> managedLabels(UUID boxId) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(BoxResources.MANAGED_BY_LABEL, BoxResources.MANAGED_BY);
+    labels.put(BoxResources.BOX_LABEL, boxId.toString());
+    labels.put(BoxResources.CUSTOMER_LABEL, UUID.randomUUID().toString());
+    return labels;
+  }
+
+  static String createNamespace(Box box) {
+    String ns = BoxResources.namespaceName(box.id(), kubernetes);
+    createNamespace(ns, managedLabels(box.id()));
+    return ns;
+  }
+
+  static void createNamespace(String name, Map<String, String> labels) {
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
+  }
+
+  static void await(BooleanSupplier condition, String what) {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  static Settings documentedSettings() {
+    try (InputStream in = ReconcilerIT.class.getResourceAsStream("/operator/kubernetes-keys.md")) {
+      String doc = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      int start = doc.indexOf("```yaml\n");
+      int end = doc.indexOf("```", start + 8);
+      Config config =
+          Config.builder()
+              .disableEnvironmentVariablesSource()
+              .disableSystemPropertiesSource()
+              .addSource(
+                  ConfigSources.create(doc.substring(start + 8, end), MediaTypes.APPLICATION_YAML))
+              .build();
+      return new Settings(config);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
