@@ -1,0 +1,531 @@
+package cloud.openclaw.operator.local;
+
+import cloud.openclaw.operator.gateway.GatewayConfig;
+import cloud.openclaw.operator.gateway.GatewayInputs;
+import cloud.openclaw.platform.http.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs boxes as child processes on this machine: the real OpenClaw gateway (installed by {@link
+ * OpenClawInstall}), one process per box, listening on 127.0.0.1.
+ *
+ * <p>Each box has a directory {@code <dataDir>/boxes/<boxId>/} with {@code state/} (the gateway's
+ * OPENCLAW_STATE_DIR), {@code home/} (HOME), {@code tmp/} (TMPDIR), {@code workspace/}, {@code
+ * openclaw.json} and {@code bot-token} (both mode 600) and {@code gateway.log} (the process's
+ * stdout and stderr). A box keeps its port and gateway token while this runtime lives.
+ *
+ * <p>A supervisor restarts a gateway that died on its own, with exponential backoff (1 s doubling
+ * to 60 s, reset once a process has lived 5 minutes); never after {@link #stop} or {@link
+ * #destroy}. {@link #start} on a running box is a no-op unless the config changed, then it restarts
+ * the gateway. {@link #stop} (suspend) keeps the directory, {@link #destroy} removes it; both may
+ * be called any number of times. {@link #close} stops every box (so does JVM shutdown).
+ */
+public final class LocalRuntime implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LocalRuntime.class.getName());
+  private static final Duration TERM_GRACE = Duration.ofSeconds(10);
+  private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+  private static final Duration HEALTHY_RUN = Duration.ofMinutes(5);
+  private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
+      PosixFilePermissions.fromString("rwx------");
+
+  private final Path dataDir;
+  private final OpenClawInstall install;
+  private final Map<UUID, Entry> entries = new ConcurrentHashMap<>();
+  private final SecureRandom random = new SecureRandom();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  /**
+   * @param dataDir where box directories live ({@code <dataDir>/boxes/<boxId>})
+   * @param install Node and OpenClaw, installed on first {@link #start}
+   */
+  public LocalRuntime(Path dataDir, OpenClawInstall install) {
+    this.dataDir = Objects.requireNonNull(dataDir, "dataDir").toAbsolutePath().normalize();
+    this.install = Objects.requireNonNull(install, "install");
+    this.shutdownHook = new Thread(this::stopAll, "local-runtime-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** The box's directory (it may not exist). */
+  public Path boxDir(UUID boxId) {
+    return dataDir.resolve("boxes").resolve(boxId.toString());
+  }
+
+  /** The file the gateway's stdout and stderr go to. */
+  public Path logFile(UUID boxId) {
+    return boxDir(boxId).resolve("gateway.log");
+  }
+
+  /**
+   * Starts the box's gateway, installing Node and OpenClaw first if needed (minutes, once). Returns
+   * once the process is launched; {@link #awaitStarted} waits for it to serve. A no-op when the box
+   * runs with the same config; a restart when the config changed.
+   */
+  public void start(LocalBox spec) {
+    Objects.requireNonNull(spec, "spec");
+    if (closed) {
+      throw new IllegalStateException("the local runtime is closed");
+    }
+    OpenClawInstall.Installed installed = install.ensureInstalled();
+    Entry entry = entries.computeIfAbsent(spec.boxId(), id -> new Entry(id, freePort(), token()));
+    synchronized (entry) {
+      String config = renderConfig(entry, spec);
+      String hash = sha256(config + "\n" + spec.botToken());
+      if (entry.wanted && entry.isAlive() && hash.equals(entry.configHash)) {
+        LOG.fine(() -> "box " + spec.boxId() + " already runs with this config");
+        return;
+      }
+      if (entry.isAlive()) {
+        LOG.info(() -> "box " + spec.boxId() + ": config changed, restarting its gateway");
+      }
+      entry.wanted = false;
+      entry.generation++;
+      terminate(entry.process);
+      entry.process = null;
+      try {
+        prepare(entry.boxId, config, spec.botToken());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot prepare " + boxDir(entry.boxId), e);
+      }
+      entry.installed = installed;
+      entry.configHash = hash;
+      entry.wanted = true;
+      entry.failures = 0;
+      launch(entry);
+    }
+  }
+
+  /**
+   * Waits until the box's gateway answers {@code /startupz} with 200 and a JSON body (the Control
+   * UI answers unknown paths with 200 and HTML). False on timeout, or when the box is not meant to
+   * run.
+   */
+  public boolean awaitStarted(UUID boxId, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Entry entry = entries.get(boxId);
+      if (entry == null || !entry.wanted) {
+        return false;
+      }
+      if (entry.isAlive() && startupOk(entry.port)) {
+        return true;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private boolean startupOk(int port) {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/startupz"))
+                  .timeout(Duration.ofSeconds(3))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return false;
+      }
+      JsonNode body = Json.MAPPER.readTree(response.body());
+      return body != null && body.isObject();
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Whether the box's gateway process is alive. */
+  public boolean isRunning(UUID boxId) {
+    Entry entry = entries.get(boxId);
+    return entry != null && entry.isAlive();
+  }
+
+  /** The box's gateway port, once {@link #start} has run for it. */
+  public OptionalInt port(UUID boxId) {
+    Entry entry = entries.get(boxId);
+    return entry == null ? OptionalInt.empty() : OptionalInt.of(entry.port);
+  }
+
+  /** The OS process id of the box's gateway, while it runs. */
+  public java.util.OptionalLong pid(UUID boxId) {
+    Entry entry = entries.get(boxId);
+    if (entry == null) {
+      return java.util.OptionalLong.empty();
+    }
+    synchronized (entry) {
+      return entry.isAlive()
+          ? java.util.OptionalLong.of(entry.process.pid())
+          : java.util.OptionalLong.empty();
+    }
+  }
+
+  /** Stops the box's gateway (suspend): SIGTERM, then a kill after 10 s. Keeps its directory. */
+  public void stop(UUID boxId) {
+    Entry entry = entries.get(boxId);
+    if (entry == null) {
+      return;
+    }
+    synchronized (entry) {
+      entry.wanted = false;
+      entry.generation++;
+      terminate(entry.process);
+      entry.process = null;
+    }
+  }
+
+  /**
+   * Stops the box's gateway and deletes its directory and the lock files the gateway left in {@code
+   * /tmp/openclaw-state-locks-<uid>/}: nothing of the box is left.
+   */
+  public void destroy(UUID boxId) {
+    stop(boxId);
+    entries.remove(boxId);
+    try {
+      for (Path lock : lockFiles(boxId)) {
+        Files.deleteIfExists(lock);
+      }
+      OpenClawInstall.deleteTree(boxDir(boxId));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + boxDir(boxId), e);
+    }
+    LOG.info(() -> "box " + boxId + " destroyed");
+  }
+
+  /**
+   * The lock files of the box's gateway outside its directory. OpenClaw keeps them in {@code
+   * /tmp/openclaw-state-locks-<uid>/} whatever TMPDIR says, named {@code <family>.<sha256(database
+   * path), 8 hex>.lock.sqlite} for each database under its state dir.
+   */
+  List<Path> lockFiles(UUID boxId) throws IOException {
+    Path dir = boxDir(boxId);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    Object uid = Files.getAttribute(dir, "unix:uid");
+    Path locks = Path.of("/tmp", "openclaw-state-locks-" + uid);
+    if (!Files.isDirectory(locks)) {
+      return List.of();
+    }
+    Set<String> hashes = new java.util.HashSet<>();
+    Path real = dir.toRealPath();
+    try (java.util.stream.Stream<Path> walk = Files.walk(real)) {
+      walk.forEach(p -> hashes.add(sha256(p.toString()).substring(0, 8)));
+    }
+    try (java.util.stream.Stream<Path> list = Files.list(locks)) {
+      return list.filter(
+              p -> {
+                String[] parts = p.getFileName().toString().split("\\.");
+                return parts.length == 4
+                    && parts[2].equals("lock")
+                    && parts[3].equals("sqlite")
+                    && hashes.contains(parts[1]);
+              })
+          .toList();
+    }
+  }
+
+  /** Stops every box; keeps their directories. */
+  @Override
+  public void close() {
+    closed = true;
+    stopAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // The JVM is shutting down: the hook runs anyway.
+    }
+  }
+
+  private void stopAll() {
+    for (UUID id : List.copyOf(entries.keySet())) {
+      try {
+        stop(id);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "cannot stop box " + id, e);
+      }
+    }
+  }
+
+  // --- the box's directory and config ---------------------------------------------------------
+
+  private String renderConfig(Entry entry, LocalBox spec) {
+    Path dir = boxDir(entry.boxId);
+    return GatewayConfig.renderJson(
+        new GatewayInputs(
+            entry.port,
+            GatewayInputs.Bind.LOOPBACK,
+            entry.gatewayToken,
+            dir.resolve("state").toString(),
+            dir.resolve("workspace").toString(),
+            dir.resolve("state/logs/openclaw.log").toString(),
+            spec.tokenProxyBaseUrl(),
+            spec.proxyToken(),
+            GatewayConfig.DEFAULT_PROVIDER_ID,
+            spec.model(),
+            spec.thinkingLevel(),
+            dir.resolve("bot-token").toString(),
+            spec.telegramApiRoot(),
+            spec.allowedTelegramUserIds()));
+  }
+
+  private void prepare(UUID boxId, String config, String botToken) throws IOException {
+    Path dir = boxDir(boxId);
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
+    for (String sub : List.of("state", "state/logs", "home", "tmp", "workspace")) {
+      Files.createDirectories(dir.resolve(sub));
+    }
+    writeSecret(dir.resolve("bot-token"), botToken);
+    writeSecret(dir.resolve("openclaw.json"), config);
+  }
+
+  private static void writeSecret(Path file, String content) throws IOException {
+    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(temp);
+    Files.createFile(temp, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+    Files.writeString(temp, content, StandardCharsets.UTF_8);
+    Files.move(
+        temp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  // --- processes ------------------------------------------------------------------------------
+
+  /** Launches the gateway; the caller holds the entry's lock. */
+  private void launch(Entry entry) {
+    Path dir = boxDir(entry.boxId);
+    OpenClawInstall.Installed installed = entry.installed;
+    Path script;
+    try {
+      script = installed.openclaw().toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot resolve " + installed.openclaw(), e);
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                installed.node().toString(),
+                script.toString(),
+                "gateway",
+                "run",
+                "--port",
+                Integer.toString(entry.port))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("gateway.log").toFile()));
+    Map<String, String> env = builder.environment();
+    env.clear();
+    env.put(
+        "PATH",
+        String.join(
+            File.pathSeparator,
+            installed.nodeBinDir().toString(),
+            "/usr/local/bin",
+            "/usr/bin",
+            "/bin"));
+    env.put("HOME", dir.resolve("home").toString());
+    env.put("TMPDIR", dir.resolve("tmp").toString());
+    env.put("OPENCLAW_STATE_DIR", dir.resolve("state").toString());
+    env.put("OPENCLAW_CONFIG_PATH", dir.resolve("openclaw.json").toString());
+    env.put("DO_NOT_TRACK", "1");
+    env.put("LANG", "C.UTF-8");
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the gateway of box " + entry.boxId, e);
+    }
+    entry.process = process;
+    entry.startedAt = System.nanoTime();
+    long generation = entry.generation;
+    LOG.info(
+        () ->
+            "box "
+                + entry.boxId
+                + ": gateway started, pid "
+                + process.pid()
+                + ", port "
+                + entry.port
+                + ", log "
+                + dir.resolve("gateway.log"));
+    Thread.ofVirtual()
+        .name("local-box-" + entry.boxId)
+        .start(() -> supervise(entry, process, generation));
+  }
+
+  private void supervise(Entry entry, Process process, long generation) {
+    int exit;
+    try {
+      exit = process.waitFor();
+    } catch (InterruptedException e) {
+      return;
+    }
+    Duration delay;
+    synchronized (entry) {
+      if (!entry.wanted || entry.generation != generation || closed) {
+        return;
+      }
+      long lived = System.nanoTime() - entry.startedAt;
+      if (lived > HEALTHY_RUN.toNanos()) {
+        entry.failures = 0;
+      }
+      delay = backoff(entry.failures);
+      entry.failures++;
+      LOG.warning(
+          "box "
+              + entry.boxId
+              + ": gateway exited with code "
+              + exit
+              + ", restarting in "
+              + delay.toMillis()
+              + " ms (see "
+              + logFile(entry.boxId)
+              + ")");
+    }
+    try {
+      Thread.sleep(delay);
+    } catch (InterruptedException e) {
+      return;
+    }
+    synchronized (entry) {
+      if (!entry.wanted || entry.generation != generation || closed) {
+        return;
+      }
+      try {
+        launch(entry);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "box " + entry.boxId + ": cannot restart its gateway", e);
+      }
+    }
+  }
+
+  /** 1 s, 2 s, 4 s ... up to 60 s. */
+  static Duration backoff(int failures) {
+    long millis = MIN_BACKOFF.toMillis() << Math.min(failures, 16);
+    return Duration.ofMillis(Math.min(millis, MAX_BACKOFF.toMillis()));
+  }
+
+  /** SIGTERM to the process, a kill after the grace period; its descendants too. */
+  private static void terminate(Process process) {
+    if (process == null) {
+      return;
+    }
+    List<ProcessHandle> descendants = process.descendants().toList();
+    process.destroy();
+    try {
+      if (!process.waitFor(TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warning("gateway pid " + process.pid() + " ignored SIGTERM: killing it");
+        process.destroyForcibly();
+        process.waitFor(TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    for (ProcessHandle child : descendants) {
+      if (child.isAlive()) {
+        child.destroy();
+        try {
+          child.onExit().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          child.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
+  }
+
+  private String token() {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One box's process and what it was started with; guarded by itself. */
+  private static final class Entry {
+    final UUID boxId;
+    final int port;
+    final String gatewayToken;
+    OpenClawInstall.Installed installed;
+    volatile Process process;
+    String configHash;
+    volatile boolean wanted;
+    long generation;
+    int failures;
+    long startedAt;
+
+    Entry(UUID boxId, int port, String gatewayToken) {
+      this.boxId = boxId;
+      this.port = port;
+      this.gatewayToken = gatewayToken;
+    }
+
+    boolean isAlive() {
+      return process != null && process.isAlive();
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package cloud.openclaw.operator.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import cloud.openclaw.operator.gateway.GatewayModel;
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.config.DatabaseSettings;
+import cloud.openclaw.platform.crypto.SecretBox;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.db.Migrations;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.Customer;
+import cloud.openclaw.platform.domain.CustomerStatus;
+import cloud.openclaw.platform.domain.NewBox;
+import cloud.openclaw.platform.domain.NewCustomer;
+import cloud.openclaw.platform.domain.ThinkingLevel;
+import cloud.openclaw.platform.domain.UsageEvent;
+import cloud.openclaw.platform.http.RunningService;
+import cloud.openclaw.platform.proxy.TokenProxyClient;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.sandbox.telegram.Bot;
+import cloud.openclaw.sandbox.telegram.ChatEntry;
+import cloud.openclaw.sandbox.telegram.Update;
+import cloud.openclaw.sandbox.telegram.User;
+import cloud.openclaw.testkit.TestPostgres;
+import cloud.openclaw.testkit.TestRedis;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One real OpenClaw gateway as a child process, against the sandbox's Telegram and Kimi stand-ins
+ * and a real token proxy (real PostgreSQL and Redis). Node and OpenClaw are installed from npm into
+ * {@code OPENCLAW_LOCAL_CACHE_DIR} (default {@code ~/.cache/openclaw-cloud}) on the first run and
+ * reused after. Set {@code OPENCLAW_SKIP_LOCAL_IT=true} to skip it on a machine without npm.
+ */
+@DisabledIfEnvironmentVariable(named = "OPENCLAW_SKIP_LOCAL_IT", matches = "true|1|yes")
+class LocalRuntimeIT {
+  private static final Logger LOG = Logger.getLogger(LocalRuntimeIT.class.getName());
+  @RegisterExtension static final TestPostgres postgres = new TestPostgres();
+  @RegisterExtension static final TestRedis testRedis = new TestRedis();
+
+  static final String INTERNAL_TOKEN = "test-internal-token-0123456789";
+  static final long ALLOWED_USER = 4242;
+  static final long STRANGER = 222;
+
+  @TempDir static Path dataDir;
+
+  static Database database;
+  static cloud.openclaw.sandbox.Main.Sandbox sandbox;
+  static RunningService proxyService;
+  static TokenProxyClient proxy;
+  static LocalRuntime runtime;
+
+  @BeforeAll
+  static void start() {
+    database =
+        Database.connect(
+            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
+    Migrations.apply(database.dataSource());
+    sandbox =
+        cloud.openclaw.sandbox.Main.startSandbox(
+            ConfigLoader.load(
+                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
+    int internalPort = freePort();
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("db.url", postgres.jdbcUrl());
+    overrides.put("db.user", postgres.user());
+    overrides.put("db.password", postgres.password());
+    overrides.put("redis.url", testRedis.url());
+    overrides.put("redis.prefix", testRedis.prefix());
+    overrides.put("proxy.host", "127.0.0.1");
+    overrides.put("proxy.port", "0");
+    overrides.put("proxy.internal.host", "127.0.0.1");
+    overrides.put("proxy.internal.port", String.valueOf(internalPort));
+    overrides.put("proxy.internal.token", INTERNAL_TOKEN);
+    overrides.put("proxy.upstream.base-url", "http://127.0.0.1:" + sandbox.port() + "/kimi/v1");
+    overrides.put("proxy.upstream.api-key", "sk-sandbox-kimi");
+    proxyService =
+        cloud.openclaw.proxy.Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
+    proxy = new TokenProxyClient(URI.create("http://127.0.0.1:" + internalPort), INTERNAL_TOKEN);
+
+    String cache = System.getenv("OPENCLAW_LOCAL_CACHE_DIR");
+    Path cacheDir =
+        cache == null || cache.isBlank()
+            ? Path.of(System.getProperty("user.home"), ".cache", "openclaw-cloud")
+            : Path.of(cache);
+    runtime = new LocalRuntime(dataDir, new OpenClawInstall(cacheDir, "24.21.0", "2026.9.6"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (runtime != null) {
+      runtime.close();
+    }
+    if (proxyService != null) {
+      proxyService.close();
+    }
+    if (sandbox != null) {
+      sandbox.close();
+    }
+    if (database != null) {
+      database.close();
+    }
+  }
+
+  @Test
+  void anAllowedUserGetsTheModelsAnswerAStrangerNothingAndUsageIsRecorded() throws Exception {
+    Bot bot = sandbox.telegram().createBot(null);
+    Box box = newBox(bot);
+    TokenProxyClient.IssuedToken token = proxy.issueToken(box.id());
+    LocalBox spec =
+        new LocalBox(
+            box.id(),
+            bot.token(),
+            List.of(ALLOWED_USER),
+            GatewayModel.kimi("kimi-k2.6"),
+            ThinkingLevel.OFF,
+            "http://127.0.0.1:" + proxyService.port() + "/v1",
+            token.token(),
+            Optional.of("http://127.0.0.1:" + sandbox.port() + "/telegram"));
+
+    long t0 = System.nanoTime();
+    runtime.start(spec);
+    long t1 = System.nanoTime();
+    boolean started = runtime.awaitStarted(box.id(), Duration.ofSeconds(150));
+    long t2 = System.nanoTime();
+    LOG.info(() -> "install+launch " + ms(t1 - t0) + " ms, cold start " + ms(t2 - t1) + " ms");
+    assertThat(started).as("gateway started; see %s", runtime.logFile(box.id())).isTrue();
+    assertThat(runtime.isRunning(box.id())).isTrue();
+    long pid = runtime.pid(box.id()).orElseThrow();
+
+    Path dir = runtime.boxDir(box.id());
+    for (String sub : List.of("state", "home", "tmp", "workspace")) {
+      assertThat(dir.resolve(sub)).isDirectory();
+    }
+    assertThat(Files.readString(dir.resolve("bot-token"))).isEqualTo(bot.token());
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("bot-token"))))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(dir.resolve("openclaw.json"))).contains("\"bind\" : \"loopback\"");
+
+    // Starting it again with the same config changes nothing.
+    runtime.start(spec);
+    assertThat(runtime.pid(box.id())).hasValue(pid);
+
+    // The gateway polls Telegram only once started: wait for its first getUpdates.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> sandbox.telegram().stats(bot.id()).polls() > 0);
+
+    long t3 = System.nanoTime();
+    Update hello = sandbox.telegram().sendAsUser(bot.id(), User.of(ALLOWED_USER, "Ada"), "hello");
+    sandbox.telegram().sendAsUser(bot.id(), User.of(STRANGER, "Mallory"), "hello from a stranger");
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> !sandbox.telegram().botMessages(bot.id(), ALLOWED_USER).isEmpty());
+    long t4 = System.nanoTime();
+    LOG.info(() -> "first reply " + ms(t4 - t3) + " ms");
+    List<ChatEntry> replies = sandbox.telegram().botMessages(bot.id(), ALLOWED_USER);
+    // The Kimi stand-in echoes the last user message of the request. OpenClaw sends the person's
+    // text in an earlier user message and ends with one of its own, naming the chat and the
+    // message it answers: so the echo proves the model's answer to this very message came back.
+    assertThat(replies)
+        .anySatisfy(
+            m ->
+                assertThat(m.text())
+                    .startsWith("echo: ")
+                    .contains("telegram:" + ALLOWED_USER)
+                    .contains(Long.toString(hello.messageId())));
+
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sandbox.telegram().botMessages(bot.id(), STRANGER).isEmpty());
+
+    UsageStore usage = new UsageStore(database);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                usage.recentEvents(database.execute(), box.customerId(), 10).stream()
+                    .anyMatch(e -> e.boxId().equals(box.id()) && e.totalTokens() > 0));
+    List<UsageEvent> events = usage.recentEvents(database.execute(), box.customerId(), 10);
+    assertThat(events).allSatisfy(e -> assertThat(e.boxId()).isEqualTo(box.id()));
+    assertThat(events).anySatisfy(e -> assertThat(e.model()).isEqualTo("kimi-k2.6"));
+
+    List<Path> locks = runtime.lockFiles(box.id());
+    LOG.info(() -> "lock files outside the box dir: " + locks);
+    runtime.destroy(box.id());
+    assertThat(runtime.isRunning(box.id())).isFalse();
+    assertThat(locks).allSatisfy(lock -> assertThat(lock).doesNotExist());
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(dir).doesNotExist();
+    runtime.destroy(box.id());
+    runtime.stop(box.id());
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
+  }
+
+  private static Box newBox(Bot bot) {
+    CustomerStore customers = new CustomerStore(database);
+    Customer customer =
+        customers.create(
+            database.execute(),
+            new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, "starter"));
+    customers.setStatus(database.execute(), customer.id(), CustomerStatus.ACTIVE);
+    SecretBox secrets = new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32])));
+    Box box =
+        new BoxStore(database, secrets)
+            .create(
+                database.execute(),
+                new NewBox(
+                    customer.id(),
+                    bot.id(),
+                    bot.username(),
+                    bot.token(),
+                    List.of(ALLOWED_USER),
+                    "kimi-k2.6",
+                    ThinkingLevel.OFF,
+                    BoxRuntime.LOCAL));
+    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
+    proxy.openPeriod(customer.id(), start, start.plus(Duration.ofDays(30)), 10_000_000);
+    return box;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
