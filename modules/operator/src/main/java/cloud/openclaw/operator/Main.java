@@ -15,6 +15,7 @@ import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.HttpHost;
 import cloud.openclaw.platform.http.Metrics;
+import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
 import cloud.openclaw.platform.jobs.JobRelay;
@@ -30,8 +31,6 @@ import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -70,9 +69,9 @@ public final class Main {
     ServerSettings server = ServerSettings.from(settings, "operator");
     PlatformSettings platform = PlatformSettings.from(settings);
     boolean enabled = settings.bool("operator.kubernetes.enabled");
-    List<AutoCloseable> opened = new ArrayList<>();
+    Opened opened = new Opened();
     try {
-      Connections connections = open(opened, Connections.open(platform));
+      Connections connections = opened.add(Connections.open(platform));
       if (enabled) {
         startWorker(settings, platform.jobs(), connections, kubernetes, opened);
       } else {
@@ -84,16 +83,9 @@ public final class Main {
           connections.healthChecks(),
           Metrics.registry(SERVICE),
           Main::routing,
-          opened);
+          opened.all());
     } catch (RuntimeException e) {
-      for (AutoCloseable closeable : opened.reversed()) {
-        try {
-          closeable.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      throw e;
+      throw opened.closeAfter(e);
     }
   }
 
@@ -102,7 +94,7 @@ public final class Main {
       JobSettings jobs,
       Connections connections,
       Supplier<KubernetesClient> kubernetes,
-      List<AutoCloseable> opened) {
+      Opened opened) {
     KubernetesSettings kubernetesSettings = KubernetesSettings.from(settings);
     SecretBox secrets = new SecretBox(CryptoSettings.from(settings));
     TokenProxyClient proxy =
@@ -110,7 +102,7 @@ public final class Main {
             URI.create(settings.string("operator.token-proxy.internal-url")),
             settings.string("operator.token-proxy.internal-token"));
     Duration readyTimeout = settings.duration("operator.ready-timeout");
-    KubernetesClient client = open(opened, kubernetes.get());
+    KubernetesClient client = opened.add(kubernetes.get());
     JobStore store = new JobStore(connections.database(), jobs.maxAttempts());
     JobStream stream = new JobStream(connections.redis(), QUEUE);
     BoxStore boxes = new BoxStore(connections.database(), secrets);
@@ -124,10 +116,9 @@ public final class Main {
             new Progress(new EventBus(connections.redis()), Clock.systemUTC()),
             readyTimeout,
             Clock.systemUTC());
-    open(opened, new JobWorker(store, stream, jobs, consumerName(), handler).start());
-    open(opened, new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
-    open(
-        opened,
+    opened.add(new JobWorker(store, stream, jobs, consumerName(), handler).start());
+    opened.add(new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
+    opened.add(
         new Reconciler(
                 boxes,
                 new KubernetesRuntime(client, kubernetesSettings),
@@ -144,10 +135,5 @@ public final class Main {
   private static String consumerName() {
     String host = System.getenv().getOrDefault("HOSTNAME", "operator");
     return host + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  private static <T extends AutoCloseable> T open(List<AutoCloseable> opened, T resource) {
-    opened.add(resource);
-    return resource;
   }
 }

@@ -6,6 +6,7 @@ import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.HttpHost;
 import cloud.openclaw.platform.http.Metrics;
+import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
 import cloud.openclaw.platform.store.UsageStore;
@@ -20,7 +21,6 @@ import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,15 +40,14 @@ public final class Main {
     Settings settings = new Settings(config);
     ProxySettings proxy = ProxySettings.from(settings);
     PlatformSettings platform = PlatformSettings.from(settings);
-    List<AutoCloseable> opened = new ArrayList<>();
+    Opened opened = new Opened();
     try {
-      Connections connections = open(opened, Connections.open(platform));
+      Connections connections = opened.add(Connections.open(platform));
       PrometheusMeterRegistry registry = Metrics.registry(SERVICE);
       EventBus bus = new EventBus(connections.redis());
       UsageStore usage = new UsageStore(connections.database());
       Authenticator authenticator =
-          open(
-              opened,
+          opened.add(
               new Authenticator(
                   connections.database(),
                   connections.redis(),
@@ -59,15 +58,13 @@ public final class Main {
       Limiter limiter =
           new Limiter(connections.redis(), usage, buffer, proxy.usageWarningPercent());
       Upstream upstream =
-          open(
-              opened,
+          opened.add(
               new Upstream(
                   proxy.upstreamBaseUrl(),
                   proxy.upstreamApiKey(),
                   proxy.connectTimeout(),
                   proxy.upstreamTimeout()));
-      open(
-          opened,
+      opened.add(
           new UsageWriter(
                   connections.redis(),
                   usage,
@@ -90,8 +87,7 @@ public final class Main {
               proxy);
       InternalService internal =
           new InternalService(connections.database(), authenticator, limiter, proxy.serviceToken());
-      open(
-          opened,
+      opened.add(
           HttpHost.start(
               SERVICE + "-internal",
               proxy.internal(),
@@ -105,16 +101,9 @@ public final class Main {
           connections.healthChecks(),
           registry,
           routing -> routing(routing, completions),
-          opened);
+          opened.all());
     } catch (RuntimeException e) {
-      for (AutoCloseable closeable : opened.reversed()) {
-        try {
-          closeable.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      throw e;
+      throw opened.closeAfter(e);
     }
   }
 
@@ -140,10 +129,5 @@ public final class Main {
   private static String consumerName() {
     String host = System.getenv().getOrDefault("HOSTNAME", "proxy");
     return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  private static <T extends AutoCloseable> T open(List<AutoCloseable> opened, T resource) {
-    opened.add(resource);
-    return resource;
   }
 }

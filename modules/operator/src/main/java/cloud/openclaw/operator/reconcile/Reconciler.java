@@ -12,6 +12,7 @@ import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
 import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.jobs.NewJob;
+import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.store.BoxStore;
 import io.helidon.dbclient.DbRow;
 import java.time.Duration;
@@ -73,8 +74,7 @@ public final class Reconciler implements AutoCloseable {
   private final Database database;
   private final JobStore jobs;
   private final JobStream stream;
-  private volatile boolean running;
-  private Thread thread;
+  private Periodic periodic;
 
   /** What one pass repaired. */
   public record Report(
@@ -108,11 +108,18 @@ public final class Reconciler implements AutoCloseable {
 
   /** Runs a pass now, then one every {@code interval}, on a virtual thread, until closed. */
   public Reconciler start(Duration interval) {
-    if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("the reconcile interval must be positive: " + interval);
-    }
-    running = true;
-    thread = Thread.ofVirtual().name("reconciler").start(() -> loop(interval));
+    periodic =
+        Periodic.start(
+            "reconciler",
+            interval,
+            () -> {
+              Report report = runOnce();
+              if (report.nothingToDo()) {
+                LOG.fine("reconcile: no drift");
+              } else {
+                LOG.info("reconcile: " + report);
+              }
+            });
     return this;
   }
 
@@ -266,36 +273,10 @@ public final class Reconciler implements AutoCloseable {
     return stuck.size();
   }
 
-  private void loop(Duration interval) {
-    while (running) {
-      try {
-        Report report = runOnce();
-        if (report.nothingToDo()) {
-          LOG.fine("reconcile: no drift");
-        } else {
-          LOG.info("reconcile: " + report);
-        }
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "reconcile pass failed; next pass in " + interval, e);
-      }
-      try {
-        Thread.sleep(interval);
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
   @Override
   public void close() {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (periodic != null) {
+      periodic.close();
     }
   }
 }

@@ -3,7 +3,6 @@ package cloud.openclaw.platform.jobs;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -20,8 +19,7 @@ public final class JobRelay implements AutoCloseable {
   private final JobStream stream;
   private final Duration interval;
   private final Duration grace;
-  private volatile boolean running;
-  private Thread thread;
+  private Periodic periodic;
 
   public JobRelay(JobStore store, JobStream stream, Duration interval, Duration grace) {
     this.store = store;
@@ -31,8 +29,16 @@ public final class JobRelay implements AutoCloseable {
   }
 
   public JobRelay start() {
-    running = true;
-    thread = Thread.ofVirtual().name("job-relay").start(this::loop);
+    periodic =
+        Periodic.start(
+            "job-relay",
+            interval,
+            () -> {
+              int published = runOnce();
+              if (published > 0) {
+                LOG.fine(() -> "relay published " + published + " jobs");
+              }
+            });
     return this;
   }
 
@@ -50,34 +56,10 @@ public final class JobRelay implements AutoCloseable {
     return published;
   }
 
-  private void loop() {
-    while (running) {
-      try {
-        int published = runOnce();
-        if (published > 0) {
-          LOG.fine(() -> "relay published " + published + " jobs");
-        }
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "job relay pass failed; next pass in " + interval, e);
-      }
-      try {
-        Thread.sleep(interval);
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
   @Override
   public void close() {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (periodic != null) {
+      periodic.close();
     }
   }
 }
