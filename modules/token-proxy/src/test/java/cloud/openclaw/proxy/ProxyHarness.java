@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * stand-in, and two proxy replicas sharing them (for the global guarantees).
  */
 final class ProxyHarness implements AutoCloseable {
-  static final String INTERNAL_TOKEN = "test-internal-token-0123456789";
+  static final String INTERNAL_TOKEN = TestTokenProxy.INTERNAL_TOKEN;
   private static final AtomicLong BOT_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
 
   final Database database;
@@ -63,34 +63,15 @@ final class ProxyHarness implements AutoCloseable {
         cloud.openclaw.sandbox.Main.start(
             ConfigLoader.load(
                 "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", testRedis.url());
-    overrides.put("redis.prefix", testRedis.prefix());
-    overrides.put("proxy.host", "127.0.0.1");
-    overrides.put("proxy.port", "0");
-    overrides.put("proxy.internal.host", "127.0.0.1");
-    overrides.put("proxy.internal.port", String.valueOf(internalPort()));
-    overrides.put("proxy.internal.token", INTERNAL_TOKEN);
-    overrides.put("proxy.upstream.base-url", "http://127.0.0.1:" + sandbox.port() + "/kimi/v1");
-    overrides.put("proxy.upstream.api-key", "sk-sandbox-kimi");
+    Map<String, String> overrides =
+        TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), TestTokenProxy.freePort());
     overrides.putAll(extra);
     internalPortA = Integer.parseInt(overrides.get("proxy.internal.port"));
     replicaA = Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
-    overrides.put("proxy.internal.port", String.valueOf(internalPort()));
+    overrides.put("proxy.internal.port", String.valueOf(TestTokenProxy.freePort()));
     replicaB = Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
     internalA =
         new TokenProxyClient(URI.create("http://127.0.0.1:" + internalPortA), INTERNAL_TOKEN);
-  }
-
-  private static int internalPort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   URI internalA(String path) {

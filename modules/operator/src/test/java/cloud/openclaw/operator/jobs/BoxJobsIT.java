@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.kubernetes.TestBoxes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.DatabaseSettings;
 import cloud.openclaw.platform.config.RedisSettings;
-import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
@@ -40,6 +40,7 @@ import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
+import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,11 +52,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.helidon.common.media.type.MediaTypes;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +86,7 @@ class BoxJobsIT {
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
   @RegisterExtension static final TestRedis testRedis = new TestRedis();
 
-  static final String INTERNAL_TOKEN = "test-internal-token-0123456789";
+  static final String INTERNAL_TOKEN = TestTokenProxy.INTERNAL_TOKEN;
   static final AtomicLong BOT_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
 
   static KubernetesClient client;
@@ -121,20 +118,9 @@ class BoxJobsIT {
         cloud.openclaw.sandbox.Main.start(
             ConfigLoader.load(
                 "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    int internalPort = freePort();
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", testRedis.url());
-    overrides.put("redis.prefix", testRedis.prefix());
-    overrides.put("proxy.host", "127.0.0.1");
-    overrides.put("proxy.port", "0");
-    overrides.put("proxy.internal.host", "127.0.0.1");
-    overrides.put("proxy.internal.port", String.valueOf(internalPort));
-    overrides.put("proxy.internal.token", INTERNAL_TOKEN);
-    overrides.put("proxy.upstream.base-url", "http://127.0.0.1:" + sandbox.port() + "/kimi/v1");
-    overrides.put("proxy.upstream.api-key", "sk-sandbox-kimi");
+    int internalPort = TestTokenProxy.freePort();
+    Map<String, String> overrides =
+        TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), internalPort);
     proxyService =
         cloud.openclaw.proxy.Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
     proxyInternalUrl = "http://127.0.0.1:" + internalPort;
@@ -144,7 +130,7 @@ class BoxJobsIT {
     boxes = new BoxStore(database, secrets);
     tokens = new ProxyTokenStore(database);
     bus = new EventBus(redis);
-    kubernetes = KubernetesSettings.from(documentedSettings());
+    kubernetes = TestBoxes.kubernetes();
     jobs =
         new BoxJobs(
             database,
@@ -323,7 +309,8 @@ class BoxJobsIT {
             boxes,
             client,
             kubernetes,
-            new TokenProxyClient(URI.create("http://127.0.0.1:" + freePort()), INTERNAL_TOKEN),
+            new TokenProxyClient(
+                URI.create("http://127.0.0.1:" + TestTokenProxy.freePort()), INTERNAL_TOKEN),
             new Progress(bus, Clock.systemUTC()),
             Duration.ofSeconds(5),
             Clock.systemUTC());
@@ -582,32 +569,6 @@ class BoxJobsIT {
       } catch (InterruptedException e) {
         return;
       }
-    }
-  }
-
-  static Settings documentedSettings() {
-    try (InputStream in = BoxJobsIT.class.getResourceAsStream("/operator/kubernetes-keys.md")) {
-      String doc = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int start = doc.indexOf("```yaml\n");
-      int end = doc.indexOf("```", start + 8);
-      Config config =
-          Config.builder()
-              .disableEnvironmentVariablesSource()
-              .disableSystemPropertiesSource()
-              .addSource(
-                  ConfigSources.create(doc.substring(start + 8, end), MediaTypes.APPLICATION_YAML))
-              .build();
-      return new Settings(config);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

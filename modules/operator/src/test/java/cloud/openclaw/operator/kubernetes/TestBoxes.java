@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Boxes, secrets and settings for the Kubernetes tests. */
-final class TestBoxes {
+public final class TestBoxes {
   static final String KEYS_DOC = "/operator/kubernetes-keys.md";
 
   private TestBoxes() {}
@@ -49,7 +49,8 @@ final class TestBoxes {
     return new Settings(config);
   }
 
-  static KubernetesSettings kubernetes() {
+  /** The Kubernetes settings of the documented defaults. */
+  public static KubernetesSettings kubernetes() {
     return KubernetesSettings.from(settings(Map.of()));
   }
 

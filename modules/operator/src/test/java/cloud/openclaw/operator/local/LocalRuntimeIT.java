@@ -23,14 +23,13 @@ import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.sandbox.telegram.ChatEntry;
 import cloud.openclaw.sandbox.telegram.Update;
 import cloud.openclaw.sandbox.telegram.User;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +37,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +61,7 @@ class LocalRuntimeIT {
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
   @RegisterExtension static final TestRedis testRedis = new TestRedis();
 
-  static final String INTERNAL_TOKEN = "test-internal-token-0123456789";
+  static final String INTERNAL_TOKEN = TestTokenProxy.INTERNAL_TOKEN;
   static final long ALLOWED_USER = 4242;
   static final long STRANGER = 222;
 
@@ -85,20 +83,9 @@ class LocalRuntimeIT {
         cloud.openclaw.sandbox.Main.startSandbox(
             ConfigLoader.load(
                 "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    int internalPort = freePort();
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", testRedis.url());
-    overrides.put("redis.prefix", testRedis.prefix());
-    overrides.put("proxy.host", "127.0.0.1");
-    overrides.put("proxy.port", "0");
-    overrides.put("proxy.internal.host", "127.0.0.1");
-    overrides.put("proxy.internal.port", String.valueOf(internalPort));
-    overrides.put("proxy.internal.token", INTERNAL_TOKEN);
-    overrides.put("proxy.upstream.base-url", "http://127.0.0.1:" + sandbox.port() + "/kimi/v1");
-    overrides.put("proxy.upstream.api-key", "sk-sandbox-kimi");
+    int internalPort = TestTokenProxy.freePort();
+    Map<String, String> overrides =
+        TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), internalPort);
     proxyService =
         cloud.openclaw.proxy.Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
     proxy = new TokenProxyClient(URI.create("http://127.0.0.1:" + internalPort), INTERNAL_TOKEN);
@@ -249,13 +236,5 @@ class LocalRuntimeIT {
     Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
     proxy.openPeriod(customer.id(), start, start.plus(Duration.ofDays(30)), 10_000_000);
     return box;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

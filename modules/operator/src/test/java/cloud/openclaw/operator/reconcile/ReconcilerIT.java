@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.kubernetes.TestBoxes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.DatabaseSettings;
 import cloud.openclaw.platform.config.JobSettings;
 import cloud.openclaw.platform.config.RedisSettings;
-import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
@@ -41,12 +41,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.helidon.common.media.type.MediaTypes;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -98,7 +92,7 @@ class ReconcilerIT {
     jobs = new JobStore(database, 5);
     stream = new JobStream(redis, QUEUE);
     stream.ensureGroup();
-    kubernetes = KubernetesSettings.from(documentedSettings());
+    kubernetes = TestBoxes.kubernetes();
     reconciler =
         new Reconciler(
             boxes,
@@ -433,24 +427,6 @@ class ReconcilerIT {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
       }
-    }
-  }
-
-  static Settings documentedSettings() {
-    try (InputStream in = ReconcilerIT.class.getResourceAsStream("/operator/kubernetes-keys.md")) {
-      String doc = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int start = doc.indexOf("```yaml\n");
-      int end = doc.indexOf("```", start + 8);
-      Config config =
-          Config.builder()
-              .disableEnvironmentVariablesSource()
-              .disableSystemPropertiesSource()
-              .addSource(
-                  ConfigSources.create(doc.substring(start + 8, end), MediaTypes.APPLICATION_YAML))
-              .build();
-      return new Settings(config);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }
