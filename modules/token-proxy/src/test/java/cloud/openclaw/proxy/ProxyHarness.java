@@ -9,17 +9,11 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxRuntime;
-import cloud.openclaw.platform.domain.Customer;
-import cloud.openclaw.platform.domain.CustomerStatus;
-import cloud.openclaw.platform.domain.NewBox;
-import cloud.openclaw.platform.domain.NewCustomer;
-import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
-import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,14 +21,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Everything a proxy test needs, real: PostgreSQL and Redis of the test class, the sandbox's Kimi
@@ -42,7 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ProxyHarness implements AutoCloseable {
   static final String INTERNAL_TOKEN = TestTokenProxy.INTERNAL_TOKEN;
-  private static final AtomicLong BOT_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
 
   final Database database;
   final Redis redis;
@@ -80,31 +69,14 @@ final class ProxyHarness implements AutoCloseable {
 
   /** An active customer on {@code plan} with a box, an open period and a proxy token. */
   Agent agent(String plan, long allowance) {
-    CustomerStore customers = new CustomerStore(database);
-    Customer customer =
-        customers.create(
-            database.execute(),
-            new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, plan));
-    customers.setStatus(database.execute(), customer.id(), CustomerStatus.ACTIVE);
+    UUID customer = TestTokenProxy.activeCustomer(database, plan);
     SecretBox secrets = new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32])));
-    long botId = BOT_IDS.incrementAndGet();
     Box box =
         new BoxStore(database, secrets)
-            .create(
-                database.execute(),
-                new NewBox(
-                    customer.id(),
-                    botId,
-                    "bot" + botId + "_bot",
-                    botId + ":secret",
-                    List.of(42L),
-                    "kimi-k2.6",
-                    ThinkingLevel.OFF,
-                    BoxRuntime.LOCAL));
-    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
-    internalA.openPeriod(customer.id(), start, start.plus(Duration.ofDays(30)), allowance);
+            .create(database.execute(), TestTokenProxy.newBox(customer, BoxRuntime.LOCAL));
+    TestTokenProxy.openPeriod(internalA, customer, allowance);
     TokenProxyClient.IssuedToken token = internalA.issueToken(box.id());
-    return new Agent(customer.id(), box.id(), token.id(), token.token());
+    return new Agent(customer, box.id(), token.id(), token.token());
   }
 
   HttpResponse<String> chat(RunningService replica, String token, String body) throws Exception {

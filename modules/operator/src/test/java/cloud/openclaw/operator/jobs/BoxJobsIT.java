@@ -18,10 +18,6 @@ import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.domain.BoxSettings;
-import cloud.openclaw.platform.domain.Customer;
-import cloud.openclaw.platform.domain.CustomerStatus;
-import cloud.openclaw.platform.domain.NewBox;
-import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.domain.ProxyTokenStatus;
 import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.errors.UnavailableException;
@@ -38,7 +34,6 @@ import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
-import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
@@ -61,7 +56,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -69,7 +63,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +80,6 @@ class BoxJobsIT {
   @RegisterExtension static final TestRedis testRedis = new TestRedis();
 
   static final String INTERNAL_TOKEN = TestTokenProxy.INTERNAL_TOKEN;
-  static final AtomicLong BOT_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
 
   static KubernetesClient client;
   static KubernetesMockServer server;
@@ -404,27 +396,10 @@ class BoxJobsIT {
   }
 
   static Box newBox() {
-    CustomerStore customers = new CustomerStore(database);
-    Customer customer =
-        customers.create(
-            database.execute(),
-            new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, "starter"));
-    customers.setStatus(database.execute(), customer.id(), CustomerStatus.ACTIVE);
-    long botId = BOT_IDS.incrementAndGet();
+    UUID customer = TestTokenProxy.activeCustomer(database, "starter");
     Box box =
-        boxes.create(
-            database.execute(),
-            new NewBox(
-                customer.id(),
-                botId,
-                "bot" + botId + "_bot",
-                botId + ":secret",
-                List.of(42L),
-                "kimi-k2.6",
-                ThinkingLevel.OFF,
-                BoxRuntime.KUBERNETES));
-    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
-    proxy.openPeriod(customer.id(), start, start.plus(Duration.ofDays(30)), 1_000_000);
+        boxes.create(database.execute(), TestTokenProxy.newBox(customer, BoxRuntime.KUBERNETES));
+    TestTokenProxy.openPeriod(proxy, customer, 1_000_000);
     return box;
   }
 

@@ -12,16 +12,12 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxRuntime;
-import cloud.openclaw.platform.domain.Customer;
-import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.domain.NewBox;
-import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
-import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.UsageStore;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.sandbox.telegram.Bot;
@@ -35,8 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -213,19 +207,14 @@ class LocalRuntimeIT {
   }
 
   private static Box newBox(Bot bot) {
-    CustomerStore customers = new CustomerStore(database);
-    Customer customer =
-        customers.create(
-            database.execute(),
-            new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, "starter"));
-    customers.setStatus(database.execute(), customer.id(), CustomerStatus.ACTIVE);
+    UUID customer = TestTokenProxy.activeCustomer(database, "starter");
     SecretBox secrets = new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32])));
     Box box =
         new BoxStore(database, secrets)
             .create(
                 database.execute(),
                 new NewBox(
-                    customer.id(),
+                    customer,
                     bot.id(),
                     bot.username(),
                     bot.token(),
@@ -233,8 +222,7 @@ class LocalRuntimeIT {
                     "kimi-k2.6",
                     ThinkingLevel.OFF,
                     BoxRuntime.LOCAL));
-    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
-    proxy.openPeriod(customer.id(), start, start.plus(Duration.ofDays(30)), 10_000_000);
+    TestTokenProxy.openPeriod(proxy, customer, 10_000_000);
     return box;
   }
 }

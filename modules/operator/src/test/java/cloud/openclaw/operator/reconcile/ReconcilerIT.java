@@ -18,11 +18,6 @@ import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
-import cloud.openclaw.platform.domain.Customer;
-import cloud.openclaw.platform.domain.CustomerStatus;
-import cloud.openclaw.platform.domain.NewBox;
-import cloud.openclaw.platform.domain.NewCustomer;
-import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.jobs.Job;
 import cloud.openclaw.platform.jobs.JobStatus;
@@ -33,7 +28,7 @@ import cloud.openclaw.platform.jobs.JobWorker;
 import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
-import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -50,7 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +61,6 @@ class ReconcilerIT {
   @RegisterExtension static final TestRedis testRedis = new TestRedis();
 
   static final String QUEUE = "operator";
-  static final AtomicLong BOT_IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
 
   static KubernetesClient client;
   static KubernetesMockServer server;
@@ -355,24 +348,8 @@ class ReconcilerIT {
   // --- helpers
 
   static Box newBox(BoxRuntime runtime) {
-    CustomerStore customers = new CustomerStore(database);
-    Customer customer =
-        customers.create(
-            database.execute(),
-            new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, "starter"));
-    customers.setStatus(database.execute(), customer.id(), CustomerStatus.ACTIVE);
-    long botId = BOT_IDS.incrementAndGet();
-    return boxes.create(
-        database.execute(),
-        new NewBox(
-            customer.id(),
-            botId,
-            "bot" + botId + "_bot",
-            botId + ":secret",
-            List.of(42L),
-            "kimi-k2.6",
-            ThinkingLevel.OFF,
-            runtime));
+    UUID customer = TestTokenProxy.activeCustomer(database, "starter");
+    return boxes.create(database.execute(), TestTokenProxy.newBox(customer, runtime));
   }
 
   static Box observed(Box box, BoxObservedState state) {
