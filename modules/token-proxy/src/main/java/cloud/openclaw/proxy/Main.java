@@ -58,12 +58,11 @@ public final class Main {
       Limiter limiter =
           new Limiter(connections.redis(), usage, buffer, proxy.usageWarningPercent());
       Upstream upstream =
-          opened.add(
-              new Upstream(
-                  proxy.upstreamBaseUrl(),
-                  proxy.upstreamApiKey(),
-                  proxy.connectTimeout(),
-                  proxy.upstreamTimeout()));
+          new Upstream(
+              proxy.upstreamBaseUrl(),
+              proxy.upstreamApiKey(),
+              proxy.connectTimeout(),
+              proxy.upstreamTimeout());
       opened.add(
           new UsageWriter(
                   connections.redis(),

@@ -14,7 +14,7 @@ import java.time.Duration;
  * Kimi, or whatever OpenAI-compatible API the base URL names, over pooled keep-alive connections
  * (Helidon's blocking client: cheap on virtual threads). Its key never leaves this class.
  */
-public final class Upstream implements AutoCloseable {
+public final class Upstream {
   private final WebClient client;
   private final String completions;
   private final String authorization;
@@ -68,11 +68,6 @@ public final class Upstream implements AutoCloseable {
       }
     }
     return false;
-  }
-
-  @Override
-  public void close() {
-    // Helidon's client keeps no threads; pooled connections close with the JVM.
   }
 
   /** The upstream's answer: status, and the body to read (or to drop by closing). */
