@@ -68,6 +68,11 @@ public final class OpenAiError extends RuntimeException {
     return code;
   }
 
+  /** The request field at fault, or null. */
+  public String param() {
+    return param;
+  }
+
   public Long retryAfterSeconds() {
     return retryAfterSeconds;
   }

@@ -1,9 +1,11 @@
 package cloud.openclaw.proxy.upstream;
 
 import io.helidon.common.socket.SocketOptions;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http1.Http1Client;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -15,9 +17,17 @@ import java.time.Duration;
  * (Helidon's blocking client: cheap on virtual threads). Its key never leaves this class.
  */
 public final class Upstream {
-  private final WebClient client;
-  private final String completions;
-  private final String authorization;
+  private static final Header JSON =
+      HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/json");
+  private static final Header ACCEPT_JSON =
+      HeaderValues.create(HeaderNames.ACCEPT, "application/json");
+  private static final Header ACCEPT_EVENTS =
+      HeaderValues.create(HeaderNames.ACCEPT, "text/event-stream");
+
+  // HTTP/1.1 only: a generic WebClient would look for the protocol to speak on every request.
+  private final Http1Client client;
+  private final URI completions;
+  private final Header authorization;
 
   /**
    * @param timeout the longest silence from the upstream: before its answer starts, and between two
@@ -25,7 +35,7 @@ public final class Upstream {
    */
   public Upstream(URI baseUrl, String apiKey, Duration connectTimeout, Duration timeout) {
     this.client =
-        WebClient.builder()
+        Http1Client.builder()
             .socketOptions(
                 SocketOptions.builder()
                     .connectTimeout(connectTimeout)
@@ -33,8 +43,8 @@ public final class Upstream {
                     .tcpNoDelay(true)
                     .build())
             .build();
-    this.completions = baseUrl + "/chat/completions";
-    this.authorization = "Bearer " + apiKey;
+    this.completions = URI.create(baseUrl + "/chat/completions");
+    this.authorization = HeaderValues.create(HeaderNames.AUTHORIZATION, "Bearer " + apiKey);
   }
 
   /**
@@ -47,10 +57,11 @@ public final class Upstream {
     try {
       HttpClientResponse response =
           client
-              .post(completions)
-              .header(HeaderNames.AUTHORIZATION, authorization)
-              .header(HeaderNames.CONTENT_TYPE, "application/json")
-              .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")
+              .post()
+              .uri(completions)
+              .header(authorization)
+              .header(JSON)
+              .header(stream ? ACCEPT_EVENTS : ACCEPT_JSON)
               .submit(body);
       return new Answer(response);
     } catch (RuntimeException e) {

@@ -1,0 +1,151 @@
+package cloud.openclaw.proxy.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.proxy.OpenAiError;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChatRequestTest {
+  static final List<String> PLAN = List.of("kimi-k2.6", "kimi-mapped");
+  static final Map<String, String> UPSTREAM =
+      Map.of("kimi-k2.6", "kimi-k2.6", "kimi-mapped", "moonshot-real-id", "kimi-other", "x");
+
+  static ChatRequest parse(String json) {
+    return ChatRequest.parse(json.getBytes(StandardCharsets.UTF_8), PLAN, UPSTREAM, 4096);
+  }
+
+  static JsonNode sent(ChatRequest request) throws Exception {
+    return Json.MAPPER.readTree(request.upstreamBody());
+  }
+
+  static final String MESSAGES =
+      "\"messages\":[{\"role\":\"system\",\"content\":\"caf\\u00e9 \\\"quoted\\\" ünïcödé\"},"
+          + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}]";
+
+  @Test
+  void sendsTheBodyAsItCameWhenNothingChanges() {
+    byte[] body =
+        ("{\"model\":\"kimi-k2.6\"," + MESSAGES + ",\"max_tokens\":12}")
+            .getBytes(StandardCharsets.UTF_8);
+
+    ChatRequest request = ChatRequest.parse(body, PLAN, UPSTREAM, 4096);
+
+    assertThat(request.upstreamBody()).isSameAs(body);
+    assertThat(request.model()).isEqualTo("kimi-k2.6");
+    assertThat(request.stream()).isFalse();
+    assertThat(request.maxTokens()).isEqualTo(12);
+    assertThat(request.promptEstimate()).isEqualTo(body.length / 3 + 1);
+  }
+
+  @Test
+  void mapsTheModelToTheUpstreamsIdAndKeepsTheRest() throws Exception {
+    ChatRequest request =
+        parse("{ \"model\" : \"kimi-mapped\" , " + MESSAGES + ", \"tools\": [{\"a\": [1, 2]}]}");
+
+    JsonNode sent = sent(request);
+    assertThat(request.model()).isEqualTo("kimi-mapped");
+    assertThat(sent.get("model").asText()).isEqualTo("moonshot-real-id");
+    assertThat(sent.get("messages").get(0).get("content").asText())
+        .isEqualTo("café \"quoted\" ünïcödé");
+    assertThat(sent.get("tools").get(0).get("a").get(1).asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void asksAStreamForItsUsage() throws Exception {
+    ChatRequest request = parse("{\"model\":\"kimi-mapped\",\"stream\":true," + MESSAGES + "}");
+
+    JsonNode sent = sent(request);
+    assertThat(request.stream()).isTrue();
+    assertThat(sent.get("stream_options").get("include_usage").asBoolean()).isTrue();
+    assertThat(sent.get("model").asText()).isEqualTo("moonshot-real-id");
+    assertThat(sent.get("messages").size()).isEqualTo(2);
+  }
+
+  @Test
+  void switchesUsageOnInStreamOptionsThatLeaveItOff() throws Exception {
+    JsonNode sent =
+        sent(
+            parse(
+                "{\"model\":\"kimi-k2.6\",\"stream\":true,"
+                    + "\"stream_options\":{\"include_usage\":false,\"x\":1},"
+                    + MESSAGES
+                    + "}"));
+    JsonNode nulled =
+        sent(
+            parse(
+                "{\"model\":\"kimi-k2.6\",\"stream\":true,\"stream_options\":null,"
+                    + MESSAGES
+                    + "}"));
+
+    assertThat(sent.get("stream_options").get("include_usage").asBoolean()).isTrue();
+    assertThat(sent.get("stream_options").get("x").asInt()).isEqualTo(1);
+    assertThat(nulled.get("stream_options").get("include_usage").asBoolean()).isTrue();
+  }
+
+  @Test
+  void leavesAStreamThatAsksForUsageAsItIs() {
+    byte[] body =
+        ("{\"model\":\"kimi-k2.6\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + MESSAGES
+                + "}")
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThat(ChatRequest.parse(body, PLAN, UPSTREAM, 4096).upstreamBody()).isSameAs(body);
+  }
+
+  @Test
+  void prefersMaxCompletionTokensAndFallsBackToTheDefault() {
+    assertThat(
+            parse(
+                    "{\"model\":\"kimi-k2.6\",\"max_tokens\":5,\"max_completion_tokens\":7,"
+                        + MESSAGES
+                        + "}")
+                .maxTokens())
+        .isEqualTo(7);
+    assertThat(parse("{\"model\":\"kimi-k2.6\"," + MESSAGES + "}").maxTokens()).isEqualTo(4096);
+  }
+
+  @Test
+  void refusesWhatIsNotAChatRequest() {
+    assertRefused("not json", null, "not valid JSON");
+    assertRefused("[1]", null, "must be a JSON object");
+    assertRefused("{\"model\":\"kimi-k2.6\",\"messages\":[{]}", null, "not valid JSON");
+    assertRefused("{" + MESSAGES + "}", "model", "model parameter");
+    assertRefused("{\"model\":7," + MESSAGES + "}", "model", "model parameter");
+    assertRefused("{\"model\":\"kimi-k2.6\",\"messages\":[]}", "messages", "non-empty array");
+    assertRefused("{\"model\":\"kimi-k2.6\",\"messages\":\"hi\"}", "messages", "non-empty array");
+    assertRefused(
+        "{\"model\":\"kimi-k2.6\",\"stream\":\"yes\"," + MESSAGES + "}", "stream", "true or false");
+    assertRefused(
+        "{\"model\":\"kimi-k2.6\",\"max_tokens\":0," + MESSAGES + "}", "max_tokens", "positive");
+    assertRefused(
+        "{\"model\":\"kimi-k2.6\",\"max_tokens\":1.5," + MESSAGES + "}", "max_tokens", "positive");
+    assertRefused(
+        "{\"model\":\"kimi-k2.6\",\"stream\":true,\"stream_options\":3," + MESSAGES + "}",
+        "stream_options",
+        "object");
+  }
+
+  @Test
+  void refusesModelsOutsideThePlan() {
+    assertThatThrownBy(() -> parse("{\"model\":\"kimi-other\"," + MESSAGES + "}"))
+        .isInstanceOfSatisfying(
+            OpenAiError.class, e -> assertThat(e.code()).isEqualTo("model_not_found"));
+  }
+
+  static void assertRefused(String json, String param, String message) {
+    assertThatThrownBy(() -> parse(json))
+        .isInstanceOfSatisfying(
+            OpenAiError.class,
+            e -> {
+              assertThat(e.getMessage()).contains(message);
+              assertThat(e.param()).isEqualTo(param);
+            });
+  }
+}
