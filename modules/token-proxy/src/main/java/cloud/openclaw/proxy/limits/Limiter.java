@@ -2,13 +2,13 @@ package cloud.openclaw.proxy.limits;
 
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageMonthly;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.UsageStore;
 import cloud.openclaw.proxy.OpenAiError;
 import cloud.openclaw.proxy.auth.CustomerLimits;
 import cloud.openclaw.proxy.auth.TokenGrant;
 import cloud.openclaw.proxy.metering.UsageBuffer;
+import cloud.openclaw.proxy.metering.UsageEventJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -121,7 +121,7 @@ public final class Limiter {
                 Long.toString(Math.max(0, event.totalTokens())),
                 Integer.toString(warningPercent),
                 UsageBuffer.FIELD,
-                Json.write(event),
+                UsageEventJson.write(event),
                 Long.toString(UsageBuffer.MAX_LENGTH)));
     return Long.valueOf(1).equals(crossed);
   }

@@ -1,7 +1,6 @@
 package cloud.openclaw.proxy.metering;
 
 import cloud.openclaw.platform.domain.UsageEvent;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.redis.StreamGroup;
 import java.util.Map;
@@ -48,7 +47,7 @@ public final class UsageBuffer {
    *     request through unmetered, or refuse it).
    */
   public StreamEntryID append(UsageEvent event) {
-    return stream.add(Map.of(FIELD, Json.write(event)), MAX_LENGTH);
+    return stream.add(Map.of(FIELD, UsageEventJson.write(event)), MAX_LENGTH);
   }
 
   public String key() {

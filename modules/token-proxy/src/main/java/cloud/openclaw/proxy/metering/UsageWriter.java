@@ -3,13 +3,10 @@ package cloud.openclaw.proxy.metering;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.UnavailableException;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.jobs.Backoff;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.redis.StreamGroup;
 import cloud.openclaw.platform.store.UsageStore;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,11 +52,6 @@ public final class UsageWriter implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(UsageWriter.class.getName());
   private static final long DEAD_LETTER_MAX_LENGTH = 100_000;
-  // A newer proxy may add fields to the event before every writer runs the new code.
-  private static final ObjectReader EVENT_READER =
-      Json.MAPPER
-          .readerFor(UsageEvent.class)
-          .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final Redis redis;
   private final UsageStore store;
@@ -382,10 +374,7 @@ public final class UsageWriter implements AutoCloseable {
           "no '" + UsageBuffer.FIELD + "' field");
     }
     try {
-      UsageEvent event = EVENT_READER.readValue(raw);
-      if (event == null) {
-        return new Entry(entry.getID(), null, raw, "not an event: " + raw);
-      }
+      UsageEvent event = UsageEventJson.read(raw);
       return new Entry(entry.getID(), event, raw, null);
     } catch (Exception e) {
       return new Entry(entry.getID(), null, raw, "not an event: " + e.getMessage());
