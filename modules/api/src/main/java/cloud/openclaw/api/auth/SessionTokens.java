@@ -3,7 +3,6 @@ package cloud.openclaw.api.auth;
 import io.helidon.common.Errors;
 import io.helidon.http.UnauthorizedException;
 import io.helidon.security.jwt.Jwt;
-import io.helidon.security.jwt.JwtException;
 import io.helidon.security.jwt.JwtValidator;
 import io.helidon.security.jwt.SignedJwt;
 import io.helidon.security.jwt.jwk.JwkKeys;
@@ -104,7 +103,8 @@ public final class SessionTokens {
       if (!signature.isValid()) {
         throw invalid();
       }
-    } catch (JwtException | IllegalArgumentException | ClassCastException e) {
+    } catch (RuntimeException e) {
+      // Helidon reports a malformed token in several exception types (JwtException, Errors'...).
       throw invalid();
     }
     if (!validator.validate(jwt).isValid()
