@@ -308,6 +308,10 @@ class SignInIT {
     assertThat(notAnEmail.status()).isEqualTo(400);
     assertThat(notAnEmail.field()).isEqualTo("email");
 
+    ApiClient.Answer jsonToTheForm = client.post("/auth/callback", null, "{\"token\":\"x\"}");
+    assertThat(jsonToTheForm.status()).isEqualTo(400);
+    assertThat(jsonToTheForm.field()).isEqualTo("token");
+
     ApiClient.Answer empty = client.post("/auth/login", null, null);
     assertThat(empty.status()).isEqualTo(400);
     assertThat(Optional.ofNullable(empty.code())).contains("invalid_input");

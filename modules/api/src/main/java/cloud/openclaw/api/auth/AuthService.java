@@ -11,6 +11,7 @@ import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.CustomerStore;
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -115,7 +116,20 @@ public final class AuthService implements ApiService {
 
   /** The page's form: signs in with cookies and goes to the dashboard. */
   private void callback(ServerRequest request, ServerResponse response) {
-    String token = request.content().as(Parameters.class).first("token").orElse("");
+    boolean form =
+        request
+            .headers()
+            .contentType()
+            .map(type -> type.test(MediaTypes.APPLICATION_FORM_URLENCODED))
+            .orElse(false);
+    if (request.content().hasEntity() && !form) {
+      throw new InvalidInputException(
+          "token", "send the token as a form (application/x-www-form-urlencoded)");
+    }
+    String token =
+        form && request.content().hasEntity()
+            ? request.content().as(Parameters.class).first("token").orElse("")
+            : "";
     Sessions.Pair pair = sessions.start(consume(token));
     sessions.setCookies(response, pair);
     response.status(Status.SEE_OTHER_303);
