@@ -14,6 +14,7 @@ import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.http.OpenApiService;
 import cloud.openclaw.api.me.BillingPortal;
 import cloud.openclaw.api.me.BoxEvents;
+import cloud.openclaw.api.me.CustomerEvents;
 import cloud.openclaw.api.me.MeService;
 import cloud.openclaw.api.me.UsageView;
 import cloud.openclaw.platform.config.CryptoSettings;
@@ -23,7 +24,6 @@ import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.ErrorResponses;
 import cloud.openclaw.platform.http.HttpHost;
 import cloud.openclaw.platform.http.Json;
@@ -85,7 +85,8 @@ public final class Main {
               api,
               // The integrator wires billing's Stripe implementation here.
               BillingPortal.NOT_CONFIGURED,
-              Clock.systemUTC());
+              Clock.systemUTC(),
+              opened);
       return HttpHost.start(
           SERVICE,
           server,
@@ -98,7 +99,7 @@ public final class Main {
     }
   }
 
-  /** Every route prefix of the api, wired by hand. */
+  /** Every route prefix of the api, wired by hand; what must be closed at stop goes to opened. */
   static List<ApiService> services(
       Database database,
       Redis redis,
@@ -106,7 +107,8 @@ public final class Main {
       SecretBox secrets,
       ApiSettings api,
       BillingPortal portal,
-      Clock clock) {
+      Clock clock,
+      Opened opened) {
     CustomerStore customers = new CustomerStore(database);
     BoxStore boxes = new BoxStore(database, secrets);
     JobStore jobStore = new JobStore(database, platform.jobs().maxAttempts());
@@ -146,7 +148,7 @@ public final class Main {
             jobs,
             platform.plans(),
             new UsageView(database, usage, clock),
-            new BoxEvents(new EventBus(redis), EVENTS_KEEP_ALIVE),
+            new BoxEvents(opened.add(new CustomerEvents(redis)), EVENTS_KEEP_ALIVE),
             portal,
             api));
     services.add(

@@ -18,6 +18,7 @@ import cloud.openclaw.platform.domain.NewBox;
 import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.http.ErrorResponses;
+import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
@@ -58,6 +59,7 @@ final class ApiFixture implements AutoCloseable {
   final RSAPrivateCrtKey signingKey;
   final List<ApiService> services;
   final Map<String, String> config;
+  final Opened opened = new Opened();
 
   private ApiFixture(Class<?> testClass, Map<String, String> extra, BillingPortal portal) {
     testDatabase = PostgresServer.shared().createDatabase(testClass.getSimpleName());
@@ -89,7 +91,8 @@ final class ApiFixture implements AutoCloseable {
     database = connections.database();
     redis = connections.redis();
     services =
-        Main.services(database, redis, platform, secrets, settings, portal, Clock.systemUTC());
+        Main.services(
+            database, redis, platform, secrets, settings, portal, Clock.systemUTC(), opened);
   }
 
   static ApiFixture start(Class<?> testClass) {
@@ -138,6 +141,11 @@ final class ApiFixture implements AutoCloseable {
   @Override
   public void close() {
     try {
+      // Opened closes in reverse and collects what failed as suppressed exceptions.
+      RuntimeException closing = opened.closeAfter(new IllegalStateException("closing failed"));
+      if (closing.getSuppressed().length > 0) {
+        throw closing;
+      }
       wipeRedis();
     } finally {
       connections.close();

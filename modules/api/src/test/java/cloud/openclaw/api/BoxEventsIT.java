@@ -32,7 +32,11 @@ class BoxEventsIT {
 
   @SetUpRoute
   static void routing(HttpRouting.Builder routing) {
-    api = ApiFixture.start(BoxEventsIT.class);
+    api =
+        ApiFixture.start(
+            BoxEventsIT.class,
+            java.util.Map.of("redis.pool-size", "4"),
+            cloud.openclaw.api.me.BillingPortal.NOT_CONFIGURED);
     api.routing(routing);
   }
 
@@ -41,12 +45,14 @@ class BoxEventsIT {
     api.close();
   }
 
-  @Test
-  void theCustomersProgressEventsArriveAndNobodyElses() throws Exception {
-    Customer a = api.customer("starter");
-    Customer b = api.customer("starter");
-    api.box(a);
-    String token = client.signIn(a.id()).access();
+  /** An open event stream and the lines read from it so far. */
+  private record Stream(HttpResponse<InputStream> response, List<String> lines) {
+    void close() throws Exception {
+      response.body().close();
+    }
+  }
+
+  private Stream open(String token) throws Exception {
     HttpResponse<InputStream> response =
         client
             .http()
@@ -61,39 +67,65 @@ class BoxEventsIT {
     assertThat(response.headers().firstValue("Content-Type").orElse(""))
         .startsWith("text/event-stream");
     List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader =
-        Thread.ofVirtual()
-            .start(
-                () -> {
-                  try (BufferedReader in =
-                      new BufferedReader(
-                          new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                      lines.add(line);
-                    }
-                  } catch (Exception e) {
-                    // closed by the test
-                  }
-                });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                  lines.add(line);
+                }
+              } catch (Exception e) {
+                // closed by the test
+              }
+            });
+    return new Stream(response, lines);
+  }
+
+  @Test
+  void theCustomersProgressEventsArriveAndNobodyElses() throws Exception {
+    Customer a = api.customer("starter");
+    Customer b = api.customer("starter");
+    api.box(a);
+    Stream stream = open(client.signIn(a.id()).access());
+    List<String> lines = stream.lines();
     EventBus bus = new EventBus(api.redis);
-    // The stream subscribes after the response starts; publish until it listens.
+    // The stream listens once its response has started; publish until the event arrives.
     await()
         .atMost(5, TimeUnit.SECONDS)
         .until(
             () -> {
               bus.publish(EventBus.customerChannel(b.id()), "{\"step\":\"b-secret\"}");
-              return bus.publish(EventBus.customerChannel(a.id()), "{\"step\":\"live\"}") > 0;
+              bus.publish(EventBus.customerChannel(a.id()), "{\"step\":\"live\"}");
+              return lines.contains("data:{\"step\":\"live\"}");
             });
-
-    await()
-        .atMost(5, TimeUnit.SECONDS)
-        .until(
-            () ->
-                lines.contains("data:{\"step\":\"live\"}")
-                    || lines.contains("data: {\"step\":\"live\"}"));
     assertThat(lines).contains("event:progress").noneMatch(line -> line.contains("b-secret"));
-    response.body().close();
-    reader.interrupt();
+    stream.close();
+  }
+
+  @Test
+  void manyOpenStreamsShareOneRedisConnection() throws Exception {
+    // The fixture's Redis pool holds 4 connections; 10 streams must not take them all.
+    Customer a = api.customer("starter");
+    String token = client.signIn(a.id()).access();
+    List<Stream> streams = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      streams.add(open(token));
+    }
+    assertThat(client.get("/me", token).status()).isEqualTo(200);
+
+    EventBus bus = new EventBus(api.redis);
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(
+            () -> {
+              bus.publish(EventBus.customerChannel(a.id()), "{\"step\":\"all\"}");
+              return streams.stream().allMatch(s -> s.lines().contains("data:{\"step\":\"all\"}"));
+            });
+    for (Stream stream : streams) {
+      stream.close();
+    }
   }
 
   @Test

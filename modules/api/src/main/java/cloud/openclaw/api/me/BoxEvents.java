@@ -1,6 +1,5 @@
 package cloud.openclaw.api.me;
 
-import cloud.openclaw.platform.events.EventBus;
 import io.helidon.http.sse.SseEvent;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.sse.SseSink;
@@ -21,18 +20,17 @@ public final class BoxEvents {
   private static final Logger LOG = Logger.getLogger(BoxEvents.class.getName());
   private static final int BUFFER = 1000;
 
-  private final EventBus bus;
+  private final CustomerEvents events;
   private final Duration keepAlive;
 
-  public BoxEvents(EventBus bus, Duration keepAlive) {
-    this.bus = bus;
+  public BoxEvents(CustomerEvents events, Duration keepAlive) {
+    this.events = events;
     this.keepAlive = keepAlive;
   }
 
   void stream(UUID customerId, ServerResponse response) {
     BlockingQueue<String> queue = new LinkedBlockingQueue<>(BUFFER);
-    try (EventBus.Subscription ignored =
-        bus.subscribe(EventBus.customerChannel(customerId), queue::offer)) {
+    try (CustomerEvents.Listening ignored = events.listen(customerId, queue::offer)) {
       SseSink sink = response.sink(SseSink.TYPE);
       try {
         sink.emit(SseEvent.builder().comment("connected").build());
