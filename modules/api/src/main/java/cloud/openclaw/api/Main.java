@@ -161,7 +161,8 @@ public final class Main {
             usage,
             jobStore,
             jobs,
-            new AuditLog(database)));
+            new AuditLog(database),
+            clock));
     services.add(new InternalService(links, api.internalToken()));
     services.add(new OpenApiService());
     return List.copyOf(services);

@@ -32,6 +32,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -59,6 +60,7 @@ public final class AdminService implements ApiService {
   private final JobStore jobStore;
   private final JobQueue jobs;
   private final AuditLog audit;
+  private final Clock clock;
 
   public AdminService(
       Database database,
@@ -69,7 +71,8 @@ public final class AdminService implements ApiService {
       UsageStore usage,
       JobStore jobStore,
       JobQueue jobs,
-      AuditLog audit) {
+      AuditLog audit,
+      Clock clock) {
     this.database = database;
     this.sessions = sessions;
     this.customers = customers;
@@ -79,6 +82,7 @@ public final class AdminService implements ApiService {
     this.jobStore = jobStore;
     this.jobs = jobs;
     this.audit = audit;
+    this.clock = clock;
   }
 
   @Override
@@ -107,25 +111,18 @@ public final class AdminService implements ApiService {
     int limit = Page.limit(request);
     DbExecute exec = database.execute();
     String query = Requests.query(request, "q").orElse(null);
-    Page<Map<String, Object>> page;
+    Page<Customer> page;
     if (query != null) {
       Requests.text("q", query, MAX_QUERY);
-      page =
-          new Page<>(
-              customers.searchByEmail(exec, query, limit).stream().map(Views::customer).toList(),
-              null);
+      page = new Page<>(customers.searchByEmail(exec, query, limit), null);
     } else {
       CustomerStore.Cursor after =
           Requests.query(request, "cursor").map(AdminService::customerCursor).orElse(null);
-      List<Customer> fetched = customers.list(exec, after, limit + 1);
-      boolean more = fetched.size() > limit;
-      List<Customer> shown = more ? fetched.subList(0, limit) : fetched;
       page =
-          new Page<>(
-              shown.stream().map(Views::customer).toList(),
-              more ? customerCursor(shown.getLast()) : null);
+          Page.byCursor(
+              customers.list(exec, after, limit + 1), limit, AdminService::customerCursor);
     }
-    Json.send(response, Status.OK_200, page);
+    Json.send(response, Status.OK_200, page.map(Views::customer));
   }
 
   private void customer(ServerRequest request, ServerResponse response) {
@@ -138,7 +135,7 @@ public final class AdminService implements ApiService {
         "boxes", boxes.listForCustomer(exec, customer.id()).stream().map(Views::adminBox).toList());
     body.put(
         "subscription", subscriptions.findCurrentForCustomer(exec, customer.id()).orElse(null));
-    body.put("usage", usage.currentPeriod(exec, customer.id(), Instant.now()).orElse(null));
+    body.put("usage", usage.currentPeriod(exec, customer.id(), clock.instant()).orElse(null));
     Json.send(response, Status.OK_200, body);
   }
 
@@ -156,15 +153,12 @@ public final class AdminService implements ApiService {
     sessions.requireAdmin(request);
     int limit = Page.limit(request);
     UUID after = Requests.query(request, "cursor").map(AdminService::uuidCursor).orElse(null);
-    List<Box> fetched = boxes.listPage(database.execute(), after, limit + 1);
-    boolean more = fetched.size() > limit;
-    List<Box> shown = more ? fetched.subList(0, limit) : fetched;
-    Json.send(
-        response,
-        Status.OK_200,
-        new Page<>(
-            shown.stream().map(Views::adminBox).toList(),
-            more ? shown.getLast().id().toString() : null));
+    Page<Box> page =
+        Page.byCursor(
+            boxes.listPage(database.execute(), after, limit + 1),
+            limit,
+            box -> box.id().toString());
+    Json.send(response, Status.OK_200, page.map(Views::adminBox));
   }
 
   private void box(ServerRequest request, ServerResponse response) {
@@ -233,18 +227,14 @@ public final class AdminService implements ApiService {
     List<Job> fetched;
     var boxId = Requests.query(request, "boxId");
     if (boxId.isPresent()) {
-      UUID id = uuid("boxId", boxId.get());
+      UUID id = Requests.uuid("boxId", boxId.get());
       fetched = jobStore.listForBox(id, offset + limit + 1);
       fetched = fetched.subList(Math.min(offset, fetched.size()), fetched.size());
     } else {
       JobStatus status = status(Requests.query(request, "status").orElse("dead"));
       fetched = jobStore.listByStatus(status, limit + 1, offset);
     }
-    Page<Job> page = Page.byOffset(fetched, offset, limit);
-    Json.send(
-        response,
-        Status.OK_200,
-        new Page<>(page.items().stream().map(Views::job).toList(), page.next()));
+    Json.send(response, Status.OK_200, Page.byOffset(fetched, offset, limit).map(Views::job));
   }
 
   private void retryJob(ServerRequest request, ServerResponse response) {
@@ -301,14 +291,6 @@ public final class AdminService implements ApiService {
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(
           "status", "'status' is one of queued, running, succeeded, failed, dead");
-    }
-  }
-
-  private static UUID uuid(String field, String raw) {
-    try {
-      return UUID.fromString(raw);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException(field, "'" + field + "' is not a UUID");
     }
   }
 

@@ -4,7 +4,6 @@ import static cloud.openclaw.api.http.ApiService.Route.post;
 
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.http.Requests;
-import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.http.Json;
 import io.helidon.http.HeaderNames;
@@ -16,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * What other services of the platform may ask ({@code /internal}), with the service token as
@@ -48,13 +46,7 @@ public final class InternalService implements ApiService {
     authorize(request);
     String raw =
         Requests.text("customerId", Requests.body(request, LinkRequest.class).customerId(), 36);
-    UUID customerId;
-    try {
-      customerId = UUID.fromString(raw);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("customerId", "'customerId' is not a UUID");
-    }
-    SignInLinks.Link link = links.mintForCustomer(customerId);
+    SignInLinks.Link link = links.mintForCustomer(Requests.uuid("customerId", raw));
     Json.send(
         response, Status.CREATED_201, Map.of("url", link.url(), "expiresAt", link.expiresAt()));
   }

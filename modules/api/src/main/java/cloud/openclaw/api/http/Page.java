@@ -3,6 +3,7 @@ package cloud.openclaw.api.http;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One page of a list: {@code {"items": [...], "next": "<cursor>"}}, where {@code next} (null on the
@@ -53,5 +54,20 @@ public record Page<T>(List<T> items, String next) {
     boolean more = fetched.size() > limit;
     return new Page<>(
         more ? fetched.subList(0, limit) : fetched, more ? String.valueOf(offset + limit) : null);
+  }
+
+  /**
+   * A page of a list paged by key: asked for one more than shown; the cursor is made from the last
+   * item shown.
+   */
+  public static <T> Page<T> byCursor(List<T> fetched, int limit, Function<T, String> cursorOf) {
+    boolean more = fetched.size() > limit;
+    List<T> shown = more ? fetched.subList(0, limit) : fetched;
+    return new Page<>(shown, more ? cursorOf.apply(shown.getLast()) : null);
+  }
+
+  /** The same page with each item shown as {@code view}. */
+  public <V> Page<V> map(Function<T, V> view) {
+    return new Page<>(items.stream().map(view).toList(), next);
   }
 }

@@ -58,6 +58,15 @@ public final class Requests {
     }
   }
 
+  /** A UUID given as {@code field} (a body field or query parameter), or 400 naming it. */
+  public static UUID uuid(String field, String raw) {
+    try {
+      return UUID.fromString(raw);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(field, "'" + field + "' is not a UUID");
+    }
+  }
+
   public static Optional<String> query(ServerRequest request, String name) {
     return request.query().first(name).asOptional().map(String::strip).filter(s -> !s.isEmpty());
   }
