@@ -51,20 +51,7 @@ class AdminIT {
   }
 
   private String admin() {
-    return client
-        .exchange(
-            ApiClient.tokenOf(
-                new cloud.openclaw.api.auth.SignInLinks(
-                        api.redis,
-                        new cloud.openclaw.platform.store.CustomerStore(api.database),
-                        new cloud.openclaw.platform.store.NotificationStore(api.database),
-                        URI.create(ApiFixture.PUBLIC_URL),
-                        Duration.ofMinutes(1),
-                        java.time.Clock.systemUTC())
-                    .mint(ApiFixture.ADMIN)
-                    .url()
-                    .toString()))
-        .access();
+    return client.exchange(api.linkToken(ApiFixture.ADMIN)).access();
   }
 
   private List<Map<String, Object>> audit(String targetId) {

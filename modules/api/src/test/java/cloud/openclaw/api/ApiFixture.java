@@ -1,5 +1,6 @@
 package cloud.openclaw.api;
 
+import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.me.BillingPortal;
@@ -22,6 +23,7 @@ import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.NotificationStore;
 import cloud.openclaw.testkit.PostgresServer;
 import cloud.openclaw.testkit.RedisServer;
 import cloud.openclaw.testkit.TestDatabase;
@@ -107,6 +109,19 @@ final class ApiFixture implements AutoCloseable {
   void routing(HttpRouting.Builder routing) {
     ErrorResponses.register(routing);
     Main.routing(routing, services);
+  }
+
+  /** The token of a fresh sign-in link for {@code email}, as a mail would carry it. */
+  String linkToken(String email) {
+    SignInLinks links =
+        new SignInLinks(
+            redis,
+            new CustomerStore(database),
+            new NotificationStore(database),
+            settings.publicUrl(),
+            settings.linkTtl(),
+            Clock.systemUTC());
+    return ApiClient.tokenOf(links.mint(email).url().toString());
   }
 
   static String email() {
