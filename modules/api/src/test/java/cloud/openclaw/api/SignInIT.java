@@ -308,6 +308,25 @@ class SignInIT {
     assertThat(notAnEmail.status()).isEqualTo(400);
     assertThat(notAnEmail.field()).isEqualTo("email");
 
+    ApiClient.Answer huge =
+        client.post("/auth/login", null, "{\"email\": \"" + "a".repeat(70_000) + "@b.co\"}");
+    assertThat(huge.status()).isEqualTo(400);
+    assertThat(huge.code()).isEqualTo("invalid_input");
+
+    ApiClient.Answer overlongToken =
+        client.post("/auth/session", null, ApiClient.json(Map.of("token", "t".repeat(101))));
+    assertThat(overlongToken.status()).isEqualTo(400);
+    assertThat(overlongToken.field()).isEqualTo("token");
+
+    ApiClient.Answer tokenOfWrongType = client.post("/auth/session", null, "{\"token\": [12]}");
+    assertThat(tokenOfWrongType.status()).isEqualTo(400);
+    assertThat(tokenOfWrongType.field()).isEqualTo("token");
+
+    ApiClient.Answer unknownRefreshField =
+        client.post("/auth/refresh", null, "{\"refreshToken\": \"x\", \"sudo\": 1}");
+    assertThat(unknownRefreshField.status()).isEqualTo(400);
+    assertThat(unknownRefreshField.field()).isEqualTo("sudo");
+
     ApiClient.Answer jsonToTheForm = client.post("/auth/callback", null, "{\"token\":\"x\"}");
     assertThat(jsonToTheForm.status()).isEqualTo(400);
     assertThat(jsonToTheForm.field()).isEqualTo("token");
