@@ -60,6 +60,14 @@ public record ApiSettings(
     return admins.contains(email.toLowerCase(Locale.ROOT));
   }
 
+  /** The public URL's origin (scheme, host and port), as browsers send it in Origin. */
+  public String origin() {
+    return publicUrl.getScheme()
+        + "://"
+        + publicUrl.getHost()
+        + (publicUrl.getPort() < 0 ? "" : ":" + publicUrl.getPort());
+  }
+
   /** Where the web app lives: the public URL's root. */
   public URI webUrl(String path) {
     return URI.create(publicUrl + path);

@@ -124,6 +124,10 @@ class AdminIT {
     assertThat(client.get("/admin/customers/" + UUID.randomUUID(), token).status()).isEqualTo(404);
     assertThat(client.get("/admin/customers/" + customer.id() + "/usage", token).status())
         .isEqualTo(200);
+    JsonNode owned = client.get("/admin/boxes?customerId=" + customer.id(), token).json();
+    assertThat(owned.path("items").size()).isEqualTo(1);
+    assertThat(owned.path("items").get(0).path("id").asText()).isEqualTo(box.id().toString());
+    assertThat(client.get("/admin/boxes?customerId=nope", token).field()).isEqualTo("customerId");
     assertThat(client.get("/admin/boxes/" + box.id(), token).json().path("customerId").asText())
         .isEqualTo(customer.id().toString());
   }

@@ -179,11 +179,21 @@ class SignInIT {
         .contains("<form method=\"post\" action=\"/auth/callback\"")
         .contains(token);
 
+    ApiClient.Answer fromElsewhere =
+        client.send(
+            client
+                .request("/auth/callback")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", "https://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + token)));
+    assertThat(fromElsewhere.status()).isEqualTo(403);
+
     ApiClient.Answer signedIn =
         client.send(
             client
                 .request("/auth/callback")
                 .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", ApiFixture.PUBLIC_URL)
                 .POST(HttpRequest.BodyPublishers.ofString("token=" + token)));
     assertThat(signedIn.status()).isEqualTo(303);
     assertThat(signedIn.response().headers().firstValue("Location"))

@@ -13,6 +13,7 @@ import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.CustomerStore;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.common.parameters.Parameters;
+import io.helidon.http.ForbiddenException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.http.UnauthorizedException;
@@ -116,6 +117,11 @@ public final class AuthService implements ApiService {
 
   /** The page's form: signs in with cookies and goes to the dashboard. */
   private void callback(ServerRequest request, ServerResponse response) {
+    // Only our own page may post here: another site must not sign a visitor into its account.
+    String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
+    if (origin != null && !origin.equals(settings.origin())) {
+      throw new ForbiddenException("sign in from " + settings.origin());
+    }
     boolean form =
         request
             .headers()
