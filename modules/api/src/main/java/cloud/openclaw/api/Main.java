@@ -1,14 +1,52 @@
 package cloud.openclaw.api;
 
+import cloud.openclaw.api.admin.AdminService;
+import cloud.openclaw.api.admin.AuditLog;
+import cloud.openclaw.api.auth.AuthService;
+import cloud.openclaw.api.auth.InternalService;
+import cloud.openclaw.api.auth.LoginLimits;
+import cloud.openclaw.api.auth.RateLimitedException;
+import cloud.openclaw.api.auth.Revocations;
+import cloud.openclaw.api.auth.SessionTokens;
+import cloud.openclaw.api.auth.Sessions;
+import cloud.openclaw.api.auth.SignInLinks;
+import cloud.openclaw.api.http.ApiService;
+import cloud.openclaw.api.http.OpenApiService;
+import cloud.openclaw.api.me.BillingPortal;
+import cloud.openclaw.api.me.BoxEvents;
+import cloud.openclaw.api.me.CustomerEvents;
+import cloud.openclaw.api.me.MeService;
+import cloud.openclaw.api.me.UsageView;
+import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.http.ErrorResponses;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.http.Metrics;
+import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
+import cloud.openclaw.platform.jobs.JobQueue;
+import cloud.openclaw.platform.jobs.JobStore;
+import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.NotificationStore;
+import cloud.openclaw.platform.store.SubscriptionStore;
+import cloud.openclaw.platform.store.UsageStore;
 import io.helidon.config.Config;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The api service: sign-in, the customer and admin API, the Stripe webhook, the onboarding relay
@@ -16,6 +54,11 @@ import io.helidon.webserver.http.HttpRouting;
  */
 public final class Main {
   static final String SERVICE = "api";
+
+  /** The operator's job stream (the operator's Main names it the same). */
+  static final String JOB_QUEUE = "operator";
+
+  static final Duration EVENTS_KEEP_ALIVE = Duration.ofSeconds(15);
 
   private Main() {}
 
@@ -27,11 +70,115 @@ public final class Main {
   public static RunningService start(Config config) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, "api");
-    Connections connections = Connections.open(PlatformSettings.from(settings));
-    return HttpHost.serve(SERVICE, server, connections, Main::routing);
+    PlatformSettings platform = PlatformSettings.from(settings);
+    CryptoSettings crypto = CryptoSettings.from(settings);
+    ApiSettings api = ApiSettings.from(settings);
+    Opened opened = new Opened();
+    try {
+      Connections connections = opened.add(Connections.open(platform));
+      List<ApiService> services =
+          services(
+              connections.database(),
+              connections.redis(),
+              platform,
+              new SecretBox(crypto),
+              api,
+              // The integrator wires billing's Stripe implementation here.
+              BillingPortal.NOT_CONFIGURED,
+              Clock.systemUTC(),
+              opened);
+      return HttpHost.start(
+          SERVICE,
+          server,
+          connections.healthChecks(),
+          Metrics.registry(SERVICE),
+          routing -> routing(routing, services),
+          opened.all());
+    } catch (RuntimeException e) {
+      throw opened.closeAfter(e);
+    }
   }
 
-  static void routing(HttpRouting.Builder routing) {
-    // Health and metrics come from HttpHost; the service's own routes are added here.
+  /** Every route prefix of the api, wired by hand; what must be closed at stop goes to opened. */
+  static List<ApiService> services(
+      Database database,
+      Redis redis,
+      PlatformSettings platform,
+      SecretBox secrets,
+      ApiSettings api,
+      BillingPortal portal,
+      Clock clock,
+      Opened opened) {
+    CustomerStore customers = new CustomerStore(database);
+    BoxStore boxes = new BoxStore(database, secrets);
+    JobStore jobStore = new JobStore(database, platform.jobs().maxAttempts());
+    JobQueue jobs = new JobQueue(jobStore, new JobStream(redis, JOB_QUEUE));
+    UsageStore usage = new UsageStore(database);
+    SignInLinks links =
+        new SignInLinks(
+            redis,
+            customers,
+            new NotificationStore(database),
+            api.publicUrl(),
+            api.linkTtl(),
+            clock);
+    Sessions sessions =
+        new Sessions(
+            new SessionTokens(api.signingKeys(), api.issuer(), clock),
+            new Revocations(redis, clock),
+            database,
+            customers,
+            api);
+    List<ApiService> services = new ArrayList<>();
+    services.add(
+        new AuthService(
+            database,
+            customers,
+            links,
+            sessions,
+            new LoginLimits(redis, api.loginsPerEmail(), api.loginsPerIp(), api.loginWindow()),
+            api));
+    services.add(
+        new MeService(
+            database,
+            sessions,
+            customers,
+            boxes,
+            jobStore,
+            jobs,
+            platform.plans(),
+            new UsageView(database, usage, clock),
+            new BoxEvents(opened.add(new CustomerEvents(redis)), EVENTS_KEEP_ALIVE),
+            portal,
+            api));
+    services.add(
+        new AdminService(
+            database,
+            sessions,
+            customers,
+            boxes,
+            new SubscriptionStore(database),
+            usage,
+            jobStore,
+            jobs,
+            new AuditLog(database),
+            clock));
+    services.add(new InternalService(links, api.internalToken()));
+    services.add(new OpenApiService());
+    return List.copyOf(services);
+  }
+
+  /** One HttpService per route prefix; add new prefixes (the Stripe webhook) to the list. */
+  static void routing(HttpRouting.Builder routing, List<ApiService> services) {
+    routing.error(
+        RateLimitedException.class,
+        (request, response, error) -> {
+          response.header("Retry-After", String.valueOf(error.retryAfter().toSeconds()));
+          Json.send(
+              response,
+              Status.TOO_MANY_REQUESTS_429,
+              ErrorResponses.body("too_many_requests", error.getMessage(), null));
+        });
+    services.forEach(service -> routing.register(service.prefix(), service));
   }
 }

@@ -32,6 +32,8 @@ final class StandIns {
       new SecureRandom().nextBytes(token);
       wiring.put("proxy.internal.token", HexFormat.of().formatHex(token));
     }
+    // Without a configured JWT key the api signs sessions with an ephemeral one (and logs it).
+    wiring.put("api.dev-mode", "true");
     return wiring;
   }
 }

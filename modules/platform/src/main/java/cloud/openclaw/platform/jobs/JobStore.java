@@ -193,7 +193,12 @@ public final class JobStore {
 
   /** Puts a dead or failed job back in the queue with fresh attempts (the admin's retry). */
   public Optional<Job> retryNow(UUID id) {
-    return database.execute().get(RETRY_NOW, id).map(JobStore::map);
+    return retryNow(database.execute(), id);
+  }
+
+  /** {@link #retryNow(UUID)} in the caller's transaction (with its audit entry, say). */
+  public Optional<Job> retryNow(DbExecute exec, UUID id) {
+    return exec.get(RETRY_NOW, id).map(JobStore::map);
   }
 
   public List<Job> listByStatus(JobStatus status, int limit, int offset) {

@@ -184,6 +184,11 @@ public final class BoxStore {
     return list(exec, LIST_LIVE_BY_DESIRED, desired.dbValue());
   }
 
+  /** All boxes (destroyed ones too) by id, the page after {@code after} (null: the first). */
+  public List<Box> listPage(DbExecute exec, UUID after, int limit) {
+    return list(exec, LIST_PAGE_BY_ID, after == null ? new UUID(0, 0) : after, limit);
+  }
+
   /** Live boxes whose observed state is not (yet) their desired one: the reconciler's work list. */
   public List<Box> listUnconverged(DbExecute exec) {
     return list(exec, LIST_UNCONVERGED);

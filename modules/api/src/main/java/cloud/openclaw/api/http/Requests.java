@@ -1,0 +1,85 @@
+package cloud.openclaw.api.http;
+
+import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.NotFoundException;
+import cloud.openclaw.platform.http.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Reading requests: JSON bodies, ids in paths, query parameters; bad input names its field. */
+public final class Requests {
+  /** Larger bodies are refused before they are parsed; no request of this api needs more. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private Requests() {}
+
+  /** The JSON body as {@code type}: malformed JSON, unknown fields and wrong types are 400. */
+  public static <T> T body(ServerRequest request, Class<T> type) {
+    byte[] bytes = bytes(request);
+    if (bytes.length == 0) {
+      throw new InvalidInputException(null, "a JSON body is required");
+    }
+    return Json.read(bytes, type);
+  }
+
+  /** The JSON body as {@code type}, or empty when there is none. */
+  public static <T> Optional<T> optionalBody(ServerRequest request, Class<T> type) {
+    byte[] bytes = bytes(request);
+    return bytes.length == 0 ? Optional.empty() : Optional.of(Json.read(bytes, type));
+  }
+
+  private static byte[] bytes(ServerRequest request) {
+    if (!request.content().hasEntity()) {
+      return new byte[0];
+    }
+    long declared =
+        request.headers().first(HeaderNames.CONTENT_LENGTH).map(Long::parseLong).orElse(0L);
+    if (declared > MAX_BODY_BYTES) {
+      throw new InvalidInputException(null, "the request body is larger than 64 KiB");
+    }
+    byte[] bytes = request.content().as(byte[].class);
+    if (bytes.length > MAX_BODY_BYTES) {
+      throw new InvalidInputException(null, "the request body is larger than 64 KiB");
+    }
+    return bytes;
+  }
+
+  /**
+   * The id in path parameter {@code name}; one that is no UUID cannot name anything of the caller's
+   * either, so it is not found.
+   */
+  public static UUID pathId(ServerRequest request, String name, String what) {
+    try {
+      return UUID.fromString(request.path().pathParameters().get(name));
+    } catch (IllegalArgumentException e) {
+      throw new NotFoundException(what);
+    }
+  }
+
+  /** A UUID given as {@code field} (a body field or query parameter), or 400 naming it. */
+  public static UUID uuid(String field, String raw) {
+    try {
+      return UUID.fromString(raw);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(field, "'" + field + "' is not a UUID");
+    }
+  }
+
+  public static Optional<String> query(ServerRequest request, String name) {
+    return request.query().first(name).asOptional().map(String::strip).filter(s -> !s.isEmpty());
+  }
+
+  /** A required string field: present, not blank, at most {@code max} characters. */
+  public static String text(String field, String value, int max) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidInputException(field, "'" + field + "' is required");
+    }
+    if (value.length() > max) {
+      throw new InvalidInputException(
+          field, "'" + field + "' is longer than " + max + " characters");
+    }
+    return value.strip();
+  }
+}

@@ -1,0 +1,182 @@
+package cloud.openclaw.api;
+
+import cloud.openclaw.api.auth.SignInLinks;
+import cloud.openclaw.api.auth.SigningKeys;
+import cloud.openclaw.api.http.ApiService;
+import cloud.openclaw.api.me.BillingPortal;
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.config.PlatformSettings;
+import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
+import cloud.openclaw.platform.db.Connections;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.Customer;
+import cloud.openclaw.platform.domain.CustomerStatus;
+import cloud.openclaw.platform.domain.NewBox;
+import cloud.openclaw.platform.domain.NewCustomer;
+import cloud.openclaw.platform.domain.ThinkingLevel;
+import cloud.openclaw.platform.http.ErrorResponses;
+import cloud.openclaw.platform.http.Opened;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.NotificationStore;
+import cloud.openclaw.testkit.PostgresServer;
+import cloud.openclaw.testkit.RedisServer;
+import cloud.openclaw.testkit.TestDatabase;
+import io.helidon.webserver.http.HttpRouting;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * The api's services on a database and Redis prefix of their own, for a Helidon {@code @ServerTest}
+ * class: made in its {@code @SetUpRoute} method (Helidon starts the server before JUnit's other
+ * class extensions run, so testkit's TestPostgres/TestRedis would come too late), closed in its
+ * {@code @AfterStop} method. Keys are generated here, never checked in.
+ */
+final class ApiFixture implements AutoCloseable {
+  static final String ADMIN = "admin@openclaw.test";
+  static final String INTERNAL_TOKEN = "internal-token-for-tests-0123456789";
+  static final String PUBLIC_URL = "https://app.openclaw.test";
+  private static final AtomicLong SEQUENCE = new AtomicLong(System.nanoTime() % 1_000_000);
+
+  final TestDatabase testDatabase;
+  final String redisPrefix;
+  final Connections connections;
+  final Database database;
+  final Redis redis;
+  final ApiSettings settings;
+  final PlatformSettings platform;
+  final SecretBox secrets;
+  final RSAPrivateCrtKey signingKey;
+  final List<ApiService> services;
+  final Map<String, String> config;
+  final Opened opened = new Opened();
+
+  private ApiFixture(Class<?> testClass, Map<String, String> extra, BillingPortal portal) {
+    testDatabase = PostgresServer.shared().createDatabase(testClass.getSimpleName());
+    redisPrefix =
+        "t:" + testClass.getSimpleName() + ":" + Long.toHexString(System.nanoTime()) + ":";
+    signingKey = SigningKeys.generate();
+    config = new HashMap<>();
+    config.put("db.url", testDatabase.jdbcUrl());
+    config.put("db.user", testDatabase.user());
+    config.put("db.password", testDatabase.password() == null ? "" : testDatabase.password());
+    config.put("db.pool-size", "4");
+    config.put("redis.url", RedisServer.shared().url());
+    config.put("redis.prefix", redisPrefix);
+    config.put("crypto.keys", "k1:" + SecretBox.newKey());
+    config.put("crypto.active-key", "k1");
+    config.put("api.public-url", PUBLIC_URL);
+    config.put("api.internal-token", INTERNAL_TOKEN);
+    config.put("api.auth.jwt.keys", "test1:" + SigningKeys.encode(signingKey));
+    config.put("api.auth.jwt.active-key", "test1");
+    config.put("api.auth.admins", ADMIN);
+    config.put("api.auth.login-limit.per-email", "1000");
+    config.put("api.auth.login-limit.per-ip", "1000");
+    config.putAll(extra);
+    Settings loaded = new Settings(ConfigLoader.load("api", Map.of(), config));
+    platform = PlatformSettings.from(loaded);
+    settings = ApiSettings.from(loaded);
+    secrets = new SecretBox(CryptoSettings.from(loaded));
+    connections = Connections.open(platform);
+    database = connections.database();
+    redis = connections.redis();
+    services =
+        Main.services(
+            database, redis, platform, secrets, settings, portal, Clock.systemUTC(), opened);
+  }
+
+  static ApiFixture start(Class<?> testClass) {
+    return new ApiFixture(testClass, Map.of(), BillingPortal.NOT_CONFIGURED);
+  }
+
+  static ApiFixture start(Class<?> testClass, Map<String, String> extra, BillingPortal portal) {
+    return new ApiFixture(testClass, extra, portal);
+  }
+
+  /** What the real server does: the one error mapping, then the api's routes. */
+  void routing(HttpRouting.Builder routing) {
+    ErrorResponses.register(routing);
+    Main.routing(routing, services);
+  }
+
+  /** The token of a fresh sign-in link for {@code email}, as a mail would carry it. */
+  String linkToken(String email) {
+    SignInLinks links =
+        new SignInLinks(
+            redis,
+            new CustomerStore(database),
+            new NotificationStore(database),
+            settings.publicUrl(),
+            settings.linkTtl(),
+            Clock.systemUTC());
+    return ApiClient.tokenOf(links.mint(email).url().toString());
+  }
+
+  static String email() {
+    return "customer" + SEQUENCE.incrementAndGet() + "@example.com";
+  }
+
+  /** An active customer on {@code plan}. */
+  Customer customer(String plan) {
+    CustomerStore customers = new CustomerStore(database);
+    Customer created =
+        customers.create(database.execute(), new NewCustomer(email(), null, null, plan));
+    return customers.setStatus(database.execute(), created.id(), CustomerStatus.ACTIVE);
+  }
+
+  /** A live box of the customer, as the operator left it running. */
+  Box box(Customer customer) {
+    long botId = SEQUENCE.incrementAndGet();
+    return new BoxStore(database, secrets)
+        .create(
+            database.execute(),
+            new NewBox(
+                customer.id(),
+                botId,
+                "bot" + botId + "_bot",
+                botId + ":AAH" + UUID.randomUUID().toString().replace("-", ""),
+                List.of(1000L + botId),
+                "kimi-k2.6",
+                ThinkingLevel.OFF,
+                BoxRuntime.KUBERNETES));
+  }
+
+  @Override
+  public void close() {
+    try {
+      // Opened closes in reverse and collects what failed as suppressed exceptions.
+      RuntimeException closing = opened.closeAfter(new IllegalStateException("closing failed"));
+      if (closing.getSuppressed().length > 0) {
+        throw closing;
+      }
+      wipeRedis();
+    } finally {
+      connections.close();
+      testDatabase.drop();
+    }
+  }
+
+  private void wipeRedis() {
+    String cursor = ScanParams.SCAN_POINTER_START;
+    ScanParams match = new ScanParams().match(redisPrefix + "*").count(1000);
+    do {
+      ScanResult<String> page = redis.client().scan(cursor, match);
+      if (!page.getResult().isEmpty()) {
+        redis.client().del(page.getResult().toArray(String[]::new));
+      }
+      cursor = page.getCursor();
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+  }
+}

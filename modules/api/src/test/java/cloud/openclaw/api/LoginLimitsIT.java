@@ -1,0 +1,78 @@
+package cloud.openclaw.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cloud.openclaw.api.me.BillingPortal;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.testing.junit5.AfterStop;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpRoute;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Sign-in requests are limited per email and per client address (behind a trusted proxy). */
+@ServerTest
+class LoginLimitsIT {
+  static ApiFixture api;
+  private final ApiClient client;
+
+  LoginLimitsIT(URI uri) {
+    client = new ApiClient(uri);
+  }
+
+  @SetUpRoute
+  static void routing(HttpRouting.Builder routing) {
+    api =
+        ApiFixture.start(
+            LoginLimitsIT.class,
+            Map.of(
+                "api.auth.login-limit.per-email", "2",
+                "api.auth.login-limit.per-ip", "4",
+                "api.auth.login-limit.window", "PT10M",
+                "api.auth.client-ip-header", "X-Forwarded-For"),
+            BillingPortal.NOT_CONFIGURED);
+    api.routing(routing);
+  }
+
+  @AfterStop
+  static void stop() {
+    api.close();
+  }
+
+  private ApiClient.Answer login(String email, String ip) {
+    return client.send(
+        client
+            .request("/auth/login")
+            .header("Content-Type", "application/json")
+            .header("X-Forwarded-For", ip + ", 10.0.0.1")
+            .POST(HttpRequest.BodyPublishers.ofString(ApiClient.json(Map.of("email", email)))));
+  }
+
+  @Test
+  void theThirdRequestForOneEmailIsRefusedWhateverItsCase() {
+    String email = ApiFixture.email();
+    assertThat(login(email, "198.51.100.1").status()).isEqualTo(202);
+    assertThat(login(email.toUpperCase(), "198.51.100.2").status()).isEqualTo(202);
+
+    ApiClient.Answer third = login(email, "198.51.100.3");
+
+    assertThat(third.status()).isEqualTo(429);
+    assertThat(third.code()).isEqualTo("too_many_requests");
+    long retryAfter =
+        Long.parseLong(third.response().headers().firstValue("Retry-After").orElseThrow());
+    assertThat(retryAfter).isBetween(1L, 600L);
+    assertThat(login(ApiFixture.email(), "198.51.100.4").status()).isEqualTo(202);
+  }
+
+  @Test
+  void oneAddressMayAskForFourLinks() {
+    String ip = "203.0.113.7";
+    for (int i = 0; i < 4; i++) {
+      assertThat(login(ApiFixture.email(), ip).status()).isEqualTo(202);
+    }
+    assertThat(login(ApiFixture.email(), ip).status()).isEqualTo(429);
+    assertThat(login(ApiFixture.email(), "203.0.113.8").status()).isEqualTo(202);
+  }
+}
