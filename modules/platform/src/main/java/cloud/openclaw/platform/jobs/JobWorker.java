@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -161,33 +162,47 @@ public final class JobWorker implements AutoCloseable {
     }
   }
 
-  /** Renews the lease at a third of its length while a handler runs. */
+  /**
+   * Renews the lease at a third of its length while a handler runs. Woken by unpark, never by
+   * interrupt: an interrupt that lands inside a renewal breaks its database connection.
+   */
   private final class LeaseKeeper implements AutoCloseable {
     private final Thread renewer;
+    private volatile boolean stopped;
 
     LeaseKeeper(Job job) {
-      Duration every = settings.lease().dividedBy(3);
+      long every = settings.lease().dividedBy(3).toNanos();
       renewer =
           Thread.ofVirtual()
               .name("lease-" + job.id())
               .start(
                   () -> {
-                    while (!Thread.currentThread().isInterrupted()) {
-                      try {
-                        Thread.sleep(every);
-                      } catch (InterruptedException e) {
-                        return;
+                    while (true) {
+                      long until = System.nanoTime() + every;
+                      while (!stopped && System.nanoTime() < until) {
+                        LockSupport.parkNanos(until - System.nanoTime());
                       }
-                      if (!store.extendLease(job, settings.lease())) {
+                      if (stopped || !renew(job)) {
                         return;
                       }
                     }
                   });
     }
 
+    // False once the lease is lost; a failed renewal (database away) is tried again next time.
+    private boolean renew(Job job) {
+      try {
+        return store.extendLease(job, settings.lease());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, consumer + ": could not renew the lease of job " + job.id(), e);
+        return true;
+      }
+    }
+
     @Override
     public void close() {
-      renewer.interrupt();
+      stopped = true;
+      LockSupport.unpark(renewer);
     }
   }
 }
