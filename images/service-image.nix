@@ -30,6 +30,8 @@ let
     deps = [
       jre
       pkgs.cacert
+      # The start script (makeWrapper) runs on bash.
+      pkgs.bash
     ];
   };
   libLayer = n2c.buildLayer {
