@@ -103,7 +103,7 @@ let
         runHook preBuild
         ${useRepo}
         # Empty jars of our modules (no sources here) let the reactor resolve the graph.
-        mvn ${mvnFlags} -o -pl modules/${s.module} -am -Dmaven.main.skip=true -Dmaven.test.skip=true \
+        mvn ${mvnFlags} -o -pl modules/${s.module} -am -Dmaven.main.skip=true -DskipTests \
           package dependency:copy-dependencies \
           -DincludeScope=runtime -DexcludeGroupIds=cloud.openclaw -Dmdep.prependGroupId=true
         runHook postBuild

@@ -17,7 +17,7 @@ writeShellApplication {
       echo "openclaw-cloud-dev: run it in the openclaw-cloud repository root (no ./openclaw-cloud here)" >&2
       exit 2
     fi
-    export JAVA_HOME=${jdk25}
+    export JAVA_HOME=${jdk25.home}
     exec ./openclaw-cloud dev "$@"
   '';
 }

@@ -33,7 +33,7 @@ mkShell {
     nixos-anywhere
     jq
   ];
-  JAVA_HOME = jdk25;
+  JAVA_HOME = jdk25.home;
   # The tests find a local PostgreSQL and Redis through these (see README); unset them to let the
   # tests start embedded ones instead.
   shellHook = ''
