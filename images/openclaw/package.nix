@@ -26,6 +26,10 @@ buildNpmPackage {
   npmConfigHook = importNpmLock.npmConfigHook;
   # Nothing to build: the wrapper package only pins openclaw and its dependency tree.
   dontNpmBuild = true;
+  # No install scripts, as npm 11 (Node 24) installs it by default and as the operator's local
+  # runtime and LocalRuntimeIT run it: koffi comes prebuilt (@koromix/koffi-linux-x64), openclaw's
+  # own postinstall is not needed for `gateway run`.
+  npmFlags = [ "--ignore-scripts" ];
   nativeBuildInputs = [ makeWrapper ];
   installPhase = ''
     runHook preInstall
