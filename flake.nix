@@ -46,7 +46,7 @@
       built = import ./images { inherit pkgs n2c cluster; };
 
       # The modules of one node; the same list for nixosConfigurations and the Colmena hive.
-      nodeModules = name: host: [
+      nodeModules = host: [
         sops-nix.nixosModules.sops
         disko.nixosModules.disko
         ./nixos/nodes/common.nix
@@ -77,7 +77,7 @@
         lib.nixosSystem {
           inherit system;
           specialArgs = nodeArgs name host;
-          modules = nodeModules name host;
+          modules = nodeModules host;
         }
       ) hosts;
 
@@ -89,8 +89,8 @@
             nodeSpecialArgs = lib.mapAttrs nodeArgs hosts;
           };
         }
-        // lib.mapAttrs (name: host: {
-          imports = nodeModules name host;
+        // lib.mapAttrs (_: host: {
+          imports = nodeModules host;
           deployment = {
             targetHost = host.address;
             targetUser = "root";
@@ -105,11 +105,11 @@
       platformManifests = import ./nixos/platform { inherit cluster; };
 
       checks.${system} = {
-        # Every Maven test (unit, ITs with embedded PostgreSQL/Redis; *E2E need network and are skipped).
+        # `mvn verify`: unit tests and ITs against a PostgreSQL and a Redis started in the build.
         maven-tests = built.tests;
         # The platform manifests render to JSON (the same data CI asserts on).
         platform-manifests = pkgs.writeText "platform-manifests.json" (
-          builtins.toJSON (import ./nixos/platform { inherit cluster; })
+          builtins.toJSON self.platformManifests
         );
       }
       // lib.mapAttrs' (
