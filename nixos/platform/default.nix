@@ -237,6 +237,8 @@ let
       dataPath,
       size,
       probe,
+      # Pods (app.kubernetes.io/name) let in besides our services.
+      clients ? [ ],
     }:
     [
       {
@@ -350,7 +352,9 @@ let
           policyTypes = [ "Ingress" ];
           ingress = [
             {
-              from = map (s: { podSelector.matchLabels = labelsOf s; }) (builtins.attrNames services);
+              from = map (s: { podSelector.matchLabels = labelsOf s; }) (
+                builtins.attrNames services ++ clients
+              );
               ports = [ { inherit port; } ];
             }
           ];
@@ -366,6 +370,7 @@ let
     runDir = "/var/run/postgresql";
     dataPath = "/var/lib/postgresql/data";
     size = "20Gi";
+    clients = [ "postgres-backup" ];
     env = [
       (plain "POSTGRES_DB" database.name)
       (plain "POSTGRES_USER" database.user)

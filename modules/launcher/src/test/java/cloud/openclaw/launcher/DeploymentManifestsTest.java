@@ -51,6 +51,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeploymentManifestsTest {
   private static final String NAMESPACE = "openclaw-system";
+  private static final String NAME_LABEL = "app.kubernetes.io/name";
   private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Z0-9_]+)\\)");
 
   private static JsonNode rendered;
@@ -236,6 +237,35 @@ class DeploymentManifestsTest {
     assertThat(references).isNotEmpty();
   }
 
+  @Test
+  void everyPodHoldingADataStorePasswordMayReachThatStore() {
+    Map<String, String> stores = Map.of("openclaw-db", "postgres", "openclaw-redis", "redis");
+    stores.forEach(
+        (secret, store) -> {
+          Set<String> allowed = new TreeSet<>();
+          for (NetworkPolicyIngressRule rule :
+              object(NetworkPolicy.class, store).getSpec().getIngress()) {
+            rule.getFrom()
+                .forEach(
+                    peer -> allowed.add(peer.getPodSelector().getMatchLabels().get(NAME_LABEL)));
+          }
+          for (HasMetadata object : objects) {
+            boolean holdsPassword =
+                containers(object).stream()
+                    .flatMap(c -> c.getEnv().stream())
+                    .anyMatch(
+                        v ->
+                            v.getValueFrom() != null
+                                && v.getValueFrom().getSecretKeyRef() != null
+                                && secret.equals(v.getValueFrom().getSecretKeyRef().getName()));
+            String pod = podLabels(object).get(NAME_LABEL);
+            if (holdsPassword && !store.equals(pod)) {
+              assertThat(allowed).as(pod + " may reach " + store).contains(pod);
+            }
+          }
+        });
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private static List<String> serviceNames() {
@@ -337,6 +367,19 @@ class DeploymentManifestsTest {
       return c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getContainers();
     }
     return List.of();
+  }
+
+  private static Map<String, String> podLabels(HasMetadata object) {
+    if (object instanceof Deployment d) {
+      return d.getSpec().getTemplate().getMetadata().getLabels();
+    }
+    if (object instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet s) {
+      return s.getSpec().getTemplate().getMetadata().getLabels();
+    }
+    if (object instanceof io.fabric8.kubernetes.api.model.batch.v1.CronJob c) {
+      return c.getSpec().getJobTemplate().getSpec().getTemplate().getMetadata().getLabels();
+    }
+    return Map.of();
   }
 
   private static int containerPort(Container container, String name) {
