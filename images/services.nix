@@ -1,7 +1,7 @@
 # The Java services, built with Maven from a fixed-output Maven repository.
 #
-#   mavenRepo  every artifact Maven needs (plugins, dependencies, test dependencies), fetched once with
-#              network access; its content is pinned by `mvnHash` below.
+#   mavenRepo  every artifact Maven needs (plugins, dependencies, test dependencies, the test runners'
+#              JUnit providers), fetched once with network access; its content is pinned by `mvnHash`.
 #   libs.<s>   the third-party jars on service <s>'s runtime classpath. Built from the pom files and the
 #              repository only, so its store path (and its image layer) stays the same while only our
 #              code changes.
@@ -10,7 +10,7 @@
 #   tests      `mvn verify` (unit tests and ITs) against a PostgreSQL and a Redis started in the build.
 #
 # mvnHash is a PLACEHOLDER: nobody could fetch from Maven Central under Nix here. To set it, run
-#   nix build .#services.mavenRepo
+#   nix build .#maven-repo
 # once with network access; Nix fails with "hash mismatch ... got: sha256-..."; put that value below.
 # Do the same after every change of a dependency or plugin version in a pom.xml.
 {
@@ -56,6 +56,16 @@ let
   ];
   serviceModules = lib.concatMapStringsSep "," (s: "modules/${s.module}") (builtins.attrValues services);
 
+  # A PostgreSQL and a Redis on loopback for the tests, as .ci/run gives them on a machine.
+  withDataStores = ''
+    export PGDATA=$TMPDIR/pg
+    initdb -U postgres --auth=trust >/dev/null
+    pg_ctl -w -o "-k $TMPDIR -c listen_addresses=127.0.0.1 -p 5432" -l $TMPDIR/pg.log start
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir $TMPDIR
+    export OPENCLAW_TEST_DATABASE_URL='jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres'
+    export OPENCLAW_TEST_REDIS_URL=redis://127.0.0.1:6379
+  '';
+
   # Copies the read-only repository to a writable place (Maven writes tracking files into it).
   useRepo = ''
     cp -dR --no-preserve=mode ${mavenRepo} "$TMPDIR/m2"
@@ -68,13 +78,18 @@ let
     nativeBuildInputs = [
       maven
       jdk
+      postgresql_17
+      redis
     ];
     JAVA_HOME = jdk.home;
-    # Everything `verify` needs (tests are compiled, so test dependencies come too) and the
-    # dependency plugin's copy goal used by `libs` and `apps`.
+    OPENCLAW_SKIP_LOCAL_IT = "true";
+    # Everything `verify` needs and the dependency plugin's copy goal used by `libs` and `apps`.
+    # The tests really run (surefire and failsafe fetch their JUnit provider only when they do);
+    # their outcome does not matter here, `tests` is where they count.
     buildPhase = ''
       runHook preBuild
-      mvn ${mvnFlags} -Dmaven.repo.local=$out -DskipTests verify \
+      ${withDataStores}
+      mvn ${mvnFlags} -Dmaven.repo.local=$out -Dmaven.test.failure.ignore=true verify \
         dependency:copy-dependencies -DincludeScope=runtime
       runHook postBuild
     '';
@@ -205,12 +220,7 @@ let
     buildPhase = ''
       runHook preBuild
       ${useRepo}
-      export PGDATA=$TMPDIR/pg
-      initdb -U postgres --auth=trust >/dev/null
-      pg_ctl -w -o "-k $TMPDIR -c listen_addresses=127.0.0.1 -p 5432" -l $TMPDIR/pg.log start
-      redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir $TMPDIR
-      export OPENCLAW_TEST_DATABASE_URL='jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres'
-      export OPENCLAW_TEST_REDIS_URL=redis://127.0.0.1:6379
+      ${withDataStores}
       mvn ${mvnFlags} -o verify
       runHook postBuild
     '';
