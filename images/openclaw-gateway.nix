@@ -29,6 +29,15 @@ let
       "/etc"
     ];
   };
+  baseLayer = n2c.buildLayer {
+    deps = [
+      nodejs
+      pkgs.git
+      pkgs.cacert
+      pkgs.coreutils
+      pkgs.bashInteractive
+    ];
+  };
   # /etc/passwd and /etc/group with the node user, the home and state directories, /tmp.
   skeleton = pkgs.runCommand "openclaw-gateway-skeleton" { } ''
     mkdir -p $out/etc $out/home/node/.openclaw $out/tmp
@@ -45,10 +54,14 @@ n2c.buildImage {
     tools
     skeleton
   ];
-  # Node and git change rarely, OpenClaw with each pin: each in its own layer.
+  # Node and git change rarely, OpenClaw with each pin: each in its own layer (the second leaves out
+  # what the first holds).
   layers = [
-    (n2c.buildLayer { deps = [ nodejs pkgs.git pkgs.cacert ]; })
-    (n2c.buildLayer { deps = [ openclaw ]; })
+    baseLayer
+    (n2c.buildLayer {
+      deps = [ openclaw ];
+      layers = [ baseLayer ];
+    })
   ];
   perms = [
     {
