@@ -1,0 +1,418 @@
+package cloud.openclaw.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.ServerSettings;
+import cloud.openclaw.platform.config.Settings;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The platform's Kubernetes objects (nixos/platform, rendered by nix-instantiate as CI does) fit
+ * the services that run in them: every variable is a configuration key, each service listens where
+ * its Service and probes point, the operator's RBAC is its rbac.yaml, and the operator's defaults
+ * find the token proxy. Skipped without nix-instantiate, except in CI (CI=true), where .ci/run
+ * installs it.
+ */
+class DeploymentManifestsTest {
+  private static final String NAMESPACE = "openclaw-system";
+  private static final String NAME_LABEL = "app.kubernetes.io/name";
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Z0-9_]+)\\)");
+
+  private static JsonNode rendered;
+  private static List<HasMetadata> objects;
+
+  @BeforeAll
+  static void render() throws Exception {
+    Path root = repositoryRoot();
+    Path nix = onPath("nix-instantiate");
+    if (nix == null) {
+      if ("true".equals(System.getenv("CI"))) {
+        fail("nix-instantiate is missing: CI must render nixos/platform (apt-get install nix-bin)");
+      }
+      assumeTrue(false, "nix-instantiate is not installed: platform manifests not rendered");
+    }
+    Process process =
+        new ProcessBuilder(
+                nix.toString(),
+                "--store",
+                "dummy://",
+                "--eval",
+                "--strict",
+                "--json",
+                root.resolve("nixos/platform/render.nix").toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    byte[] json = process.getInputStream().readAllBytes();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("nix-instantiate exit status").isZero();
+    rendered = new ObjectMapper().readTree(json);
+    objects = new ArrayList<>();
+    rendered
+        .get("manifests")
+        .forEach(
+            file ->
+                file.forEach(object -> objects.add(Serialization.unmarshal(object.toString()))));
+  }
+
+  @Test
+  void everyVariableOfAServiceIsOneOfItsConfigurationKeys() {
+    for (String service : serviceNames()) {
+      Set<String> declared = new HashSet<>();
+      ConfigLoader.load(service, Map.of(), Map.of())
+          .traverse()
+          .filter(node -> node.isLeaf())
+          .forEach(node -> declared.add(ConfigLoader.environmentName(node.key().toString())));
+      for (EnvVar variable : container(service).getEnv()) {
+        if (variable.getName().startsWith("OPENCLAW_")) {
+          assertThat(declared)
+              .as(service + " knows " + variable.getName())
+              .contains(variable.getName());
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyServiceListensWhereItsServiceAndProbesPoint() {
+    for (String service : serviceNames()) {
+      JsonNode spec = rendered.get("services").get(service);
+      Settings settings = settings(service);
+      String prefix = spec.get("configPrefix").asText();
+      int port = ServerSettings.from(settings, prefix).port();
+      assertThat(port).as(service + " port").isEqualTo(spec.get("ports").get("http").asInt());
+      // nixos/platform/services.nix keeps the ports of the services' own application.yaml.
+      Settings defaults = new Settings(ConfigLoader.load(service, Map.of(), Map.of()));
+      assertThat(port).as(service + " default port").isEqualTo(defaults.port(prefix + ".port"));
+
+      Container container = container(service);
+      assertThat(containerPort(container, "http")).as(service + " containerPort").isEqualTo(port);
+      assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/observe/health");
+      assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
+          .isEqualTo("http");
+      assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/observe/health");
+      assertThat(container.getImage()).contains("/" + service + ":");
+
+      ServicePort servicePort = servicePort(service, "http");
+      assertThat(servicePort.getPort()).isEqualTo(port);
+      assertThat(servicePort.getTargetPort().getStrVal()).isEqualTo("http");
+      assertThat(object(Service.class, service).getSpec().getSelector())
+          .isEqualTo(deployment(service).getSpec().getTemplate().getMetadata().getLabels());
+    }
+  }
+
+  @Test
+  void theTokenProxyServesItsInternalApiWhereTheOperatorCallsIt() {
+    Settings proxy = settings("token-proxy");
+    int internal = proxy.port("proxy.internal.port");
+    assertThat(containerPort(container("token-proxy"), "internal")).isEqualTo(internal);
+    assertThat(servicePort("token-proxy", "internal").getPort()).isEqualTo(internal);
+
+    URI internalUrl = URI.create(settings("operator").string("operator.token-proxy.internal-url"));
+    assertThat(internalUrl.getHost()).isEqualTo("token-proxy." + NAMESPACE + ".svc.cluster.local");
+    assertThat(internalUrl.getPort()).isEqualTo(internal);
+    // Both ends hold the same service token.
+    assertThat(secretRef("operator", "OPENCLAW_OPERATOR_TOKEN_PROXY_INTERNAL_TOKEN"))
+        .isEqualTo(secretRef("token-proxy", "OPENCLAW_PROXY_INTERNAL_TOKEN"));
+  }
+
+  @Test
+  void theBoxesReachTheTokenProxyThroughTheOperatorsSettings() {
+    KubernetesSettings operator = KubernetesSettings.from(settings("operator"));
+    assertThat(operator.tokenProxyNamespace()).isEqualTo(NAMESPACE);
+    assertThat(deployment("token-proxy").getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(operator.tokenProxyPodLabels());
+    int proxyPort = containerPort(container("token-proxy"), "http");
+    assertThat(operator.tokenProxyPort()).isEqualTo(proxyPort);
+    URI baseUrl = URI.create(operator.tokenProxyBaseUrl());
+    assertThat(baseUrl.getHost()).isEqualTo("token-proxy." + NAMESPACE + ".svc.cluster.local");
+    assertThat(baseUrl.getPort()).isEqualTo(servicePort("token-proxy", "http").getPort());
+    assertThat(operator.image()).isEqualTo(string("OPENCLAW_OPERATOR_KUBERNETES_IMAGE"));
+
+    // openclaw-system denies ingress by default: the boxes' namespaces are let in, on that port.
+    NetworkPolicy policy = object(NetworkPolicy.class, "token-proxy");
+    boolean boxesAllowed = false;
+    for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+      boolean fromBoxes =
+          rule.getFrom().stream()
+              .anyMatch(
+                  peer ->
+                      peer.getNamespaceSelector() != null
+                          && BoxResources.MANAGED_BY.equals(
+                              peer.getNamespaceSelector()
+                                  .getMatchLabels()
+                                  .get(BoxResources.MANAGED_BY_LABEL)));
+      boolean onPort = rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == proxyPort);
+      boxesAllowed |= fromBoxes && onPort;
+    }
+    assertThat(boxesAllowed).as("boxes may reach the token proxy on " + proxyPort).isTrue();
+  }
+
+  @Test
+  void theOperatorHasExactlyTheRightsOfItsRbacYaml() throws IOException {
+    List<HasMetadata> own;
+    try (InputStream in = BoxResources.class.getResourceAsStream("/operator/rbac.yaml")) {
+      Object parsed = Serialization.unmarshal(in);
+      @SuppressWarnings("unchecked")
+      List<HasMetadata> items = (List<HasMetadata>) parsed;
+      own = items;
+    }
+    ClusterRole expected =
+        own.stream()
+            .filter(ClusterRole.class::isInstance)
+            .map(ClusterRole.class::cast)
+            .findFirst()
+            .orElseThrow();
+    ClusterRole deployed = object(ClusterRole.class, expected.getMetadata().getName());
+    assertThat(grants(deployed.getRules())).isEqualTo(grants(expected.getRules()));
+
+    ClusterRoleBinding binding = object(ClusterRoleBinding.class, deployed.getMetadata().getName());
+    assertThat(binding.getRoleRef().getName()).isEqualTo(deployed.getMetadata().getName());
+    String account = binding.getSubjects().get(0).getName();
+    assertThat(binding.getSubjects().get(0).getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(deployment("operator").getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo(account);
+  }
+
+  @Test
+  void everySecretReferenceNamesARenderedSecretKey() {
+    JsonNode secrets = rendered.get("secrets");
+    List<String> references = new ArrayList<>();
+    for (HasMetadata object : objects) {
+      for (Container container : containers(object)) {
+        for (EnvVar variable : container.getEnv()) {
+          if (variable.getValueFrom() != null
+              && variable.getValueFrom().getSecretKeyRef() != null) {
+            var ref = variable.getValueFrom().getSecretKeyRef();
+            references.add(ref.getName() + "/" + ref.getKey());
+            assertThat(secrets.path(ref.getName()).has(ref.getKey()))
+                .as(
+                    object.getMetadata().getName()
+                        + " "
+                        + variable.getName()
+                        + " -> "
+                        + ref.getName()
+                        + "/"
+                        + ref.getKey())
+                .isTrue();
+          }
+        }
+      }
+    }
+    assertThat(references).isNotEmpty();
+  }
+
+  @Test
+  void everyPodHoldingADataStorePasswordMayReachThatStore() {
+    Map<String, String> stores = Map.of("openclaw-db", "postgres", "openclaw-redis", "redis");
+    stores.forEach(
+        (secret, store) -> {
+          Set<String> allowed = new TreeSet<>();
+          for (NetworkPolicyIngressRule rule :
+              object(NetworkPolicy.class, store).getSpec().getIngress()) {
+            rule.getFrom()
+                .forEach(
+                    peer -> allowed.add(peer.getPodSelector().getMatchLabels().get(NAME_LABEL)));
+          }
+          for (HasMetadata object : objects) {
+            boolean holdsPassword =
+                containers(object).stream()
+                    .flatMap(c -> c.getEnv().stream())
+                    .anyMatch(
+                        v ->
+                            v.getValueFrom() != null
+                                && v.getValueFrom().getSecretKeyRef() != null
+                                && secret.equals(v.getValueFrom().getSecretKeyRef().getName()));
+            String pod = podLabels(object).get(NAME_LABEL);
+            if (holdsPassword && !store.equals(pod)) {
+              assertThat(allowed).as(pod + " may reach " + store).contains(pod);
+            }
+          }
+        });
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private static List<String> serviceNames() {
+    List<String> names = new ArrayList<>();
+    rendered.get("services").fieldNames().forEachRemaining(names::add);
+    assertThat(names)
+        .contains("api", "token-proxy", "operator", "billing-worker", "onboarding-agent");
+    return names;
+  }
+
+  /** The service's configuration as it starts in its pod: Deployment env, secrets filled in. */
+  private static Settings settings(String service) {
+    Map<String, String> environment = new LinkedHashMap<>();
+    for (EnvVar variable : container(service).getEnv()) {
+      String value =
+          variable.getValue() != null
+              ? expand(variable.getValue(), environment)
+              : "from-a-secret-" + variable.getName().toLowerCase(java.util.Locale.ROOT);
+      environment.put(variable.getName(), value);
+    }
+    return new Settings(ConfigLoader.load(service, environment, Map.of()));
+  }
+
+  /** $(VAR) as Kubernetes expands it from the variables defined before. */
+  private static String expand(String value, Map<String, String> before) {
+    Matcher matcher = REFERENCE.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      String name = matcher.group(1);
+      assertThat(before).as("$(" + name + ") is defined before it is used").containsKey(name);
+      matcher.appendReplacement(out, Matcher.quoteReplacement(before.get(name)));
+    }
+    return matcher.appendTail(out).toString();
+  }
+
+  private static String string(String variable) {
+    return container("operator").getEnv().stream()
+        .filter(v -> v.getName().equals(variable))
+        .findFirst()
+        .orElseThrow()
+        .getValue();
+  }
+
+  private static String secretRef(String service, String variable) {
+    var ref =
+        container(service).getEnv().stream()
+            .filter(v -> v.getName().equals(variable))
+            .findFirst()
+            .orElseThrow()
+            .getValueFrom()
+            .getSecretKeyRef();
+    return ref.getName() + "/" + ref.getKey();
+  }
+
+  private static Set<String> grants(List<PolicyRule> rules) {
+    Set<String> grants = new TreeSet<>();
+    for (PolicyRule rule : rules) {
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String verb : rule.getVerbs()) {
+            grants.add(group + "/" + resource + ":" + verb);
+          }
+        }
+      }
+    }
+    return grants;
+  }
+
+  private static <T extends HasMetadata> T object(Class<T> kind, String name) {
+    return objects.stream()
+        .filter(kind::isInstance)
+        .map(kind::cast)
+        .filter(o -> o.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind.getSimpleName() + " " + name));
+  }
+
+  private static Deployment deployment(String service) {
+    Deployment deployment = object(Deployment.class, service);
+    assertThat(deployment.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    return deployment;
+  }
+
+  private static Container container(String service) {
+    List<Container> containers =
+        deployment(service).getSpec().getTemplate().getSpec().getContainers();
+    assertThat(containers).hasSize(1);
+    return containers.get(0);
+  }
+
+  private static List<Container> containers(HasMetadata object) {
+    if (object instanceof Deployment d) {
+      return d.getSpec().getTemplate().getSpec().getContainers();
+    }
+    if (object instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet s) {
+      return s.getSpec().getTemplate().getSpec().getContainers();
+    }
+    if (object instanceof io.fabric8.kubernetes.api.model.batch.v1.CronJob c) {
+      return c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getContainers();
+    }
+    return List.of();
+  }
+
+  private static Map<String, String> podLabels(HasMetadata object) {
+    if (object instanceof Deployment d) {
+      return d.getSpec().getTemplate().getMetadata().getLabels();
+    }
+    if (object instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet s) {
+      return s.getSpec().getTemplate().getMetadata().getLabels();
+    }
+    if (object instanceof io.fabric8.kubernetes.api.model.batch.v1.CronJob c) {
+      return c.getSpec().getJobTemplate().getSpec().getTemplate().getMetadata().getLabels();
+    }
+    return Map.of();
+  }
+
+  private static int containerPort(Container container, String name) {
+    return container.getPorts().stream()
+        .filter(p -> name.equals(p.getName()))
+        .map(ContainerPort::getContainerPort)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(container.getName() + " has no port " + name));
+  }
+
+  private static ServicePort servicePort(String service, String name) {
+    return object(Service.class, service).getSpec().getPorts().stream()
+        .filter(p -> name.equals(p.getName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("Service " + service + " has no port " + name));
+  }
+
+  private static Path repositoryRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("nixos/platform/render.nix"))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as("repository root above " + Path.of("").toAbsolutePath()).isNotNull();
+    return dir;
+  }
+
+  private static Path onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir, program);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,22 @@
+# Facts of this installation that are not about one host. Plain data: no nixpkgs needed to read it
+# (nixos/platform/render.nix and the tests evaluate it with nix-instantiate alone).
+{
+  # Public DNS: the api (and web UI) at `domain`, the token proxy at `proxy.<domain>`.
+  domain = "openclaw.cloud";
+  # Let's Encrypt account e-mail (cert-manager ClusterIssuer).
+  acmeEmail = "ops@openclaw.cloud";
+  # Where the images are pushed (nix run .#<image>.copyToRegistry) and pulled from.
+  registry = "ghcr.io/openclaw-cloud";
+  # Tag of our service images; bump it (or set it to a commit) to roll out a new build.
+  imageTag = "0.1.0";
+  sourceUrl = "https://github.com/openclaw-cloud/openclaw-cloud";
+  # The OpenClaw gateway image the operator puts into each box (operator.kubernetes.image).
+  gatewayImage = "ghcr.io/openclaw-cloud/openclaw-gateway:2026.9.6";
+  # Pod and service CIDRs of K3s (its defaults; the operator keeps them out of the boxes' egress).
+  clusterCidr = "10.42.0.0/16";
+  serviceCidr = "10.43.0.0/16";
+  # Root's SSH keys on every node (colmena and nixos-anywhere log in as root with them).
+  adminSshKeys = [
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyReplaceMeWithTheOperatorsOwnPublicKey0000 ops@openclaw.cloud"
+  ];
+}

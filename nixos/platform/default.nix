@@ -1,0 +1,765 @@
+# The platform's Kubernetes objects as plain data: builtins only, no nixpkgs. So
+#   nix-instantiate --eval --strict --json nixos/platform/render.nix
+# renders them anywhere (CI's DeploymentManifestsTest asserts on that JSON), and
+# nixos/platform/module.nix hands them to K3s as auto-deploy manifests on the control plane.
+#
+# Result: { manifests.<file> = [ objects ]; secrets.<k8s secret>.<key> = "<sops key>"; services; }
+# `secrets` only names where each value comes from: the values are sops-encrypted
+# (nixos/secrets/cluster.yaml) and rendered into Secrets on the node by module.nix.
+{
+  cluster ? import ../cluster.nix,
+}:
+let
+  services = import ./services.nix;
+  ns = "openclaw-system";
+  svcHost = name: "${name}.${ns}.svc.cluster.local";
+  partOf = "openclaw-cloud";
+
+  # Pinned charts, installed by K3s' helm-controller (HelmChart objects).
+  charts = {
+    cert-manager = {
+      repo = "https://charts.jetstack.io";
+      version = "v1.19.1";
+      namespace = "cert-manager";
+    };
+    ingress-nginx = {
+      repo = "https://kubernetes.github.io/ingress-nginx";
+      version = "4.14.0";
+      namespace = "ingress-nginx";
+    };
+  };
+  images = {
+    postgres = "docker.io/library/postgres:17-alpine";
+    redis = "docker.io/library/redis:7-alpine";
+  };
+  database = {
+    name = "openclaw";
+    user = "openclaw";
+  };
+
+  # Kubernetes Secret name -> key -> the sops key (nixos/secrets/cluster.yaml) its value comes from.
+  secrets = {
+    openclaw-db.password = "postgres-password";
+    openclaw-redis.password = "redis-password";
+    openclaw-crypto = {
+      keys = "crypto-keys";
+      active-key = "crypto-active-key";
+    };
+    openclaw-proxy = {
+      internal-token = "proxy-internal-token";
+      kimi-api-key = "kimi-api-key";
+    };
+  };
+
+  labelsOf = name: {
+    "app.kubernetes.io/name" = name;
+    "app.kubernetes.io/part-of" = partOf;
+  };
+  meta = name: {
+    inherit name;
+    namespace = ns;
+    labels = labelsOf name;
+  };
+  plain = name: value: { inherit name value; };
+  fromSecret = name: secret: key: {
+    inherit name;
+    valueFrom.secretKeyRef = {
+      name = secret;
+      inherit key;
+    };
+  };
+  forServices = f: builtins.attrValues (builtins.mapAttrs f services);
+
+  # --- cluster add-ons ---------------------------------------------------------------------------
+  helmChart = name: values: {
+    apiVersion = "helm.cattle.io/v1";
+    kind = "HelmChart";
+    metadata = {
+      inherit name;
+      namespace = "kube-system";
+    };
+    spec = {
+      chart = name;
+      inherit (charts.${name}) repo version;
+      targetNamespace = charts.${name}.namespace;
+      createNamespace = true;
+      # YAML is a superset of JSON.
+      valuesContent = builtins.toJSON values;
+    };
+  };
+
+  certManager = [
+    (helmChart "cert-manager" {
+      crds.enabled = true;
+    })
+  ];
+
+  ingressNginx = [
+    (helmChart "ingress-nginx" {
+      controller = {
+        kind = "DaemonSet";
+        ingressClassResource.default = true;
+        # K3s' servicelb publishes the LoadBalancer on every node's 80/443.
+        service.type = "LoadBalancer";
+        service.externalTrafficPolicy = "Local";
+        allowSnippetAnnotations = false;
+        config = {
+          use-forwarded-headers = "false";
+          # The token proxy streams completions (SSE) and the onboarding relay is a WebSocket.
+          proxy-read-timeout = "300";
+          proxy-send-timeout = "300";
+        };
+        metrics.enabled = true;
+      };
+    })
+  ];
+
+  clusterIssuer = [
+    {
+      apiVersion = "cert-manager.io/v1";
+      kind = "ClusterIssuer";
+      metadata.name = "letsencrypt";
+      spec.acme = {
+        server = "https://acme-v02.api.letsencrypt.org/directory";
+        email = cluster.acmeEmail;
+        privateKeySecretRef.name = "letsencrypt-account";
+        solvers = [ { http01.ingress.ingressClassName = "nginx"; } ];
+      };
+    }
+  ];
+
+  namespaces = [
+    {
+      apiVersion = "v1";
+      kind = "Namespace";
+      metadata = {
+        name = ns;
+        labels = {
+          "app.kubernetes.io/part-of" = partOf;
+          # Our own pods meet "restricted"; PostgreSQL and Redis too (non-root, no privileges).
+          "pod-security.kubernetes.io/enforce" = "restricted";
+          "pod-security.kubernetes.io/enforce-version" = "latest";
+        };
+      };
+    }
+  ];
+
+  # --- the operator's identity (same rules as modules/operator/src/main/resources/operator/rbac.yaml)
+  operatorRbac = [
+    {
+      apiVersion = "v1";
+      kind = "ServiceAccount";
+      metadata = {
+        name = "openclaw-operator";
+        namespace = ns;
+        labels = labelsOf "openclaw-operator";
+      };
+    }
+    {
+      apiVersion = "rbac.authorization.k8s.io/v1";
+      kind = "ClusterRole";
+      metadata = {
+        name = "openclaw-operator";
+        labels = labelsOf "openclaw-operator";
+      };
+      rules = [
+        {
+          apiGroups = [ "" ];
+          resources = [ "namespaces" ];
+          verbs = [ "get" "list" "create" "update" "delete" ];
+        }
+        {
+          apiGroups = [ "" ];
+          resources = [ "resourcequotas" "limitranges" "serviceaccounts" "secrets" ];
+          verbs = [ "get" "create" "update" ];
+        }
+        {
+          apiGroups = [ "" ];
+          resources = [ "persistentvolumeclaims" ];
+          verbs = [ "get" "create" "patch" ];
+        }
+        {
+          apiGroups = [ "networking.k8s.io" ];
+          resources = [ "networkpolicies" ];
+          verbs = [ "get" "create" "update" ];
+        }
+        {
+          apiGroups = [ "apps" ];
+          resources = [ "deployments" ];
+          verbs = [ "get" "create" "update" "patch" ];
+        }
+      ];
+    }
+    {
+      apiVersion = "rbac.authorization.k8s.io/v1";
+      kind = "ClusterRoleBinding";
+      metadata = {
+        name = "openclaw-operator";
+        labels = labelsOf "openclaw-operator";
+      };
+      subjects = [
+        {
+          kind = "ServiceAccount";
+          name = "openclaw-operator";
+          namespace = ns;
+        }
+      ];
+      roleRef = {
+        apiGroup = "rbac.authorization.k8s.io";
+        kind = "ClusterRole";
+        name = "openclaw-operator";
+      };
+    }
+  ];
+
+  # --- PostgreSQL and Redis: StatefulSets on the control plane's disk (see docs/deploy.md) -------
+  onControlPlane = {
+    "node-role.kubernetes.io/control-plane" = "true";
+  };
+  restricted = uid: {
+    runAsNonRoot = true;
+    runAsUser = uid;
+    runAsGroup = uid;
+    allowPrivilegeEscalation = false;
+    readOnlyRootFilesystem = true;
+    capabilities.drop = [ "ALL" ];
+    seccompProfile.type = "RuntimeDefault";
+  };
+  statefulSet =
+    {
+      name,
+      image,
+      uid,
+      port,
+      env,
+      args ? null,
+      runDir ? null,
+      dataPath,
+      size,
+      probe,
+      # Pods (app.kubernetes.io/name) let in besides our services.
+      clients ? [ ],
+    }:
+    [
+      {
+        apiVersion = "apps/v1";
+        kind = "StatefulSet";
+        metadata = meta name;
+        spec = {
+          serviceName = name;
+          replicas = 1;
+          selector.matchLabels = labelsOf name;
+          template = {
+            metadata.labels = labelsOf name;
+            spec = {
+              nodeSelector = onControlPlane;
+              enableServiceLinks = false;
+              automountServiceAccountToken = false;
+              securityContext = {
+                fsGroup = uid;
+                seccompProfile.type = "RuntimeDefault";
+              };
+              containers = [
+                (
+                  {
+                    inherit name image env;
+                    ports = [
+                      {
+                        name = name;
+                        containerPort = port;
+                      }
+                    ];
+                    securityContext = restricted uid;
+                    readinessProbe = probe // {
+                      periodSeconds = 10;
+                    };
+                    livenessProbe = {
+                      tcpSocket.port = port;
+                      periodSeconds = 20;
+                      failureThreshold = 6;
+                    };
+                    volumeMounts = [
+                      {
+                        name = "data";
+                        mountPath = dataPath;
+                      }
+                      {
+                        name = "tmp";
+                        mountPath = "/tmp";
+                      }
+                    ]
+                    ++ (
+                      if runDir == null then
+                        [ ]
+                      else
+                        [
+                          {
+                            name = "run";
+                            mountPath = runDir;
+                          }
+                        ]
+                    );
+                  }
+                  // (if args == null then { } else { inherit args; })
+                )
+              ];
+              volumes = [
+                {
+                  name = "run";
+                  emptyDir = { };
+                }
+                {
+                  name = "tmp";
+                  emptyDir = { };
+                }
+              ];
+            };
+          };
+          volumeClaimTemplates = [
+            {
+              metadata.name = "data";
+              spec = {
+                accessModes = [ "ReadWriteOnce" ];
+                storageClassName = "local-path";
+                resources.requests.storage = size;
+              };
+            }
+          ];
+        };
+      }
+      {
+        apiVersion = "v1";
+        kind = "Service";
+        metadata = meta name;
+        spec = {
+          selector = labelsOf name;
+          ports = [
+            {
+              name = name;
+              inherit port;
+              targetPort = port;
+            }
+          ];
+        };
+      }
+      # Only our services reach it.
+      {
+        apiVersion = "networking.k8s.io/v1";
+        kind = "NetworkPolicy";
+        metadata = meta name;
+        spec = {
+          podSelector.matchLabels = labelsOf name;
+          policyTypes = [ "Ingress" ];
+          ingress = [
+            {
+              from = map (s: { podSelector.matchLabels = labelsOf s; }) (
+                builtins.attrNames services ++ clients
+              );
+              ports = [ { inherit port; } ];
+            }
+          ];
+        };
+      }
+    ];
+
+  postgres = statefulSet {
+    name = "postgres";
+    image = images.postgres;
+    uid = 70; # postgres in the alpine image
+    port = 5432;
+    runDir = "/var/run/postgresql";
+    dataPath = "/var/lib/postgresql/data";
+    size = "20Gi";
+    clients = [ "postgres-backup" ];
+    env = [
+      (plain "POSTGRES_DB" database.name)
+      (plain "POSTGRES_USER" database.user)
+      (fromSecret "POSTGRES_PASSWORD" "openclaw-db" "password")
+      (plain "PGDATA" "/var/lib/postgresql/data/pgdata")
+    ];
+    probe.exec.command = [
+      "pg_isready"
+      "-U"
+      database.user
+      "-d"
+      database.name
+      "-h"
+      "127.0.0.1"
+    ];
+  };
+
+  redis = statefulSet {
+    name = "redis";
+    image = images.redis;
+    uid = 999; # redis in the alpine image
+    port = 6379;
+    dataPath = "/data";
+    size = "5Gi";
+    env = [ (fromSecret "REDIS_PASSWORD" "openclaw-redis" "password") ];
+    # Streams and queues must never be evicted; AOF so a restart keeps them.
+    args = [
+      "--requirepass"
+      "$(REDIS_PASSWORD)"
+      "--appendonly"
+      "yes"
+      "--maxmemory-policy"
+      "noeviction"
+      "--dir"
+      "/data"
+    ];
+    probe.tcpSocket.port = 6379;
+  };
+
+  # Nightly pg_dump into a volume on the control plane (keep a copy elsewhere: docs/deploy.md).
+  postgresBackup = [
+    {
+      apiVersion = "v1";
+      kind = "PersistentVolumeClaim";
+      metadata = meta "postgres-backups";
+      spec = {
+        accessModes = [ "ReadWriteOnce" ];
+        storageClassName = "local-path";
+        resources.requests.storage = "20Gi";
+      };
+    }
+    {
+      apiVersion = "batch/v1";
+      kind = "CronJob";
+      metadata = meta "postgres-backup";
+      spec = {
+        schedule = "17 3 * * *";
+        concurrencyPolicy = "Forbid";
+        jobTemplate.spec.template = {
+          metadata.labels = labelsOf "postgres-backup";
+          spec = {
+            restartPolicy = "OnFailure";
+            nodeSelector = onControlPlane;
+            automountServiceAccountToken = false;
+            securityContext = {
+              fsGroup = 70;
+              seccompProfile.type = "RuntimeDefault";
+            };
+            containers = [
+              {
+                name = "pg-dump";
+                image = images.postgres;
+                command = [
+                  "sh"
+                  "-c"
+                  "pg_dump -h postgres -U ${database.user} -Fc ${database.name} > /backups/openclaw-$(date +%F).dump && find /backups -name '*.dump' -mtime +14 -delete"
+                ];
+                env = [ (fromSecret "PGPASSWORD" "openclaw-db" "password") ];
+                securityContext = restricted 70;
+                volumeMounts = [
+                  {
+                    name = "backups";
+                    mountPath = "/backups";
+                  }
+                ];
+              }
+            ];
+            volumes = [
+              {
+                name = "backups";
+                persistentVolumeClaim.claimName = "postgres-backups";
+              }
+            ];
+          };
+        };
+      };
+    }
+  ];
+
+  # --- our services ----------------------------------------------------------------------------
+  dbUrl = "jdbc:postgresql://${svcHost "postgres"}:5432/${database.name}";
+  redisUrl = "redis://:$(REDIS_PASSWORD)@${svcHost "redis"}:6379";
+  internalUrl = "http://${svcHost "token-proxy"}:${toString services.token-proxy.ports.internal}";
+
+  # Every variable is OPENCLAW_<KEY> of a key in docs/configuration.md (DeploymentManifestsTest).
+  sharedEnv = [
+    (plain "OPENCLAW_DB_URL" dbUrl)
+    (plain "OPENCLAW_DB_USER" database.user)
+    (fromSecret "OPENCLAW_DB_PASSWORD" "openclaw-db" "password")
+    # Defined before OPENCLAW_REDIS_URL, which expands it.
+    (fromSecret "REDIS_PASSWORD" "openclaw-redis" "password")
+    (plain "OPENCLAW_REDIS_URL" redisUrl)
+    (fromSecret "OPENCLAW_CRYPTO_KEYS" "openclaw-crypto" "keys")
+    (fromSecret "OPENCLAW_CRYPTO_ACTIVE_KEY" "openclaw-crypto" "active-key")
+  ];
+  envOf =
+    name: s:
+    sharedEnv
+    ++ [
+      (plain "${s.envPrefix}_HOST" "0.0.0.0")
+      (plain "${s.envPrefix}_PORT" (toString s.ports.http))
+    ]
+    ++ (extraEnv.${name} or [ ]);
+  extraEnv = {
+    token-proxy = [
+      (plain "OPENCLAW_PROXY_INTERNAL_HOST" "0.0.0.0")
+      (plain "OPENCLAW_PROXY_INTERNAL_PORT" (toString services.token-proxy.ports.internal))
+      (fromSecret "OPENCLAW_PROXY_INTERNAL_TOKEN" "openclaw-proxy" "internal-token")
+      (plain "OPENCLAW_PROXY_UPSTREAM_BASE_URL" "https://api.moonshot.ai/v1")
+      (fromSecret "OPENCLAW_PROXY_UPSTREAM_API_KEY" "openclaw-proxy" "kimi-api-key")
+    ];
+    operator = [
+      (plain "OPENCLAW_OPERATOR_KUBERNETES_ENABLED" "true")
+      (plain "OPENCLAW_OPERATOR_KUBERNETES_IMAGE" cluster.gatewayImage)
+      (plain "OPENCLAW_OPERATOR_TOKEN_PROXY_INTERNAL_URL" internalUrl)
+      (fromSecret "OPENCLAW_OPERATOR_TOKEN_PROXY_INTERNAL_TOKEN" "openclaw-proxy" "internal-token")
+      (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_NAMESPACE" ns)
+      (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_POD_LABELS" "app.kubernetes.io/name=token-proxy")
+      (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_PORT" (toString services.token-proxy.ports.http))
+      (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_BASE_URL" "http://${svcHost "token-proxy"}:${toString services.token-proxy.ports.http}/v1")
+      (plain "OPENCLAW_OPERATOR_KUBERNETES_CLUSTER_CIDRS" "${cluster.clusterCidr},${cluster.serviceCidr}")
+    ];
+  };
+
+  healthProbe = {
+    httpGet = {
+      path = "/observe/health";
+      port = "http";
+    };
+    timeoutSeconds = 3;
+  };
+
+  deployment = name: s: {
+    apiVersion = "apps/v1";
+    kind = "Deployment";
+    metadata = meta name;
+    spec = {
+      inherit (s) replicas;
+      revisionHistoryLimit = 3;
+      selector.matchLabels = labelsOf name;
+      template = {
+        metadata.labels = labelsOf name;
+        spec = {
+          enableServiceLinks = false;
+          # Only the operator talks to the Kubernetes API.
+          automountServiceAccountToken = name == "operator";
+          serviceAccountName = if name == "operator" then "openclaw-operator" else "default";
+          securityContext = {
+            runAsNonRoot = true;
+            runAsUser = 65532;
+            runAsGroup = 65532;
+            fsGroup = 65532;
+            seccompProfile.type = "RuntimeDefault";
+          };
+          containers = [
+            {
+              inherit name;
+              image = "${cluster.registry}/${name}:${cluster.imageTag}";
+              imagePullPolicy = "IfNotPresent";
+              env = envOf name s;
+              ports = builtins.attrValues (
+                builtins.mapAttrs (portName: port: {
+                  name = portName;
+                  containerPort = port;
+                  protocol = "TCP";
+                }) s.ports
+              );
+              resources = {
+                requests = {
+                  cpu = "100m";
+                  memory = s.memory;
+                };
+                limits.memory = s.memory;
+              };
+              securityContext = restricted 65532;
+              # JVM start and Flyway migrations: up to 2.5 minutes.
+              startupProbe = healthProbe // {
+                periodSeconds = 5;
+                failureThreshold = 30;
+              };
+              # /observe/health is 503 while PostgreSQL or Redis is down: out of the Service, not restarted.
+              readinessProbe = healthProbe // {
+                periodSeconds = 10;
+                failureThreshold = 3;
+              };
+              livenessProbe = {
+                tcpSocket.port = "http";
+                periodSeconds = 20;
+                failureThreshold = 3;
+              };
+              volumeMounts = [
+                {
+                  name = "tmp";
+                  mountPath = "/tmp";
+                }
+              ];
+            }
+          ];
+          volumes = [
+            {
+              name = "tmp";
+              emptyDir.sizeLimit = "256Mi";
+            }
+          ];
+        };
+      };
+    };
+  };
+
+  service = name: s: {
+    apiVersion = "v1";
+    kind = "Service";
+    metadata = meta name;
+    spec = {
+      selector = labelsOf name;
+      ports = builtins.attrValues (
+        builtins.mapAttrs (portName: port: {
+          name = portName;
+          inherit port;
+          targetPort = portName;
+        }) s.ports
+      );
+    };
+  };
+
+  ingress =
+    {
+      name,
+      host,
+      backend,
+      annotations ? { },
+    }:
+    {
+      apiVersion = "networking.k8s.io/v1";
+      kind = "Ingress";
+      metadata = meta name // {
+        annotations = {
+          "cert-manager.io/cluster-issuer" = "letsencrypt";
+        }
+        // annotations;
+      };
+      spec = {
+        ingressClassName = "nginx";
+        tls = [
+          {
+            hosts = [ host ];
+            secretName = "${name}-tls";
+          }
+        ];
+        rules = [
+          {
+            inherit host;
+            http.paths = [
+              {
+                path = "/";
+                pathType = "Prefix";
+                backend.service = {
+                  name = backend;
+                  port.name = "http";
+                };
+              }
+            ];
+          }
+        ];
+      };
+    };
+
+  ingresses = [
+    (ingress {
+      name = "api";
+      host = cluster.domain;
+      backend = "api";
+      annotations = {
+        # The onboarding relay is a WebSocket; Stripe webhooks are small.
+        "nginx.ingress.kubernetes.io/proxy-read-timeout" = "3600";
+        "nginx.ingress.kubernetes.io/proxy-body-size" = "1m";
+      };
+    })
+    (ingress {
+      name = "token-proxy";
+      host = "proxy.${cluster.domain}";
+      backend = "token-proxy";
+      annotations = {
+        # Completions stream (SSE): no buffering; bodies up to proxy.max-body-bytes (4 MiB).
+        "nginx.ingress.kubernetes.io/proxy-buffering" = "off";
+        "nginx.ingress.kubernetes.io/proxy-body-size" = "4m";
+        "nginx.ingress.kubernetes.io/proxy-read-timeout" = "300";
+      };
+    })
+  ];
+
+  fromIngress = {
+    namespaceSelector.matchLabels."kubernetes.io/metadata.name" = charts.ingress-nginx.namespace;
+  };
+  fromPods = names: map (n: { podSelector.matchLabels = labelsOf n; }) names;
+  allowTo = name: rules: {
+    apiVersion = "networking.k8s.io/v1";
+    kind = "NetworkPolicy";
+    metadata = meta name;
+    spec = {
+      podSelector.matchLabels = labelsOf name;
+      policyTypes = [ "Ingress" ];
+      ingress = rules;
+    };
+  };
+  networkPolicies = [
+    # Nothing reaches a pod in openclaw-system unless a policy below lets it.
+    {
+      apiVersion = "networking.k8s.io/v1";
+      kind = "NetworkPolicy";
+      metadata = meta "default-deny-ingress";
+      spec = {
+        podSelector = { };
+        policyTypes = [ "Ingress" ];
+      };
+    }
+    (allowTo "api" [
+      {
+        from = [ fromIngress ];
+        ports = [ { port = services.api.ports.http; } ];
+      }
+    ])
+    (allowTo "token-proxy" [
+      # The boxes (namespaces the operator labels) and the public ingress: the OpenAI-compatible API.
+      {
+        from = [
+          fromIngress
+          { namespaceSelector.matchLabels."app.kubernetes.io/managed-by" = "openclaw-operator"; }
+        ];
+        ports = [ { port = services.token-proxy.ports.http; } ];
+      }
+      # The internal API: only the operator and the billing worker.
+      {
+        from = fromPods [
+          "operator"
+          "billing-worker"
+        ];
+        ports = [ { port = services.token-proxy.ports.internal; } ];
+      }
+    ])
+    (allowTo "onboarding-agent" [
+      {
+        from = fromPods [ "api" ];
+        ports = [ { port = services.onboarding-agent.ports.http; } ];
+      }
+    ])
+  ];
+
+  platformServices = builtins.concatLists (
+    forServices (name: s: [
+      (deployment name s)
+      (service name s)
+    ])
+  );
+in
+{
+  inherit secrets services charts;
+  # File name (under /var/lib/rancher/k3s/server/manifests/) -> its objects. K3s applies them in
+  # file-name order and retries what fails (CRDs not there yet, a namespace still missing).
+  manifests = {
+    "00-namespaces" = namespaces;
+    "10-cert-manager" = certManager;
+    "10-ingress-nginx" = ingressNginx;
+    "20-cluster-issuer" = clusterIssuer;
+    "30-operator-rbac" = operatorRbac;
+    "40-postgres" = postgres ++ postgresBackup;
+    "40-redis" = redis;
+    "50-services" = platformServices;
+    "50-network-policies" = networkPolicies;
+    "60-ingresses" = ingresses;
+  };
+}
