@@ -1,5 +1,6 @@
 package cloud.openclaw.api;
 
+import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.PlatformSettings;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
@@ -27,11 +28,15 @@ public final class Main {
   public static RunningService start(Config config) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, "api");
-    Connections connections = Connections.open(PlatformSettings.from(settings));
-    return HttpHost.serve(SERVICE, server, connections, Main::routing);
+    PlatformSettings platform = PlatformSettings.from(settings);
+    StripeRoutes.Configured stripe = StripeRoutes.configure(settings);
+    Connections connections = Connections.open(platform);
+    return HttpHost.serve(
+        SERVICE, server, connections, routing -> routing(routing, stripe.open(connections)));
   }
 
-  static void routing(HttpRouting.Builder routing) {
+  static void routing(HttpRouting.Builder routing, StripeRoutes stripe) {
     // Health and metrics come from HttpHost; the service's own routes are added here.
+    stripe.register(routing);
   }
 }
