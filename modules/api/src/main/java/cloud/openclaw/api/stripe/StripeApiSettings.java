@@ -2,6 +2,7 @@ package cloud.openclaw.api.stripe;
 
 import cloud.openclaw.platform.config.ConfigurationException;
 import cloud.openclaw.platform.config.Settings;
+import java.net.URI;
 import java.time.Duration;
 
 /**
@@ -29,11 +30,18 @@ public record StripeApiSettings(
         url(settings, "api.stripe.portal-return-url"));
   }
 
+  /** An http(s) URL; Stripe's {CHECKOUT_SESSION_ID} placeholder may appear in it. */
   private static String url(Settings settings, String key) {
-    String url = settings.optionalUri(key, "http", "https");
-    if (url.isEmpty()) {
-      throw new ConfigurationException(key, "missing (an http or https URL)");
+    String url = settings.optionalString(key);
+    try {
+      URI uri = URI.create(url.replace("{CHECKOUT_SESSION_ID}", "cs"));
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null) {
+        return url;
+      }
+    } catch (IllegalArgumentException invalid) {
+      // reported below
     }
-    return url;
+    throw new ConfigurationException(key, "'" + url + "' is not an http or https URL");
   }
 }
