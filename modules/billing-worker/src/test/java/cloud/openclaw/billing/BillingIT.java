@@ -268,7 +268,10 @@ class BillingIT {
   }
 
   static boolean allProcessed() {
-    return count("SELECT count(*) FROM stripe_events WHERE processed_at IS NULL") == 0;
+    return count(
+            "SELECT count(*) FROM stripe_events WHERE processed_at IS NULL"
+                + " AND id NOT LIKE 'evt\\_poison%'")
+        == 0;
   }
 
   static List<String> notificationKinds(Customer customer) {
@@ -468,6 +471,47 @@ class BillingIT {
 
     await().atMost(WAIT).until(() -> mailsTo(customer, "90%") == 1);
     assertThat(notificationKinds(customer)).containsExactly("usage_warning");
+  }
+
+  @Test
+  void anEventThatKeepsFailingIsRetriedWithBackoffAndBlocksNoOther() throws Exception {
+    String id = "evt_poison_" + UUID.randomUUID().toString().replace("-", "");
+    String payload =
+        Json.write(
+            Map.of(
+                "id",
+                id,
+                "object",
+                "event",
+                "type",
+                "invoice.paid",
+                "created",
+                Instant.now().getEpochSecond() - 60,
+                "data",
+                Map.of(
+                    "object",
+                    Map.of("object", "invoice", "id", "in_x", "subscription", "sub_gone"))));
+    HttpResponse<String> taken =
+        deliver(
+            payload, WebhookSigner.header(payload, WEBHOOK_SECRET, Instant.now().getEpochSecond()));
+    assertThat(taken.statusCode()).isEqualTo(200);
+
+    await()
+        .atMost(WAIT)
+        .until(() -> count("SELECT attempts::bigint FROM stripe_events WHERE id = ?", id) >= 2);
+    Customer customer = pendingCustomerWithAgent();
+    subscribe(customer);
+
+    await().atMost(WAIT).until(() -> jobs(box(customer)).contains("provision"));
+    assertThat(
+            database
+                .execute()
+                .get("SELECT last_error, processed_at FROM stripe_events WHERE id = ?", id)
+                .orElseThrow()
+                .column("last_error")
+                .getString())
+        .contains("sub_gone");
+    assertThat(stored(id)).isEqualTo(1);
   }
 
   // ---- the webhook endpoint's refusals ----
