@@ -23,7 +23,7 @@ import java.util.List;
  * The sandbox: stand-ins for the outside services the platform talks to, so that dev mode and tests
  * run with no account anywhere. Production code reaches them only through a different base URL:
  * Kimi at {@code /kimi/v1} ({@link KimiStandIn}), the Telegram Bot API at {@code /telegram} ({@link
- * TelegramStandIn}, Stripe at {@code /stripe} ({@link StripeStandIn}); an SMTP server catches mail
+ * TelegramStandIn}), Stripe at {@code /stripe} ({@link StripeStandIn}); an SMTP server catches mail
  * and lists it at {@code /mail} ({@link MailCatcher}).
  */
 public final class Main {

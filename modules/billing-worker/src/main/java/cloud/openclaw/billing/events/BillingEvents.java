@@ -119,6 +119,15 @@ public final class BillingEvents {
       LOG.info("checkout " + session.path("id").asText() + ": subscription is " + current.status());
       return;
     }
+    activate(tx, customer, current);
+  }
+
+  /**
+   * A paying subscription for the customer: a pending customer becomes active on its plan and the
+   * box gets its one provision job. Reached from the checkout's completion or, should that event be
+   * late or the payment asynchronous, from the subscription turning active.
+   */
+  private void activate(Tx tx, Customer customer, Subscription current) {
     if (customer.status() == CustomerStatus.PENDING) {
       customers.setStatus(tx.execute(), customer.id(), CustomerStatus.ACTIVE);
     }
@@ -129,7 +138,7 @@ public final class BillingEvents {
       LOG.warning("customer " + customerId + " paid but has no agent set up to provision");
       return;
     }
-    // One provision per box, however many deliveries or checkouts.
+    // One provision per box, however many deliveries, checkouts or events lead here.
     jobs.enqueue(
         tx, new NewJob(JobType.PROVISION, box.get().id(), null, "provision:" + box.get().id()));
     tx.afterCommit(() -> customerChanged(customerId));
@@ -232,10 +241,12 @@ public final class BillingEvents {
         }
       }
       case ACTIVE, TRIALING -> {
-        if (customer.status() != CustomerStatus.PENDING) {
-          pastDue.clear(tx.execute(), current.id());
-          restore(tx, customer, event.id());
+        if (customer.status() == CustomerStatus.PENDING) {
+          activate(tx, customer, current);
+          return;
         }
+        pastDue.clear(tx.execute(), current.id());
+        restore(tx, customer, event.id());
       }
       default -> {}
     }

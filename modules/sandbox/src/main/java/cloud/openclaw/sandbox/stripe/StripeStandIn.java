@@ -160,7 +160,7 @@ public final class StripeStandIn implements HttpService {
   /** Pays the checkout session as the hosted page would; the new subscription's id. */
   public synchronized String pay(String sessionId) {
     ObjectNode session = find(sessions, "checkout.session", sessionId);
-    if (!session.path("subscription").isNull() && session.hasNonNull("subscription")) {
+    if (session.hasNonNull("subscription")) {
       return session.path("subscription").asText();
     }
     Instant now = clock.instant();
@@ -291,11 +291,6 @@ public final class StripeStandIn implements HttpService {
   /** Moves the stand-in's clock ahead (event times, periods). */
   public void advanceClock(Duration by) {
     clockOffset.addAndGet(by.toSeconds());
-  }
-
-  /** The checkout sessions, for the index page. */
-  synchronized List<ObjectNode> sessions() {
-    return List.copyOf(sessions.values());
   }
 
   // ---- the API ----
