@@ -61,8 +61,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Billing end to end on real PostgreSQL and Redis: the sandbox's Stripe stand-in (hosted checkout,
  * signed webhooks, duplicates, held and reordered deliveries), the api's webhook and checkout
- * routes, the billing worker as its Main starts it, a real token proxy for usage resets, and the
- * sandbox's SMTP catcher receiving the mail.
+ * routes, two billing workers as their Main starts them, a real token proxy for usage resets, and
+ * the sandbox's SMTP catcher receiving the mail.
  */
 class BillingIT {
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
@@ -86,6 +86,7 @@ class BillingIT {
   static RunningService api;
   static Connections apiConnections;
   static RunningService worker;
+  static RunningService secondWorker;
   static CustomerStore customers;
   static BoxStore boxes;
   static SubscriptionStore subscriptions;
@@ -134,7 +135,9 @@ class BillingIT {
             apiConnections,
             routing -> routes.open(apiConnections).register(routing));
     stripe.webhook("http://127.0.0.1:" + api.port() + "/stripe/webhook", WEBHOOK_SECRET);
+    // Two workers, as two replicas would run: every effect must still happen once.
     worker = Main.start(ConfigLoader.load("billing-worker", Map.of(), shared));
+    secondWorker = Main.start(ConfigLoader.load("billing-worker", Map.of(), shared));
 
     SecretBox secrets = new SecretBox(CryptoSettings.from(apiSettings));
     customers = new CustomerStore(database);
@@ -173,7 +176,7 @@ class BillingIT {
   @AfterAll
   static void stop() {
     for (AutoCloseable closeable :
-        new AutoCloseable[] {worker, api, proxyService, sandbox, redis, database}) {
+        new AutoCloseable[] {secondWorker, worker, api, proxyService, sandbox, redis, database}) {
       try {
         if (closeable != null) {
           closeable.close();
