@@ -54,6 +54,9 @@ public final class EventProcessor implements AutoCloseable {
           signal.await(pollInterval);
         }
       } catch (RuntimeException e) {
+        if (!running) {
+          return; // closing interrupts the wait for the doorbell
+        }
         LOG.log(Level.WARNING, "stripe event pass failed; next in " + pollInterval, e);
         sleep();
       }
