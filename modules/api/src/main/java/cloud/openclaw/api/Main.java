@@ -17,6 +17,7 @@ import cloud.openclaw.api.me.BoxEvents;
 import cloud.openclaw.api.me.CustomerEvents;
 import cloud.openclaw.api.me.MeService;
 import cloud.openclaw.api.me.UsageView;
+import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
 import cloud.openclaw.platform.config.ServerSettings;
@@ -73,9 +74,11 @@ public final class Main {
     PlatformSettings platform = PlatformSettings.from(settings);
     CryptoSettings crypto = CryptoSettings.from(settings);
     ApiSettings api = ApiSettings.from(settings);
+    StripeRoutes.Configured stripeSettings = StripeRoutes.configure(settings);
     Opened opened = new Opened();
     try {
       Connections connections = opened.add(Connections.open(platform));
+      StripeRoutes stripe = stripeSettings.open(connections);
       List<ApiService> services =
           services(
               connections.database(),
@@ -83,8 +86,8 @@ public final class Main {
               platform,
               new SecretBox(crypto),
               api,
-              // The integrator wires billing's Stripe implementation here.
-              BillingPortal.NOT_CONFIGURED,
+              stripe.portal(),
+              stripe.services(),
               Clock.systemUTC(),
               opened);
       return HttpHost.start(
@@ -107,6 +110,7 @@ public final class Main {
       SecretBox secrets,
       ApiSettings api,
       BillingPortal portal,
+      List<ApiService> stripe,
       Clock clock,
       Opened opened) {
     CustomerStore customers = new CustomerStore(database);
@@ -164,11 +168,12 @@ public final class Main {
             new AuditLog(database),
             clock));
     services.add(new InternalService(links, api.internalToken()));
+    services.addAll(stripe);
     services.add(new OpenApiService());
     return List.copyOf(services);
   }
 
-  /** One HttpService per route prefix; add new prefixes (the Stripe webhook) to the list. */
+  /** One HttpService per route prefix. */
   static void routing(HttpRouting.Builder routing, List<ApiService> services) {
     routing.error(
         RateLimitedException.class,

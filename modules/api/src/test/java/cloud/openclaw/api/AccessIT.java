@@ -42,7 +42,9 @@ class AccessIT {
           "POST /auth/session",
           "POST /auth/refresh",
           "POST /internal/sign-in-links",
-          "GET /openapi");
+          "GET /openapi",
+          "POST /stripe/webhook",
+          "POST /billing/checkout");
 
   static ApiFixture api;
   private final ApiClient client;

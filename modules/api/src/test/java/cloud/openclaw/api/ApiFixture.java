@@ -4,6 +4,7 @@ import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.me.BillingPortal;
+import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
@@ -84,6 +85,10 @@ final class ApiFixture implements AutoCloseable {
     config.put("api.auth.admins", ADMIN);
     config.put("api.auth.login-limit.per-email", "1000");
     config.put("api.auth.login-limit.per-ip", "1000");
+    // Nothing answers here: tests that need Stripe bring the sandbox's and override these.
+    config.put("stripe.secret-key", "sk_test_fixture");
+    config.put("stripe.api-base", "http://127.0.0.1:9");
+    config.put("api.stripe.webhook-secret", "whsec_fixture");
     config.putAll(extra);
     Settings loaded = new Settings(ConfigLoader.load("api", Map.of(), config));
     platform = PlatformSettings.from(loaded);
@@ -92,13 +97,22 @@ final class ApiFixture implements AutoCloseable {
     connections = Connections.open(platform);
     database = connections.database();
     redis = connections.redis();
+    StripeRoutes stripe = StripeRoutes.configure(loaded).open(connections);
     services =
         Main.services(
-            database, redis, platform, secrets, settings, portal, Clock.systemUTC(), opened);
+            database,
+            redis,
+            platform,
+            secrets,
+            settings,
+            portal != null ? portal : stripe.portal(),
+            stripe.services(),
+            Clock.systemUTC(),
+            opened);
   }
 
   static ApiFixture start(Class<?> testClass) {
-    return new ApiFixture(testClass, Map.of(), BillingPortal.NOT_CONFIGURED);
+    return new ApiFixture(testClass, Map.of(), null);
   }
 
   static ApiFixture start(Class<?> testClass, Map<String, String> extra, BillingPortal portal) {

@@ -32,11 +32,7 @@ class BoxEventsIT {
 
   @SetUpRoute
   static void routing(HttpRouting.Builder routing) {
-    api =
-        ApiFixture.start(
-            BoxEventsIT.class,
-            java.util.Map.of("redis.pool-size", "4"),
-            cloud.openclaw.api.me.BillingPortal.NOT_CONFIGURED);
+    api = ApiFixture.start(BoxEventsIT.class, java.util.Map.of("redis.pool-size", "4"), null);
     api.routing(routing);
   }
 

@@ -2,7 +2,6 @@ package cloud.openclaw.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cloud.openclaw.api.me.BillingPortal;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.AfterStop;
 import io.helidon.webserver.testing.junit5.ServerTest;
@@ -32,7 +31,7 @@ class LoginLimitsIT {
                 "api.auth.login-limit.per-ip", "4",
                 "api.auth.login-limit.window", "PT10M",
                 "api.auth.client-ip-header", "X-Forwarded-For"),
-            BillingPortal.NOT_CONFIGURED);
+            null);
     api.routing(routing);
   }
 

@@ -1,18 +1,55 @@
 package cloud.openclaw.billing;
 
+import cloud.openclaw.billing.events.AgentLiveNotices;
+import cloud.openclaw.billing.events.BillingEvents;
+import cloud.openclaw.billing.events.EventProcessor;
+import cloud.openclaw.billing.events.GracePeriod;
+import cloud.openclaw.billing.events.PastDue;
+import cloud.openclaw.billing.events.UsageWarningListener;
+import cloud.openclaw.billing.mail.MailSettings;
+import cloud.openclaw.billing.mail.OutboxSender;
+import cloud.openclaw.platform.billing.StripeBilling;
+import cloud.openclaw.platform.billing.StripeEventSignal;
+import cloud.openclaw.platform.billing.StripeSettings;
+import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
+import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Metrics;
+import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
+import cloud.openclaw.platform.jobs.JobQueue;
+import cloud.openclaw.platform.jobs.JobStore;
+import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.jobs.Periodic;
+import cloud.openclaw.platform.proxy.TokenProxyClient;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.NotificationStore;
+import cloud.openclaw.platform.store.StripeEventStore;
+import cloud.openclaw.platform.store.SubscriptionStore;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
 
-/** The billing-worker service: turns Stripe events into subscriptions, jobs and emails. */
+/**
+ * The billing-worker service: turns stored Stripe events into subscriptions, jobs and emails
+ * ({@link EventProcessor}), suspends after the grace period ({@link GracePeriod}), turns the token
+ * proxy's usage warnings and newly live agents into emails, and sends the email outbox over SMTP
+ * ({@link OutboxSender}).
+ */
 public final class Main {
   static final String SERVICE = "billing-worker";
+
+  /** The job queue the operator consumes (the operator's {@code Main.QUEUE}). */
+  static final String OPERATOR_QUEUE = "operator";
 
   private Main() {}
 
@@ -21,16 +58,77 @@ public final class Main {
   }
 
   /**
-   * Connects to PostgreSQL (migrated) and Redis, then serves on {@code billing.host:billing.port}.
+   * Connects to PostgreSQL (migrated) and Redis, starts the workers, then serves health and metrics
+   * on {@code billing.host:billing.port}.
    */
   public static RunningService start(Config config) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, "billing");
-    Connections connections = Connections.open(PlatformSettings.from(settings));
-    return HttpHost.serve(SERVICE, server, connections, Main::routing);
+    PlatformSettings platform = PlatformSettings.from(settings);
+    BillingSettings billing = BillingSettings.from(settings);
+    MailSettings mail = MailSettings.from(settings);
+    StripeSettings stripeSettings = StripeSettings.from(settings);
+    SecretBox secrets = new SecretBox(CryptoSettings.from(settings));
+    Opened opened = new Opened();
+    try {
+      Connections connections = opened.add(Connections.open(platform));
+      Database database = connections.database();
+      CustomerStore customers = new CustomerStore(database);
+      NotificationStore notifications = new NotificationStore(database);
+      Mails mails = new Mails(billing.dashboardUrl());
+      PastDue pastDue = new PastDue();
+      BillingEvents handlers =
+          new BillingEvents(
+              customers,
+              new SubscriptionStore(database),
+              new BoxStore(database, secrets),
+              notifications,
+              pastDue,
+              new JobQueue(
+                  new JobStore(database, platform.jobs().maxAttempts()),
+                  new JobStream(connections.redis(), OPERATOR_QUEUE)),
+              new TokenProxyClient(billing.tokenProxyUrl(), billing.tokenProxyToken()),
+              new StripeBilling(stripeSettings),
+              platform.plans(),
+              mails);
+      opened.add(
+          new EventProcessor(
+                  database,
+                  new StripeEventStore(database),
+                  handlers,
+                  new StripeEventSignal(connections.redis()),
+                  billing.eventPollInterval(),
+                  billing.eventRetry())
+              .start());
+      GracePeriod grace =
+          new GracePeriod(
+              database, pastDue, customers, handlers, billing.gracePeriod(), Clock.systemUTC());
+      opened.add(Periodic.start("grace-period", billing.graceCheckInterval(), grace::run));
+      AgentLiveNotices live = new AgentLiveNotices(database, customers, notifications, mails);
+      opened.add(Periodic.start("agent-live", Duration.ofSeconds(5), live::run));
+      opened.add(
+          new UsageWarningListener(
+                  database, connections.redis(), customers, notifications, mails, consumerName())
+              .start());
+      opened.add(new OutboxSender(database, mail).start());
+      return HttpHost.start(
+          SERVICE,
+          server,
+          connections.healthChecks(),
+          Metrics.registry(SERVICE),
+          Main::routing,
+          opened.all());
+    } catch (RuntimeException e) {
+      throw opened.closeAfter(e);
+    }
   }
 
   static void routing(HttpRouting.Builder routing) {
-    // Health and metrics come from HttpHost; the service's own routes are added here.
+    // Health and metrics come from HttpHost; the workers have no routes of their own.
+  }
+
+  private static String consumerName() {
+    String host = System.getenv().getOrDefault("HOSTNAME", "billing");
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -81,6 +81,9 @@ public final class DevLauncher implements AutoCloseable {
         Map<String, String> wiring = StandIns.wiring(environment, lastStarted().url(), config);
         wiring.forEach(shared::putIfAbsent);
       }
+      if (service.name().equals("api")) {
+        sandboxStripeWebhook(shared, lastStarted().url());
+      }
     }
     for (Started service : services()) {
       awaitHealthy(service);
@@ -133,6 +136,31 @@ public final class DevLauncher implements AutoCloseable {
     }
     throw new IllegalStateException(
         service.name() + " is not healthy after " + HEALTH_TIMEOUT.toSeconds() + " s: " + last);
+  }
+
+  /** The sandbox's Stripe stand-in delivers its events to this api (when it stands in). */
+  private void sandboxStripeWebhook(Map<String, String> shared, String apiUrl) {
+    String stripeBase = shared.getOrDefault("stripe.api-base", "");
+    Started sandbox = services().getFirst();
+    if (!stripeBase.startsWith(sandbox.url())) {
+      return;
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(stripeBase + "/_sandbox/webhook"))
+            .timeout(Duration.ofSeconds(5))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    Json.write(Map.of("url", apiUrl + "/stripe/webhook"))))
+            .build();
+    try {
+      http.send(request, HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      throw new IllegalStateException("the sandbox's Stripe stand-in did not take the webhook", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Stopped();
+    }
   }
 
   private synchronized Started lastStarted() {

@@ -34,6 +34,38 @@ final class StandIns {
     }
     // Without a configured JWT key the api signs sessions with an ephemeral one (and logs it).
     wiring.put("api.dev-mode", "true");
+    billing(environment, sandboxUrl, new Settings(sandbox), wiring);
     return wiring;
+  }
+
+  /** Stripe and SMTP from the sandbox unless configured; the billing worker's proxy access. */
+  private static void billing(
+      Map<String, String> environment,
+      String sandboxUrl,
+      Settings sandbox,
+      Map<String, String> wiring) {
+    if (!environment.containsKey(ConfigLoader.environmentName("stripe.secret-key"))) {
+      wiring.put("stripe.secret-key", "sk_test_sandbox");
+      wiring.put("stripe.api-base", sandboxUrl + "/stripe");
+      wiring.put("api.stripe.webhook-secret", sandbox.string("sandbox.stripe.webhook-secret"));
+    }
+    if (!environment.containsKey(ConfigLoader.environmentName("billing.mail.host"))) {
+      wiring.put("billing.mail.host", sandbox.string("sandbox.smtp.host"));
+      wiring.put("billing.mail.port", sandbox.string("sandbox.smtp.port"));
+    }
+    String tokenKey = ConfigLoader.environmentName("billing.token-proxy.internal-token");
+    if (!environment.containsKey(tokenKey)) {
+      String proxyToken = environment.get(ConfigLoader.environmentName("proxy.internal.token"));
+      wiring.put(
+          "billing.token-proxy.internal-token",
+          proxyToken != null ? proxyToken : wiring.get("proxy.internal.token"));
+    }
+    if (!environment.containsKey(
+        ConfigLoader.environmentName("billing.token-proxy.internal-url"))) {
+      String port = sandbox.optionalString("proxy.internal.port");
+      wiring.put(
+          "billing.token-proxy.internal-url",
+          "http://127.0.0.1:" + (port.isEmpty() ? "8091" : port));
+    }
   }
 }

@@ -9,6 +9,9 @@ import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
 import cloud.openclaw.sandbox.kimi.KimiSettings;
 import cloud.openclaw.sandbox.kimi.KimiStandIn;
+import cloud.openclaw.sandbox.mail.MailCatcher;
+import cloud.openclaw.sandbox.stripe.StripeSandboxSettings;
+import cloud.openclaw.sandbox.stripe.StripeStandIn;
 import cloud.openclaw.sandbox.telegram.TelegramSettings;
 import cloud.openclaw.sandbox.telegram.TelegramStandIn;
 import io.helidon.config.Config;
@@ -20,13 +23,14 @@ import java.util.List;
  * The sandbox: stand-ins for the outside services the platform talks to, so that dev mode and tests
  * run with no account anywhere. Production code reaches them only through a different base URL:
  * Kimi at {@code /kimi/v1} ({@link KimiStandIn}), the Telegram Bot API at {@code /telegram} ({@link
- * TelegramStandIn}); Stripe comes later.
+ * TelegramStandIn}), Stripe at {@code /stripe} ({@link StripeStandIn}); an SMTP server catches mail
+ * and lists it at {@code /mail} ({@link MailCatcher}).
  */
 public final class Main {
   static final String SERVICE = "sandbox";
 
-  /** The stand-ins served, by name ("telegram", "stripe", "kimi" once they exist). */
-  static final List<String> STAND_INS = List.of("kimi", "telegram");
+  /** The stand-ins served, by name. */
+  static final List<String> STAND_INS = List.of("kimi", "telegram", "stripe", "mail");
 
   private Main() {}
 
@@ -45,27 +49,47 @@ public final class Main {
     ServerSettings server = ServerSettings.from(settings, SERVICE);
     KimiStandIn kimi = new KimiStandIn(KimiSettings.from(settings));
     TelegramStandIn telegram = new TelegramStandIn(TelegramSettings.from(settings));
-    RunningService service =
-        HttpHost.start(
-            SERVICE,
-            server,
-            List.of(),
-            Metrics.registry(SERVICE),
-            routing -> routing(routing, kimi, telegram),
-            List.of());
-    return new Sandbox(service, kimi, telegram);
+    StripeStandIn stripe = new StripeStandIn(StripeSandboxSettings.from(settings));
+    MailCatcher mail =
+        new MailCatcher(settings.string("sandbox.smtp.host"), settings.port("sandbox.smtp.port"));
+    try {
+      RunningService service =
+          HttpHost.start(
+              SERVICE,
+              server,
+              List.of(),
+              Metrics.registry(SERVICE),
+              routing -> routing(routing, kimi, telegram, stripe, mail),
+              List.of(mail));
+      return new Sandbox(service, kimi, telegram, stripe, mail);
+    } catch (RuntimeException e) {
+      mail.close();
+      throw e;
+    }
   }
 
-  static void routing(HttpRouting.Builder routing, KimiStandIn kimi, TelegramStandIn telegram) {
+  static void routing(
+      HttpRouting.Builder routing,
+      KimiStandIn kimi,
+      TelegramStandIn telegram,
+      StripeStandIn stripe,
+      MailCatcher mail) {
     routing.get(
         "/",
         (request, response) -> Json.send(response, Status.OK_200, new Index(SERVICE, STAND_INS)));
     routing.register(KimiStandIn.MOUNT, kimi);
     routing.register(TelegramStandIn.MOUNT, telegram);
+    routing.register(StripeStandIn.MOUNT, stripe);
+    routing.register(MailCatcher.MOUNT, mail);
   }
 
   /** A started sandbox and its stand-ins; closing it stops the server. */
-  public record Sandbox(RunningService service, KimiStandIn kimi, TelegramStandIn telegram)
+  public record Sandbox(
+      RunningService service,
+      KimiStandIn kimi,
+      TelegramStandIn telegram,
+      StripeStandIn stripe,
+      MailCatcher mail)
       implements AutoCloseable {
     public int port() {
       return service.port();

@@ -48,6 +48,6 @@ class MainIT {
     assertThat(index.path("standIns").isArray()).isTrue();
     assertThat(index.path("standIns"))
         .extracting(JsonNode::asText)
-        .containsExactly("kimi", "telegram");
+        .containsExactly("kimi", "telegram", "stripe", "mail");
   }
 }

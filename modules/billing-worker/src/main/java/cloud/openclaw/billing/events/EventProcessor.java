@@ -1,0 +1,122 @@
+package cloud.openclaw.billing.events;
+
+import cloud.openclaw.platform.billing.StripeEventSignal;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.jobs.Backoff;
+import cloud.openclaw.platform.store.StripeEventStore;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Works through the stored Stripe events: each in one transaction that locks it (other workers skip
+ * it), applies it and marks it processed, so an event has its effect once however many workers run.
+ * A failing event is retried with backoff and never dropped; the others go on. Waits for the
+ * webhook's ring, or polls.
+ */
+public final class EventProcessor implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(EventProcessor.class.getName());
+
+  private final Database database;
+  private final EventInbox inbox;
+  private final BillingEvents handlers;
+  private final StripeEventSignal signal;
+  private final Duration pollInterval;
+  private final Backoff retry;
+  private volatile boolean running = true;
+  private Thread thread;
+
+  public EventProcessor(
+      Database database,
+      StripeEventStore events,
+      BillingEvents handlers,
+      StripeEventSignal signal,
+      Duration pollInterval,
+      Backoff retry) {
+    this.database = database;
+    this.inbox = new EventInbox(database, events);
+    this.handlers = handlers;
+    this.signal = signal;
+    this.pollInterval = pollInterval;
+    this.retry = retry;
+  }
+
+  public EventProcessor start() {
+    thread = Thread.ofVirtual().name("stripe-events").start(this::loop);
+    return this;
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        if (!processNext()) {
+          signal.await(pollInterval);
+        }
+      } catch (RuntimeException e) {
+        if (!running) {
+          return; // closing interrupts the wait for the doorbell
+        }
+        LOG.log(Level.WARNING, "stripe event pass failed; next in " + pollInterval, e);
+        sleep();
+      }
+    }
+  }
+
+  /** Processes the next due event, if any; true when there was one (processed or deferred). */
+  public boolean processNext() {
+    AtomicReference<EventInbox.Due> taken = new AtomicReference<>();
+    try {
+      return database.inTransaction(
+          tx -> {
+            var due = inbox.lockNextDue(tx.execute());
+            if (due.isEmpty()) {
+              return false;
+            }
+            taken.set(due.get());
+            handlers.handle(tx, due.get().event());
+            inbox.markProcessed(tx.execute(), due.get().event().id());
+            return true;
+          });
+    } catch (RuntimeException e) {
+      EventInbox.Due due = taken.get();
+      if (due == null) {
+        throw e;
+      }
+      Duration delay = retry.after(due.attempts() + 1);
+      LOG.log(
+          Level.WARNING,
+          "stripe event "
+              + due.event().id()
+              + " ("
+              + due.event().type()
+              + ") failed; again in "
+              + delay,
+          e);
+      inbox.defer(due.event().id(), e.toString(), delay);
+      return true;
+    }
+  }
+
+  private void sleep() {
+    try {
+      Thread.sleep(pollInterval);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

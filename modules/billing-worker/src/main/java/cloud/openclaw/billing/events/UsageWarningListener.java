@@ -1,0 +1,110 @@
+package cloud.openclaw.billing.events;
+
+import cloud.openclaw.billing.Mails;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.redis.StreamGroup;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.NotificationStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.resps.StreamEntry;
+
+/**
+ * Reads the token proxy's usage warnings (stream {@code usage:warnings}) and puts one email per
+ * customer and period into the outbox. An entry is acknowledged only after its mail is enqueued;
+ * entries of a worker that died are taken over.
+ */
+public final class UsageWarningListener implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(UsageWarningListener.class.getName());
+  private static final Duration RECLAIM_AFTER = Duration.ofMinutes(1);
+
+  private final Database database;
+  private final StreamGroup group;
+  private final CustomerStore customers;
+  private final NotificationStore notifications;
+  private final Mails mails;
+  private final String consumer;
+  private volatile boolean running = true;
+  private Thread thread;
+
+  public UsageWarningListener(
+      Database database,
+      Redis redis,
+      CustomerStore customers,
+      NotificationStore notifications,
+      Mails mails,
+      String consumer) {
+    this.database = database;
+    this.group = new StreamGroup(redis, redis.key("usage", "warnings"), "billing");
+    this.customers = customers;
+    this.notifications = notifications;
+    this.mails = mails;
+    this.consumer = consumer;
+  }
+
+  public UsageWarningListener start() {
+    thread = Thread.ofVirtual().name("usage-warnings").start(this::loop);
+    return this;
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        group.ensure();
+        List<StreamEntry> entries = new ArrayList<>(group.reclaim(consumer, RECLAIM_AFTER, 50));
+        entries.addAll(group.readNew(consumer, 50, Duration.ofSeconds(1)));
+        List<StreamEntryID> done = new ArrayList<>();
+        for (StreamEntry entry : entries) {
+          handle(entry);
+          done.add(entry.getID());
+        }
+        group.ack(done);
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        LOG.log(Level.WARNING, "usage warnings: pass failed; retrying", e);
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void handle(StreamEntry entry) {
+    String customerId = entry.getFields().get("customerId");
+    String periodStart = entry.getFields().get("periodStart");
+    int percent = Integer.parseInt(entry.getFields().getOrDefault("percent", "90"));
+    if (customerId == null || periodStart == null) {
+      LOG.warning("usage warning " + entry.getID() + " without customer or period: skipped");
+      return;
+    }
+    customers
+        .find(database.execute(), UUID.fromString(customerId))
+        .ifPresent(
+            customer ->
+                notifications.enqueue(
+                    database.execute(), mails.usageWarning(customer, periodStart, percent)));
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package cloud.openclaw.sandbox.mail;
+
+import cloud.openclaw.platform.http.Json;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The SMTP catcher: a real SMTP server (GreenMail) on {@code sandbox.smtp.host:port} that accepts
+ * any mail to anyone and keeps it, and at {@value #MOUNT} a page listing what it caught ({@code GET
+ * /mail}) and the same as JSON ({@code GET /mail/messages}).
+ */
+public final class MailCatcher implements HttpService, AutoCloseable {
+  public static final String MOUNT = "/mail";
+
+  private final GreenMail server;
+
+  /** Listens on {@code port}, or on a free port when that one is taken (or 0). */
+  public MailCatcher(String host, int port) {
+    this.server =
+        new GreenMail(new ServerSetup(usablePort(host, port), host, ServerSetup.PROTOCOL_SMTP));
+    server.start();
+  }
+
+  private static int usablePort(String host, int port) {
+    if (port != 0) {
+      try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(host))) {
+        return port;
+      } catch (IOException taken) {
+        // Another sandbox (a parallel test run) has it: any free port does for a catcher.
+      }
+    }
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return free.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no port for the SMTP catcher on " + host, e);
+    }
+  }
+
+  /** The port the SMTP server listens on (useful when configured as 0). */
+  public int port() {
+    return server.getSmtp().getPort();
+  }
+
+  /** A caught mail: sender, recipients, subject and text. */
+  public record CaughtMail(String from, List<String> to, String subject, String body) {}
+
+  public List<CaughtMail> messages() {
+    List<CaughtMail> caught = new ArrayList<>();
+    for (MimeMessage message : server.getReceivedMessages()) {
+      try {
+        caught.add(
+            new CaughtMail(
+                addresses(message.getFrom()).stream().findFirst().orElse(""),
+                addresses(message.getAllRecipients()),
+                message.getSubject(),
+                GreenMailUtil.getBody(message)));
+      } catch (MessagingException e) {
+        caught.add(new CaughtMail("", List.of(), "(unreadable: " + e.getMessage() + ")", ""));
+      }
+    }
+    return caught;
+  }
+
+  @Override
+  public void routing(HttpRules rules) {
+    rules
+        .get(
+            "/messages",
+            (req, res) -> Json.send(res, Status.OK_200, Map.of("messages", messages())))
+        .get("/", this::page);
+  }
+
+  private void page(ServerRequest request, ServerResponse response) {
+    StringBuilder html =
+        new StringBuilder(
+            "<!doctype html><html><head><meta charset=utf-8><title>Sandbox mail</title>"
+                + "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto}"
+                + "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5em}</style></head><body>"
+                + "<h1>Mail caught by the sandbox (SMTP port "
+                + port()
+                + ")</h1>");
+    List<CaughtMail> messages = messages();
+    if (messages.isEmpty()) {
+      html.append("<p>No mail yet.</p>");
+    }
+    for (CaughtMail mail : messages.reversed()) {
+      html.append("<div><h2>")
+          .append(esc(mail.subject()))
+          .append("</h2><p>From ")
+          .append(esc(mail.from()))
+          .append(" to ")
+          .append(esc(String.join(", ", mail.to())))
+          .append("</p><pre>")
+          .append(esc(mail.body()))
+          .append("</pre></div>");
+    }
+    response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+    response.send(html.append("</body></html>").toString());
+  }
+
+  private static List<String> addresses(Address[] addresses) {
+    return addresses == null ? List.of() : Arrays.stream(addresses).map(Address::toString).toList();
+  }
+
+  private static String esc(String text) {
+    return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}
