@@ -3,13 +3,17 @@ package cloud.openclaw.api;
 import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.platform.config.ConfigurationException;
 import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.domain.BoxRuntime;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits. */
+/**
+ * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, and
+ * where new agents run.
+ */
 public record ApiSettings(
     URI publicUrl,
     String internalToken,
@@ -22,7 +26,8 @@ public record ApiSettings(
     int loginsPerEmail,
     int loginsPerIp,
     Duration loginWindow,
-    String clientIpHeader) {
+    String clientIpHeader,
+    BoxRuntime signupRuntime) {
 
   public static ApiSettings from(Settings settings) {
     boolean devMode = settings.bool("api.dev-mode");
@@ -45,7 +50,17 @@ public record ApiSettings(
         settings.integer("api.auth.login-limit.per-email", 1, 10_000),
         settings.integer("api.auth.login-limit.per-ip", 1, 1_000_000),
         settings.duration("api.auth.login-limit.window"),
-        settings.optionalString("api.auth.client-ip-header"));
+        settings.optionalString("api.auth.client-ip-header"),
+        signupRuntime(settings));
+  }
+
+  private static BoxRuntime signupRuntime(Settings settings) {
+    String name = settings.string("api.signup.runtime");
+    try {
+      return BoxRuntime.fromDb(name);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("api.signup.runtime", "must be kubernetes or local");
+    }
   }
 
   private static URI publicUrl(Settings settings) {

@@ -17,6 +17,7 @@ import cloud.openclaw.api.me.BoxEvents;
 import cloud.openclaw.api.me.CustomerEvents;
 import cloud.openclaw.api.me.MeService;
 import cloud.openclaw.api.me.UsageView;
+import cloud.openclaw.api.signup.SignupService;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
@@ -41,9 +42,11 @@ import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.NotificationStore;
 import cloud.openclaw.platform.store.SubscriptionStore;
 import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,7 +90,8 @@ public final class Main {
               new SecretBox(crypto),
               api,
               stripe.portal(),
-              stripe.services(),
+              stripe,
+              new TelegramBots(URI.create(settings.string("telegram.api-root"))),
               Clock.systemUTC(),
               opened);
       return HttpHost.start(
@@ -110,7 +114,8 @@ public final class Main {
       SecretBox secrets,
       ApiSettings api,
       BillingPortal portal,
-      List<ApiService> stripe,
+      StripeRoutes stripe,
+      TelegramBots telegram,
       Clock clock,
       Opened opened) {
     CustomerStore customers = new CustomerStore(database);
@@ -133,15 +138,10 @@ public final class Main {
             database,
             customers,
             api);
+    LoginLimits logins =
+        new LoginLimits(redis, api.loginsPerEmail(), api.loginsPerIp(), api.loginWindow());
     List<ApiService> services = new ArrayList<>();
-    services.add(
-        new AuthService(
-            database,
-            customers,
-            links,
-            sessions,
-            new LoginLimits(redis, api.loginsPerEmail(), api.loginsPerIp(), api.loginWindow()),
-            api));
+    services.add(new AuthService(database, customers, links, sessions, logins, api));
     services.add(
         new MeService(
             database,
@@ -168,7 +168,18 @@ public final class Main {
             new AuditLog(database),
             clock));
     services.add(new InternalService(links, api.internalToken()));
-    services.addAll(stripe);
+    services.addAll(stripe.services());
+    services.add(
+        new SignupService(
+            database,
+            customers,
+            boxes,
+            platform.plans(),
+            telegram,
+            stripe.checkout(),
+            logins,
+            api.signupRuntime(),
+            api.clientIpHeader()));
     services.add(new OpenApiService());
     return List.copyOf(services);
   }

@@ -44,7 +44,8 @@ class AccessIT {
           "POST /internal/sign-in-links",
           "GET /openapi",
           "POST /stripe/webhook",
-          "POST /billing/checkout");
+          "POST /billing/checkout",
+          "POST /signup");
 
   static ApiFixture api;
   private final ApiClient client;

@@ -25,10 +25,12 @@ import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.NotificationStore;
+import cloud.openclaw.platform.telegram.TelegramBots;
 import cloud.openclaw.testkit.PostgresServer;
 import cloud.openclaw.testkit.RedisServer;
 import cloud.openclaw.testkit.TestDatabase;
 import io.helidon.webserver.http.HttpRouting;
+import java.net.URI;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.time.Clock;
 import java.util.HashMap;
@@ -106,7 +108,8 @@ final class ApiFixture implements AutoCloseable {
             secrets,
             settings,
             portal != null ? portal : stripe.portal(),
-            stripe.services(),
+            stripe,
+            new TelegramBots(URI.create(loaded.string("telegram.api-root"))),
             Clock.systemUTC(),
             opened);
   }

@@ -32,8 +32,13 @@ final class StandIns {
       new SecureRandom().nextBytes(token);
       wiring.put("proxy.internal.token", HexFormat.of().formatHex(token));
     }
+    if (!environment.containsKey(ConfigLoader.environmentName("telegram.api-root"))) {
+      wiring.put("telegram.api-root", sandboxUrl + "/telegram");
+    }
     // Without a configured JWT key the api signs sessions with an ephemeral one (and logs it).
     wiring.put("api.dev-mode", "true");
+    // One machine, no cluster: new agents run as local processes.
+    wiring.put("api.signup.runtime", "local");
     billing(environment, sandboxUrl, new Settings(sandbox), wiring);
     return wiring;
   }

@@ -19,7 +19,6 @@ import io.helidon.http.Status;
 import io.helidon.http.UnauthorizedException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -194,7 +193,8 @@ public final class AuthService implements ApiService {
     return body;
   }
 
-  static String email(String raw) {
+  /** A lowercased email address, or the field's error. */
+  public static String email(String raw) {
     String email = Requests.text("email", raw, MAX_EMAIL).toLowerCase(Locale.ROOT);
     if (!EMAIL.matcher(email).matches()) {
       throw new InvalidInputException("email", "'email' is not an email address");
@@ -202,21 +202,7 @@ public final class AuthService implements ApiService {
     return email;
   }
 
-  /** The client's address: the configured proxy header's first entry, else the peer. */
   private String clientIp(ServerRequest request) {
-    if (!settings.clientIpHeader().isEmpty()) {
-      Optional<String> forwarded =
-          request
-              .headers()
-              .first(HeaderNames.create(settings.clientIpHeader()))
-              .map(value -> value.split(",")[0].strip())
-              .filter(value -> !value.isEmpty());
-      if (forwarded.isPresent()) {
-        return forwarded.get();
-      }
-    }
-    return request.remotePeer().address() instanceof InetSocketAddress address
-        ? address.getAddress().getHostAddress()
-        : request.remotePeer().host();
+    return Requests.clientIp(request, settings.clientIpHeader());
   }
 }

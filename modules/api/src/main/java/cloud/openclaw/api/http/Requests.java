@@ -5,6 +5,7 @@ import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.http.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -81,5 +82,26 @@ public final class Requests {
           field, "'" + field + "' is longer than " + max + " characters");
     }
     return value.strip();
+  }
+
+  /**
+   * The client's address: the first entry of {@code proxyHeader} (set only behind a proxy that
+   * overwrites it), else the peer.
+   */
+  public static String clientIp(ServerRequest request, String proxyHeader) {
+    if (!proxyHeader.isEmpty()) {
+      Optional<String> forwarded =
+          request
+              .headers()
+              .first(HeaderNames.create(proxyHeader))
+              .map(value -> value.split(",")[0].strip())
+              .filter(value -> !value.isEmpty());
+      if (forwarded.isPresent()) {
+        return forwarded.get();
+      }
+    }
+    return request.remotePeer().address() instanceof InetSocketAddress address
+        ? address.getAddress().getHostAddress()
+        : request.remotePeer().host();
   }
 }

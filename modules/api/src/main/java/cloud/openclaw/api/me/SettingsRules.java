@@ -11,13 +11,13 @@ import java.util.Locale;
 /**
  * What a customer may set on their box, checked against their plan; each refusal names its field.
  */
-final class SettingsRules {
+public final class SettingsRules {
   static final int MAX_ALLOWED_USERS = 50;
   private static final int MAX_NAME = 64;
 
   private SettingsRules() {}
 
-  static BoxSettings validate(
+  public static BoxSettings validate(
       Plan plan, List<Long> allowedTelegramUserIds, String model, String thinkingLevel) {
     if (allowedTelegramUserIds == null || allowedTelegramUserIds.isEmpty()) {
       throw new InvalidInputException(

@@ -85,15 +85,22 @@ public final class CheckoutService implements ApiService {
       throw new ConflictException(
           "no_agent", "the customer's agent (its Telegram bot) must be set up before paying");
     }
+    StripeBilling.Checkout checkout = open(customer, plan);
+    Json.send(response, Status.OK_200, new CheckoutResponse(checkout.sessionId(), checkout.url()));
+  }
+
+  /**
+   * A Checkout Session for a pending customer on {@code plan}; their Stripe customer is made on the
+   * first one and kept.
+   */
+  public StripeBilling.Checkout open(Customer customer, Plan plan) {
     String stripeCustomer = customer.stripeCustomerId();
     if (stripeCustomer == null) {
       stripeCustomer = stripe.createCustomer(customer.id(), customer.email());
       customers.setStripeCustomerId(database.execute(), customer.id(), stripeCustomer);
     }
     customers.setPlan(database.execute(), customer.id(), plan.name());
-    StripeBilling.Checkout checkout =
-        stripe.createCheckout(
-            customer.id(), stripeCustomer, plan, settings.successUrl(), settings.cancelUrl());
-    Json.send(response, Status.OK_200, new CheckoutResponse(checkout.sessionId(), checkout.url()));
+    return stripe.createCheckout(
+        customer.id(), stripeCustomer, plan, settings.successUrl(), settings.cancelUrl());
   }
 }

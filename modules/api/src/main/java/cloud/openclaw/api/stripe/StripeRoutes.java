@@ -80,6 +80,11 @@ public final class StripeRoutes {
     return List.of(webhook, checkout);
   }
 
+  /** Checkout Sessions, for sign-up to hand out. */
+  public CheckoutService checkout() {
+    return checkout;
+  }
+
   /** The Customer Portal through the same Stripe client. */
   public BillingPortal portal() {
     return (customer, returnUrl) ->
