@@ -3,6 +3,7 @@ package cloud.openclaw.launcher;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.Settings;
 import io.helidon.config.Config;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -32,6 +33,39 @@ final class StandIns {
       new SecureRandom().nextBytes(token);
       wiring.put("proxy.internal.token", HexFormat.of().formatHex(token));
     }
+    return wiring;
+  }
+
+  /**
+   * The operator runs boxes as local processes (the real OpenClaw gateway) against the sandbox's
+   * Telegram and this token proxy, with the boxes' directories in the dev home.
+   *
+   * @param proxyUrl where the token proxy answers
+   * @param proxy the token proxy's configuration (its internal port and token)
+   */
+  static Map<String, String> localOperator(
+      Map<String, String> environment,
+      String sandboxUrl,
+      String proxyUrl,
+      Config proxy,
+      Path home) {
+    Settings proxySettings = new Settings(proxy);
+    Map<String, String> wanted = new HashMap<>();
+    wanted.put("operator.local.enabled", "true");
+    wanted.put("operator.local.token-proxy-base-url", proxyUrl + "/v1");
+    wanted.put("operator.local.telegram-api-root", sandboxUrl + "/telegram");
+    wanted.put("operator.local.data-dir", home.resolve("boxes").toString());
+    wanted.put(
+        "operator.token-proxy.internal-url",
+        "http://127.0.0.1:" + proxySettings.string("proxy.internal.port"));
+    wanted.put("operator.token-proxy.internal-token", proxySettings.string("proxy.internal.token"));
+    Map<String, String> wiring = new HashMap<>();
+    wanted.forEach(
+        (key, value) -> {
+          if (!environment.containsKey(ConfigLoader.environmentName(key))) {
+            wiring.put(key, value);
+          }
+        });
     return wiring;
   }
 }
