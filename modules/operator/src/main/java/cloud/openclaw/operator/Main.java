@@ -157,7 +157,13 @@ public final class Main {
     opened.add(
         new Reconciler(boxes, runtimes, store, stream)
             .start(settings.duration("operator.reconcile-interval")));
-    opened.add(new JobWorker(store, stream, jobs, consumerName(), handler).start());
+    // A provision waits tens of seconds for its gateway: several workers, each reading one entry
+    // at a time, keep one slow box from holding up everyone else's.
+    String name = consumerName();
+    int workers = settings.integer("operator.job-workers", 1, 256);
+    for (int i = 1; i <= workers; i++) {
+      opened.add(new JobWorker(store, stream, jobs, name + "-" + i, handler, 1).start());
+    }
     opened.add(new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
   }
 
