@@ -15,7 +15,6 @@ import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
-import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
@@ -24,7 +23,6 @@ import cloud.openclaw.platform.domain.BoxSettings;
 import cloud.openclaw.platform.domain.ProxyTokenStatus;
 import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.events.EventBus;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.jobs.Job;
 import cloud.openclaw.platform.jobs.JobFailedException;
@@ -41,17 +39,14 @@ import cloud.openclaw.platform.store.ProxyTokenStore;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -405,50 +400,12 @@ class LocalBoxJobsIT {
     return box;
   }
 
-  /**
-   * A job row (so that its steps are recorded), handed to the handler as the worker would. The row
-   * is marked succeeded at once so that no worker of the service test runs it again.
-   */
   static Job enqueued(JobType type, Box box) {
-    JobStore store = new JobStore(database, 5);
-    Job job =
-        store
-            .insert(database.execute(), new NewJob(type, box.id(), null, "it-" + UUID.randomUUID()))
-            .job();
-    database
-        .execute()
-        .dml(
-            "UPDATE operator_jobs SET status = 'succeeded', finished_at = now() WHERE id = ?",
-            job.id());
-    Instant now = Instant.now();
-    return new Job(
-        job.id(),
-        type,
-        box.id(),
-        "{}",
-        JobStatus.RUNNING,
-        1,
-        5,
-        now,
-        "test",
-        now.plusSeconds(60),
-        null,
-        job.idempotencyKey(),
-        now,
-        now,
-        null);
+    return JobRows.enqueued(database, type, box);
   }
 
   static List<String> steps(UUID jobId) {
-    try (Stream<io.helidon.dbclient.DbRow> rows =
-        database
-            .execute()
-            .query("SELECT steps::text AS steps FROM operator_jobs WHERE id = ?", jobId)) {
-      JsonNode steps = Json.MAPPER.readTree(Rows.string(rows.findFirst().orElseThrow(), "steps"));
-      return steps.findValuesAsText("step");
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return JobRows.steps(database, jobId);
   }
 
   static long activeTokens(Box box) {
@@ -462,6 +419,6 @@ class LocalBoxJobsIT {
   }
 
   static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return JobRows.alive(pid);
   }
 }
