@@ -79,6 +79,7 @@ public final class LocalRuntime implements AutoCloseable {
   private final OpenClawInstall install;
   private final PortRange ports;
   private final Map<UUID, Entry> entries = new ConcurrentHashMap<>();
+  private final Set<Integer> handedOut = new java.util.HashSet<>();
   private final SecureRandom random = new SecureRandom();
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -391,12 +392,17 @@ public final class LocalRuntime implements AutoCloseable {
    */
   public void destroy(UUID boxId) {
     stop(boxId);
-    entries.remove(boxId);
     try {
       for (Path lock : lockFiles(boxId)) {
         Files.deleteIfExists(lock);
       }
       OpenClawInstall.deleteTree(boxDir(boxId));
+      Entry gone = entries.remove(boxId);
+      if (gone != null) {
+        synchronized (handedOut) {
+          handedOut.remove(gone.port);
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + boxDir(boxId), e);
     }
@@ -590,18 +596,26 @@ public final class LocalRuntime implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** The first port of the range that no box claims and nothing listens on. */
+  /**
+   * The first port of the range that no box claims and nothing listens on (any free one without a
+   * range). Serialized, and remembered, so that boxes set up at the same time never share one.
+   */
   private int allocatePort() {
-    if (ports.isAny()) {
-      return freePort();
+    synchronized (handedOut) {
+      Set<Integer> claimed = new java.util.HashSet<>(handedOut);
+      entries.values().forEach(e -> claimed.add(e.port));
+      for (UUID id : boxIds()) {
+        readIfPresent(boxDir(id).resolve(PORT_FILE))
+            .flatMap(p -> parseInt(p).stream().boxed().findFirst())
+            .ifPresent(claimed::add);
+      }
+      int port = ports.isAny() ? freePort(claimed) : rangePort(claimed);
+      handedOut.add(port);
+      return port;
     }
-    java.util.Set<Integer> claimed = new java.util.HashSet<>();
-    entries.values().forEach(e -> claimed.add(e.port));
-    for (UUID id : boxIds()) {
-      readIfPresent(boxDir(id).resolve(PORT_FILE))
-          .flatMap(p -> parseInt(p).stream().boxed().findFirst())
-          .ifPresent(claimed::add);
-    }
+  }
+
+  private int rangePort(Set<Integer> claimed) {
     for (int port = ports.from(); port <= ports.to(); port++) {
       if (!claimed.contains(port) && bindable(port)) {
         return port;
@@ -609,6 +623,16 @@ public final class LocalRuntime implements AutoCloseable {
     }
     throw new IllegalStateException(
         "no free port left in " + ports + " (operator.local.port-range) for another box");
+  }
+
+  private static int freePort(Set<Integer> claimed) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = freePort();
+      if (!claimed.contains(port)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free port");
   }
 
   private static boolean bindable(int port) {
