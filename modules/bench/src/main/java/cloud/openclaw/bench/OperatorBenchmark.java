@@ -179,6 +179,7 @@ public final class OperatorBenchmark {
     Map<String, String> overrides = services.operatorOverrides();
     overrides.put("operator.kubernetes.enabled", "true");
     overrides.put("operator.job-workers", Integer.toString(workers));
+    overrides.put("redis.pool-size", Integer.toString(Math.max(32, 2 * workers)));
     String batch = "bench-provision-" + UUID.randomUUID() + "-";
     JobStore store = new JobStore(database, 8);
     try (RunningService operator =

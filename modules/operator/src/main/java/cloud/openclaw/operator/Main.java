@@ -10,6 +10,7 @@ import cloud.openclaw.operator.local.LocalSettings;
 import cloud.openclaw.operator.reconcile.Reconciler;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.operator.runtime.Runtimes;
+import cloud.openclaw.platform.config.ConfigurationException;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.JobSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
@@ -161,6 +162,13 @@ public final class Main {
     // at a time, keep one slow box from holding up everyone else's.
     String name = consumerName();
     int workers = settings.integer("operator.job-workers", 1, 256);
+    int redisPool = settings.integer("redis.pool-size", 2, 1000);
+    if (workers > redisPool / 2) {
+      // Each waiting worker holds a Redis connection; progress events and the relay need the rest.
+      throw new ConfigurationException(
+          "operator.job-workers",
+          workers + " workers need a redis.pool-size of at least " + 2 * workers);
+    }
     for (int i = 1; i <= workers; i++) {
       opened.add(new JobWorker(store, stream, jobs, name + "-" + i, handler, 1).start());
     }
