@@ -148,7 +148,7 @@ public final class ProxyBenchmark {
         p.p99 - d.p99);
   }
 
-  private static Map<String, String> proxyOverrides(
+  static Map<String, String> proxyOverrides(
       TestDatabase database, RunningService sandbox, int internalPort) {
     Map<String, String> overrides = new HashMap<>();
     overrides.put("db.url", database.jdbcUrl());
@@ -301,7 +301,7 @@ public final class ProxyBenchmark {
     return Double.parseDouble(matcher.group(1));
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 public final class DevLauncher implements AutoCloseable {
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(30);
 
+  private final Path home;
   private final Map<String, String> environment;
   private final Map<String, String> overrides;
   private final DevInfrastructure infrastructure;
@@ -48,6 +49,7 @@ public final class DevLauncher implements AutoCloseable {
    * @param overrides configuration keys that win over everything (tests)
    */
   public DevLauncher(Path home, Map<String, String> environment, Map<String, String> overrides) {
+    this.home = home;
     this.environment = Map.copyOf(environment);
     this.overrides = Map.copyOf(overrides);
     this.infrastructure = new DevInfrastructure(home);
@@ -83,6 +85,11 @@ public final class DevLauncher implements AutoCloseable {
       }
       if (service.name().equals("api")) {
         sandboxStripeWebhook(shared, lastStarted().url());
+      }
+      if (service.name().equals("token-proxy")) {
+        String sandboxUrl = services().getFirst().url();
+        StandIns.tokenProxyClients(environment, sandboxUrl, lastStarted().url(), config, home)
+            .forEach(shared::putIfAbsent);
       }
     }
     for (Started service : services()) {

@@ -3,6 +3,7 @@ package cloud.openclaw.launcher;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.Settings;
 import io.helidon.config.Config;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -43,7 +44,7 @@ final class StandIns {
     return wiring;
   }
 
-  /** Stripe and SMTP from the sandbox unless configured; the billing worker's proxy access. */
+  /** Stripe and SMTP from the sandbox unless configured. */
   private static void billing(
       Map<String, String> environment,
       String sandboxUrl,
@@ -58,19 +59,42 @@ final class StandIns {
       wiring.put("billing.mail.host", sandbox.string("sandbox.smtp.host"));
       wiring.put("billing.mail.port", sandbox.string("sandbox.smtp.port"));
     }
-    String tokenKey = ConfigLoader.environmentName("billing.token-proxy.internal-token");
-    if (!environment.containsKey(tokenKey)) {
-      String proxyToken = environment.get(ConfigLoader.environmentName("proxy.internal.token"));
-      wiring.put(
-          "billing.token-proxy.internal-token",
-          proxyToken != null ? proxyToken : wiring.get("proxy.internal.token"));
-    }
-    if (!environment.containsKey(
-        ConfigLoader.environmentName("billing.token-proxy.internal-url"))) {
-      String port = sandbox.optionalString("proxy.internal.port");
-      wiring.put(
-          "billing.token-proxy.internal-url",
-          "http://127.0.0.1:" + (port.isEmpty() ? "8091" : port));
-    }
+  }
+
+  /**
+   * Everything that reaches the token proxy, once it runs: the operator runs boxes as local
+   * processes (the real OpenClaw gateway) against the sandbox's Telegram and this token proxy, with
+   * the boxes' directories in the dev home; the operator and the billing worker use its internal
+   * API.
+   *
+   * @param proxyUrl where the token proxy answers
+   * @param proxy the token proxy's configuration (its internal port and token)
+   */
+  static Map<String, String> tokenProxyClients(
+      Map<String, String> environment,
+      String sandboxUrl,
+      String proxyUrl,
+      Config proxy,
+      Path home) {
+    Settings proxySettings = new Settings(proxy);
+    Map<String, String> wanted = new HashMap<>();
+    wanted.put("operator.local.enabled", "true");
+    wanted.put("operator.local.token-proxy-base-url", proxyUrl + "/v1");
+    wanted.put("operator.local.telegram-api-root", sandboxUrl + "/telegram");
+    wanted.put("operator.local.data-dir", home.resolve("boxes").toString());
+    wanted.put(
+        "operator.token-proxy.internal-url",
+        "http://127.0.0.1:" + proxySettings.string("proxy.internal.port"));
+    wanted.put("operator.token-proxy.internal-token", proxySettings.string("proxy.internal.token"));
+    wanted.put("billing.token-proxy.internal-url", wanted.get("operator.token-proxy.internal-url"));
+    wanted.put("billing.token-proxy.internal-token", proxySettings.string("proxy.internal.token"));
+    Map<String, String> wiring = new HashMap<>();
+    wanted.forEach(
+        (key, value) -> {
+          if (!environment.containsKey(ConfigLoader.environmentName(key))) {
+            wiring.put(key, value);
+          }
+        });
+    return wiring;
   }
 }

@@ -4,7 +4,13 @@ import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.local.LocalGatewayRuntime;
+import cloud.openclaw.operator.local.LocalRuntime;
+import cloud.openclaw.operator.local.LocalSettings;
 import cloud.openclaw.operator.reconcile.Reconciler;
+import cloud.openclaw.operator.runtime.GatewayRuntime;
+import cloud.openclaw.operator.runtime.Runtimes;
+import cloud.openclaw.platform.config.ConfigurationException;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.JobSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
@@ -31,14 +37,17 @@ import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * The operator service: consumes the job queue and provisions boxes on Kubernetes. With {@code
- * operator.kubernetes.enabled} false (the dev default until the local runtime exists) it only
- * serves health. With it, a {@link Reconciler} repairs drift between PostgreSQL and the cluster on
+ * The operator service: consumes the job queue and runs boxes on Kubernetes ({@code
+ * operator.kubernetes.enabled}) and/or as local processes ({@code operator.local.enabled}, dev mode
+ * and small installs); each job goes to its box's runtime. With neither enabled it only serves
+ * health. With either, a {@link Reconciler} repairs drift between PostgreSQL and the runtimes on
  * start and every {@code operator.reconcile-interval}.
  */
 public final class Main {
@@ -56,8 +65,8 @@ public final class Main {
   }
 
   /**
-   * Connects to PostgreSQL (migrated) and Redis, starts the job worker and relay when Kubernetes is
-   * enabled, then serves on {@code operator.host:operator.port}.
+   * Connects to PostgreSQL (migrated) and Redis, starts the job worker, relay and reconciler when a
+   * runtime is enabled, then serves on {@code operator.host:operator.port}.
    */
   public static RunningService start(Config config) {
     return start(config, () -> new KubernetesClientBuilder().build());
@@ -68,14 +77,16 @@ public final class Main {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, "operator");
     PlatformSettings platform = PlatformSettings.from(settings);
-    boolean enabled = settings.bool("operator.kubernetes.enabled");
     Opened opened = new Opened();
     try {
       Connections connections = opened.add(Connections.open(platform));
-      if (enabled) {
-        startWorker(settings, platform.jobs(), connections, kubernetes, opened);
+      Runtimes runtimes = runtimes(settings, kubernetes, opened);
+      if (!runtimes.isEmpty()) {
+        startWorker(settings, platform.jobs(), connections, runtimes, opened);
       } else {
-        LOG.info("operator.kubernetes.enabled is false: no job worker started");
+        LOG.info(
+            "operator.kubernetes.enabled and operator.local.enabled are false: no job worker"
+                + " started");
       }
       return HttpHost.start(
           SERVICE,
@@ -89,20 +100,48 @@ public final class Main {
     }
   }
 
+  /** The runtimes the configuration enables. */
+  private static Runtimes runtimes(
+      Settings settings, Supplier<KubernetesClient> kubernetes, Opened opened) {
+    List<GatewayRuntime> enabled = new ArrayList<>();
+    if (settings.bool("operator.kubernetes.enabled")) {
+      KubernetesClient client = opened.add(kubernetes.get());
+      enabled.add(new KubernetesRuntime(client, KubernetesSettings.from(settings)));
+    }
+    if (settings.bool("operator.local.enabled")) {
+      LocalSettings local = LocalSettings.from(settings);
+      LocalRuntime processes =
+          opened.add(new LocalRuntime(local.dataDir(), local.install(), local.ports()));
+      enabled.add(new LocalGatewayRuntime(processes, local));
+      List<UUID> adopted = processes.adopt();
+      LOG.info(
+          "local runtime: boxes in "
+              + local.dataDir()
+              + ", OpenClaw "
+              + local.openclawVersion()
+              + " and Node "
+              + local.nodeVersion()
+              + " from "
+              + local.cacheDir()
+              + " (installed on first use); "
+              + adopted.size()
+              + " running gateway(s) of an earlier operator adopted");
+    }
+    return Runtimes.of(enabled);
+  }
+
   private static void startWorker(
       Settings settings,
       JobSettings jobs,
       Connections connections,
-      Supplier<KubernetesClient> kubernetes,
+      Runtimes runtimes,
       Opened opened) {
-    KubernetesSettings kubernetesSettings = KubernetesSettings.from(settings);
     SecretBox secrets = new SecretBox(CryptoSettings.from(settings));
     TokenProxyClient proxy =
         new TokenProxyClient(
             URI.create(settings.string("operator.token-proxy.internal-url")),
             settings.string("operator.token-proxy.internal-token"));
     Duration readyTimeout = settings.duration("operator.ready-timeout");
-    KubernetesClient client = opened.add(kubernetes.get());
     JobStore store = new JobStore(connections.database(), jobs.maxAttempts());
     JobStream stream = new JobStream(connections.redis(), QUEUE);
     BoxStore boxes = new BoxStore(connections.database(), secrets);
@@ -110,22 +149,30 @@ public final class Main {
         new BoxJobs(
             connections.database(),
             boxes,
-            client,
-            kubernetesSettings,
+            runtimes,
             proxy,
-            new Progress(new EventBus(connections.redis()), Clock.systemUTC()),
+            new Progress(
+                new EventBus(connections.redis()), connections.database(), Clock.systemUTC()),
             readyTimeout,
             Clock.systemUTC());
-    opened.add(new JobWorker(store, stream, jobs, consumerName(), handler).start());
-    opened.add(new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
     opened.add(
-        new Reconciler(
-                boxes,
-                new KubernetesRuntime(client, kubernetesSettings),
-                kubernetesSettings.namespacePrefix(),
-                store,
-                stream)
+        new Reconciler(boxes, runtimes, store, stream)
             .start(settings.duration("operator.reconcile-interval")));
+    // A provision waits tens of seconds for its gateway: several workers, each reading one entry
+    // at a time, keep one slow box from holding up everyone else's.
+    String name = consumerName();
+    int workers = settings.integer("operator.job-workers", 1, 256);
+    int redisPool = settings.integer("redis.pool-size", 2, 1000);
+    if (workers > redisPool / 2) {
+      // Each waiting worker holds a Redis connection; progress events and the relay need the rest.
+      throw new ConfigurationException(
+          "operator.job-workers",
+          workers + " workers need a redis.pool-size of at least " + 2 * workers);
+    }
+    for (int i = 1; i <= workers; i++) {
+      opened.add(new JobWorker(store, stream, jobs, name + "-" + i, handler, 1).start());
+    }
+    opened.add(new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
   }
 
   static void routing(HttpRouting.Builder routing) {

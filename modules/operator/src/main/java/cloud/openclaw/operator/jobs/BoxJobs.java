@@ -1,8 +1,7 @@
 package cloud.openclaw.operator.jobs;
 
-import cloud.openclaw.operator.kubernetes.BoxResources;
-import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
-import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.runtime.GatewayRuntime;
+import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
@@ -14,7 +13,6 @@ import cloud.openclaw.platform.jobs.JobFailedException;
 import cloud.openclaw.platform.jobs.JobHandler;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,8 +21,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The operator's job handler for boxes on Kubernetes: dispatches by job type to small steps, each
- * idempotent, so a job run twice (after a crash, or a retry) ends in the same state without error.
+ * The operator's job handler: dispatches by job type to small steps, each idempotent, so a job run
+ * twice (after a crash, or a retry) ends in the same state without error. The steps run on the
+ * box's runtime ({@link Runtimes#forBox}: Kubernetes or local processes), the same for both.
  *
  * <p>Progress goes to the customer's live channel ({@link Progress}); a failure publishes step
  * {@code failed} with a reason a person can understand and records it as the box's last error.
@@ -38,8 +37,7 @@ public final class BoxJobs implements JobHandler {
 
   private final Database database;
   private final BoxStore boxes;
-  private final KubernetesRuntime runtime;
-  private final KubernetesSettings settings;
+  private final Runtimes runtimes;
   private final TokenProxyClient proxy;
   private final ProxyTokenStep tokenStep;
   private final Progress progress;
@@ -49,18 +47,16 @@ public final class BoxJobs implements JobHandler {
   public BoxJobs(
       Database database,
       BoxStore boxes,
-      KubernetesClient client,
-      KubernetesSettings settings,
+      Runtimes runtimes,
       TokenProxyClient proxy,
       Progress progress,
       Duration readyTimeout,
       Clock clock) {
     this.database = database;
     this.boxes = boxes;
-    this.runtime = new KubernetesRuntime(client, settings, clock);
-    this.settings = settings;
+    this.runtimes = runtimes;
     this.proxy = proxy;
-    this.tokenStep = new ProxyTokenStep(client, settings, boxes, database, proxy);
+    this.tokenStep = new ProxyTokenStep(boxes, database, proxy);
     this.progress = progress;
     this.readyTimeout = readyTimeout;
     this.clock = clock;
@@ -73,12 +69,13 @@ public final class BoxJobs implements JobHandler {
             .find(job.boxId())
             .orElseThrow(() -> new JobFailedException("box " + job.boxId() + " no longer exists"));
     try {
+      GatewayRuntime runtime = runtimes.forBox(box);
       switch (job.type()) {
-        case PROVISION -> provision(job, box);
-        case SUSPEND -> suspend(job, box);
-        case REACTIVATE -> reactivate(job, box);
-        case UPDATE -> update(job, box);
-        case DESTROY -> destroy(job, box);
+        case PROVISION -> provision(job, box, runtime);
+        case SUSPEND -> suspend(job, box, runtime);
+        case REACTIVATE -> reactivate(job, box, runtime);
+        case UPDATE -> update(job, box, runtime);
+        case DESTROY -> destroy(job, box, runtime);
       }
     } catch (Exception e) {
       failed(job, box, e);
@@ -86,26 +83,29 @@ public final class BoxJobs implements JobHandler {
     }
   }
 
-  private void provision(Job job, Box box) {
+  private void provision(Job job, Box box, GatewayRuntime runtime) {
     if (skipDestroyed(job, box)) {
       return;
     }
     progress.step(job, box, "accepted", "Setting up your agent.");
-    box = applyAll(job, box);
+    box = applyAll(job, box, runtime).box();
     if (box.desiredState() == BoxDesiredState.SUSPENDED) {
-      runtime.scale(box, 0);
+      runtime.scale(box, false);
       observe(box, BoxObservedState.SUSPENDED);
       progress.step(job, box, "suspended", "Your agent is set up and paused.");
       return;
     }
-    awaitAvailable(job, box);
+    awaitAvailable(job, box, runtime);
     observe(box, BoxObservedState.RUNNING);
     progress.step(job, box, "live", "Your agent is live.");
   }
 
+  /** The box after {@link #applyAll}, and whether the runtime (re)started its gateway. */
+  private record Applied(Box box, boolean restarted) {}
+
   /** Token, config and resources: what provision and update share. */
-  private Box applyAll(Job job, Box box) {
-    ProxyTokenStep.Result token = tokenStep.run(box);
+  private Applied applyAll(Job job, Box box, GatewayRuntime runtime) {
+    ProxyTokenStep.Result token = tokenStep.run(box, runtime);
     progress.step(
         job,
         box,
@@ -113,26 +113,38 @@ public final class BoxJobs implements JobHandler {
         token.issued()
             ? "Issued your agent's access to the model."
             : "Your agent's access to the model is in place.");
-    BoxResources.Desired desired = BoxResources.desired(box, settings, token.secrets());
     progress.step(job, box, "config", "Prepared your agent's configuration.");
-    runtime.apply(desired);
+    boolean restarted = runtime.apply(box, token.secrets());
     tokenStep.revokeStale(box, token);
-    if (!desired.namespaceName().equals(box.namespace())) {
-      box = boxes.setNamespace(database.execute(), box.id(), desired.namespaceName());
+    String namespace = runtime.namespace(box).orElse(null);
+    if (namespace != null && !namespace.equals(box.namespace())) {
+      box = boxes.setNamespace(database.execute(), box.id(), namespace);
     }
     if (box.observedState() != BoxObservedState.RUNNING
         && box.observedState() != BoxObservedState.SUSPENDED) {
       box = observe(box, BoxObservedState.PROVISIONING);
     }
     progress.step(job, box, "resources", "Created your agent's private space.");
-    return box;
+    return new Applied(box, restarted);
   }
 
-  private void awaitAvailable(Job job, Box box) {
-    progress.step(job, box, "scheduled", "Your agent has been scheduled to start.");
-    progress.step(job, box, "starting", "Waiting for your agent to start.");
+  /**
+   * Waits until the gateway serves. Step scheduled is published once the runtime has placed it (or,
+   * when the runtime saw it serving first, then), starting right after.
+   */
+  private void awaitAvailable(Job job, Box box, GatewayRuntime runtime) {
     Instant deadline = clock.instant().plus(readyTimeout);
-    while (!runtime.isAvailable(box)) {
+    boolean scheduled = false;
+    while (true) {
+      boolean available = runtime.isAvailable(box);
+      if (!scheduled && (available || runtime.isScheduled(box))) {
+        progress.step(job, box, "scheduled", "Your agent has been scheduled to start.");
+        progress.step(job, box, "starting", "Waiting for your agent to start.");
+        scheduled = true;
+      }
+      if (available) {
+        return;
+      }
       if (clock.instant().isAfter(deadline)) {
         throw new UnavailableException(
             "your agent did not start within " + readyTimeout.toSeconds() + " seconds", null);
@@ -146,12 +158,12 @@ public final class BoxJobs implements JobHandler {
     }
   }
 
-  private void suspend(Job job, Box box) {
+  private void suspend(Job job, Box box, GatewayRuntime runtime) {
     if (skipDestroyed(job, box)) {
       return;
     }
     progress.step(job, box, "accepted", "Pausing your agent.");
-    runtime.scale(box, 0);
+    runtime.scale(box, false);
     progress.step(job, box, "resources", "Stopped your agent.");
     boxTokens(box, "suspend");
     progress.step(job, box, "token", "Paused your agent's access to the model.");
@@ -159,40 +171,43 @@ public final class BoxJobs implements JobHandler {
     progress.step(job, box, "suspended", "Your agent is paused.");
   }
 
-  private void reactivate(Job job, Box box) {
+  private void reactivate(Job job, Box box, GatewayRuntime runtime) {
     if (skipDestroyed(job, box)) {
       return;
     }
     progress.step(job, box, "accepted", "Resuming your agent.");
     boxTokens(box, "resume");
     progress.step(job, box, "token", "Restored your agent's access to the model.");
-    if (!runtime.scale(box, 1)) {
+    if (!runtime.scale(box, true)) {
       // Never applied (or wiped): set everything up as a provision would.
-      box = applyAll(job, box);
-      runtime.scale(box, 1);
+      box = applyAll(job, box, runtime).box();
+      runtime.scale(box, true);
     } else {
       progress.step(job, box, "resources", "Started your agent again.");
     }
-    awaitAvailable(job, box);
+    awaitAvailable(job, box, runtime);
     observe(box, BoxObservedState.RUNNING);
     progress.step(job, box, "live", "Your agent is live.");
   }
 
-  private void update(Job job, Box box) {
+  private void update(Job job, Box box, GatewayRuntime runtime) {
     if (skipDestroyed(job, box)) {
       return;
     }
     progress.step(job, box, "accepted", "Applying your agent's new settings.");
-    box = applyAll(job, box);
-    runtime.rollout(box);
+    Applied applied = applyAll(job, box, runtime);
+    box = applied.box();
+    if (!applied.restarted()) {
+      runtime.restart(box);
+    }
     if (box.desiredState() == BoxDesiredState.RUNNING) {
-      awaitAvailable(job, box);
+      awaitAvailable(job, box, runtime);
       observe(box, BoxObservedState.RUNNING);
     }
     progress.step(job, box, "updated", "Your agent's new settings are in effect.");
   }
 
-  private void destroy(Job job, Box box) {
+  private void destroy(Job job, Box box, GatewayRuntime runtime) {
     Instant started = clock.instant();
     progress.step(job, box, "accepted", "Deleting your agent.");
     if (box.destroyedAt() == null) {

@@ -1,29 +1,40 @@
 package cloud.openclaw.operator.jobs;
 
+import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.jobs.Job;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Publishes a job's progress on the customer's live channel: {@code {"boxId","job","step",
- * "message","at"}} (plus extra fields such as {@code durationMs}). Step history lives only in these
- * events; the job row keeps its status and last error. Publishing is best effort: a lost event
- * never fails a job.
+ * "message","at"}} (plus extra fields such as {@code durationMs}), and appends each step to the job
+ * row ({@code operator_jobs.steps}: {@code {"step","message","at","attempt"}} plus the extra
+ * fields), so a job's history outlives the live events. Both are best effort: a lost event or an
+ * unrecorded step never fails a job.
  */
 public final class Progress {
   private static final Logger LOG = Logger.getLogger(Progress.class.getName());
 
+  private static final String APPEND_STEP =
+      "UPDATE operator_jobs SET steps = steps || ?::jsonb WHERE id = ?";
+
   private final EventBus bus;
+  private final Database database;
   private final Clock clock;
 
-  public Progress(EventBus bus, Clock clock) {
+  /**
+   * @param database where the job rows are; null to publish events only
+   */
+  public Progress(EventBus bus, Database database, Clock clock) {
     this.bus = bus;
+    this.database = database;
     this.clock = clock;
   }
 
@@ -37,12 +48,31 @@ public final class Progress {
     event.put("job", job.type().dbValue());
     event.put("step", step);
     event.put("message", message);
-    event.put("at", clock.instant().toString());
+    String at = clock.instant().toString();
+    event.put("at", at);
     event.putAll(extra);
     try {
       bus.publish(EventBus.customerChannel(box.customerId()), Json.write(event));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "progress event for box " + box.id() + " not published", e);
+    }
+    record(job, step, message, at, extra);
+  }
+
+  private void record(Job job, String step, String message, String at, Map<String, Object> extra) {
+    if (database == null) {
+      return;
+    }
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("step", step);
+    entry.put("message", message);
+    entry.put("at", at);
+    entry.put("attempt", job.attempts());
+    entry.putAll(extra);
+    try {
+      database.execute().dml(APPEND_STEP, Json.write(List.of(entry)), job.id());
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "step " + step + " of job " + job.id() + " not recorded", e);
     }
   }
 }

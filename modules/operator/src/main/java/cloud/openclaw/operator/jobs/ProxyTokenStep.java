@@ -1,7 +1,7 @@
 package cloud.openclaw.operator.jobs;
 
 import cloud.openclaw.operator.kubernetes.BoxResources;
-import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.ProxyToken;
@@ -9,9 +9,6 @@ import cloud.openclaw.platform.domain.ProxyTokenStatus;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
@@ -19,30 +16,22 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The box's secrets for its gateway. The proxy token's plaintext exists only at issue time, so the
- * box's Kubernetes Secret is where it is kept: a token found there that the proxy still holds as
- * active for this box is reused; otherwise a new one is issued. Once the Secret holds it, {@link
- * #revokeStale} revokes every other token of the box, so a box ends with exactly one usable token.
- * The gateway's own auth token is likewise kept from the Secret, or made up once.
+ * The box's secrets for its gateway. The proxy token's plaintext exists only at issue time, so
+ * where the runtime keeps the box's secrets (the Kubernetes Secret, the box's directory) is where
+ * it is kept: a token found there that the proxy still holds as active for this box is reused;
+ * otherwise a new one is issued. Once the runtime holds it, {@link #revokeStale} revokes every
+ * other token of the box, so a box ends with exactly one usable token. The gateway's own auth token
+ * is likewise kept from the Secret, or made up once.
  */
 public final class ProxyTokenStep {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final KubernetesClient client;
-  private final KubernetesSettings settings;
   private final BoxStore boxes;
   private final ProxyTokenStore tokens;
   private final Database database;
   private final TokenProxyClient proxy;
 
-  public ProxyTokenStep(
-      KubernetesClient client,
-      KubernetesSettings settings,
-      BoxStore boxes,
-      Database database,
-      TokenProxyClient proxy) {
-    this.client = client;
-    this.settings = settings;
+  public ProxyTokenStep(BoxStore boxes, Database database, TokenProxyClient proxy) {
     this.boxes = boxes;
     this.database = database;
     this.tokens = new ProxyTokenStore(database);
@@ -52,8 +41,8 @@ public final class ProxyTokenStep {
   /** The secrets to write, the proxy token's id, and whether it had to be issued now. */
   public record Result(BoxResources.Secrets secrets, UUID tokenId, boolean issued) {}
 
-  public Result run(Box box) {
-    Map<String, String> stored = storedSecrets(box);
+  public Result run(Box box, GatewayRuntime runtime) {
+    Map<String, String> stored = runtime.storedSecrets(box);
     String proxyToken = stored.get(BoxResources.PROXY_TOKEN_KEY);
     UUID keep = proxyToken == null ? null : usable(box, proxyToken).orElse(null);
     boolean issued = false;
@@ -74,7 +63,7 @@ public final class ProxyTokenStep {
   }
 
   /**
-   * Revokes every token of the box but the one in use. Called once the Secret holds that one, so a
+   * Revokes every token of the box but the one in use. Called once the runtime holds that one, so a
    * running gateway never loses its access before its replacement is in place.
    */
   public void revokeStale(Box box, Result kept) {
@@ -93,27 +82,5 @@ public final class ProxyTokenStep {
         .filter(
             t -> t.status() == ProxyTokenStatus.ACTIVE || t.status() == ProxyTokenStatus.SUSPENDED)
         .map(ProxyToken::id);
-  }
-
-  private Map<String, String> storedSecrets(Box box) {
-    Secret secret =
-        client
-            .secrets()
-            .inNamespace(BoxResources.namespaceName(box, settings))
-            .withName(BoxResources.SECRETS)
-            .get();
-    if (secret == null || secret.getData() == null) {
-      return Map.of();
-    }
-    Map<String, String> plain = new java.util.HashMap<>();
-    secret
-        .getData()
-        .forEach(
-            (k, v) -> {
-              if (v != null) {
-                plain.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8));
-              }
-            });
-    return plain;
   }
 }

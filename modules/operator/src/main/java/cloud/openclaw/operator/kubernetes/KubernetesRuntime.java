@@ -1,11 +1,14 @@
 package cloud.openclaw.operator.kubernetes;
 
+import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.errors.UnavailableException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -13,10 +16,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +37,7 @@ import java.util.UUID;
  * server-side apply and no strategic-merge patch, so the same code runs against a real API server
  * and fabric8's CRUD mock. The verbs are the ones granted in operator/rbac.yaml.
  */
-public final class KubernetesRuntime {
+public final class KubernetesRuntime implements GatewayRuntime {
   private static final int CONFLICT = 409;
   private static final int MAX_ATTEMPTS = 5;
   private static final Duration POLL = Duration.ofMillis(200);
@@ -49,6 +54,78 @@ public final class KubernetesRuntime {
     this.client = Objects.requireNonNull(client, "client");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public BoxRuntime kind() {
+    return BoxRuntime.KUBERNETES;
+  }
+
+  /** The data of the box's {@link BoxResources#SECRETS} Secret, decoded. */
+  @Override
+  public Map<String, String> storedSecrets(Box box) {
+    Secret secret =
+        client
+            .secrets()
+            .inNamespace(BoxResources.namespaceName(box, settings))
+            .withName(BoxResources.SECRETS)
+            .get();
+    if (secret == null || secret.getData() == null) {
+      return Map.of();
+    }
+    Map<String, String> plain = new HashMap<>();
+    secret
+        .getData()
+        .forEach(
+            (k, v) -> {
+              if (v != null) {
+                plain.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8));
+              }
+            });
+    return plain;
+  }
+
+  /**
+   * {@link #apply(BoxResources.Desired)} of the box's objects. Returns false: a changed config
+   * rolls the pod through its config-hash annotation, but only {@link #restart} is sure to.
+   */
+  @Override
+  public boolean apply(Box box, BoxResources.Secrets secrets) {
+    apply(BoxResources.desired(box, settings, secrets));
+    return false;
+  }
+
+  @Override
+  public boolean scale(Box box, boolean running) {
+    return scale(box, running ? 1 : 0);
+  }
+
+  @Override
+  public boolean restart(Box box) {
+    return rollout(box);
+  }
+
+  @Override
+  public Optional<String> namespace(Box box) {
+    return Optional.of(BoxResources.namespaceName(box, settings));
+  }
+
+  /**
+   * The managed namespaces named with this installation's prefix (operator.kubernetes.namespace-
+   * prefix), so that operators of other installations sharing the cluster are safe. A namespace
+   * counts as running: the reconciler does not look at Deployments.
+   */
+  @Override
+  public List<Placed> list() {
+    return listManaged().stream()
+        .filter(ns -> ns.namespace().startsWith(settings.namespacePrefix()))
+        .map(ns -> new Placed(ns.boxId(), ns.namespace(), ns.terminating(), true))
+        .toList();
+  }
+
+  @Override
+  public void delete(Placed placed) {
+    delete(placed.boxId(), placed.location());
   }
 
   /** A namespace the operator manages, as {@link #listManaged()} finds it. */
@@ -110,10 +187,41 @@ public final class KubernetesRuntime {
   }
 
   /**
+   * True when a gateway pod of the box has been bound to a node (its PodScheduled condition is
+   * True): the cluster found room for it, and the image pull and the start follow.
+   */
+  @Override
+  public boolean isScheduled(Box box) {
+    try {
+      return scheduledPod(box);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 403) {
+        // RBAC without the pods rule (operator/rbac.yaml): the job learns it from availability.
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private boolean scheduledPod(Box box) {
+    return client
+        .pods()
+        .inNamespace(BoxResources.namespaceName(box, settings))
+        .withLabel(BoxResources.BOX_LABEL, box.id().toString())
+        .list()
+        .getItems()
+        .stream()
+        .filter(pod -> pod.getStatus() != null && pod.getStatus().getConditions() != null)
+        .flatMap(pod -> pod.getStatus().getConditions().stream())
+        .anyMatch(c -> "PodScheduled".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /**
    * True when the gateway Deployment is up to date and has an available replica: status
    * availableReplicas at least 1, its Available condition (when reported) True, and the status
    * observed for the current generation.
    */
+  @Override
   public boolean isAvailable(Box box) {
     Deployment deployment = deployment(box);
     if (deployment == null || deployment.getStatus() == null) {
@@ -142,6 +250,7 @@ public final class KubernetesRuntime {
    * @throws IllegalStateException when the namespace belongs to something else
    * @throws UnavailableException when it is still there after operator.kubernetes.delete-timeout
    */
+  @Override
   public void delete(Box box) {
     delete(box.id(), BoxResources.namespaceName(box, settings));
   }

@@ -19,6 +19,7 @@ import java.util.UUID;
  * @param tokenProxyBaseUrl the token proxy's OpenAI-compatible base URL, ending in /v1
  * @param proxyToken the box's proxy token
  * @param telegramApiRoot a Bot API root (the sandbox's /telegram); empty for the real Telegram
+ * @param gatewayToken the gateway's auth token; empty to keep the box's (or make one up)
  */
 public record LocalBox(
     UUID boxId,
@@ -28,7 +29,30 @@ public record LocalBox(
     ThinkingLevel thinkingLevel,
     String tokenProxyBaseUrl,
     String proxyToken,
-    Optional<String> telegramApiRoot) {
+    Optional<String> telegramApiRoot,
+    Optional<String> gatewayToken) {
+
+  /** Without a gateway token of its own: the box keeps the one it has, or gets a new one. */
+  public LocalBox(
+      UUID boxId,
+      String botToken,
+      List<Long> allowedTelegramUserIds,
+      GatewayModel model,
+      ThinkingLevel thinkingLevel,
+      String tokenProxyBaseUrl,
+      String proxyToken,
+      Optional<String> telegramApiRoot) {
+    this(
+        boxId,
+        botToken,
+        allowedTelegramUserIds,
+        model,
+        thinkingLevel,
+        tokenProxyBaseUrl,
+        proxyToken,
+        telegramApiRoot,
+        Optional.empty());
+  }
 
   public LocalBox {
     Objects.requireNonNull(boxId, "boxId");
@@ -43,6 +67,7 @@ public record LocalBox(
       throw new IllegalArgumentException("proxyToken is missing");
     }
     telegramApiRoot = Objects.requireNonNull(telegramApiRoot, "telegramApiRoot");
+    gatewayToken = Objects.requireNonNull(gatewayToken, "gatewayToken").filter(t -> !t.isBlank());
   }
 
   @Override

@@ -1,12 +1,12 @@
 package cloud.openclaw.operator.reconcile;
 
-import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
+import cloud.openclaw.operator.runtime.GatewayRuntime;
+import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
-import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
@@ -18,6 +18,7 @@ import io.helidon.dbclient.DbRow;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,18 +30,21 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Compares the boxes in PostgreSQL with what the cluster has and repairs the drift, on start and
- * then periodically:
+ * Compares the boxes in PostgreSQL with what each enabled runtime has (the cluster's namespaces,
+ * the local boxes' directories and processes) and repairs the drift, on start and then
+ * periodically:
  *
  * <ul>
- *   <li>a box meant to run, last seen running on Kubernetes, whose namespace is gone gets a
- *       provision job (unless a job for it is already queued or running). The idempotency key
- *       carries the box's {@code updated_at}, so repeated passes over the same drift enqueue one
- *       job; once that job has run, the box's row has changed and a later loss is repaired again;
- *   <li>namespaces labelled as managed by the operator whose box is destroyed or unknown are
- *       deleted (through {@link KubernetesRuntime#delete(UUID, String)}, which refuses namespaces
- *       that are not the box's); namespaces already terminating are left to finish, and only
- *       namespaces with this installation's prefix are considered;
+ *   <li>a box meant to run, last seen running, whose gateway is gone from its runtime (its
+ *       namespace deleted; its process not running after an operator restart) gets a provision job
+ *       (unless a job for it is already queued or running). The idempotency key carries the box's
+ *       {@code updated_at}, so repeated passes over the same drift enqueue one job; once that job
+ *       has run, the box's row has changed and a later loss is repaired again. A local gateway an
+ *       earlier operator left running is adopted by the runtime's listing instead;
+ *   <li>what a runtime holds of boxes that are destroyed, unknown or not on that runtime is deleted
+ *       (a namespace through {@code KubernetesRuntime#delete(UUID, String)}, which refuses
+ *       namespaces that are not the box's; only namespaces with this installation's prefix are
+ *       listed); what is already terminating is left to finish;
  *   <li>jobs still {@code running} after their lease ran out (their consumer died) are published
  *       again, so a live consumer claims and retries them. {@code JobRelay} does the same after its
  *       grace period; doing it here too is harmless (a job runs only for the consumer that claims
@@ -49,12 +53,11 @@ import java.util.stream.Stream;
  *
  * <p>Boxes meant to be suspended are left alone: reactivation re-applies a missing namespace, and
  * checking their Deployments would need a cluster-wide list the operator's RBAC does not grant.
- * Boxes on the local runtime and boxes being destroyed (their destroy job owns the namespace) are
- * not touched either.
+ * Boxes being destroyed (their destroy job owns the namespace) are not touched either.
  *
- * <p>A pass costs one namespace list and two queries when nothing drifted; the cluster is listed
- * before PostgreSQL is read, so a namespace created during the pass always has its box in the
- * snapshot and is never mistaken for an orphan.
+ * <p>A pass costs one listing per runtime and two queries when nothing drifted; the runtimes are
+ * listed before PostgreSQL is read, so a namespace created during the pass always has its box in
+ * the snapshot and is never mistaken for an orphan.
  */
 public final class Reconciler implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
@@ -69,8 +72,7 @@ public final class Reconciler implements AutoCloseable {
       RETURNING id, type, box_id, locked_by, attempts, max_attempts""";
 
   private final BoxStore boxes;
-  private final KubernetesRuntime runtime;
-  private final String namespacePrefix;
+  private final Runtimes runtimes;
   private final Database database;
   private final JobStore jobs;
   private final JobStream stream;
@@ -78,29 +80,18 @@ public final class Reconciler implements AutoCloseable {
 
   /** What one pass repaired. */
   public record Report(
-      int provisionsEnqueued, int namespacesRemoved, int stuckJobsRetried, int failures) {
+      int provisionsEnqueued, int orphansRemoved, int stuckJobsRetried, int failures) {
     public boolean nothingToDo() {
       return provisionsEnqueued == 0
-          && namespacesRemoved == 0
+          && orphansRemoved == 0
           && stuckJobsRetried == 0
           && failures == 0;
     }
   }
 
-  /**
-   * @param namespacePrefix only namespaces named with this prefix
-   *     (operator.kubernetes.namespace-prefix) are ever removed, so that operators of other
-   *     installations sharing the cluster are safe
-   */
-  public Reconciler(
-      BoxStore boxes,
-      KubernetesRuntime runtime,
-      String namespacePrefix,
-      JobStore jobs,
-      JobStream stream) {
+  public Reconciler(BoxStore boxes, Runtimes runtimes, JobStore jobs, JobStream stream) {
     this.boxes = Objects.requireNonNull(boxes, "boxes");
-    this.runtime = Objects.requireNonNull(runtime, "runtime");
-    this.namespacePrefix = Objects.requireNonNull(namespacePrefix, "namespacePrefix");
+    this.runtimes = Objects.requireNonNull(runtimes, "runtimes");
     this.database = jobs.database();
     this.jobs = jobs;
     this.stream = Objects.requireNonNull(stream, "stream");
@@ -126,59 +117,80 @@ public final class Reconciler implements AutoCloseable {
   /** One pass: every repair is attempted; one that fails is counted and retried next pass. */
   public Report runOnce() {
     int failures = 0;
-    // The cluster first: see the class comment.
-    List<KubernetesRuntime.ManagedBox> managed = runtime.listManaged();
+    // The runtimes first: see the class comment.
+    Map<GatewayRuntime, List<GatewayRuntime.Placed>> placed = new LinkedHashMap<>();
+    for (GatewayRuntime runtime : runtimes.all()) {
+      try {
+        placed.put(runtime, runtime.list());
+      } catch (RuntimeException e) {
+        failures++;
+        LOG.log(Level.WARNING, "reconcile: cannot list the " + name(runtime) + " runtime", e);
+      }
+    }
     List<Box> live = boxes.listLive(database.execute());
-
     Map<UUID, Box> liveById = new HashMap<>();
     for (Box box : live) {
       liveById.put(box.id(), box);
     }
-    Map<UUID, KubernetesRuntime.ManagedBox> present = new HashMap<>();
-    for (KubernetesRuntime.ManagedBox ns : managed) {
-      present.putIfAbsent(ns.boxId(), ns);
-    }
 
     int removed = 0;
-    for (KubernetesRuntime.ManagedBox ns : managed) {
-      if (liveById.containsKey(ns.boxId())
-          || ns.terminating()
-          || !ns.namespace().startsWith(namespacePrefix)) {
+    int provisioned = 0;
+    Set<UUID> busy = null;
+    for (Map.Entry<GatewayRuntime, List<GatewayRuntime.Placed>> entry : placed.entrySet()) {
+      GatewayRuntime runtime = entry.getKey();
+      Map<UUID, GatewayRuntime.Placed> present = new HashMap<>();
+      for (GatewayRuntime.Placed p : entry.getValue()) {
+        present.putIfAbsent(p.boxId(), p);
+        Box box = liveById.get(p.boxId());
+        if ((box != null && box.runtime() == runtime.kind()) || p.terminating()) {
+          continue;
+        }
+        try {
+          runtime.delete(p);
+          removed++;
+          LOG.info(
+              "reconcile: removed "
+                  + p.location()
+                  + " of box "
+                  + p.boxId()
+                  + " ("
+                  + (box == null ? "destroyed or unknown" : "not on " + name(runtime))
+                  + ")");
+        } catch (UnavailableException e) {
+          LOG.info("reconcile: " + p.location() + " still terminating; next pass");
+        } catch (RuntimeException e) {
+          failures++;
+          LOG.log(Level.WARNING, "reconcile: could not remove " + p.location(), e);
+        }
+      }
+
+      List<Box> vanished =
+          live.stream()
+              .filter(box -> shouldRun(box, runtime))
+              .filter(box -> !present.containsKey(box.id()) || !present.get(box.id()).running())
+              .toList();
+      if (vanished.isEmpty()) {
         continue;
       }
-      try {
-        runtime.delete(ns.boxId(), ns.namespace());
-        removed++;
-        LOG.info(
-            "reconcile: removed namespace "
-                + ns.namespace()
-                + " of box "
-                + ns.boxId()
-                + " (destroyed or unknown)");
-      } catch (UnavailableException e) {
-        LOG.info("reconcile: namespace " + ns.namespace() + " still terminating; next pass");
-      } catch (RuntimeException e) {
-        failures++;
-        LOG.log(Level.WARNING, "reconcile: could not remove namespace " + ns.namespace(), e);
-      }
-    }
-
-    int provisioned = 0;
-    List<Box> vanished =
-        live.stream()
-            .filter(Reconciler::shouldHaveNamespace)
-            .filter(box -> !present.containsKey(box.id()))
-            .toList();
-    if (!vanished.isEmpty()) {
       // Only when something looks missing: confirm against a fresh list (a provision may have
       // finished since the first one) and skip boxes a job is already working on.
-      Set<UUID> stillPresent =
-          runtime.listManaged().stream()
-              .map(KubernetesRuntime.ManagedBox::boxId)
-              .collect(Collectors.toSet());
-      Set<UUID> busy = activeJobBoxes();
+      Set<UUID> stillRunning;
+      try {
+        stillRunning =
+            runtime.list().stream()
+                .filter(GatewayRuntime.Placed::running)
+                .map(GatewayRuntime.Placed::boxId)
+                .collect(Collectors.toSet());
+      } catch (RuntimeException e) {
+        failures++;
+        LOG.log(Level.WARNING, "reconcile: cannot list the " + name(runtime) + " runtime", e);
+        continue;
+      }
+      if (busy == null) {
+        busy = activeJobBoxes();
+      }
       for (Box box : vanished) {
-        if (stillPresent.contains(box.id()) || busy.contains(box.id())) {
+        if (stillRunning.contains(box.id()) || busy.contains(box.id())) {
           continue;
         }
         try {
@@ -202,11 +214,15 @@ public final class Reconciler implements AutoCloseable {
     return new Report(provisioned, removed, retried, failures);
   }
 
-  /** Meant to run, last seen running, on Kubernetes: its namespace must exist. */
-  private static boolean shouldHaveNamespace(Box box) {
-    return box.runtime() == BoxRuntime.KUBERNETES
+  /** Meant to run, last seen running, on this runtime: its gateway must be there. */
+  private static boolean shouldRun(Box box, GatewayRuntime runtime) {
+    return box.runtime() == runtime.kind()
         && box.desiredState() == BoxDesiredState.RUNNING
         && box.observedState() == BoxObservedState.RUNNING;
+  }
+
+  private static String name(GatewayRuntime runtime) {
+    return runtime.kind().dbValue();
   }
 
   private boolean enqueueProvision(Box box) {
@@ -225,7 +241,7 @@ public final class Reconciler implements AutoCloseable {
       LOG.info(
           "reconcile: box "
               + box.id()
-              + " should be running but its namespace is gone: provision job "
+              + " should be running but its gateway is gone: provision job "
               + inserted.job().id()
               + " enqueued");
     }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
 import cloud.openclaw.operator.kubernetes.TestBoxes;
+import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.DatabaseSettings;
@@ -127,10 +129,9 @@ class BoxJobsIT {
         new BoxJobs(
             database,
             boxes,
-            client,
-            kubernetes,
+            Runtimes.of(new KubernetesRuntime(client, kubernetes)),
             proxy,
-            new Progress(bus, Clock.systemUTC()),
+            new Progress(bus, database, Clock.systemUTC()),
             Duration.ofSeconds(20),
             Clock.systemUTC());
     kubelet = Thread.ofVirtual().name("kubelet").start(BoxJobsIT::kubeletLoop);
@@ -299,11 +300,10 @@ class BoxJobsIT {
         new BoxJobs(
             database,
             boxes,
-            client,
-            kubernetes,
+            Runtimes.of(new KubernetesRuntime(client, kubernetes)),
             new TokenProxyClient(
                 URI.create("http://127.0.0.1:" + TestTokenProxy.freePort()), INTERNAL_TOKEN),
-            new Progress(bus, Clock.systemUTC()),
+            new Progress(bus, database, Clock.systemUTC()),
             Duration.ofSeconds(5),
             Clock.systemUTC());
     List<JsonNode> events = new CopyOnWriteArrayList<>();
@@ -353,13 +353,14 @@ class BoxJobsIT {
     JobQueue queue =
         new JobQueue(
             new JobStore(database, 8), new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
+    Job job;
     try (RunningService operator =
         cloud.openclaw.operator.Main.start(
             ConfigLoader.load("operator", Map.of(), overrides),
             () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build())) {
       assertThat(get("http://127.0.0.1:" + operator.port() + "/observe/health").statusCode())
           .isEqualTo(200);
-      Job job = queue.enqueue(new NewJob(JobType.PROVISION, box.id(), null, "it-" + box.id()));
+      job = queue.enqueue(new NewJob(JobType.PROVISION, box.id(), null, "it-" + box.id()));
       JobStore store = new JobStore(database, 8);
       await(
           () -> store.find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
@@ -369,6 +370,28 @@ class BoxJobsIT {
         .isEqualTo(BoxObservedState.RUNNING);
     String ns = BoxResources.namespaceName(box.id(), kubernetes);
     assertThat(chat(secretValue(ns, BoxResources.PROXY_TOKEN_KEY)).statusCode()).isEqualTo(200);
+
+    // The job row records its steps, with the attempt that made them.
+    JsonNode steps = steps(job.id());
+    assertThat(steps.findValuesAsText("step"))
+        .containsExactly(
+            "accepted", "token", "config", "resources", "scheduled", "starting", "live");
+    for (JsonNode step : steps) {
+      assertThat(step.path("attempt").asInt()).isEqualTo(1);
+      assertThat(step.path("message").asText()).isNotBlank();
+      assertThat(Instant.parse(step.path("at").asText())).isNotNull();
+    }
+  }
+
+  /** operator_jobs.steps of the job. */
+  static JsonNode steps(UUID jobId) {
+    try (var rows =
+        database
+            .execute()
+            .query("SELECT steps::text AS steps FROM operator_jobs WHERE id = ?", jobId)) {
+      return readJson(
+          cloud.openclaw.platform.db.Rows.string(rows.findFirst().orElseThrow(), "steps"));
+    }
   }
 
   @Test

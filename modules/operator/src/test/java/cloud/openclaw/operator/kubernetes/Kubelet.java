@@ -1,5 +1,7 @@
 package cloud.openclaw.operator.kubernetes;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -13,6 +15,34 @@ final class Kubelet {
 
   Kubelet(KubernetesClient client) {
     this.client = client;
+  }
+
+  /**
+   * The Deployment controller made a gateway pod of the box; with {@code scheduled}, the scheduler
+   * bound it to a node (condition PodScheduled True), else it waits (PodScheduled False).
+   */
+  void createPod(String namespace, java.util.UUID boxId, boolean scheduled) {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName("gateway-" + java.util.UUID.randomUUID().toString().substring(0, 8))
+            .withLabels(
+                java.util.Map.of(
+                    BoxResources.BOX_LABEL,
+                    boxId.toString(),
+                    BoxResources.NAME_LABEL,
+                    BoxResources.GATEWAY_NAME))
+            .endMetadata()
+            .withNewStatus()
+            .withPhase("Pending")
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus(scheduled ? "True" : "False")
+            .endCondition()
+            .endStatus()
+            .build();
+    client.resource(pod).create();
   }
 
   /** The gateway's pod came up and passed its readiness probe. */

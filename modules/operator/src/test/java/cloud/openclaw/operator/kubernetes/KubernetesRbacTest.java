@@ -102,7 +102,8 @@ class KubernetesRbacTest {
       assertThat(rule.getVerbs()).doesNotContain("escalate", "bind", "impersonate");
     }
     assertThat(granted())
-        .noneMatch(g -> g.contains("roles") || g.contains("pods") || g.contains("nodes"));
+        .noneMatch(g -> g.contains("roles") || g.contains("nodes") || g.contains("pods/"));
+    assertThat(granted()).filteredOn(g -> g.startsWith("/pods:")).containsExactly("/pods:list");
   }
 
   @Test
@@ -122,6 +123,7 @@ class KubernetesRbacTest {
     new KubernetesRuntime(client, bigger)
         .apply(BoxResources.desired(box, bigger, TestBoxes.secrets()));
     runtime.isAvailable(box);
+    runtime.isScheduled(box);
     kubelet.markAvailable(ns);
     runtime.isAvailable(box);
     runtime.scale(box, 0);

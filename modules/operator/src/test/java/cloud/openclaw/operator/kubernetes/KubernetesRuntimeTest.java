@@ -184,6 +184,20 @@ class KubernetesRuntimeTest {
   }
 
   @Test
+  void isScheduledOnceAPodOfTheBoxIsBoundToANode() {
+    Box box = TestBoxes.box();
+    String ns = desired(box).namespaceName();
+    assertThat(runtime.isScheduled(box)).as("no namespace").isFalse();
+    runtime.apply(desired(box));
+    assertThat(runtime.isScheduled(box)).as("no pod yet").isFalse();
+    kubelet.createPod(ns, box.id(), false);
+    assertThat(runtime.isScheduled(box)).as("pending, unscheduled").isFalse();
+    kubelet.createPod(ns, box.id(), true);
+    assertThat(runtime.isScheduled(box)).isTrue();
+    assertThat(runtime.isScheduled(TestBoxes.box())).as("another box").isFalse();
+  }
+
+  @Test
   void aConfigChangeChangesTheTemplateAnnotation() {
     UUID id = UUID.randomUUID();
     UUID customer = UUID.randomUUID();

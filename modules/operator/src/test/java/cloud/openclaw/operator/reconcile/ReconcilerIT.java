@@ -6,6 +6,7 @@ import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
 import cloud.openclaw.operator.kubernetes.TestBoxes;
+import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.DatabaseSettings;
@@ -87,12 +88,7 @@ class ReconcilerIT {
     stream.ensureGroup();
     kubernetes = TestBoxes.kubernetes();
     reconciler =
-        new Reconciler(
-            boxes,
-            new KubernetesRuntime(client, kubernetes),
-            kubernetes.namespacePrefix(),
-            jobs,
-            stream);
+        new Reconciler(boxes, Runtimes.of(new KubernetesRuntime(client, kubernetes)), jobs, stream);
   }
 
   @AfterAll
@@ -181,7 +177,7 @@ class ReconcilerIT {
     String ns = createNamespace(box);
     observed(box, BoxObservedState.DESTROYED); // the destroy job died before deleting it
 
-    assertThat(reconciler.runOnce().namespacesRemoved()).isEqualTo(1);
+    assertThat(reconciler.runOnce().orphansRemoved()).isEqualTo(1);
     assertThat(client.namespaces().withName(ns).get()).isNull();
     assertThat(reconciler.runOnce().nothingToDo()).isTrue();
   }
@@ -205,7 +201,7 @@ class ReconcilerIT {
 
     Reconciler.Report report = reconciler.runOnce();
 
-    assertThat(report.namespacesRemoved()).isEqualTo(1);
+    assertThat(report.orphansRemoved()).isEqualTo(1);
     assertThat(report.failures()).isZero();
     assertThat(client.namespaces().withName(orphan).get()).isNull();
     for (String ns : List.of(unrelated, boxLabelOnly, noBox, otherInstallation)) {

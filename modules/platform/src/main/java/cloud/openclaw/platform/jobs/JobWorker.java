@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  */
 public final class JobWorker implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(JobWorker.class.getName());
-  private static final int BATCH = 16;
+  private static final int DEFAULT_BATCH = 16;
 
   private final JobStore store;
   private final JobStream stream;
@@ -27,12 +27,31 @@ public final class JobWorker implements AutoCloseable {
   private final Backoff backoff;
   private final String consumer;
   private final JobHandler handler;
+  private final int batch;
   private volatile boolean running;
   private Thread thread;
   private Instant lastReclaim = Instant.EPOCH;
 
   public JobWorker(
       JobStore store, JobStream stream, JobSettings settings, String consumer, JobHandler handler) {
+    this(store, stream, settings, consumer, handler, DEFAULT_BATCH);
+  }
+
+  /**
+   * @param batch how many entries one read takes; they are run one after the other, so workers
+   *     whose jobs take long (the operator's) take 1 and leave the rest to the other workers
+   */
+  public JobWorker(
+      JobStore store,
+      JobStream stream,
+      JobSettings settings,
+      String consumer,
+      JobHandler handler,
+      int batch) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be at least 1");
+    }
+    this.batch = batch;
     this.store = store;
     this.stream = stream;
     this.settings = settings;
@@ -72,9 +91,9 @@ public final class JobWorker implements AutoCloseable {
     Instant now = Instant.now();
     if (Duration.between(lastReclaim, now).compareTo(settings.lease().dividedBy(2)) >= 0) {
       lastReclaim = now;
-      deliveries.addAll(stream.reclaim(consumer, settings.lease(), BATCH));
+      deliveries.addAll(stream.reclaim(consumer, settings.lease(), batch));
     }
-    deliveries.addAll(stream.readNew(consumer, BATCH, settings.pollTimeout()));
+    deliveries.addAll(stream.readNew(consumer, batch, settings.pollTimeout()));
     return deliveries;
   }
 

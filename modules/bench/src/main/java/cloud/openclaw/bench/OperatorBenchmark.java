@@ -1,0 +1,541 @@
+package cloud.openclaw.bench;
+
+import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
+import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.reconcile.Reconciler;
+import cloud.openclaw.operator.runtime.Runtimes;
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.config.DatabaseSettings;
+import cloud.openclaw.platform.config.RedisSettings;
+import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.db.Migrations;
+import cloud.openclaw.platform.db.Rows;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxObservedState;
+import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.CustomerStatus;
+import cloud.openclaw.platform.domain.NewBox;
+import cloud.openclaw.platform.domain.NewCustomer;
+import cloud.openclaw.platform.domain.ThinkingLevel;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.http.RunningService;
+import cloud.openclaw.platform.jobs.Job;
+import cloud.openclaw.platform.jobs.JobQueue;
+import cloud.openclaw.platform.jobs.JobStatus;
+import cloud.openclaw.platform.jobs.JobStore;
+import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.jobs.JobType;
+import cloud.openclaw.platform.jobs.NewJob;
+import cloud.openclaw.platform.proxy.TokenProxyClient;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.sandbox.telegram.Bot;
+import cloud.openclaw.testkit.PostgresServer;
+import cloud.openclaw.testkit.RedisServer;
+import cloud.openclaw.testkit.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The operator's numbers in docs/benchmarks.md:
+ *
+ * <ul>
+ *   <li>{@code provision [boxes] [workers,...]}: that many provision jobs enqueued at once, run by
+ *       the operator service (Kubernetes runtime) against fabric8's mock API server in CRUD mode,
+ *       with a stand-in kubelet marking Deployments available; time until every job has succeeded
+ *       (so every gateway is applied and available) and each job's enqueue-to-finish latency;
+ *   <li>{@code reconcile [boxes]}: one reconciler pass over that many running boxes, with no drift
+ *       and with a tenth of their namespaces gone;
+ *   <li>{@code local [runs]}: one box on the local runtime with the real OpenClaw gateway
+ *       (installed in ~/.cache/openclaw-cloud on first use), from the job being enqueued to the
+ *       gateway's first getUpdates on the sandbox's Telegram, split by the steps the job row
+ *       records.
+ * </ul>
+ *
+ * <p>Run: {@code ./openclaw-cloud bench operator provision|reconcile|local [n]} (PostgreSQL and
+ * Redis from OPENCLAW_TEST_DATABASE_URL / OPENCLAW_TEST_REDIS_URL, else embedded).
+ */
+public final class OperatorBenchmark {
+  private static final String INTERNAL_TOKEN = "bench-internal-token-0123456789";
+  private static final byte[] KEY = new byte[32];
+
+  private final Database database;
+  private final TestDatabase testDatabase;
+  private final String redisPrefix = "bench:" + UUID.randomUUID() + ":";
+  private final Redis redis;
+  private final BoxStore boxes;
+  private final CustomerStore customers;
+  private int botIds = 1;
+
+  private OperatorBenchmark(TestDatabase testDatabase, Database database) {
+    this.testDatabase = testDatabase;
+    this.database = database;
+    this.redis = Redis.connect(new RedisSettings(RedisServer.shared().url(), redisPrefix, 32));
+    this.boxes = new BoxStore(database, new SecretBox(new CryptoSettings("k", Map.of("k", KEY))));
+    this.customers = new CustomerStore(database);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Logger.getLogger("").setLevel(Level.WARNING);
+    String mode = args.length > 0 ? args[0] : "provision";
+    TestDatabase testDatabase = PostgresServer.shared().createDatabase("operator_bench");
+    try (Database database =
+        Database.connect(
+            new DatabaseSettings(
+                testDatabase.jdbcUrl(), testDatabase.user(), testDatabase.password(), 24))) {
+      Migrations.apply(database.dataSource());
+      OperatorBenchmark bench = new OperatorBenchmark(testDatabase, database);
+      System.out.printf(
+          "operator benchmark %s, %s, %d cores%n%n",
+          mode, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+      switch (mode) {
+        case "provision" ->
+            bench.provision(
+                args.length > 1 ? Integer.parseInt(args[1]) : 100,
+                args.length > 2
+                    ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
+                    : new int[] {1, 16});
+        case "reconcile" -> bench.reconcile(args.length > 1 ? Integer.parseInt(args[1]) : 500);
+        case "local" -> bench.local(args.length > 1 ? Integer.parseInt(args[1]) : 3);
+        default -> throw new IllegalArgumentException("provision, reconcile or local: " + mode);
+      }
+      bench.redis.close();
+    }
+    System.exit(0);
+  }
+
+  // --- provision ------------------------------------------------------------------------------
+
+  private void provision(int count, int[] workerCounts) throws Exception {
+    try (Services services = Services.start(testDatabase, redisPrefix)) {
+      System.out.println(
+          "| boxes | job workers | all available s | jobs/s | job p50 ms | job p95 ms | job max ms"
+              + " |");
+      System.out.println("|---|---|---|---|---|---|---|");
+      boolean warm = false;
+      for (int workers : workerCounts) {
+        if (!warm) {
+          provisionRound(services, Math.min(count, 10), workers); // JIT, pools
+          warm = true;
+        }
+        double[] r = provisionRound(services, count, workers);
+        System.out.printf(
+            Locale.ROOT,
+            "| %d | %d | %.2f | %.1f | %.0f | %.0f | %.0f |%n",
+            count,
+            workers,
+            r[0],
+            count / r[0],
+            r[1],
+            r[2],
+            r[3]);
+      }
+    }
+  }
+
+  /** Seconds until all succeeded, then p50, p95 and max job latency in ms. */
+  private double[] provisionRound(Services services, int count, int workers) throws Exception {
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
+    server.init();
+    KubernetesClient client = server.createClient();
+    List<Box> created = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      created.add(newBox(services.proxyClient(), BoxRuntime.KUBERNETES, null));
+    }
+    Thread kubelet = Thread.ofVirtual().start(() -> kubelet(client));
+    Map<String, String> overrides = services.operatorOverrides();
+    overrides.put("operator.kubernetes.enabled", "true");
+    overrides.put("operator.job-workers", Integer.toString(workers));
+    overrides.put("redis.pool-size", Integer.toString(Math.max(32, 2 * workers)));
+    String batch = "bench-provision-" + UUID.randomUUID() + "-";
+    JobStore store = new JobStore(database, 8);
+    try (RunningService operator =
+        cloud.openclaw.operator.Main.start(
+            ConfigLoader.load("operator", Map.of(), overrides),
+            () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build())) {
+      JobQueue queue =
+          new JobQueue(store, new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
+      long start = System.nanoTime();
+      for (Box box : created) {
+        queue.enqueue(new NewJob(JobType.PROVISION, box.id(), null, batch + box.id()));
+      }
+      await(
+          () -> succeeded(batch) == count,
+          Duration.ofMinutes(10),
+          "all " + count + " provisions to succeed");
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double[] latency = latency(batch);
+      return new double[] {seconds, latency[0], latency[1], latency[2]};
+    } finally {
+      kubelet.interrupt();
+      client.close();
+      server.destroy();
+    }
+  }
+
+  private long succeeded(String batch) {
+    return database
+        .execute()
+        .get(
+            "SELECT count(*) AS n FROM operator_jobs WHERE idempotency_key LIKE ? AND status = ?",
+            batch + "%",
+            JobStatus.SUCCEEDED.dbValue())
+        .map(row -> Rows.longValue(row, "n"))
+        .orElse(0L);
+  }
+
+  private double[] latency(String batch) {
+    return database
+        .execute()
+        .get(
+            """
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) AS p95,
+                   max(ms) AS max
+              FROM (SELECT extract(epoch FROM finished_at - created_at) * 1000 AS ms
+                      FROM operator_jobs WHERE idempotency_key LIKE ?) t""",
+            batch + "%")
+        .map(
+            row ->
+                new double[] {
+                  ((Number) Rows.value(row, "p50")).doubleValue(),
+                  ((Number) Rows.value(row, "p95")).doubleValue(),
+                  ((Number) Rows.value(row, "max")).doubleValue()
+                })
+        .orElseThrow();
+  }
+
+  /**
+   * The Deployment controller and kubelet the mock lacks: every 100 ms, Deployments that want a
+   * replica and are not yet available for their generation are marked available.
+   */
+  private static void kubelet(KubernetesClient client) {
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
+          int want = d.getSpec().getReplicas() == null || d.getSpec().getReplicas() > 0 ? 1 : 0;
+          long generation =
+              d.getMetadata().getGeneration() == null ? 1 : d.getMetadata().getGeneration();
+          var status = d.getStatus();
+          if (status != null
+              && status.getObservedGeneration() != null
+              && status.getObservedGeneration() == generation
+              && status.getAvailableReplicas() != null
+              && status.getAvailableReplicas() == want) {
+            continue;
+          }
+          client
+              .apps()
+              .deployments()
+              .inNamespace(d.getMetadata().getNamespace())
+              .withName(d.getMetadata().getName())
+              .subresource("status")
+              .patch(
+                  PatchContext.of(PatchType.JSON_MERGE),
+                  """
+                  {"status": {"observedGeneration": %d, "replicas": %d, "readyReplicas": %d,
+                    "availableReplicas": %d, "updatedReplicas": %d,
+                    "conditions": [{"type": "Available", "status": "%s"}]}}
+                  """
+                      .formatted(generation, want, want, want, want, want == 1 ? "True" : "False"));
+        }
+      } catch (RuntimeException e) {
+        // a Deployment changed under us: next round
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  // --- reconcile ------------------------------------------------------------------------------
+
+  private void reconcile(int count) throws Exception {
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
+    server.init();
+    try (KubernetesClient client = server.createClient()) {
+      KubernetesSettings settings = KubernetesSettings.from(new Settings(operatorConfig(Map.of())));
+      List<Box> running = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        Box box = newBox(null, BoxRuntime.KUBERNETES, null);
+        box = boxes.markObserved(database.execute(), box.id(), BoxObservedState.RUNNING, null);
+        running.add(box);
+        client
+            .resource(
+                BoxResources.desired(
+                        box, settings, new BoxResources.Secrets("1:bot", "oc_pt_x", "gateway"))
+                    .namespace())
+            .create();
+      }
+      JobStore store = new JobStore(database, 8);
+      JobStream stream = new JobStream(redis, "reconcile-bench");
+      stream.ensureGroup();
+      Reconciler reconciler =
+          new Reconciler(
+              boxes, Runtimes.of(new KubernetesRuntime(client, settings)), store, stream);
+      for (int i = 0; i < 3; i++) {
+        reconciler.runOnce(); // warm-up
+      }
+      double[] quiet = new double[10];
+      for (int i = 0; i < quiet.length; i++) {
+        long t = System.nanoTime();
+        Reconciler.Report report = reconciler.runOnce();
+        quiet[i] = (System.nanoTime() - t) / 1e6;
+        if (!report.nothingToDo()) {
+          throw new IllegalStateException("drift where there is none: " + report);
+        }
+      }
+      int gone = count / 10;
+      for (Box box : running.subList(0, gone)) {
+        client.namespaces().withName(BoxResources.namespaceName(box, settings)).delete();
+      }
+      long t = System.nanoTime();
+      Reconciler.Report report = reconciler.runOnce();
+      double drift = (System.nanoTime() - t) / 1e6;
+      Arrays.sort(quiet);
+      System.out.println("| boxes | pass | ms | repaired |");
+      System.out.println("|---|---|---|---|");
+      System.out.printf(
+          Locale.ROOT,
+          "| %d | no drift (median of %d; min %.1f, max %.1f) | %.1f | 0 |%n",
+          count,
+          quiet.length,
+          quiet[0],
+          quiet[quiet.length - 1],
+          quiet[quiet.length / 2]);
+      System.out.printf(
+          Locale.ROOT,
+          "| %d | %d namespaces gone | %.1f | %d provisions enqueued |%n",
+          count,
+          gone,
+          drift,
+          report.provisionsEnqueued());
+    } finally {
+      server.destroy();
+    }
+  }
+
+  // --- local ----------------------------------------------------------------------------------
+
+  private void local(int runs) throws Exception {
+    try (Services services = Services.start(testDatabase, redisPrefix)) {
+      Map<String, String> overrides = services.operatorOverrides();
+      overrides.put("operator.local.enabled", "true");
+      overrides.put(
+          "operator.local.data-dir",
+          java.nio.file.Files.createTempDirectory("operator-bench").toString());
+      overrides.put("operator.local.port-range", "0");
+      overrides.put(
+          "operator.local.token-proxy-base-url",
+          "http://127.0.0.1:" + services.proxy().port() + "/v1");
+      overrides.put(
+          "operator.local.telegram-api-root",
+          "http://127.0.0.1:" + services.sandbox().service().port() + "/telegram");
+      String cache = System.getenv("OPENCLAW_LOCAL_CACHE_DIR");
+      if (cache != null && !cache.isBlank()) {
+        overrides.put("operator.local.cache-dir", cache);
+      }
+      JobStore store = new JobStore(database, 8);
+      System.out.println(
+          "| run | queue ms | ours: accepted → process launched ms | OpenClaw: launched → /startupz"
+              + " ms | OpenClaw: /startupz → first getUpdates ms | enqueue → first getUpdates ms |");
+      System.out.println("|---|---|---|---|---|---|");
+      try (RunningService operator =
+          cloud.openclaw.operator.Main.start(ConfigLoader.load("operator", Map.of(), overrides))) {
+        JobQueue queue =
+            new JobQueue(store, new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
+        for (int run = 1; run <= runs; run++) {
+          Bot bot = services.sandbox().telegram().createBot(null);
+          Box box = newBox(services.proxyClient(), BoxRuntime.LOCAL, bot);
+          Instant enqueued = Instant.now();
+          Job job =
+              queue.enqueue(
+                  new NewJob(JobType.PROVISION, box.id(), null, "bench-local-" + box.id()));
+          await(
+              () -> services.sandbox().telegram().stats(bot.id()).polls() > 0,
+              Duration.ofMinutes(15),
+              "the gateway's first getUpdates");
+          Instant firstPoll = Instant.now();
+          await(
+              () -> store.find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
+              Duration.ofMinutes(1),
+              "the provision to succeed");
+          Map<String, Instant> steps = steps(job.id());
+          System.out.printf(
+              Locale.ROOT,
+              "| %d | %d | %d | %d | %d | %d |%n",
+              run,
+              Duration.between(enqueued, steps.get("accepted")).toMillis(),
+              Duration.between(steps.get("accepted"), steps.get("scheduled")).toMillis(),
+              Duration.between(steps.get("scheduled"), steps.get("live")).toMillis(),
+              Duration.between(steps.get("live"), firstPoll).toMillis(),
+              Duration.between(enqueued, firstPoll).toMillis());
+          Job destroy =
+              queue.enqueue(
+                  new NewJob(JobType.DESTROY, box.id(), null, "bench-local-d-" + box.id()));
+          await(
+              () -> store.find(destroy.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
+              Duration.ofMinutes(1),
+              "the destroy to succeed");
+        }
+      }
+    }
+  }
+
+  /** When each step of the job was first recorded. */
+  private Map<String, Instant> steps(UUID jobId) throws Exception {
+    String text =
+        database
+            .execute()
+            .get("SELECT steps::text AS steps FROM operator_jobs WHERE id = ?", jobId)
+            .map(row -> Rows.string(row, "steps"))
+            .orElseThrow();
+    Map<String, Instant> at = new HashMap<>();
+    for (JsonNode step : Json.MAPPER.readTree(text)) {
+      at.putIfAbsent(step.path("step").asText(), Instant.parse(step.path("at").asText()));
+    }
+    return at;
+  }
+
+  // --- fixtures -------------------------------------------------------------------------------
+
+  /** An active customer on the bench plan with a box; its allowance opened when proxy is given. */
+  private Box newBox(TokenProxyClient proxy, BoxRuntime runtime, Bot bot) {
+    UUID customer =
+        customers
+            .create(
+                database.execute(),
+                new NewCustomer("bench-" + UUID.randomUUID() + "@example.com", null, null, "bench"))
+            .id();
+    customers.setStatus(database.execute(), customer, CustomerStatus.ACTIVE);
+    long botId = bot == null ? 7_000_000_000L + botIds++ : bot.id();
+    Box box =
+        boxes.create(
+            database.execute(),
+            new NewBox(
+                customer,
+                botId,
+                bot == null ? "bench_" + botId + "_bot" : bot.username(),
+                bot == null ? botId + ":bench-token" : bot.token(),
+                List.of(4242L),
+                "kimi-k2.6",
+                ThinkingLevel.OFF,
+                runtime));
+    if (proxy != null) {
+      Instant now = Instant.now();
+      proxy.openPeriod(customer, now.minusSeconds(60), now.plus(Duration.ofDays(30)), 1_000_000);
+    }
+    return box;
+  }
+
+  private static io.helidon.config.Config operatorConfig(Map<String, String> overrides) {
+    return ConfigLoader.load("operator", Map.of(), overrides);
+  }
+
+  private static void await(BooleanSupplier condition, Duration timeout, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** The sandbox and a token proxy on the benchmark's database, and what the operator needs. */
+  private record Services(
+      cloud.openclaw.sandbox.Main.Sandbox sandbox,
+      RunningService proxy,
+      int internalPort,
+      TestDatabase database,
+      String redisPrefix)
+      implements AutoCloseable {
+
+    static Services start(TestDatabase database, String redisPrefix) throws Exception {
+      cloud.openclaw.sandbox.Main.Sandbox sandbox =
+          cloud.openclaw.sandbox.Main.startSandbox(
+              ConfigLoader.load(
+                  "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
+      int internalPort = ProxyBenchmark.freePort();
+      RunningService proxy =
+          cloud.openclaw.proxy.Main.start(
+              ConfigLoader.load(
+                  "token-proxy",
+                  Map.of(),
+                  ProxyBenchmark.proxyOverrides(database, sandbox.service(), internalPort)));
+      return new Services(sandbox, proxy, internalPort, database, redisPrefix);
+    }
+
+    TokenProxyClient proxyClient() {
+      return new TokenProxyClient(URI.create("http://127.0.0.1:" + internalPort), INTERNAL_TOKEN);
+    }
+
+    Map<String, String> operatorOverrides() {
+      Map<String, String> overrides = new HashMap<>();
+      overrides.put("db.url", database.jdbcUrl());
+      overrides.put("db.user", database.user());
+      overrides.put("db.password", database.password());
+      overrides.put("db.pool-size", "24");
+      overrides.put("redis.url", RedisServer.shared().url());
+      overrides.put("redis.prefix", redisPrefix);
+      overrides.put("crypto.keys", "k:" + Base64.getEncoder().encodeToString(KEY));
+      overrides.put("crypto.active-key", "k");
+      overrides.put("jobs.poll-timeout", "PT0.2S");
+      overrides.put("operator.host", "127.0.0.1");
+      overrides.put("operator.port", "0");
+      overrides.put("operator.reconcile-interval", "PT1H");
+      overrides.put("operator.ready-timeout", "PT5M");
+      overrides.put("operator.token-proxy.internal-url", "http://127.0.0.1:" + internalPort);
+      overrides.put("operator.token-proxy.internal-token", INTERNAL_TOKEN);
+      return overrides;
+    }
+
+    @Override
+    public void close() {
+      proxy.close();
+      sandbox.service().close();
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package cloud.openclaw.operator.local;
+
+import cloud.openclaw.operator.gateway.GatewayModel;
+import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.runtime.GatewayRuntime;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxDesiredState;
+import cloud.openclaw.platform.domain.BoxRuntime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The job handler's and the reconciler's view of {@link LocalRuntime}: a box's gateway as a child
+ * process on this machine, its config and secrets in the box's directory.
+ */
+public final class LocalGatewayRuntime implements GatewayRuntime {
+  private final LocalRuntime processes;
+  private final String tokenProxyBaseUrl;
+  private final Optional<String> telegramApiRoot;
+
+  /**
+   * @param tokenProxyBaseUrl the token proxy as the gateways call it, ending in /v1
+   * @param telegramApiRoot a Bot API root (the sandbox's /telegram); empty for the real Telegram
+   */
+  public LocalGatewayRuntime(
+      LocalRuntime processes, String tokenProxyBaseUrl, Optional<String> telegramApiRoot) {
+    this.processes = processes;
+    this.tokenProxyBaseUrl = tokenProxyBaseUrl;
+    this.telegramApiRoot = telegramApiRoot;
+  }
+
+  public LocalGatewayRuntime(LocalRuntime processes, LocalSettings settings) {
+    this(processes, settings.tokenProxyBaseUrl(), settings.telegramApiRoot());
+  }
+
+  public LocalRuntime processes() {
+    return processes;
+  }
+
+  @Override
+  public BoxRuntime kind() {
+    return BoxRuntime.LOCAL;
+  }
+
+  /** The box directory's secret files, named like the keys of the Kubernetes Secret. */
+  @Override
+  public Map<String, String> storedSecrets(Box box) {
+    return processes.storedSecrets(box.id());
+  }
+
+  @Override
+  public boolean apply(Box box, BoxResources.Secrets secrets) {
+    LocalBox spec =
+        new LocalBox(
+            box.id(),
+            secrets.botToken(),
+            box.allowedTelegramUserIds(),
+            GatewayModel.kimi(box.model()),
+            box.thinkingLevel(),
+            tokenProxyBaseUrl,
+            secrets.proxyToken(),
+            telegramApiRoot,
+            Optional.of(secrets.gatewayToken()));
+    if (box.desiredState() == BoxDesiredState.RUNNING) {
+      return processes.start(spec);
+    }
+    processes.stop(box.id());
+    processes.prepare(spec);
+    return false;
+  }
+
+  @Override
+  public boolean scale(Box box, boolean running) {
+    return running ? processes.resume(box.id()) : processes.stop(box.id());
+  }
+
+  @Override
+  public boolean restart(Box box) {
+    return processes.restart(box.id());
+  }
+
+  /** The process runs: there is no queue to wait in on one machine. */
+  @Override
+  public boolean isScheduled(Box box) {
+    return processes.isRunning(box.id());
+  }
+
+  @Override
+  public boolean isAvailable(Box box) {
+    return processes.isStarted(box.id());
+  }
+
+  @Override
+  public void delete(Box box) {
+    processes.destroy(box.id());
+  }
+
+  /** Every box directory, after adopting live gateways an earlier operator left behind. */
+  @Override
+  public List<Placed> list() {
+    processes.adopt();
+    return processes.boxIds().stream()
+        .map(id -> new Placed(id, processes.boxDir(id).toString(), false, processes.isRunning(id)))
+        .toList();
+  }
+
+  @Override
+  public void delete(Placed placed) {
+    processes.destroy(placed.boxId());
+  }
+}
