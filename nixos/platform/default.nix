@@ -184,6 +184,11 @@ let
           verbs = [ "get" "create" "update" ];
         }
         {
+          apiGroups = [ "" ];
+          resources = [ "pods" ];
+          verbs = [ "list" ];
+        }
+        {
           apiGroups = [ "apps" ];
           resources = [ "deployments" ];
           verbs = [ "get" "create" "update" "patch" ];
