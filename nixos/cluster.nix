@@ -15,6 +15,15 @@
   # Pod and service CIDRs of K3s (its defaults; the operator keeps them out of the boxes' egress).
   clusterCidr = "10.42.0.0/16";
   serviceCidr = "10.43.0.0/16";
+  # E-mails that sign in to the dashboard as admins (api.auth.admins).
+  admins = [ "ops@openclaw.cloud" ];
+  # The SMTP server customer e-mails go out through (billing.mail.*); its user and password are
+  # sops secrets (smtp-username, smtp-password). The sender is no-reply@<domain>.
+  mail = {
+    host = "smtp.openclaw.cloud";
+    port = 587;
+    starttls = true;
+  };
   # Root's SSH keys on every node (colmena and nixos-anywhere log in as root with them).
   adminSshKeys = [
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyReplaceMeWithTheOperatorsOwnPublicKey0000 ops@openclaw.cloud"

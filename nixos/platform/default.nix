@@ -49,6 +49,19 @@ let
       internal-token = "proxy-internal-token";
       kimi-api-key = "kimi-api-key";
     };
+    # The api's session signing keys (api.auth.jwt.*).
+    openclaw-sessions = {
+      jwt-keys = "api-jwt-keys";
+      jwt-active-key = "api-jwt-active-key";
+    };
+    openclaw-stripe = {
+      secret-key = "stripe-secret-key";
+      webhook-secret = "stripe-webhook-secret";
+    };
+    openclaw-mail = {
+      username = "smtp-username";
+      password = "smtp-password";
+    };
   };
 
   labelsOf = name: {
@@ -479,6 +492,8 @@ let
   dbUrl = "jdbc:postgresql://${svcHost "postgres"}:5432/${database.name}";
   redisUrl = "redis://:$(REDIS_PASSWORD)@${svcHost "redis"}:6379";
   internalUrl = "http://${svcHost "token-proxy"}:${toString services.token-proxy.ports.internal}";
+  publicUrl = "https://${cluster.domain}";
+  boolString = b: if b then "true" else "false";
 
   # Every variable is OPENCLAW_<KEY> of a key in docs/configuration.md (DeploymentManifestsTest).
   sharedEnv = [
@@ -499,7 +514,35 @@ let
       (plain "${s.envPrefix}_PORT" (toString s.ports.http))
     ]
     ++ (extraEnv.${name} or [ ]);
+  # The api (checkout, portal) and the billing worker (subscriptions) call Stripe.
+  stripeEnv = [ (fromSecret "OPENCLAW_STRIPE_SECRET_KEY" "openclaw-stripe" "secret-key") ];
   extraEnv = {
+    api = [
+      (plain "OPENCLAW_API_PUBLIC_URL" publicUrl)
+      (fromSecret "OPENCLAW_API_AUTH_JWT_KEYS" "openclaw-sessions" "jwt-keys")
+      (fromSecret "OPENCLAW_API_AUTH_JWT_ACTIVE_KEY" "openclaw-sessions" "jwt-active-key")
+      (plain "OPENCLAW_API_AUTH_ADMINS" (builtins.concatStringsSep "," cluster.admins))
+      # Only ingress-nginx reaches the api (NetworkPolicy), and it sets X-Real-IP to the connecting
+      # address (use-forwarded-headers is off): without it every sign-in would count against the
+      # ingress pod's address in the per-address limit.
+      (plain "OPENCLAW_API_AUTH_CLIENT_IP_HEADER" "X-Real-IP")
+      (fromSecret "OPENCLAW_API_STRIPE_WEBHOOK_SECRET" "openclaw-stripe" "webhook-secret")
+      (plain "OPENCLAW_API_STRIPE_SUCCESS_URL" "${publicUrl}/billing/done?session={CHECKOUT_SESSION_ID}")
+      (plain "OPENCLAW_API_STRIPE_CANCEL_URL" "${publicUrl}/")
+    ]
+    ++ stripeEnv;
+    billing-worker = [
+      (plain "OPENCLAW_BILLING_DASHBOARD_URL" "${publicUrl}/")
+      (plain "OPENCLAW_BILLING_TOKEN_PROXY_INTERNAL_URL" internalUrl)
+      (fromSecret "OPENCLAW_BILLING_TOKEN_PROXY_INTERNAL_TOKEN" "openclaw-proxy" "internal-token")
+      (plain "OPENCLAW_BILLING_MAIL_HOST" cluster.mail.host)
+      (plain "OPENCLAW_BILLING_MAIL_PORT" (toString cluster.mail.port))
+      (plain "OPENCLAW_BILLING_MAIL_STARTTLS" (boolString cluster.mail.starttls))
+      (fromSecret "OPENCLAW_BILLING_MAIL_USERNAME" "openclaw-mail" "username")
+      (fromSecret "OPENCLAW_BILLING_MAIL_PASSWORD" "openclaw-mail" "password")
+      (plain "OPENCLAW_BILLING_MAIL_FROM" "OpenClaw <no-reply@${cluster.domain}>")
+    ]
+    ++ stripeEnv;
     token-proxy = [
       (plain "OPENCLAW_PROXY_INTERNAL_HOST" "0.0.0.0")
       (plain "OPENCLAW_PROXY_INTERNAL_PORT" (toString services.token-proxy.ports.internal))

@@ -4,11 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import cloud.openclaw.api.ApiSettings;
+import cloud.openclaw.api.auth.SigningKeys;
+import cloud.openclaw.api.stripe.StripeRoutes;
+import cloud.openclaw.billing.BillingSettings;
+import cloud.openclaw.billing.mail.MailSettings;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.local.LocalSettings;
+import cloud.openclaw.platform.billing.StripeSettings;
 import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.ConfigurationException;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.config.PlatformSettings;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.proxy.ProxySettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
@@ -29,14 +40,19 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,15 +60,60 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The platform's Kubernetes objects (nixos/platform, rendered by nix-instantiate as CI does) fit
- * the services that run in them: every variable is a configuration key, each service listens where
- * its Service and probes point, the operator's RBAC is its rbac.yaml, and the operator's defaults
- * find the token proxy. Skipped without nix-instantiate, except in CI (CI=true), where .ci/run
- * installs it.
+ * the services that run in them: every variable is a configuration key, each service's start checks
+ * accept its Deployment's configuration (Secrets as values of their shape), each service listens
+ * where its Service and probes point, the operator's RBAC is its rbac.yaml, and the operator's
+ * defaults find the token proxy. Skipped without nix-instantiate, except in CI (CI=true), where
+ * .ci/run installs it.
  */
 class DeploymentManifestsTest {
   private static final String NAMESPACE = "openclaw-system";
   private static final String NAME_LABEL = "app.kubernetes.io/name";
   private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Z0-9_]+)\\)");
+
+  /**
+   * What each service reads and checks at start (its Main.start, same classes, same order), with
+   * nothing connected: a key the service cannot start without fails here naming the key and its
+   * variable. Keep it in step with the services' Main classes.
+   */
+  private static final Map<String, Consumer<Settings>> START =
+      Map.of(
+          "api",
+          settings -> {
+            ServerSettings.from(settings, "api");
+            PlatformSettings.from(settings);
+            CryptoSettings.from(settings);
+            ApiSettings.from(settings);
+            StripeRoutes.configure(settings);
+            URI.create(settings.string("telegram.api-root"));
+          },
+          "billing-worker",
+          settings -> {
+            ServerSettings.from(settings, "billing");
+            PlatformSettings.from(settings);
+            BillingSettings.from(settings);
+            MailSettings.from(settings);
+            StripeSettings.from(settings);
+            CryptoSettings.from(settings);
+          },
+          "token-proxy",
+          settings -> {
+            ProxySettings.from(settings);
+            PlatformSettings.from(settings);
+          },
+          "operator",
+          DeploymentManifestsTest::operatorStart,
+          "onboarding-agent",
+          settings -> {
+            ServerSettings.from(settings, "onboarding");
+            PlatformSettings.from(settings);
+          });
+
+  /**
+   * Values of the shape each Secret key holds (nixos/secrets/README.md), standing in for what
+   * sops-nix renders on the node.
+   */
+  private static final Map<String, String> SECRET_SHAPES = secretShapes();
 
   private static JsonNode rendered;
   private static List<HasMetadata> objects;
@@ -266,7 +327,105 @@ class DeploymentManifestsTest {
         });
   }
 
+  @Test
+  void everyServiceStartsWithItsDeploymentsConfiguration() {
+    for (String service : serviceNames()) {
+      assertThat(START).as("start checks of " + service).containsKey(service);
+      try {
+        START.get(service).accept(settings(service));
+      } catch (ConfigurationException e) {
+        fail(service + " would refuse to start in its Deployment: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * The keys each service cannot start without, found by leaving out one Deployment variable at a
+   * time: so the start checks above really read the configuration, and the list is there to see.
+   */
+  @Test
+  void leavingOutARequiredVariableStopsTheStart() {
+    Map<String, Set<String>> required = new TreeMap<>();
+    for (String service : serviceNames()) {
+      Map<String, String> environment = environment(service);
+      // With everything set it starts (everyServiceStartsWithItsDeploymentsConfiguration).
+      START.get(service).accept(new Settings(ConfigLoader.load(service, environment, Map.of())));
+      for (String variable : environment.keySet()) {
+        if (!variable.startsWith("OPENCLAW_")) {
+          continue;
+        }
+        Map<String, String> without = new LinkedHashMap<>(environment);
+        without.remove(variable);
+        try {
+          START.get(service).accept(new Settings(ConfigLoader.load(service, without, Map.of())));
+        } catch (ConfigurationException e) {
+          assertThat(ConfigLoader.environmentName(e.key()))
+              .as(service + " without " + variable + " fails naming it")
+              .isEqualTo(variable);
+          required.computeIfAbsent(service, s -> new TreeSet<>()).add(e.key());
+        }
+      }
+    }
+    serviceNames()
+        .forEach(
+            service ->
+                assertThat(required.get(service))
+                    .as(service + " requires " + required.get(service))
+                    .contains("db.url", "redis.url"));
+    assertThat(required.get("api"))
+        .contains(
+            "crypto.keys", "api.auth.jwt.keys", "api.stripe.webhook-secret", "stripe.secret-key");
+    assertThat(required.get("billing-worker"))
+        .contains("stripe.secret-key", "billing.token-proxy.internal-token");
+    assertThat(required.get("token-proxy")).contains("proxy.internal.token");
+    assertThat(required.get("operator")).contains("operator.token-proxy.internal-token");
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
+
+  /** The operator's Main reads these once connected, when a runtime is enabled. */
+  private static void operatorStart(Settings settings) {
+    ServerSettings.from(settings, "operator");
+    PlatformSettings.from(settings);
+    boolean kubernetes = settings.bool("operator.kubernetes.enabled");
+    boolean local = settings.bool("operator.local.enabled");
+    if (kubernetes) {
+      KubernetesSettings.from(settings);
+    }
+    if (local) {
+      LocalSettings.from(settings);
+    }
+    if (kubernetes || local) {
+      CryptoSettings.from(settings);
+      URI.create(settings.string("operator.token-proxy.internal-url"));
+      settings.string("operator.token-proxy.internal-token");
+      settings.duration("operator.ready-timeout");
+      settings.duration("operator.reconcile-interval");
+      int workers = settings.integer("operator.job-workers", 1, 256);
+      if (workers > settings.integer("redis.pool-size", 2, 1000) / 2) {
+        throw new ConfigurationException("operator.job-workers", "more than redis.pool-size / 2");
+      }
+    }
+  }
+
+  private static Map<String, String> secretShapes() {
+    byte[] aesKey = new byte[32];
+    new SecureRandom().nextBytes(aesKey);
+    String token = HexFormat.of().formatHex(aesKey);
+    return Map.ofEntries(
+        Map.entry("openclaw-db/password", "dummy-postgres-password"),
+        Map.entry("openclaw-redis/password", "dummyredispassword"),
+        Map.entry("openclaw-crypto/keys", "k1:" + Base64.getEncoder().encodeToString(aesKey)),
+        Map.entry("openclaw-crypto/active-key", "k1"),
+        Map.entry("openclaw-proxy/internal-token", token),
+        Map.entry("openclaw-proxy/kimi-api-key", "sk-dummy-kimi"),
+        Map.entry("openclaw-sessions/jwt-keys", "s1:" + SigningKeys.encode(SigningKeys.generate())),
+        Map.entry("openclaw-sessions/jwt-active-key", "s1"),
+        Map.entry("openclaw-stripe/secret-key", "sk_test_dummy"),
+        Map.entry("openclaw-stripe/webhook-secret", "whsec_dummy"),
+        Map.entry("openclaw-mail/username", "dummy-smtp-user"),
+        Map.entry("openclaw-mail/password", "dummy-smtp-password"));
+  }
 
   private static List<String> serviceNames() {
     List<String> names = new ArrayList<>();
@@ -278,15 +437,27 @@ class DeploymentManifestsTest {
 
   /** The service's configuration as it starts in its pod: Deployment env, secrets filled in. */
   private static Settings settings(String service) {
+    return new Settings(ConfigLoader.load(service, environment(service), Map.of()));
+  }
+
+  /** The Deployment's variables as the pod sees them, each Secret key a value of its shape. */
+  private static Map<String, String> environment(String service) {
     Map<String, String> environment = new LinkedHashMap<>();
     for (EnvVar variable : container(service).getEnv()) {
-      String value =
-          variable.getValue() != null
-              ? expand(variable.getValue(), environment)
-              : "from-a-secret-" + variable.getName().toLowerCase(java.util.Locale.ROOT);
+      String value;
+      if (variable.getValue() != null) {
+        value = expand(variable.getValue(), environment);
+      } else {
+        var ref = variable.getValueFrom().getSecretKeyRef();
+        String secret = ref.getName() + "/" + ref.getKey();
+        assertThat(SECRET_SHAPES)
+            .as("a value of the shape of Secret " + secret + " in SECRET_SHAPES")
+            .containsKey(secret);
+        value = SECRET_SHAPES.get(secret);
+      }
       environment.put(variable.getName(), value);
     }
-    return new Settings(ConfigLoader.load(service, environment, Map.of()));
+    return environment;
   }
 
   /** $(VAR) as Kubernetes expands it from the variables defined before. */
