@@ -298,6 +298,21 @@ class DeploymentManifestsTest {
     assertThat(references).isNotEmpty();
   }
 
+  /** sops-nix refuses to activate a node whose secrets name a key the sops file lacks. */
+  @Test
+  void everySopsKeyOfTheSecretsIsInTheSopsFile() throws IOException {
+    Set<String> inFile = new TreeSet<>();
+    Matcher entry =
+        Pattern.compile("(?m)^([A-Za-z0-9_-]+): ENC\\[")
+            .matcher(Files.readString(repositoryRoot().resolve("nixos/secrets/cluster.yaml")));
+    while (entry.find()) {
+      inFile.add(entry.group(1));
+    }
+    Set<String> named = new TreeSet<>();
+    rendered.get("secrets").forEach(keys -> keys.forEach(sopsKey -> named.add(sopsKey.asText())));
+    assertThat(inFile).containsAll(named);
+  }
+
   @Test
   void everyPodHoldingADataStorePasswordMayReachThatStore() {
     Map<String, String> stores = Map.of("openclaw-db", "postgres", "openclaw-redis", "redis");
