@@ -15,6 +15,12 @@
   # Pod and service CIDRs of K3s (its defaults; the operator keeps them out of the boxes' egress).
   clusterCidr = "10.42.0.0/16";
   serviceCidr = "10.43.0.0/16";
+  # The Stripe price id of each plan (plans.<name>.stripe-price): create the prices in Stripe and put
+  # their ids here; these placeholders are the sandbox's.
+  stripePrices = {
+    starter = "price_starter";
+    pro = "price_pro";
+  };
   # E-mails that sign in to the dashboard as admins (api.auth.admins).
   admins = [ "ops@openclaw.cloud" ];
   # The SMTP server customer e-mails go out through (billing.mail.*); its user and password are

@@ -494,6 +494,10 @@ let
   internalUrl = "http://${svcHost "token-proxy"}:${toString services.token-proxy.ports.internal}";
   publicUrl = "https://${cluster.domain}";
   boolString = b: if b then "true" else "false";
+  # OPENCLAW_ variable part of a name (builtins have no toUpper).
+  upper = builtins.replaceStrings (lowerChars ++ [ "-" ]) (upperChars ++ [ "_" ]);
+  lowerChars = [ "a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l" "m" "n" "o" "p" "q" "r" "s" "t" "u" "v" "w" "x" "y" "z" ];
+  upperChars = [ "A" "B" "C" "D" "E" "F" "G" "H" "I" "J" "K" "L" "M" "N" "O" "P" "Q" "R" "S" "T" "U" "V" "W" "X" "Y" "Z" ];
 
   # Every variable is OPENCLAW_<KEY> of a key in docs/configuration.md (DeploymentManifestsTest).
   sharedEnv = [
@@ -505,7 +509,13 @@ let
     (plain "OPENCLAW_REDIS_URL" redisUrl)
     (fromSecret "OPENCLAW_CRYPTO_KEYS" "openclaw-crypto" "keys")
     (fromSecret "OPENCLAW_CRYPTO_ACTIVE_KEY" "openclaw-crypto" "active-key")
-  ];
+  ]
+  # Checkout (api) and subscriptions (billing worker) must name the same prices.
+  ++ builtins.attrValues (
+    builtins.mapAttrs (
+      plan: price: plain "OPENCLAW_PLANS_${upper plan}_STRIPE_PRICE" price
+    ) cluster.stripePrices
+  );
   envOf =
     name: s:
     sharedEnv
