@@ -10,11 +10,8 @@ import cloud.openclaw.operator.kubernetes.TestBoxes;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
-import cloud.openclaw.platform.config.DatabaseSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
@@ -37,6 +34,7 @@ import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
@@ -88,7 +86,7 @@ class BoxJobsIT {
 
   static Database database;
   static Redis redis;
-  static RunningService sandbox;
+  static cloud.openclaw.sandbox.Main.Sandbox sandbox;
   static RunningService proxyService;
   static TokenProxyClient proxy;
   static String proxyInternalUrl;
@@ -103,22 +101,13 @@ class BoxJobsIT {
 
   @BeforeAll
   static void start() {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
-    Migrations.apply(database.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
-    sandbox =
-        cloud.openclaw.sandbox.Main.start(
-            ConfigLoader.load(
-                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    int internalPort = TestTokenProxy.freePort();
-    Map<String, String> overrides =
-        TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), internalPort);
-    proxyService =
-        cloud.openclaw.proxy.Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
-    proxyInternalUrl = "http://127.0.0.1:" + internalPort;
-    proxy = new TokenProxyClient(URI.create(proxyInternalUrl), INTERNAL_TOKEN);
+    database = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis);
+    sandbox = TestServices.sandbox();
+    TestTokenProxy.Started started = TestTokenProxy.start(postgres, testRedis, sandbox.port());
+    proxyService = started.service();
+    proxyInternalUrl = started.internalUrl();
+    proxy = started.client();
 
     SecretBox secrets = new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32])));
     boxes = new BoxStore(database, secrets);
@@ -302,7 +291,7 @@ class BoxJobsIT {
             boxes,
             Runtimes.of(new KubernetesRuntime(client, kubernetes)),
             new TokenProxyClient(
-                URI.create("http://127.0.0.1:" + TestTokenProxy.freePort()), INTERNAL_TOKEN),
+                URI.create("http://127.0.0.1:" + TestServices.freePort()), INTERNAL_TOKEN),
             new Progress(bus, database, Clock.systemUTC()),
             Duration.ofSeconds(5),
             Clock.systemUTC());
