@@ -3,6 +3,7 @@ package cloud.openclaw.billing.events;
 import cloud.openclaw.platform.billing.StripeEventSignal;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.jobs.Backoff;
+import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.store.StripeEventStore;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,7 +25,7 @@ public final class EventProcessor implements AutoCloseable {
   private final StripeEventSignal signal;
   private final Duration pollInterval;
   private final Backoff retry;
-  private PassLoop loop;
+  private Periodic loop;
 
   public EventProcessor(
       Database database,
@@ -43,7 +44,7 @@ public final class EventProcessor implements AutoCloseable {
 
   public EventProcessor start() {
     loop =
-        PassLoop.start(
+        Periodic.repeat(
             "stripe-events",
             pollInterval,
             () -> {

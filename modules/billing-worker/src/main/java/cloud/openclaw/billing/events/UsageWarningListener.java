@@ -2,6 +2,7 @@ package cloud.openclaw.billing.events;
 
 import cloud.openclaw.billing.Mails;
 import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.redis.StreamGroup;
 import cloud.openclaw.platform.store.CustomerStore;
@@ -29,7 +30,7 @@ public final class UsageWarningListener implements AutoCloseable {
   private final NotificationStore notifications;
   private final Mails mails;
   private final String consumer;
-  private PassLoop loop;
+  private Periodic loop;
 
   public UsageWarningListener(
       Database database,
@@ -47,7 +48,7 @@ public final class UsageWarningListener implements AutoCloseable {
   }
 
   public UsageWarningListener start() {
-    loop = PassLoop.start("usage-warnings", Duration.ofSeconds(1), this::pass);
+    loop = Periodic.repeat("usage-warnings", Duration.ofSeconds(1), this::pass);
     return this;
   }
 
