@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.Kubelet;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
 import cloud.openclaw.operator.kubernetes.TestBoxes;
@@ -43,8 +44,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
@@ -56,7 +55,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -123,7 +121,7 @@ class BoxJobsIT {
             new Progress(bus, database, Clock.systemUTC()),
             Duration.ofSeconds(20),
             Clock.systemUTC());
-    kubelet = Thread.ofVirtual().name("kubelet").start(BoxJobsIT::kubeletLoop);
+    kubelet = Kubelet.followAll(client);
   }
 
   @AfterAll
@@ -514,48 +512,6 @@ class BoxJobsIT {
         throw new AssertionError("timed out waiting for " + what);
       }
       Thread.sleep(50);
-    }
-  }
-
-  /** The Deployment controller and kubelet: gateways with a replica become available. */
-  static void kubeletLoop() {
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        for (Deployment d :
-            new ArrayList<>(client.apps().deployments().inAnyNamespace().list().getItems())) {
-          int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-          Long generation = d.getMetadata().getGeneration();
-          long gen = generation == null ? 1 : generation;
-          Integer available = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
-          Long observed = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
-          int want = replicas > 0 ? 1 : 0;
-          if (observed != null && observed == gen && available != null && available == want) {
-            continue;
-          }
-          String condition = want == 1 ? "True" : "False";
-          client
-              .apps()
-              .deployments()
-              .inNamespace(d.getMetadata().getNamespace())
-              .withName(d.getMetadata().getName())
-              .subresource("status")
-              .patch(
-                  PatchContext.of(PatchType.JSON_MERGE),
-                  """
-                  {"status": {"observedGeneration": %d, "replicas": %d, "readyReplicas": %d,
-                    "availableReplicas": %d, "updatedReplicas": %d,
-                    "conditions": [{"type": "Available", "status": "%s"}]}}
-                  """
-                      .formatted(gen, want, want, want, want, condition));
-        }
-      } catch (RuntimeException e) {
-        // a namespace deleted under us, etc.: try again next round
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        return;
-      }
     }
   }
 }
