@@ -163,16 +163,7 @@ class BillingIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable closeable :
-        new AutoCloseable[] {secondWorker, worker, api, proxyService, sandbox, redis, database}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // the next one still closes
-      }
-    }
+    TestServices.closeAll(secondWorker, worker, api, proxyService, sandbox, redis, database);
   }
 
   // ---- fixtures ----

@@ -130,11 +130,7 @@ final class ProxyHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    replicaB.close();
-    replicaA.close();
-    sandbox.close();
-    redis.close();
-    database.close();
+    TestServices.closeAll(replicaB, replicaA, sandbox, redis, database);
   }
 
   /** A customer's agent as the proxy knows it. */

@@ -77,4 +77,28 @@ public final class TestServices {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * Closes each that is not null (a start that failed half way leaves some null), in order; the
+   * next still closes after one fails, and the first failure is thrown at the end.
+   */
+  public static void closeAll(AutoCloseable... resources) {
+    RuntimeException failure = null;
+    for (AutoCloseable resource : resources) {
+      try {
+        if (resource != null) {
+          resource.close();
+        }
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
 }

@@ -129,10 +129,7 @@ class BoxJobsIT {
     if (kubelet != null) {
       kubelet.interrupt();
     }
-    proxyService.close();
-    sandbox.close();
-    redis.close();
-    database.close();
+    TestServices.closeAll(proxyService, sandbox, redis, database);
   }
 
   @Test

@@ -121,13 +121,7 @@ class LocalBoxJobsIT {
 
   @AfterAll
   static void stop() {
-    if (processes != null) {
-      processes.close();
-    }
-    proxyService.close();
-    sandbox.close();
-    redis.close();
-    database.close();
+    TestServices.closeAll(processes, proxyService, sandbox, redis, database);
   }
 
   @Test

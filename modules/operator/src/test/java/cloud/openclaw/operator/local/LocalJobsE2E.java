@@ -101,21 +101,7 @@ class LocalJobsE2E {
 
   @AfterAll
   static void stop() {
-    if (processes != null) {
-      processes.close();
-    }
-    if (proxyService != null) {
-      proxyService.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-    if (database != null) {
-      database.close();
-    }
+    TestServices.closeAll(processes, proxyService, sandbox, redis, database);
   }
 
   @Test

@@ -77,18 +77,7 @@ class LocalRuntimeIT {
 
   @AfterAll
   static void stop() {
-    if (runtime != null) {
-      runtime.close();
-    }
-    if (proxyService != null) {
-      proxyService.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
-    if (database != null) {
-      database.close();
-    }
+    TestServices.closeAll(runtime, proxyService, sandbox, database);
   }
 
   @Test
