@@ -141,9 +141,7 @@ public final class LocalRuntime implements AutoCloseable {
       halt(entry);
       write(entry, spec, config, hash);
       entry.installed = installed;
-      entry.wanted = true;
-      entry.failures = 0;
-      launch(entry);
+      launchWanted(entry);
       return true;
     }
   }
@@ -186,9 +184,7 @@ public final class LocalRuntime implements AutoCloseable {
       halt(entry);
       entry.configHash = hashOnDisk(boxId);
       entry.installed = installed;
-      entry.wanted = true;
-      entry.failures = 0;
-      launch(entry);
+      launchWanted(entry);
       return true;
     }
   }
@@ -214,9 +210,7 @@ public final class LocalRuntime implements AutoCloseable {
         entry.installed = install.ensureInstalled();
       }
       entry.configHash = hashOnDisk(boxId);
-      entry.wanted = true;
-      entry.failures = 0;
-      launch(entry);
+      launchWanted(entry);
       return true;
     }
   }
@@ -705,6 +699,16 @@ public final class LocalRuntime implements AutoCloseable {
   }
 
   // --- processes ------------------------------------------------------------------------------
+
+  /**
+   * The gateway is meant to run from now on: launched with a fresh count of failures; the caller
+   * holds the entry's lock.
+   */
+  private void launchWanted(Entry entry) {
+    entry.wanted = true;
+    entry.failures = 0;
+    launch(entry);
+  }
 
   /** Launches the gateway; the caller holds the entry's lock. */
   private void launch(Entry entry) {
