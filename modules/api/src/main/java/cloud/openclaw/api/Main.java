@@ -29,7 +29,6 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.http.ErrorResponses;
 import cloud.openclaw.platform.http.HttpHost;
 import cloud.openclaw.platform.http.Json;
-import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -94,13 +93,8 @@ public final class Main {
               new TelegramBots(URI.create(settings.string("telegram.api-root"))),
               Clock.systemUTC(),
               opened);
-      return HttpHost.start(
-          SERVICE,
-          server,
-          connections.healthChecks(),
-          Metrics.registry(SERVICE),
-          routing -> routing(routing, services),
-          opened.all());
+      return HttpHost.serve(
+          SERVICE, server, connections, routing -> routing(routing, services), opened.all());
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);
     }

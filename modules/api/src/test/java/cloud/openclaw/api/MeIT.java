@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cloud.openclaw.api.me.BillingPortal;
 import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.domain.UsageEvent;
@@ -82,12 +83,7 @@ class MeIT {
   @Test
   void theBoxShowsStatusBotLinkSettingsAndWhatThePlanAllows() {
     Signed a = customerWithBox("starter");
-    new BoxStore(api.database, api.secrets)
-        .markObserved(
-            api.database.execute(),
-            a.box().id(),
-            cloud.openclaw.platform.domain.BoxObservedState.RUNNING,
-            null);
+    observe(a, BoxObservedState.RUNNING);
 
     ApiClient.Answer answer = client.get("/me/box", a.token());
 
@@ -309,14 +305,15 @@ class MeIT {
   @Test
   void aDestroyedBoxIsNotTheCustomersBoxAnyMore() {
     Signed a = customerWithBox("starter");
-    new BoxStore(api.database, api.secrets)
-        .markObserved(
-            api.database.execute(),
-            a.box().id(),
-            cloud.openclaw.platform.domain.BoxObservedState.DESTROYED,
-            null);
+    observe(a, BoxObservedState.DESTROYED);
 
     assertThat(client.get("/me/box", a.token()).status()).isEqualTo(404);
     assertThat(client.post("/me/box/restart", a.token(), null).status()).isEqualTo(404);
+  }
+
+  /** What the operator reports of the customer's box. */
+  private static void observe(Signed customer, BoxObservedState state) {
+    new BoxStore(api.database, api.secrets)
+        .markObserved(api.database.execute(), customer.box().id(), state, null);
   }
 }

@@ -1,6 +1,7 @@
 package cloud.openclaw.bench;
 
 import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.Kubelet;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
 import cloud.openclaw.operator.reconcile.Reconciler;
@@ -39,11 +40,8 @@ import cloud.openclaw.testkit.PostgresServer;
 import cloud.openclaw.testkit.RedisServer;
 import cloud.openclaw.testkit.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -162,20 +160,13 @@ public final class OperatorBenchmark {
 
   /** Seconds until all succeeded, then p50, p95 and max job latency in ms. */
   private double[] provisionRound(Services services, int count, int workers) throws Exception {
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init();
+    KubernetesMockServer server = crudApiServer();
     KubernetesClient client = server.createClient();
     List<Box> created = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       created.add(newBox(services.proxyClient(), BoxRuntime.KUBERNETES, null));
     }
-    Thread kubelet = Thread.ofVirtual().start(() -> kubelet(client));
+    Thread kubelet = Kubelet.followAll(client);
     Map<String, String> overrides = services.operatorOverrides();
     overrides.put("operator.kubernetes.enabled", "true");
     overrides.put("operator.job-workers", Integer.toString(workers));
@@ -197,7 +188,8 @@ public final class OperatorBenchmark {
           Duration.ofMinutes(10),
           "all " + count + " provisions to succeed");
       double seconds = (System.nanoTime() - start) / 1e9;
-      double[] latency = latency(batch);
+      double[] latency =
+          QueueBenchmark.Fixtures.latencyPercentiles(database, batch, 0.5, 0.95, 1.0);
       return new double[] {seconds, latency[0], latency[1], latency[2]};
     } finally {
       kubelet.interrupt();
@@ -217,75 +209,8 @@ public final class OperatorBenchmark {
         .orElse(0L);
   }
 
-  private double[] latency(String batch) {
-    return database
-        .execute()
-        .get(
-            """
-            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
-                   percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) AS p95,
-                   max(ms) AS max
-              FROM (SELECT extract(epoch FROM finished_at - created_at) * 1000 AS ms
-                      FROM operator_jobs WHERE idempotency_key LIKE ?) t""",
-            batch + "%")
-        .map(
-            row ->
-                new double[] {
-                  ((Number) Rows.value(row, "p50")).doubleValue(),
-                  ((Number) Rows.value(row, "p95")).doubleValue(),
-                  ((Number) Rows.value(row, "max")).doubleValue()
-                })
-        .orElseThrow();
-  }
-
-  /**
-   * The Deployment controller and kubelet the mock lacks: every 100 ms, Deployments that want a
-   * replica and are not yet available for their generation are marked available.
-   */
-  private static void kubelet(KubernetesClient client) {
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
-          int want = d.getSpec().getReplicas() == null || d.getSpec().getReplicas() > 0 ? 1 : 0;
-          long generation =
-              d.getMetadata().getGeneration() == null ? 1 : d.getMetadata().getGeneration();
-          var status = d.getStatus();
-          if (status != null
-              && status.getObservedGeneration() != null
-              && status.getObservedGeneration() == generation
-              && status.getAvailableReplicas() != null
-              && status.getAvailableReplicas() == want) {
-            continue;
-          }
-          client
-              .apps()
-              .deployments()
-              .inNamespace(d.getMetadata().getNamespace())
-              .withName(d.getMetadata().getName())
-              .subresource("status")
-              .patch(
-                  PatchContext.of(PatchType.JSON_MERGE),
-                  """
-                  {"status": {"observedGeneration": %d, "replicas": %d, "readyReplicas": %d,
-                    "availableReplicas": %d, "updatedReplicas": %d,
-                    "conditions": [{"type": "Available", "status": "%s"}]}}
-                  """
-                      .formatted(generation, want, want, want, want, want == 1 ? "True" : "False"));
-        }
-      } catch (RuntimeException e) {
-        // a Deployment changed under us: next round
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
-  // --- reconcile ------------------------------------------------------------------------------
-
-  private void reconcile(int count) throws Exception {
+  /** An API server of fabric8's mock in CRUD mode, started. */
+  private static KubernetesMockServer crudApiServer() {
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
@@ -294,6 +219,13 @@ public final class OperatorBenchmark {
             new KubernetesCrudDispatcher(),
             false);
     server.init();
+    return server;
+  }
+
+  // --- reconcile ------------------------------------------------------------------------------
+
+  private void reconcile(int count) throws Exception {
+    KubernetesMockServer server = crudApiServer();
     try (KubernetesClient client = server.createClient()) {
       KubernetesSettings settings = KubernetesSettings.from(new Settings(operatorConfig(Map.of())));
       List<Box> running = new ArrayList<>();

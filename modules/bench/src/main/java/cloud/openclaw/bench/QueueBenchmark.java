@@ -122,7 +122,7 @@ public final class QueueBenchmark {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     workers.forEach(JobWorker::close);
-    double[] latency = Fixtures.latencyPercentiles(database, batch);
+    double[] latency = Fixtures.latencyPercentiles(database, batch, 0.5, 0.99);
     return new Result(seconds, latency[0], latency[1]);
   }
 
@@ -156,22 +156,38 @@ public final class QueueBenchmark {
       return new BoxStore(database, secrets).create(database.execute(), box).id();
     }
 
-    static double[] latencyPercentiles(Database database, String batch) {
+    /**
+     * The latency in ms from enqueue to finished of the batch's jobs at each of {@code percentiles}
+     * (1.0: the slowest job).
+     */
+    static double[] latencyPercentiles(Database database, String batch, double... percentiles) {
+      StringBuilder columns = new StringBuilder();
+      for (int i = 0; i < percentiles.length; i++) {
+        columns
+            .append(i == 0 ? "" : ", ")
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "percentile_cont(%s) WITHIN GROUP (ORDER BY ms) AS p%d",
+                    percentiles[i],
+                    i));
+      }
       return database
           .execute()
           .get(
-              """
-              SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
-                     percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
-                FROM (SELECT extract(epoch FROM finished_at - created_at) * 1000 AS ms
-                        FROM operator_jobs WHERE idempotency_key LIKE ?) t""",
+              "SELECT "
+                  + columns
+                  + " FROM (SELECT extract(epoch FROM finished_at - created_at) * 1000 AS ms"
+                  + " FROM operator_jobs WHERE idempotency_key LIKE ?) t",
               batch + "%")
           .map(
-              row ->
-                  new double[] {
-                    ((Number) Rows.value(row, "p50")).doubleValue(),
-                    ((Number) Rows.value(row, "p99")).doubleValue()
-                  })
+              row -> {
+                double[] values = new double[percentiles.length];
+                for (int i = 0; i < values.length; i++) {
+                  values[i] = ((Number) Rows.value(row, "p" + i)).doubleValue();
+                }
+                return values;
+              })
           .orElseThrow();
     }
   }

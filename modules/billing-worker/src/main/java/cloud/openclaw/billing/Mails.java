@@ -16,64 +16,65 @@ public final class Mails {
   }
 
   public NewNotification agentLive(Customer customer, String botUsername, String boxId) {
-    return mail(
+    return withDashboard(
         customer,
         NotificationKind.AGENT_LIVE,
+        boxId,
         "Your agent is live",
-        "Your OpenClaw agent is running. Say hello to it on Telegram: https://t.me/"
-            + botUsername
-            + "\n\nYour dashboard: "
-            + dashboardUrl,
-        "agent_live:" + boxId);
+        "Your OpenClaw agent is running. Say hello to it on Telegram: https://t.me/" + botUsername);
   }
 
   public NewNotification usageWarning(Customer customer, String periodStart, int percent) {
-    return mail(
+    return withDashboard(
         customer,
         NotificationKind.USAGE_WARNING,
+        customer.id() + ":" + periodStart,
         "You have used " + percent + "% of this month's allowance",
         "Your agent has used "
             + percent
             + "% of this billing period's tokens. When the allowance is used up it pauses until"
-            + " the next period, or until you move to a bigger plan.\n\nYour dashboard: "
-            + dashboardUrl,
-        "usage_warning:" + customer.id() + ":" + periodStart);
+            + " the next period, or until you move to a bigger plan.");
   }
 
   public NewNotification paymentFailed(Customer customer, String invoiceId) {
-    return mail(
+    return withDashboard(
         customer,
         NotificationKind.PAYMENT_FAILED,
+        invoiceId,
         "Your payment failed",
         "We could not take this month's payment. Please update your card in the billing portal"
-            + " (from your dashboard) so that your agent keeps running.\n\nYour dashboard: "
-            + dashboardUrl,
-        "payment_failed:" + invoiceId);
+            + " (from your dashboard) so that your agent keeps running.");
   }
 
   public NewNotification suspended(Customer customer, String occasion) {
-    return mail(
+    return withDashboard(
         customer,
         NotificationKind.SUSPENDED,
+        occasion,
         "Your agent is paused",
         "Your agent is paused because the payment is overdue. It starts again, with its memory,"
-            + " as soon as the invoice is paid.\n\nYour dashboard: "
-            + dashboardUrl,
-        "suspended:" + occasion);
+            + " as soon as the invoice is paid.");
   }
 
   public NewNotification cancelled(Customer customer, String subscriptionId) {
     return mail(
         customer,
         NotificationKind.CANCELLED,
+        subscriptionId,
         "Your subscription has ended",
         "Your subscription has ended and your agent has been deleted. Thank you for using"
-            + " OpenClaw.",
-        "cancelled:" + subscriptionId);
+            + " OpenClaw.");
   }
 
+  private NewNotification withDashboard(
+      Customer customer, NotificationKind kind, String occasion, String subject, String text) {
+    return mail(customer, kind, occasion, subject, text + "\n\nYour dashboard: " + dashboardUrl);
+  }
+
+  /** The mail's dedupe key is its kind and occasion: one mail per occasion. */
   private static NewNotification mail(
-      Customer customer, NotificationKind kind, String subject, String body, String key) {
-    return new NewNotification(customer.id(), kind, customer.email(), subject, body, key);
+      Customer customer, NotificationKind kind, String occasion, String subject, String body) {
+    return new NewNotification(
+        customer.id(), kind, customer.email(), subject, body, kind.dbValue() + ":" + occasion);
   }
 }

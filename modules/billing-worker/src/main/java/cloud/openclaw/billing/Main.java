@@ -19,7 +19,6 @@ import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.http.HttpHost;
-import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -111,13 +110,7 @@ public final class Main {
                   database, connections.redis(), customers, notifications, mails, consumerName())
               .start());
       opened.add(new OutboxSender(database, mail).start());
-      return HttpHost.start(
-          SERVICE,
-          server,
-          connections.healthChecks(),
-          Metrics.registry(SERVICE),
-          Main::routing,
-          opened.all());
+      return HttpHost.serve(SERVICE, server, connections, Main::routing, opened.all());
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);
     }

@@ -6,13 +6,10 @@ import static org.awaitility.Awaitility.await;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
-import cloud.openclaw.platform.config.DatabaseSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
@@ -30,6 +27,7 @@ import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.SubscriptionStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.proxy.limits.UsageWarnings;
 import cloud.openclaw.sandbox.Main.Sandbox;
@@ -93,37 +91,23 @@ class BillingIT {
 
   @BeforeAll
   static void start() {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
-    Migrations.apply(database.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
+    database = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis);
     sandbox =
-        cloud.openclaw.sandbox.Main.startSandbox(
-            ConfigLoader.load(
-                "sandbox",
-                Map.of(),
-                Map.of(
-                    "sandbox.host", "127.0.0.1",
-                    "sandbox.port", "0",
-                    "sandbox.smtp.port", "0",
-                    "sandbox.stripe.webhook-secret", WEBHOOK_SECRET,
-                    "sandbox.stripe.retry-base", "200ms")));
+        TestServices.sandbox(
+            Map.of(
+                "sandbox.stripe.webhook-secret",
+                WEBHOOK_SECRET,
+                "sandbox.stripe.retry-base",
+                "200ms"));
     stripe = sandbox.stripe();
     mail = sandbox.mail();
-    int internalPort = TestTokenProxy.freePort();
-    proxyService =
-        cloud.openclaw.proxy.Main.start(
-            ConfigLoader.load(
-                "token-proxy",
-                Map.of(),
-                TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), internalPort)));
-    proxy =
-        new TokenProxyClient(
-            URI.create("http://127.0.0.1:" + internalPort), TestTokenProxy.INTERNAL_TOKEN);
+    TestTokenProxy.Started started = TestTokenProxy.start(postgres, testRedis, sandbox.port());
+    proxyService = started.service();
+    proxy = started.client();
 
     Map<String, String> shared = shared();
-    shared.put("billing.token-proxy.internal-url", "http://127.0.0.1:" + internalPort);
+    shared.put("billing.token-proxy.internal-url", started.internalUrl());
     Settings apiSettings = new Settings(ConfigLoader.load("api", Map.of(), shared));
     StripeRoutes.Configured routes = StripeRoutes.configure(apiSettings);
     apiConnections =
@@ -179,16 +163,7 @@ class BillingIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable closeable :
-        new AutoCloseable[] {secondWorker, worker, api, proxyService, sandbox, redis, database}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // the next one still closes
-      }
-    }
+    TestServices.closeAll(secondWorker, worker, api, proxyService, sandbox, redis, database);
   }
 
   // ---- fixtures ----

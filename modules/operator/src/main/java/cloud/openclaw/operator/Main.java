@@ -20,7 +20,6 @@ import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.HttpHost;
-import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -88,13 +87,7 @@ public final class Main {
             "operator.kubernetes.enabled and operator.local.enabled are false: no job worker"
                 + " started");
       }
-      return HttpHost.start(
-          SERVICE,
-          server,
-          connections.healthChecks(),
-          Metrics.registry(SERVICE),
-          Main::routing,
-          opened.all());
+      return HttpHost.serve(SERVICE, server, connections, Main::routing, opened.all());
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);
     }

@@ -1,12 +1,8 @@
 package cloud.openclaw.proxy;
 
-import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
-import cloud.openclaw.platform.config.DatabaseSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.http.Json;
@@ -14,6 +10,7 @@ import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.sandbox.Main.Sandbox;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,36 +32,26 @@ final class ProxyHarness implements AutoCloseable {
 
   final Database database;
   final Redis redis;
-  final RunningService sandbox;
+  final Sandbox sandbox;
   final RunningService replicaA;
   final RunningService replicaB;
   final TokenProxyClient internalA;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final int internalPortA;
+  private final String internalUrlA;
 
   ProxyHarness(TestPostgres postgres, TestRedis testRedis, Map<String, String> extra) {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
-    Migrations.apply(database.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
-    sandbox =
-        cloud.openclaw.sandbox.Main.start(
-            ConfigLoader.load(
-                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    Map<String, String> overrides =
-        TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), TestTokenProxy.freePort());
-    overrides.putAll(extra);
-    internalPortA = Integer.parseInt(overrides.get("proxy.internal.port"));
-    replicaA = Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
-    overrides.put("proxy.internal.port", String.valueOf(TestTokenProxy.freePort()));
-    replicaB = Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
-    internalA =
-        new TokenProxyClient(URI.create("http://127.0.0.1:" + internalPortA), INTERNAL_TOKEN);
+    database = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis);
+    sandbox = TestServices.sandbox();
+    TestTokenProxy.Started a = TestTokenProxy.start(postgres, testRedis, sandbox.port(), extra);
+    replicaA = a.service();
+    internalA = a.client();
+    internalUrlA = a.internalUrl();
+    replicaB = TestTokenProxy.start(postgres, testRedis, sandbox.port(), extra).service();
   }
 
   URI internalA(String path) {
-    return URI.create("http://127.0.0.1:" + internalPortA + path);
+    return URI.create(internalUrlA + path);
   }
 
   /** An active customer on {@code plan} with a box, an open period and a proxy token. */
@@ -143,11 +130,7 @@ final class ProxyHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    replicaB.close();
-    replicaA.close();
-    sandbox.close();
-    redis.close();
-    database.close();
+    TestServices.closeAll(replicaB, replicaA, sandbox, redis, database);
   }
 
   /** A customer's agent as the proxy knows it. */

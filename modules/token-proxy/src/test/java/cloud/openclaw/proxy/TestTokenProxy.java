@@ -1,18 +1,18 @@
 package cloud.openclaw.proxy;
 
+import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.domain.NewBox;
 import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.domain.ThinkingLevel;
+import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -87,12 +87,32 @@ public final class TestTokenProxy {
     return overrides;
   }
 
-  /** A port free right now (the internal listener's port must be known before it starts). */
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /**
+   * A token proxy started over the test class's PostgreSQL and Redis, forwarding to the sandbox on
+   * {@code sandboxPort}, its internal API on a free port.
+   */
+  public static Started start(TestPostgres postgres, TestRedis redis, int sandboxPort) {
+    return start(postgres, redis, sandboxPort, Map.of());
+  }
+
+  /** Like {@link #start(TestPostgres, TestRedis, int)}, with {@code extra} settings on top. */
+  public static Started start(
+      TestPostgres postgres, TestRedis redis, int sandboxPort, Map<String, String> extra) {
+    Map<String, String> overrides =
+        overrides(postgres, redis, sandboxPort, TestServices.freePort());
+    overrides.putAll(extra);
+    String internalUrl = "http://127.0.0.1:" + overrides.get("proxy.internal.port");
+    RunningService service = Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
+    return new Started(
+        service, internalUrl, new TokenProxyClient(URI.create(internalUrl), INTERNAL_TOKEN));
+  }
+
+  /** A started token proxy: the service, its internal API's base URL and a client of it. */
+  public record Started(RunningService service, String internalUrl, TokenProxyClient client)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      service.close();
     }
   }
 }

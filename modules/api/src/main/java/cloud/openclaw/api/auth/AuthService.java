@@ -6,6 +6,7 @@ import static cloud.openclaw.api.http.ApiService.Route.post;
 import cloud.openclaw.api.ApiSettings;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.http.Requests;
+import cloud.openclaw.platform.crypto.Sha256;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.errors.InvalidInputException;
@@ -81,7 +82,7 @@ public final class AuthService implements ApiService {
    */
   private void login(ServerRequest request, ServerResponse response) {
     String email = email(Requests.body(request, LoginRequest.class).email());
-    limits.attempt(SignInLinks.sha256(email), clientIp(request));
+    limits.attempt(Sha256.hex(email), clientIp(request));
     Optional<Customer> customer = customers.findByEmail(database.execute(), email);
     if (customer.isPresent()) {
       links.send(customer.get().email(), customer.get().id());

@@ -1,5 +1,6 @@
 package cloud.openclaw.api.auth;
 
+import cloud.openclaw.platform.crypto.Sha256;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.NewNotification;
 import cloud.openclaw.platform.domain.NotificationKind;
@@ -8,15 +9,11 @@ import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.NotificationStore;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 import redis.clients.jedis.params.SetParams;
@@ -59,7 +56,7 @@ public final class SignInLinks {
     byte[] random = new byte[32];
     RANDOM.nextBytes(random);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    String hash = sha256(token);
+    String hash = Sha256.hex(token);
     redis
         .client()
         .set(key(hash), email, SetParams.setParams().nx().px(Math.max(1, ttl.toMillis())));
@@ -103,20 +100,10 @@ public final class SignInLinks {
     if (token == null || token.isBlank() || token.length() > 100) {
       return Optional.empty();
     }
-    return Optional.ofNullable(redis.client().getDel(key(sha256(token))));
+    return Optional.ofNullable(redis.client().getDel(key(Sha256.hex(token))));
   }
 
   private String key(String hash) {
     return redis.key("auth", "link", hash);
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -3,13 +3,11 @@ package cloud.openclaw.api.stripe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cloud.openclaw.platform.billing.StripeEventSignal;
-import cloud.openclaw.platform.config.DatabaseSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.StripeEventStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,11 +51,8 @@ class StripeWebhookIT {
 
   @BeforeAll
   static void start() {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 8));
-    Migrations.apply(database.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
+    database = TestServices.database(postgres, 8);
+    redis = TestServices.redis(testRedis);
     signal = new StripeEventSignal(redis);
     StripeWebhookService webhook =
         new StripeWebhookService(

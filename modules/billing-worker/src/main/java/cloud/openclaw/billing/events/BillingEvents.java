@@ -139,9 +139,8 @@ public final class BillingEvents {
       return;
     }
     // One provision per box, however many deliveries, checkouts or events lead here.
-    jobs.enqueue(
-        tx, new NewJob(JobType.PROVISION, box.get().id(), null, "provision:" + box.get().id()));
-    tx.afterCommit(() -> customerChanged(customerId));
+    enqueue(tx, JobType.PROVISION, box.get().id(), null);
+    customerChangedAfterCommit(tx, customerId);
   }
 
   private void invoicePaid(Tx tx, StripeEvent event, JsonNode invoice) {
@@ -293,15 +292,8 @@ public final class BillingEvents {
       customers.setStatus(tx.execute(), customer.id(), CustomerStatus.CANCELLED);
       notifications.enqueue(tx.execute(), mails.cancelled(customer, snapshot.id()));
     }
-    boxes
-        .findLiveForCustomer(tx.execute(), customer.id())
-        .ifPresent(
-            box -> {
-              boxes.setDesiredState(tx.execute(), box.id(), BoxDesiredState.DESTROYED);
-              jobs.enqueue(tx, new NewJob(JobType.DESTROY, box.id(), null, "destroy:" + box.id()));
-            });
-    UUID customerId = customer.id();
-    tx.afterCommit(() -> customerChanged(customerId));
+    moveBox(tx, customer.id(), null, BoxDesiredState.DESTROYED, JobType.DESTROY, null);
+    customerChangedAfterCommit(tx, customer.id());
   }
 
   /**
@@ -314,20 +306,15 @@ public final class BillingEvents {
       return;
     }
     customers.setStatus(tx.execute(), customer.id(), CustomerStatus.SUSPENDED);
-    boxes
-        .findLiveForCustomer(tx.execute(), customer.id())
-        .filter(box -> box.desiredState() == BoxDesiredState.RUNNING)
-        .ifPresent(
-            box -> {
-              boxes.setDesiredState(tx.execute(), box.id(), BoxDesiredState.SUSPENDED);
-              jobs.enqueue(
-                  tx,
-                  new NewJob(
-                      JobType.SUSPEND, box.id(), null, "suspend:" + box.id() + ":" + occasion));
-            });
+    moveBox(
+        tx,
+        customer.id(),
+        BoxDesiredState.RUNNING,
+        BoxDesiredState.SUSPENDED,
+        JobType.SUSPEND,
+        occasion);
     notifications.enqueue(tx.execute(), mails.suspended(customer, occasion));
-    UUID customerId = customer.id();
-    tx.afterCommit(() -> customerChanged(customerId));
+    customerChangedAfterCommit(tx, customer.id());
   }
 
   /** Back to active after a payment: a box suspended for non-payment is reactivated. */
@@ -338,23 +325,15 @@ public final class BillingEvents {
     }
     customers.setStatus(tx.execute(), customer.id(), CustomerStatus.ACTIVE);
     if (customer.status() == CustomerStatus.SUSPENDED) {
-      boxes
-          .findLiveForCustomer(tx.execute(), customer.id())
-          .filter(box -> box.desiredState() == BoxDesiredState.SUSPENDED)
-          .ifPresent(
-              box -> {
-                boxes.setDesiredState(tx.execute(), box.id(), BoxDesiredState.RUNNING);
-                jobs.enqueue(
-                    tx,
-                    new NewJob(
-                        JobType.REACTIVATE,
-                        box.id(),
-                        null,
-                        "reactivate:" + box.id() + ":" + occasion));
-              });
+      moveBox(
+          tx,
+          customer.id(),
+          BoxDesiredState.SUSPENDED,
+          BoxDesiredState.RUNNING,
+          JobType.REACTIVATE,
+          occasion);
     }
-    UUID customerId = customer.id();
-    tx.afterCommit(() -> customerChanged(customerId));
+    customerChangedAfterCommit(tx, customer.id());
   }
 
   /**
@@ -392,13 +371,9 @@ public final class BillingEvents {
                   tx.execute(),
                   box.id(),
                   new BoxSettings(box.allowedTelegramUserIds(), model, level));
-              jobs.enqueue(
-                  tx,
-                  new NewJob(
-                      JobType.UPDATE, box.id(), null, "update:" + box.id() + ":" + occasion));
+              enqueue(tx, JobType.UPDATE, box.id(), occasion);
             });
-    UUID customerId = customer.id();
-    tx.afterCommit(() -> customerChanged(customerId));
+    customerChangedAfterCommit(tx, customer.id());
   }
 
   private record Recorded(boolean applied, Subscription current) {}
@@ -446,6 +421,38 @@ public final class BillingEvents {
     return stripeCustomerId == null
         ? Optional.empty()
         : customers.findByStripeCustomerId(tx.execute(), stripeCustomerId);
+  }
+
+  /**
+   * Moves the customer's live box in {@code from} (whatever its state when null) to {@code to},
+   * with the job that carries the move out.
+   */
+  private void moveBox(
+      Tx tx,
+      UUID customerId,
+      BoxDesiredState from,
+      BoxDesiredState to,
+      JobType type,
+      String occasion) {
+    boxes
+        .findLiveForCustomer(tx.execute(), customerId)
+        .filter(box -> from == null || box.desiredState() == from)
+        .ifPresent(
+            box -> {
+              boxes.setDesiredState(tx.execute(), box.id(), to);
+              enqueue(tx, type, box.id(), occasion);
+            });
+  }
+
+  /** The job's key makes it one per type, box and occasion (none: one per type and box). */
+  private void enqueue(Tx tx, JobType type, UUID boxId, String occasion) {
+    String key = type.dbValue() + ":" + boxId + (occasion == null ? "" : ":" + occasion);
+    jobs.enqueue(tx, new NewJob(type, boxId, null, key));
+  }
+
+  /** Tells the token proxy once the transaction has committed (it reloads anyway, later). */
+  private void customerChangedAfterCommit(Tx tx, UUID customerId) {
+    tx.afterCommit(() -> customerChanged(customerId));
   }
 
   private void customerChanged(UUID customerId) {

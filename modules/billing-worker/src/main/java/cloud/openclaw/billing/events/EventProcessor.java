@@ -3,6 +3,7 @@ package cloud.openclaw.billing.events;
 import cloud.openclaw.platform.billing.StripeEventSignal;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.jobs.Backoff;
+import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.store.StripeEventStore;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,8 +25,7 @@ public final class EventProcessor implements AutoCloseable {
   private final StripeEventSignal signal;
   private final Duration pollInterval;
   private final Backoff retry;
-  private volatile boolean running = true;
-  private Thread thread;
+  private Periodic loop;
 
   public EventProcessor(
       Database database,
@@ -43,24 +43,16 @@ public final class EventProcessor implements AutoCloseable {
   }
 
   public EventProcessor start() {
-    thread = Thread.ofVirtual().name("stripe-events").start(this::loop);
+    loop =
+        Periodic.repeat(
+            "stripe-events",
+            pollInterval,
+            () -> {
+              if (!processNext()) {
+                signal.await(pollInterval);
+              }
+            });
     return this;
-  }
-
-  private void loop() {
-    while (running) {
-      try {
-        if (!processNext()) {
-          signal.await(pollInterval);
-        }
-      } catch (RuntimeException e) {
-        if (!running) {
-          return; // closing interrupts the wait for the doorbell
-        }
-        LOG.log(Level.WARNING, "stripe event pass failed; next in " + pollInterval, e);
-        sleep();
-      }
-    }
   }
 
   /** Processes the next due event, if any; true when there was one (processed or deferred). */
@@ -98,25 +90,10 @@ public final class EventProcessor implements AutoCloseable {
     }
   }
 
-  private void sleep() {
-    try {
-      Thread.sleep(pollInterval);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
-  }
-
   @Override
   public void close() {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (loop != null) {
+      loop.close();
     }
   }
 }

@@ -2,6 +2,7 @@ package cloud.openclaw.billing.events;
 
 import cloud.openclaw.billing.Mails;
 import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.redis.StreamGroup;
 import cloud.openclaw.platform.store.CustomerStore;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamEntry;
@@ -30,8 +30,7 @@ public final class UsageWarningListener implements AutoCloseable {
   private final NotificationStore notifications;
   private final Mails mails;
   private final String consumer;
-  private volatile boolean running = true;
-  private Thread thread;
+  private Periodic loop;
 
   public UsageWarningListener(
       Database database,
@@ -49,34 +48,20 @@ public final class UsageWarningListener implements AutoCloseable {
   }
 
   public UsageWarningListener start() {
-    thread = Thread.ofVirtual().name("usage-warnings").start(this::loop);
+    loop = Periodic.repeat("usage-warnings", Duration.ofSeconds(1), this::pass);
     return this;
   }
 
-  private void loop() {
-    while (running) {
-      try {
-        group.ensure();
-        List<StreamEntry> entries = new ArrayList<>(group.reclaim(consumer, RECLAIM_AFTER, 50));
-        entries.addAll(group.readNew(consumer, 50, Duration.ofSeconds(1)));
-        List<StreamEntryID> done = new ArrayList<>();
-        for (StreamEntry entry : entries) {
-          handle(entry);
-          done.add(entry.getID());
-        }
-        group.ack(done);
-      } catch (RuntimeException e) {
-        if (!running) {
-          return;
-        }
-        LOG.log(Level.WARNING, "usage warnings: pass failed; retrying", e);
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException interrupted) {
-          return;
-        }
-      }
+  private void pass() {
+    group.ensure();
+    List<StreamEntry> entries = new ArrayList<>(group.reclaim(consumer, RECLAIM_AFTER, 50));
+    entries.addAll(group.readNew(consumer, 50, Duration.ofSeconds(1)));
+    List<StreamEntryID> done = new ArrayList<>();
+    for (StreamEntry entry : entries) {
+      handle(entry);
+      done.add(entry.getID());
     }
+    group.ack(done);
   }
 
   private void handle(StreamEntry entry) {
@@ -97,14 +82,8 @@ public final class UsageWarningListener implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (loop != null) {
+      loop.close();
     }
   }
 }

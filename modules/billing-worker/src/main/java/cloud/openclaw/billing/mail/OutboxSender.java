@@ -3,6 +3,7 @@ package cloud.openclaw.billing.mail;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Notification;
 import cloud.openclaw.platform.jobs.Periodic;
+import cloud.openclaw.platform.store.NotificationStore;
 import jakarta.mail.MessagingException;
 import java.util.List;
 import java.util.logging.Level;
@@ -17,13 +18,13 @@ public final class OutboxSender implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(OutboxSender.class.getName());
   private static final int BATCH = 20;
 
-  private final Outbox outbox;
+  private final NotificationStore outbox;
   private final SmtpMailer mailer;
   private final MailSettings settings;
   private Periodic periodic;
 
   public OutboxSender(Database database, MailSettings settings) {
-    this.outbox = new Outbox(database);
+    this.outbox = new NotificationStore(database);
     this.mailer = new SmtpMailer(settings);
     this.settings = settings;
   }
@@ -65,14 +66,14 @@ public final class OutboxSender implements AutoCloseable {
               + (last ? "; giving up" : "; will retry")
               + ": "
               + e.getMessage());
-      outbox.failed(
+      outbox.markFailed(
           mail.id(),
           e.toString(),
           settings.maxAttempts(),
           settings.backoff().after(mail.attempts()));
       return false;
     }
-    outbox.sent(mail.id());
+    outbox.markSent(mail.id());
     return true;
   }
 

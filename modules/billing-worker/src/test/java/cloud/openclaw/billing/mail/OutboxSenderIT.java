@@ -3,19 +3,17 @@ package cloud.openclaw.billing.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import cloud.openclaw.platform.config.DatabaseSettings;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.NewNotification;
 import cloud.openclaw.platform.domain.Notification;
 import cloud.openclaw.platform.domain.NotificationKind;
 import cloud.openclaw.platform.jobs.Backoff;
 import cloud.openclaw.platform.store.NotificationStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.testkit.TestPostgres;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,22 +40,13 @@ class OutboxSenderIT {
 
   @BeforeAll
   static void start() {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 8));
-    Migrations.apply(database.dataSource());
+    database = TestServices.database(postgres, 8);
     notifications = new NotificationStore(database);
   }
 
   @AfterAll
   static void stop() {
     database.close();
-  }
-
-  static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   static MailSettings settings(int port, int maxAttempts) {
@@ -104,7 +93,7 @@ class OutboxSenderIT {
 
   @Test
   void aMailServerThatIsDownLosesNothingAndTheMailGoesOutOnceWhenItIsBack() throws Exception {
-    int port = freePort();
+    int port = TestServices.freePort();
     OutboxSender sender = new OutboxSender(database, settings(port, 50));
     UUID id = enqueue(NotificationKind.PAYMENT_FAILED, "Please update your card.");
 
@@ -141,7 +130,7 @@ class OutboxSenderIT {
 
   @Test
   void aMailIsDeadAfterItsLastAttemptAndNotTriedAgain() throws Exception {
-    OutboxSender sender = new OutboxSender(database, settings(freePort(), 2));
+    OutboxSender sender = new OutboxSender(database, settings(TestServices.freePort(), 2));
     UUID id = enqueue(NotificationKind.SUSPENDED, "paused");
 
     await()
@@ -159,7 +148,7 @@ class OutboxSenderIT {
 
   @Test
   void aSignInLinkIsNotKeptOnceSent() throws Exception {
-    int port = freePort();
+    int port = TestServices.freePort();
     GreenMail smtp = smtp(port);
     try {
       OutboxSender sender = new OutboxSender(database, settings(port, 5));
@@ -180,7 +169,7 @@ class OutboxSenderIT {
 
   @Test
   void severalSendersSendEachMailOnce() throws Exception {
-    int port = freePort();
+    int port = TestServices.freePort();
     GreenMail smtp = smtp(port);
     try {
       List<UUID> ids = new ArrayList<>();

@@ -2,6 +2,7 @@ package cloud.openclaw.operator.local;
 
 import cloud.openclaw.operator.gateway.GatewayConfig;
 import cloud.openclaw.operator.gateway.GatewayInputs;
+import cloud.openclaw.platform.crypto.Sha256;
 import cloud.openclaw.platform.http.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
@@ -18,13 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -143,9 +141,7 @@ public final class LocalRuntime implements AutoCloseable {
       halt(entry);
       write(entry, spec, config, hash);
       entry.installed = installed;
-      entry.wanted = true;
-      entry.failures = 0;
-      launch(entry);
+      launchWanted(entry);
       return true;
     }
   }
@@ -188,9 +184,7 @@ public final class LocalRuntime implements AutoCloseable {
       halt(entry);
       entry.configHash = hashOnDisk(boxId);
       entry.installed = installed;
-      entry.wanted = true;
-      entry.failures = 0;
-      launch(entry);
+      launchWanted(entry);
       return true;
     }
   }
@@ -216,9 +210,7 @@ public final class LocalRuntime implements AutoCloseable {
         entry.installed = install.ensureInstalled();
       }
       entry.configHash = hashOnDisk(boxId);
-      entry.wanted = true;
-      entry.failures = 0;
-      launch(entry);
+      launchWanted(entry);
       return true;
     }
   }
@@ -427,7 +419,7 @@ public final class LocalRuntime implements AutoCloseable {
     Set<String> hashes = new java.util.HashSet<>();
     Path real = dir.toRealPath();
     try (java.util.stream.Stream<Path> walk = Files.walk(real)) {
-      walk.forEach(p -> hashes.add(sha256(p.toString()).substring(0, 8)));
+      walk.forEach(p -> hashes.add(Sha256.hex(p.toString()).substring(0, 8)));
     }
     try (java.util.stream.Stream<Path> list = Files.list(locks)) {
       return list.filter(
@@ -651,7 +643,7 @@ public final class LocalRuntime implements AutoCloseable {
   }
 
   private static String configHash(String config, String botToken) {
-    return sha256(config + "\n" + botToken);
+    return Sha256.hex(config + "\n" + botToken);
   }
 
   private static Optional<String> readIfPresent(Path file) {
@@ -707,6 +699,16 @@ public final class LocalRuntime implements AutoCloseable {
   }
 
   // --- processes ------------------------------------------------------------------------------
+
+  /**
+   * The gateway is meant to run from now on: launched with a fresh count of failures; the caller
+   * holds the entry's lock.
+   */
+  private void launchWanted(Entry entry) {
+    entry.wanted = true;
+    entry.failures = 0;
+    launch(entry);
+  }
 
   /** Launches the gateway; the caller holds the entry's lock. */
   private void launch(Entry entry) {
@@ -868,16 +870,6 @@ public final class LocalRuntime implements AutoCloseable {
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** One box's process and what it was started with; guarded by itself. */

@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.kubernetes.Kubelet;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
 import cloud.openclaw.operator.kubernetes.TestBoxes;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
-import cloud.openclaw.platform.config.DatabaseSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
@@ -37,6 +35,7 @@ import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
@@ -45,8 +44,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
@@ -58,7 +55,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -88,7 +84,7 @@ class BoxJobsIT {
 
   static Database database;
   static Redis redis;
-  static RunningService sandbox;
+  static cloud.openclaw.sandbox.Main.Sandbox sandbox;
   static RunningService proxyService;
   static TokenProxyClient proxy;
   static String proxyInternalUrl;
@@ -103,22 +99,13 @@ class BoxJobsIT {
 
   @BeforeAll
   static void start() {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
-    Migrations.apply(database.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
-    sandbox =
-        cloud.openclaw.sandbox.Main.start(
-            ConfigLoader.load(
-                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    int internalPort = TestTokenProxy.freePort();
-    Map<String, String> overrides =
-        TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), internalPort);
-    proxyService =
-        cloud.openclaw.proxy.Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
-    proxyInternalUrl = "http://127.0.0.1:" + internalPort;
-    proxy = new TokenProxyClient(URI.create(proxyInternalUrl), INTERNAL_TOKEN);
+    database = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis);
+    sandbox = TestServices.sandbox();
+    TestTokenProxy.Started started = TestTokenProxy.start(postgres, testRedis, sandbox.port());
+    proxyService = started.service();
+    proxyInternalUrl = started.internalUrl();
+    proxy = started.client();
 
     SecretBox secrets = new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32])));
     boxes = new BoxStore(database, secrets);
@@ -134,7 +121,7 @@ class BoxJobsIT {
             new Progress(bus, database, Clock.systemUTC()),
             Duration.ofSeconds(20),
             Clock.systemUTC());
-    kubelet = Thread.ofVirtual().name("kubelet").start(BoxJobsIT::kubeletLoop);
+    kubelet = Kubelet.followAll(client);
   }
 
   @AfterAll
@@ -142,10 +129,7 @@ class BoxJobsIT {
     if (kubelet != null) {
       kubelet.interrupt();
     }
-    proxyService.close();
-    sandbox.close();
-    redis.close();
-    database.close();
+    TestServices.closeAll(proxyService, sandbox, redis, database);
   }
 
   @Test
@@ -302,7 +286,7 @@ class BoxJobsIT {
             boxes,
             Runtimes.of(new KubernetesRuntime(client, kubernetes)),
             new TokenProxyClient(
-                URI.create("http://127.0.0.1:" + TestTokenProxy.freePort()), INTERNAL_TOKEN),
+                URI.create("http://127.0.0.1:" + TestServices.freePort()), INTERNAL_TOKEN),
             new Progress(bus, database, Clock.systemUTC()),
             Duration.ofSeconds(5),
             Clock.systemUTC());
@@ -525,48 +509,6 @@ class BoxJobsIT {
         throw new AssertionError("timed out waiting for " + what);
       }
       Thread.sleep(50);
-    }
-  }
-
-  /** The Deployment controller and kubelet: gateways with a replica become available. */
-  static void kubeletLoop() {
-    while (!Thread.currentThread().isInterrupted()) {
-      try {
-        for (Deployment d :
-            new ArrayList<>(client.apps().deployments().inAnyNamespace().list().getItems())) {
-          int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-          Long generation = d.getMetadata().getGeneration();
-          long gen = generation == null ? 1 : generation;
-          Integer available = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
-          Long observed = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
-          int want = replicas > 0 ? 1 : 0;
-          if (observed != null && observed == gen && available != null && available == want) {
-            continue;
-          }
-          String condition = want == 1 ? "True" : "False";
-          client
-              .apps()
-              .deployments()
-              .inNamespace(d.getMetadata().getNamespace())
-              .withName(d.getMetadata().getName())
-              .subresource("status")
-              .patch(
-                  PatchContext.of(PatchType.JSON_MERGE),
-                  """
-                  {"status": {"observedGeneration": %d, "replicas": %d, "readyReplicas": %d,
-                    "availableReplicas": %d, "updatedReplicas": %d,
-                    "conditions": [{"type": "Available", "status": "%s"}]}}
-                  """
-                      .formatted(gen, want, want, want, want, condition));
-        }
-      } catch (RuntimeException e) {
-        // a namespace deleted under us, etc.: try again next round
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        return;
-      }
     }
   }
 }

@@ -2,15 +2,18 @@ package cloud.openclaw.operator.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.ArrayList;
 
 /**
  * Stands in for the Deployment controller and kubelet, which the CRUD mock does not have: writes a
- * Deployment's status (JSON merge patch on /status).
+ * Deployment's status (JSON merge patch on /status). Published in the operator's test-jar: the
+ * operator benchmark runs its API server the same way.
  */
-final class Kubelet {
+public final class Kubelet {
   private final KubernetesClient client;
 
   Kubelet(KubernetesClient client) {
@@ -67,6 +70,55 @@ final class Kubelet {
           "conditions": [{"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable"}]}}
         """
             .formatted(generation(namespace)));
+  }
+
+  /**
+   * Plays its part for every Deployment until the returned thread is interrupted: every 100 ms, one
+   * that wants a replica becomes available for its generation, one scaled to 0 unavailable.
+   */
+  public static Thread followAll(KubernetesClient client) {
+    return Thread.ofVirtual().name("kubelet").start(() -> followAllLoop(client));
+  }
+
+  private static void followAllLoop(KubernetesClient client) {
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        for (Deployment d :
+            new ArrayList<>(client.apps().deployments().inAnyNamespace().list().getItems())) {
+          int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+          Long generation = d.getMetadata().getGeneration();
+          long gen = generation == null ? 1 : generation;
+          Integer available = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
+          Long observed = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
+          int want = replicas > 0 ? 1 : 0;
+          if (observed != null && observed == gen && available != null && available == want) {
+            continue;
+          }
+          String condition = want == 1 ? "True" : "False";
+          client
+              .apps()
+              .deployments()
+              .inNamespace(d.getMetadata().getNamespace())
+              .withName(d.getMetadata().getName())
+              .subresource("status")
+              .patch(
+                  PatchContext.of(PatchType.JSON_MERGE),
+                  """
+                  {"status": {"observedGeneration": %d, "replicas": %d, "readyReplicas": %d,
+                    "availableReplicas": %d, "updatedReplicas": %d,
+                    "conditions": [{"type": "Available", "status": "%s"}]}}
+                  """
+                      .formatted(gen, want, want, want, want, condition));
+        }
+      } catch (RuntimeException e) {
+        // a namespace deleted or a Deployment changed under us: try again next round
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   private long generation(String namespace) {

@@ -10,11 +10,8 @@ import cloud.openclaw.operator.reconcile.Reconciler;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
-import cloud.openclaw.platform.config.DatabaseSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
@@ -36,10 +33,10 @@ import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -68,7 +65,7 @@ class LocalBoxJobsIT {
 
   static Database database;
   static Redis redis;
-  static RunningService sandbox;
+  static cloud.openclaw.sandbox.Main.Sandbox sandbox;
   static RunningService proxyService;
   static TokenProxyClient proxy;
   static String proxyInternalUrl;
@@ -80,24 +77,13 @@ class LocalBoxJobsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
-    Migrations.apply(database.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
-    sandbox =
-        cloud.openclaw.sandbox.Main.start(
-            ConfigLoader.load(
-                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    int internalPort = TestTokenProxy.freePort();
-    proxyService =
-        cloud.openclaw.proxy.Main.start(
-            ConfigLoader.load(
-                "token-proxy",
-                Map.of(),
-                TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), internalPort)));
-    proxyInternalUrl = "http://127.0.0.1:" + internalPort;
-    proxy = new TokenProxyClient(URI.create(proxyInternalUrl), TestTokenProxy.INTERNAL_TOKEN);
+    database = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis);
+    sandbox = TestServices.sandbox();
+    TestTokenProxy.Started started = TestTokenProxy.start(postgres, testRedis, sandbox.port());
+    proxyService = started.service();
+    proxyInternalUrl = started.internalUrl();
+    proxy = started.client();
     boxes =
         new BoxStore(database, new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32]))));
     tokens = new ProxyTokenStore(database);
@@ -135,13 +121,7 @@ class LocalBoxJobsIT {
 
   @AfterAll
   static void stop() {
-    if (processes != null) {
-      processes.close();
-    }
-    proxyService.close();
-    sandbox.close();
-    redis.close();
-    database.close();
+    TestServices.closeAll(processes, proxyService, sandbox, redis, database);
   }
 
   @Test

@@ -6,13 +6,9 @@ import static org.awaitility.Awaitility.await;
 import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
 import cloud.openclaw.operator.runtime.Runtimes;
-import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
-import cloud.openclaw.platform.config.DatabaseSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
@@ -29,12 +25,12 @@ import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.sandbox.telegram.User;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -79,33 +75,15 @@ class LocalJobsE2E {
 
   @BeforeAll
   static void start() {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
-    Migrations.apply(database.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
-    sandbox =
-        cloud.openclaw.sandbox.Main.startSandbox(
-            ConfigLoader.load(
-                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    int internalPort = TestTokenProxy.freePort();
-    proxyService =
-        cloud.openclaw.proxy.Main.start(
-            ConfigLoader.load(
-                "token-proxy",
-                Map.of(),
-                TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), internalPort)));
-    proxy =
-        new TokenProxyClient(
-            URI.create("http://127.0.0.1:" + internalPort), TestTokenProxy.INTERNAL_TOKEN);
+    database = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis);
+    sandbox = TestServices.sandbox();
+    TestTokenProxy.Started started = TestTokenProxy.start(postgres, testRedis, sandbox.port());
+    proxyService = started.service();
+    proxy = started.client();
     boxes =
         new BoxStore(database, new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32]))));
-    String cache = System.getenv("OPENCLAW_LOCAL_CACHE_DIR");
-    Path cacheDir =
-        cache == null || cache.isBlank()
-            ? Path.of(System.getProperty("user.home"), ".cache", "openclaw-cloud")
-            : Path.of(cache);
-    processes = new LocalRuntime(dataDir, new OpenClawInstall(cacheDir, "24.21.0", "2026.9.6"));
+    processes = new LocalRuntime(dataDir, RealOpenClaw.install());
     jobs =
         new BoxJobs(
             database,
@@ -123,21 +101,7 @@ class LocalJobsE2E {
 
   @AfterAll
   static void stop() {
-    if (processes != null) {
-      processes.close();
-    }
-    if (proxyService != null) {
-      proxyService.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-    if (database != null) {
-      database.close();
-    }
+    TestServices.closeAll(processes, proxyService, sandbox, redis, database);
   }
 
   @Test

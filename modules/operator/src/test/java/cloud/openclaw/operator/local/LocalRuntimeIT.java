@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.operator.gateway.GatewayModel;
-import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
-import cloud.openclaw.platform.config.DatabaseSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.domain.NewBox;
@@ -19,6 +16,7 @@ import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.sandbox.telegram.ChatEntry;
@@ -26,7 +24,6 @@ import cloud.openclaw.sandbox.telegram.Update;
 import cloud.openclaw.sandbox.telegram.User;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -69,43 +66,18 @@ class LocalRuntimeIT {
 
   @BeforeAll
   static void start() {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
-    Migrations.apply(database.dataSource());
-    sandbox =
-        cloud.openclaw.sandbox.Main.startSandbox(
-            ConfigLoader.load(
-                "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
-    int internalPort = TestTokenProxy.freePort();
-    Map<String, String> overrides =
-        TestTokenProxy.overrides(postgres, testRedis, sandbox.port(), internalPort);
-    proxyService =
-        cloud.openclaw.proxy.Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
-    proxy = new TokenProxyClient(URI.create("http://127.0.0.1:" + internalPort), INTERNAL_TOKEN);
+    database = TestServices.database(postgres);
+    sandbox = TestServices.sandbox();
+    TestTokenProxy.Started started = TestTokenProxy.start(postgres, testRedis, sandbox.port());
+    proxyService = started.service();
+    proxy = started.client();
 
-    String cache = System.getenv("OPENCLAW_LOCAL_CACHE_DIR");
-    Path cacheDir =
-        cache == null || cache.isBlank()
-            ? Path.of(System.getProperty("user.home"), ".cache", "openclaw-cloud")
-            : Path.of(cache);
-    runtime = new LocalRuntime(dataDir, new OpenClawInstall(cacheDir, "24.21.0", "2026.9.6"));
+    runtime = new LocalRuntime(dataDir, RealOpenClaw.install());
   }
 
   @AfterAll
   static void stop() {
-    if (runtime != null) {
-      runtime.close();
-    }
-    if (proxyService != null) {
-      proxyService.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
-    if (database != null) {
-      database.close();
-    }
+    TestServices.closeAll(runtime, proxyService, sandbox, database);
   }
 
   @Test

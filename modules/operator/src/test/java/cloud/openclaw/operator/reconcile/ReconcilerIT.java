@@ -9,12 +9,9 @@ import cloud.openclaw.operator.kubernetes.TestBoxes;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
-import cloud.openclaw.platform.config.DatabaseSettings;
 import cloud.openclaw.platform.config.JobSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
@@ -29,6 +26,7 @@ import cloud.openclaw.platform.jobs.JobWorker;
 import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
@@ -76,11 +74,8 @@ class ReconcilerIT {
 
   @BeforeAll
   static void start() {
-    database =
-        Database.connect(
-            new DatabaseSettings(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4));
-    Migrations.apply(database.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 8));
+    database = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis);
     boxes =
         new BoxStore(database, new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32]))));
     jobs = new JobStore(database, 5);

@@ -1,8 +1,5 @@
 package cloud.openclaw.platform.crypto;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -25,11 +22,7 @@ public final class ProxyTokens {
   }
 
   public static byte[] hash(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is unavailable", e);
-    }
+    return Sha256.of(token);
   }
 
   /** The part of a token that may be shown again: the scheme and its first characters. */

@@ -42,10 +42,6 @@ public final class HttpHost {
   }
 
   /**
-   * Health with details: 200 and a JSON body naming each check (Helidon's default, details off,
-   * answers an empty 204 when all is well, so nothing could tell which checks ran).
-   */
-  /**
    * Starts a service that stands on PostgreSQL and Redis: health checks both, and the connections
    * close when the service stops (or at once, if the server cannot start).
    */
@@ -55,19 +51,31 @@ public final class HttpHost {
       Connections connections,
       Consumer<HttpRouting.Builder> routes) {
     try {
-      return start(
-          name,
-          settings,
-          connections.healthChecks(),
-          Metrics.registry(name),
-          routes,
-          List.of(connections));
+      return serve(name, settings, connections, routes, List.of(connections));
     } catch (RuntimeException e) {
       connections.close();
       throw e;
     }
   }
 
+  /**
+   * Like {@link #serve(String, ServerSettings, Connections, Consumer)}, closing {@code resources}
+   * (the connections among them) when the service stops; the caller closes them if it cannot start.
+   */
+  public static RunningService serve(
+      String name,
+      ServerSettings settings,
+      Connections connections,
+      Consumer<HttpRouting.Builder> routes,
+      List<AutoCloseable> resources) {
+    return start(
+        name, settings, connections.healthChecks(), Metrics.registry(name), routes, resources);
+  }
+
+  /**
+   * Health with details: 200 and a JSON body naming each check (Helidon's default, details off,
+   * answers an empty 204 when all is well, so nothing could tell which checks ran).
+   */
   static HealthObserver health(List<HealthCheck> checks) {
     return HealthObserver.builder()
         .details(true)

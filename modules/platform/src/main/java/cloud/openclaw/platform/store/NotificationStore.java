@@ -10,14 +10,20 @@ import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The email outbox. Any service enqueues (in the transaction of the change the mail announces);
- * billing's notification worker sends.
+ * billing's notification worker sends. A claim takes due rows with {@code FOR UPDATE SKIP LOCKED}
+ * (other senders skip them), counts the attempt and pushes {@code next_attempt_at} past a lease,
+ * all in one short transaction; the mail is sent outside it. A sender that dies mid-send leaves the
+ * row to be claimed again once the lease is over.
  */
 public final class NotificationStore {
   private static final String INSERT =
@@ -28,6 +34,32 @@ public final class NotificationStore {
       RETURNING id\
       """;
   private static final String FIND = "SELECT * FROM notifications WHERE id = ?";
+  private static final String CLAIM =
+      """
+      UPDATE notifications SET attempts = attempts + 1,
+          next_attempt_at = now() + make_interval(secs => ?)
+      WHERE id IN (
+          SELECT id FROM notifications
+          WHERE status = 'pending' AND next_attempt_at <= now()
+          ORDER BY next_attempt_at
+          LIMIT ?
+          FOR UPDATE SKIP LOCKED)
+      RETURNING *\
+      """;
+  // A sign-in link is a credential: once delivered, the outbox need not keep it.
+  private static final String SENT =
+      """
+      UPDATE notifications SET status = 'sent', sent_at = now(), last_error = NULL,
+          body = CASE WHEN kind = 'sign_in_link' THEN '' ELSE body END
+      WHERE id = ? AND status = 'pending'\
+      """;
+  private static final String FAILED =
+      """
+      UPDATE notifications SET last_error = ?,
+          status = CASE WHEN attempts >= ? THEN 'dead' ELSE 'pending' END,
+          next_attempt_at = now() + make_interval(secs => ?)
+      WHERE id = ? AND status = 'pending'\
+      """;
 
   private static final Map<String, Supplier<DomainException>> CONSTRAINTS =
       Map.of(
@@ -64,6 +96,37 @@ public final class NotificationStore {
 
   public Optional<Notification> find(DbExecute exec, UUID id) {
     return exec.get(FIND, id).map(NotificationStore::map);
+  }
+
+  /** Up to {@code limit} due mails, each leased to the caller for {@code lease}. */
+  public List<Notification> claim(int limit, Duration lease) {
+    return database.inTransaction(
+        tx -> {
+          try (Stream<DbRow> rows = tx.execute().query(CLAIM, seconds(lease), limit)) {
+            return rows.map(NotificationStore::map).toList();
+          }
+        });
+  }
+
+  public void markSent(UUID id) {
+    database.execute().dml(SENT, id);
+  }
+
+  /** Records the failure: tried again after {@code retryIn}, or dead after the last attempt. */
+  public void markFailed(UUID id, String error, int maxAttempts, Duration retryIn) {
+    String text = error == null ? "unknown error" : error;
+    database
+        .execute()
+        .dml(
+            FAILED,
+            text.length() > 2000 ? text.substring(0, 2000) : text,
+            maxAttempts,
+            seconds(retryIn),
+            id);
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toMillis() / 1000.0;
   }
 
   static Notification map(DbRow row) {

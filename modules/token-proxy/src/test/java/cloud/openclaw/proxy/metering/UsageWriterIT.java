@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.DatabaseSettings;
-import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxRuntime;
@@ -23,6 +21,7 @@ import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.testkit.TcpProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
@@ -70,9 +69,8 @@ class UsageWriterIT {
 
   @BeforeAll
   static void connect() {
-    db = database(postgres.jdbcUrl());
-    Migrations.apply(db.dataSource());
-    redis = Redis.connect(new RedisSettings(testRedis.url(), testRedis.prefix(), 16));
+    db = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis, 16);
     usage = new UsageStore(db);
     customers = new CustomerStore(db);
     boxes = new BoxStore(db, new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32]))));
