@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -59,7 +58,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       max_completion_tokens} (or else {@code max_tokens}), when given, must be a whole number of
  *       at least 1.
  *   <li>{@code GET /kimi/v1/models}: the configured models as an OpenAI list (auth required).
- *   <li>{@code GET /kimi/_sandbox/stats}: {@code {"requests": n, "streamsAborted": m}} (no auth).
+ *   <li>{@code GET /kimi/_sandbox/stats} (no auth): {@code {"requests", "streamsAborted",
+ *       "completions", "promptTokens", "completionTokens", "totalTokens"}}: requests received,
+ *       streams cut by their client, completions answered and the usage they reported, summed.
  *   <li>Anything else under /kimi: 404 in OpenAI's error shape.
  * </ul>
  *
@@ -207,6 +208,9 @@ public final class KimiStandIn implements HttpService {
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong streamsAborted = new AtomicLong();
   private final AtomicLong toolCalls = new AtomicLong();
+  private final AtomicLong completions = new AtomicLong();
+  private final AtomicLong promptTokens = new AtomicLong();
+  private final AtomicLong completionTokens = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public KimiStandIn(KimiSettings settings) {
@@ -278,6 +282,7 @@ public final class KimiStandIn implements HttpService {
       long reasoning = control(controls, "reasoning_tokens", number(headers, REASONING_TOKENS, 0));
       String usageIn = controls.path("usage_in").asText(headers.first(USAGE_IN).orElse(""));
       Completion completion = complete(body, cached, reasoning);
+      counted(completion.usage());
       if (completion.stream()) {
         stream(response, completion, chunkDelay, usageIn.strip().equalsIgnoreCase("choices"));
       } else {
@@ -312,10 +317,39 @@ public final class KimiStandIn implements HttpService {
   }
 
   private void stats(ServerRequest request, ServerResponse response) {
-    Json.send(
-        response,
-        Status.OK_200,
-        Map.of("requests", requests.get(), "streamsAborted", streamsAborted.get()));
+    Json.send(response, Status.OK_200, stats());
+  }
+
+  /** What {@code GET /kimi/_sandbox/stats} answers. */
+  public Stats stats() {
+    long prompt = promptTokens.get();
+    long completion = completionTokens.get();
+    return new Stats(
+        requests.get(),
+        streamsAborted.get(),
+        completions.get(),
+        prompt,
+        completion,
+        prompt + completion);
+  }
+
+  /**
+   * The stand-in's counters: requests received (any outcome), streams cut by their client, and the
+   * completions answered with the usage each reported, summed (what a metering client should have
+   * recorded).
+   */
+  public record Stats(
+      long requests,
+      long streamsAborted,
+      long completions,
+      long promptTokens,
+      long completionTokens,
+      long totalTokens) {}
+
+  private void counted(Usage usage) {
+    completions.incrementAndGet();
+    promptTokens.addAndGet(usage.prompt());
+    completionTokens.addAndGet(usage.words() + usage.reasoning());
   }
 
   private void notFound(ServerRequest request, ServerResponse response) {

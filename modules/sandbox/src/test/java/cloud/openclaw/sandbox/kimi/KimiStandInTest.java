@@ -695,7 +695,14 @@ class KimiStandInTest {
           HTTP.send(
               HttpRequest.newBuilder(URI.create(url + "/_sandbox/stats")).build(),
               HttpResponse.BodyHandlers.ofString());
-      assertThat(json(stats.body()).path("requests").asLong()).isEqualTo(2);
+      JsonNode counters = json(stats.body());
+      assertThat(counters.path("requests").asLong()).isEqualTo(2);
+      // only the answered one: "hi" is ceil(2/4) + 4 prompt tokens, "echo: hi" two words
+      assertThat(counters.path("completions").asLong()).isEqualTo(1);
+      assertThat(counters.path("promptTokens").asLong()).isEqualTo(5);
+      assertThat(counters.path("completionTokens").asLong()).isEqualTo(2);
+      assertThat(counters.path("totalTokens").asLong()).isEqualTo(7);
+      assertThat(kimi.stats().totalTokens()).isEqualTo(7);
     } finally {
       server.stop();
     }
