@@ -69,8 +69,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>The reply</h2>
  *
  * <p>The reply is {@code "echo: " + <text of the last message with role user>}; a content array
- * contributes its parts' {@code text} joined with "\n" (no user message: empty text). A word is a
- * maximal run of non-whitespace characters. With {@code max_completion_tokens} (or {@code
+ * contributes its parts' {@code text} joined with "\n" (no user message: empty text). A user
+ * message that is OpenClaw's runtime context (its text starts with {@code
+ * <<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>}; OpenClaw appends one after the person's message) is
+ * passed over for the one before it, so that an OpenClaw agent echoes what the person wrote. A word
+ * is a maximal run of non-whitespace characters. With {@code max_completion_tokens} (or {@code
  * max_tokens}) N below the reply's word count, the reply is cut after its N-th word and {@code
  * finish_reason} is {@code "length"}; otherwise {@code "stop"}.
  *
@@ -499,7 +502,11 @@ public final class KimiStandIn implements HttpService {
     long contentBytes;
 
     /** Where the content (a string or an array) of the last user message starts, or -1. */
-    int lastUserContent = -1;
+    /** How OpenClaw's runtime-context messages (role user) begin. */
+    static final String OPENCLAW_CONTEXT = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>";
+
+    /** Where each user message's content starts in the body, in order. */
+    final List<Integer> userContents = new ArrayList<>(4);
 
     /** The max_completion_tokens and max_tokens values, or null when absent. */
     JsonNode maxCompletionTokens;
@@ -559,7 +566,7 @@ public final class KimiStandIn implements HttpService {
       messageCount = 0;
       messageNotObject = false;
       contentBytes = 0;
-      lastUserContent = -1;
+      userContents.clear();
       if (!messagesArray) {
         p.skipChildren();
         return;
@@ -588,8 +595,8 @@ public final class KimiStandIn implements HttpService {
           }
         }
         contentBytes += bytes;
-        if (user) {
-          lastUserContent = content;
+        if (user && content >= 0) {
+          userContents.add(content);
         }
       }
     }
@@ -654,16 +661,25 @@ public final class KimiStandIn implements HttpService {
     }
 
     /**
-     * The text of the last user message: its string content, or the text parts of its array content
-     * joined by "\n"; read again from where it starts, so that it is the only content made a
-     * String.
+     * The text of the last user message that a person wrote: its string content, or the text parts
+     * of its array content joined by "\n"; read again from where it starts, so that only the
+     * contents looked at are made Strings. A user message that is OpenClaw's runtime context (it
+     * starts with {@value #OPENCLAW_CONTEXT}; OpenClaw sends one after the person's message) is
+     * passed over, unless no other user message is left.
      */
     String lastUserText() {
-      if (lastUserContent < 0) {
-        return "";
+      String text = "";
+      for (int i = userContents.size() - 1; i >= 0; i--) {
+        text = userText(userContents.get(i));
+        if (!text.stripLeading().startsWith(OPENCLAW_CONTEXT)) {
+          return text;
+        }
       }
-      try (JsonParser p =
-          FACTORY.createParser(body, lastUserContent, body.length - lastUserContent)) {
+      return userContents.isEmpty() ? "" : userText(userContents.getLast());
+    }
+
+    private String userText(int start) {
+      try (JsonParser p = FACTORY.createParser(body, start, body.length - start)) {
         if (p.nextToken() == JsonToken.VALUE_STRING) {
           return p.getText();
         }

@@ -237,6 +237,23 @@ class KimiStandInTest {
   // --- answers -------------------------------------------------------------------------------
 
   @Test
+  void echoesWhatThePersonWroteNotOpenClawsRuntimeContext() throws Exception {
+    String context =
+        "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nConversation data\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>";
+    JsonNode answer =
+        json(
+            chat(body("kimi-k2.6", false, "", "user", "older", "user", "hello", "user", context))
+                .body());
+    assertThat(answer.path("choices").path(0).path("message").path("content").asText())
+        .isEqualTo("echo: hello");
+
+    JsonNode onlyContext = json(chat(body("kimi-k2.6", false, "", "user", context)).body());
+    assertThat(onlyContext.path("choices").path(0).path("message").path("content").asText())
+        .as("nothing else to echo")
+        .isEqualTo("echo: " + context);
+  }
+
+  @Test
   void echoesTheLastUserMessageWithExactUsage() throws Exception {
     // contents: "be brief" 8 bytes, "first" 5, "ok" 2, "héllo wörld" 13 => 28 bytes, 4 messages
     String body =
