@@ -77,6 +77,9 @@ class PlatformE2E {
   private String proxy;
   private String proxyInternal;
 
+  /** The test's one connection, for what it reads from PostgreSQL. */
+  private Connection db;
+
   @Test
   void signUpPayChatMeterCapAndCancel(@TempDir Path home) throws Exception {
     Map<String, String> overrides = overrides();
@@ -85,7 +88,10 @@ class PlatformE2E {
         .install()
         .ensureInstalled();
 
-    try (DevLauncher launcher = new DevLauncher(home, Map.of(), overrides)) {
+    try (DevLauncher launcher = new DevLauncher(home, Map.of(), overrides);
+        Connection connection =
+            DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password())) {
+      db = connection;
       launcher.start();
       Map<String, String> urls = new HashMap<>();
       launcher.services().forEach(service -> urls.put(service.name(), service.url()));
@@ -251,6 +257,8 @@ class PlatformE2E {
     overrides.put("db.password", postgres.password());
     overrides.put("redis.url", redis.url());
     overrides.put("redis.prefix", redis.prefix());
+    // Five services with a pool each, on a PostgreSQL other test runs share: small pools suffice.
+    overrides.put("db.pool-size", "4");
     DevService.ALL.forEach(service -> overrides.put(service.key() + ".port", "0"));
     // Ports the launcher hands on to other services: real ones, not 0.
     overrides.put("proxy.internal.port", Integer.toString(Ports.free()));
@@ -407,11 +415,10 @@ class PlatformE2E {
   record Usage(long requests, long prompt, long completion) {}
 
   private Usage usage(UUID customer) throws Exception {
-    try (Connection db = connect();
-        PreparedStatement query =
-            db.prepareStatement(
-                "SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0)"
-                    + " FROM usage_events WHERE customer_id = ? AND outcome = 'ok'")) {
+    try (PreparedStatement query =
+        db.prepareStatement(
+            "SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0)"
+                + " FROM usage_events WHERE customer_id = ? AND outcome = 'ok'")) {
       query.setObject(1, customer);
       try (ResultSet row = query.executeQuery()) {
         row.next();
@@ -437,18 +444,13 @@ class PlatformE2E {
   }
 
   private String single(String sql, UUID id) throws Exception {
-    try (Connection db = connect();
-        PreparedStatement query = db.prepareStatement(sql)) {
+    try (PreparedStatement query = db.prepareStatement(sql)) {
       query.setObject(1, id);
       try (ResultSet row = query.executeQuery()) {
         assertThat(row.next()).as(sql).isTrue();
         return row.getString(1);
       }
     }
-  }
-
-  private static Connection connect() throws Exception {
-    return DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
   }
 
   // --- HTTP --------------------------------------------------------------------------------
