@@ -72,6 +72,9 @@ public final class DevLauncher implements AutoCloseable {
     Map<String, String> shared = new HashMap<>(infrastructure.overrides());
     shared.putAll(overrides);
     for (DevService service : DevService.ALL) {
+      if (service.name().equals("api")) {
+        apiPublicUrl(shared);
+      }
       Map<String, String> own = new HashMap<>(shared);
       String hostKey = service.key() + ".host";
       if (!environment.containsKey(ConfigLoader.environmentName(hostKey))) {
@@ -145,6 +148,36 @@ public final class DevLauncher implements AutoCloseable {
         service.name() + " is not healthy after " + HEALTH_TIMEOUT.toSeconds() + " s: " + last);
   }
 
+  /**
+   * Unless configured, the URLs people are sent to point at this run: the api's public URL (sign-in
+   * links, the end of sign-in) and the dashboard links in mails at the api where it runs here (dev
+   * mode on other ports must not send people to the default port), and a paid checkout to the
+   * sandbox's Telegram page, where the agent is about to answer. A port 0 is chosen now, since the
+   * URLs must be known before the api starts.
+   */
+  private void apiPublicUrl(Map<String, String> shared) {
+    int port = new Settings(ConfigLoader.load("api", environment, shared)).port("api.port");
+    if (port == 0) {
+      port = Ports.free();
+      shared.put("api.port", Integer.toString(port));
+    }
+    String api = "http://127.0.0.1:" + port;
+    String sandbox = services().getFirst().url();
+    Map<String, String> wanted = new HashMap<>();
+    wanted.put("api.public-url", api);
+    wanted.put("billing.dashboard-url", api + "/");
+    wanted.put("api.stripe.cancel-url", api + "/");
+    if (shared.getOrDefault("stripe.api-base", "").startsWith(sandbox)) {
+      wanted.put("api.stripe.success-url", sandbox + "/telegram/");
+    }
+    wanted.forEach(
+        (key, value) -> {
+          if (!environment.containsKey(ConfigLoader.environmentName(key))) {
+            shared.putIfAbsent(key, value);
+          }
+        });
+  }
+
   /** The sandbox's Stripe stand-in delivers its events to this api (when it stands in). */
   private void sandboxStripeWebhook(Map<String, String> shared, String apiUrl) {
     String stripeBase = shared.getOrDefault("stripe.api-base", "");
@@ -195,6 +228,12 @@ public final class DevLauncher implements AutoCloseable {
       out.append(String.format(Locale.ROOT, row, service.name(), service.url(), "UP"));
     }
     out.append(System.lineSeparator());
+    Map<String, String> urls = new HashMap<>();
+    services().forEach(service -> urls.put(service.name(), service.url()));
+    if (urls.containsKey("sandbox") && urls.containsKey("api")) {
+      out.append(DevGuide.text(urls.get("sandbox"), urls.get("api")))
+          .append(System.lineSeparator());
+    }
     for (String note : infrastructure.notes()) {
       out.append("  ").append(note).append(System.lineSeparator());
     }

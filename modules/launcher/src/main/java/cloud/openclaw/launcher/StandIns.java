@@ -80,7 +80,12 @@ final class StandIns {
     Map<String, String> wanted = new HashMap<>();
     wanted.put("operator.local.enabled", "true");
     wanted.put("operator.local.token-proxy-base-url", proxyUrl + "/v1");
-    wanted.put("operator.local.telegram-api-root", sandboxUrl + "/telegram");
+    // The gateways poll the Telegram the api checks bots with: the sandbox, unless one is
+    // configured.
+    String telegram = environment.get(ConfigLoader.environmentName("telegram.api-root"));
+    wanted.put(
+        "operator.local.telegram-api-root",
+        telegram == null || telegram.isBlank() ? sandboxUrl + "/telegram" : telegram);
     wanted.put("operator.local.data-dir", home.resolve("boxes").toString());
     wanted.put(
         "operator.token-proxy.internal-url",

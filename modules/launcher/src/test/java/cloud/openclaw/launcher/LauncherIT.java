@@ -50,10 +50,18 @@ class LauncherIT {
         assertThat(service.url()).startsWith("http://127.0.0.1:");
         assertObservable(service);
       }
+      String sandbox = services[0].url();
+      String api = services[1].url();
       assertThat(launcher.summary())
           .contains("onboarding-agent")
           .contains("configured")
-          .doesNotContain("embedded");
+          .doesNotContain("embedded")
+          // where to click, and the walkthrough, with this run's URLs
+          .contains(sandbox + "/telegram/")
+          .contains(sandbox + "/mail/")
+          .contains(api + "/openapi")
+          .contains("curl -s -X POST " + api + "/signup");
+      assertThat(get(api + "/openapi").statusCode()).isEqualTo(200);
       assertThat(home.resolve("crypto.key")).as("the generated dev key").isRegularFile();
     }
 

@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -59,7 +58,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       max_completion_tokens} (or else {@code max_tokens}), when given, must be a whole number of
  *       at least 1.
  *   <li>{@code GET /kimi/v1/models}: the configured models as an OpenAI list (auth required).
- *   <li>{@code GET /kimi/_sandbox/stats}: {@code {"requests": n, "streamsAborted": m}} (no auth).
+ *   <li>{@code GET /kimi/_sandbox/stats} (no auth): {@code {"requests", "streamsAborted",
+ *       "completions", "promptTokens", "completionTokens", "totalTokens"}}: requests received,
+ *       streams cut by their client, completions answered and the usage they reported, summed.
  *   <li>Anything else under /kimi: 404 in OpenAI's error shape.
  * </ul>
  *
@@ -68,8 +69,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>The reply</h2>
  *
  * <p>The reply is {@code "echo: " + <text of the last message with role user>}; a content array
- * contributes its parts' {@code text} joined with "\n" (no user message: empty text). A word is a
- * maximal run of non-whitespace characters. With {@code max_completion_tokens} (or {@code
+ * contributes its parts' {@code text} joined with "\n" (no user message: empty text). A user
+ * message that is OpenClaw's runtime context (its text starts with {@code
+ * <<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>}; OpenClaw appends one after the person's message) is
+ * passed over for the one before it, so that an OpenClaw agent echoes what the person wrote. A word
+ * is a maximal run of non-whitespace characters. With {@code max_completion_tokens} (or {@code
  * max_tokens}) N below the reply's word count, the reply is cut after its N-th word and {@code
  * finish_reason} is {@code "length"}; otherwise {@code "stop"}.
  *
@@ -207,6 +211,9 @@ public final class KimiStandIn implements HttpService {
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong streamsAborted = new AtomicLong();
   private final AtomicLong toolCalls = new AtomicLong();
+  private final AtomicLong completions = new AtomicLong();
+  private final AtomicLong promptTokens = new AtomicLong();
+  private final AtomicLong completionTokens = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public KimiStandIn(KimiSettings settings) {
@@ -278,6 +285,7 @@ public final class KimiStandIn implements HttpService {
       long reasoning = control(controls, "reasoning_tokens", number(headers, REASONING_TOKENS, 0));
       String usageIn = controls.path("usage_in").asText(headers.first(USAGE_IN).orElse(""));
       Completion completion = complete(body, cached, reasoning);
+      counted(completion.usage());
       if (completion.stream()) {
         stream(response, completion, chunkDelay, usageIn.strip().equalsIgnoreCase("choices"));
       } else {
@@ -312,10 +320,39 @@ public final class KimiStandIn implements HttpService {
   }
 
   private void stats(ServerRequest request, ServerResponse response) {
-    Json.send(
-        response,
-        Status.OK_200,
-        Map.of("requests", requests.get(), "streamsAborted", streamsAborted.get()));
+    Json.send(response, Status.OK_200, stats());
+  }
+
+  /** What {@code GET /kimi/_sandbox/stats} answers. */
+  public Stats stats() {
+    long prompt = promptTokens.get();
+    long completion = completionTokens.get();
+    return new Stats(
+        requests.get(),
+        streamsAborted.get(),
+        completions.get(),
+        prompt,
+        completion,
+        prompt + completion);
+  }
+
+  /**
+   * The stand-in's counters: requests received (any outcome), streams cut by their client, and the
+   * completions answered with the usage each reported, summed (what a metering client should have
+   * recorded).
+   */
+  public record Stats(
+      long requests,
+      long streamsAborted,
+      long completions,
+      long promptTokens,
+      long completionTokens,
+      long totalTokens) {}
+
+  private void counted(Usage usage) {
+    completions.incrementAndGet();
+    promptTokens.addAndGet(usage.prompt());
+    completionTokens.addAndGet(usage.words() + usage.reasoning());
   }
 
   private void notFound(ServerRequest request, ServerResponse response) {
@@ -465,7 +502,11 @@ public final class KimiStandIn implements HttpService {
     long contentBytes;
 
     /** Where the content (a string or an array) of the last user message starts, or -1. */
-    int lastUserContent = -1;
+    /** How OpenClaw's runtime-context messages (role user) begin. */
+    static final String OPENCLAW_CONTEXT = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>";
+
+    /** Where each user message's content starts in the body, in order. */
+    final List<Integer> userContents = new ArrayList<>(4);
 
     /** The max_completion_tokens and max_tokens values, or null when absent. */
     JsonNode maxCompletionTokens;
@@ -525,7 +566,7 @@ public final class KimiStandIn implements HttpService {
       messageCount = 0;
       messageNotObject = false;
       contentBytes = 0;
-      lastUserContent = -1;
+      userContents.clear();
       if (!messagesArray) {
         p.skipChildren();
         return;
@@ -554,8 +595,8 @@ public final class KimiStandIn implements HttpService {
           }
         }
         contentBytes += bytes;
-        if (user) {
-          lastUserContent = content;
+        if (user && content >= 0) {
+          userContents.add(content);
         }
       }
     }
@@ -620,16 +661,25 @@ public final class KimiStandIn implements HttpService {
     }
 
     /**
-     * The text of the last user message: its string content, or the text parts of its array content
-     * joined by "\n"; read again from where it starts, so that it is the only content made a
-     * String.
+     * The text of the last user message that a person wrote: its string content, or the text parts
+     * of its array content joined by "\n"; read again from where it starts, so that only the
+     * contents looked at are made Strings. A user message that is OpenClaw's runtime context (it
+     * starts with {@value #OPENCLAW_CONTEXT}; OpenClaw sends one after the person's message) is
+     * passed over, unless no other user message is left.
      */
     String lastUserText() {
-      if (lastUserContent < 0) {
-        return "";
+      String text = "";
+      for (int i = userContents.size() - 1; i >= 0; i--) {
+        text = userText(userContents.get(i));
+        if (!text.stripLeading().startsWith(OPENCLAW_CONTEXT)) {
+          return text;
+        }
       }
-      try (JsonParser p =
-          FACTORY.createParser(body, lastUserContent, body.length - lastUserContent)) {
+      return userContents.isEmpty() ? "" : userText(userContents.getLast());
+    }
+
+    private String userText(int start) {
+      try (JsonParser p = FACTORY.createParser(body, start, body.length - start)) {
         if (p.nextToken() == JsonToken.VALUE_STRING) {
           return p.getText();
         }

@@ -60,8 +60,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code POST /_sandbox/checkout/{session}/pay} → {@code {"subscription"}};
  *   <li>{@code POST /_sandbox/subscriptions/{id}/{cancel,renew,fail-payment,unpaid}}; {@code POST
  *       /_sandbox/subscriptions/{id}/update {"price"?, "cancelAtPeriodEnd"?}};
- *   <li>{@code GET /_sandbox/events} (all made, oldest first, with their delivery counts); {@code
- *       POST /_sandbox/events/{id}/deliver {"times"}}: duplicates;
+ *   <li>{@code GET /_sandbox/events} (all made, oldest first, with their delivery counts and when
+ *       the endpoint first took each, {@code deliveredAt}, or null); {@code POST
+ *       /_sandbox/events/{id}/deliver {"times"}}: duplicates;
  *   <li>{@code POST /_sandbox/delivery/hold}, {@code POST /_sandbox/delivery/release {"reverse"}}:
  *       out of order;
  *   <li>{@code POST /_sandbox/clock/advance {"seconds"}}: the stand-in's clock (event times,
@@ -514,12 +515,14 @@ public final class StripeStandIn implements HttpService {
   private Map<String, Object> eventList() {
     List<Map<String, Object>> list = new ArrayList<>();
     for (StripeEventRecord event : events()) {
-      list.add(
-          Map.of(
-              "id", event.id(),
-              "type", event.type(),
-              "created", event.created(),
-              "deliveries", deliveries(event.id())));
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("id", event.id());
+      entry.put("type", event.type());
+      entry.put("created", event.created());
+      entry.put("deliveries", deliveries(event.id()));
+      // when the endpoint first answered 2xx (real time, not the stand-in's clock), or null
+      entry.put("deliveredAt", delivery.firstDelivered(event.id()).orElse(null));
+      list.add(entry);
     }
     return Map.of("events", list, "webhookUrl", String.valueOf(delivery.url()));
   }

@@ -7,10 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -34,6 +36,7 @@ final class WebhookDelivery {
   private final int maxAttempts;
   private final List<StripeEventRecord> held = new ArrayList<>();
   private final Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
+  private final Map<String, Instant> firstDelivered = new ConcurrentHashMap<>();
   private volatile String url;
   private volatile String secret;
   private boolean holding;
@@ -114,6 +117,11 @@ final class WebhookDelivery {
     return count == null ? 0 : count.get();
   }
 
+  /** When the endpoint first took the event (answered 2xx), if it has. */
+  Optional<Instant> firstDelivered(String eventId) {
+    return Optional.ofNullable(firstDelivered.get(eventId));
+  }
+
   synchronized int heldCount() {
     return held.size();
   }
@@ -126,6 +134,7 @@ final class WebhookDelivery {
     Duration delay = retryBase;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       if (deliverOnce(event)) {
+        firstDelivered.putIfAbsent(event.id(), Instant.now());
         delivered.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
         return;
       }

@@ -6,6 +6,7 @@ import cloud.openclaw.sandbox.telegram.ChatEntry.Sender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -90,6 +91,7 @@ final class BotState {
   private String webhookUrl = "";
   private List<String> allowedUpdates = List.of();
   private long polls;
+  private Instant firstPollAt;
   private long updates;
   private long sent;
   private boolean stopped;
@@ -148,7 +150,9 @@ final class BotState {
   ArrayNode getUpdates(long offset, int limit, int timeoutSeconds, JsonNode allowed) {
     lock.lock();
     try {
-      polls++;
+      if (polls++ == 0) {
+        firstPollAt = Instant.now();
+      }
       if (!webhookUrl.isEmpty()) {
         throw BotApiException.conflict(WEBHOOK_ACTIVE);
       }
@@ -543,7 +547,8 @@ final class BotState {
           webhookUrl,
           chats.size(),
           Collections.unmodifiableMap(new TreeMap<>(calls)),
-          List.copyOf(names));
+          List.copyOf(names),
+          firstPollAt);
     } finally {
       lock.unlock();
     }

@@ -1,5 +1,6 @@
 package cloud.openclaw.sandbox.telegram;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,8 @@ import java.util.Map;
  * @param calls Bot API calls by method (unknown methods as sent), so tests can check a sequence
  * @param commands the command names of its default command list (setMyCommands without scope or
  *     language)
+ * @param firstPollAt when it first called getUpdates, or null if it never did (how long a new agent
+ *     took to come up)
  */
 public record BotStats(
     long id,
@@ -34,4 +37,5 @@ public record BotStats(
     String webhookUrl,
     int chats,
     Map<String, Long> calls,
-    List<String> commands) {}
+    List<String> commands,
+    Instant firstPollAt) {}

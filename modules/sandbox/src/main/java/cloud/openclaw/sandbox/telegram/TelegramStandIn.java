@@ -49,6 +49,12 @@ import java.util.logging.Logger;
  * "Conflict: terminated by other getUpdates request; ..."; while a webhook is set getUpdates is a
  * 409, and setWebhook terminates an open poll.
  *
+ * <h2>The chat page</h2>
+ *
+ * <p>{@code GET /telegram/} (also {@code /telegram/chat}): a page where a person picks a bot (or
+ * makes one, and sees its token), says which Telegram user they are, and chats with the bot; it
+ * uses only the sandbox API below.
+ *
  * <h2>The sandbox's own API (JSON, camelCase; errors in the platform's shape)</h2>
  *
  * <ul>
@@ -90,6 +96,7 @@ public final class TelegramStandIn implements HttpService {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
   private static final int SECRET_LENGTH = 35;
   private static final String DEFAULT_FIRST_NAME = "Sandbox Bot";
+  private static final byte[] CHAT_PAGE = chatPage();
 
   private final int chatHistory;
   private final int pendingUpdates;
@@ -234,6 +241,8 @@ public final class TelegramStandIn implements HttpService {
   @Override
   public void routing(HttpRules rules) {
     rules
+        .get("/", this::chatPage)
+        .get("/chat", this::chatPage)
         .post("/_sandbox/bots", this::createBotHttp)
         .get("/_sandbox/bots", (req, res) -> Json.send(res, Status.OK_200, Map.of("bots", bots())))
         .get("/_sandbox/bots/{botId}", (req, res) -> Json.send(res, Status.OK_200, stats(id(req))))
@@ -251,6 +260,22 @@ public final class TelegramStandIn implements HttpService {
   public void afterStop() {
     stopped = true;
     byId.values().forEach(BotState::stop);
+  }
+
+  private void chatPage(ServerRequest request, ServerResponse response) {
+    response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+    response.send(CHAT_PAGE);
+  }
+
+  private static byte[] chatPage() {
+    try (var in = TelegramStandIn.class.getResourceAsStream("/sandbox/telegram-chat.html")) {
+      if (in == null) {
+        throw new IllegalStateException("sandbox/telegram-chat.html is missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void createBotHttp(ServerRequest request, ServerResponse response) {

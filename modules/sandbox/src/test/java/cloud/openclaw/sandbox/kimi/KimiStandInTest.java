@@ -237,6 +237,23 @@ class KimiStandInTest {
   // --- answers -------------------------------------------------------------------------------
 
   @Test
+  void echoesWhatThePersonWroteNotOpenClawsRuntimeContext() throws Exception {
+    String context =
+        "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nConversation data\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>";
+    JsonNode answer =
+        json(
+            chat(body("kimi-k2.6", false, "", "user", "older", "user", "hello", "user", context))
+                .body());
+    assertThat(answer.path("choices").path(0).path("message").path("content").asText())
+        .isEqualTo("echo: hello");
+
+    JsonNode onlyContext = json(chat(body("kimi-k2.6", false, "", "user", context)).body());
+    assertThat(onlyContext.path("choices").path(0).path("message").path("content").asText())
+        .as("nothing else to echo")
+        .isEqualTo("echo: " + context);
+  }
+
+  @Test
   void echoesTheLastUserMessageWithExactUsage() throws Exception {
     // contents: "be brief" 8 bytes, "first" 5, "ok" 2, "héllo wörld" 13 => 28 bytes, 4 messages
     String body =
@@ -695,7 +712,14 @@ class KimiStandInTest {
           HTTP.send(
               HttpRequest.newBuilder(URI.create(url + "/_sandbox/stats")).build(),
               HttpResponse.BodyHandlers.ofString());
-      assertThat(json(stats.body()).path("requests").asLong()).isEqualTo(2);
+      JsonNode counters = json(stats.body());
+      assertThat(counters.path("requests").asLong()).isEqualTo(2);
+      // only the answered one: "hi" is ceil(2/4) + 4 prompt tokens, "echo: hi" two words
+      assertThat(counters.path("completions").asLong()).isEqualTo(1);
+      assertThat(counters.path("promptTokens").asLong()).isEqualTo(5);
+      assertThat(counters.path("completionTokens").asLong()).isEqualTo(2);
+      assertThat(counters.path("totalTokens").asLong()).isEqualTo(7);
+      assertThat(kimi.stats().totalTokens()).isEqualTo(7);
     } finally {
       server.stop();
     }

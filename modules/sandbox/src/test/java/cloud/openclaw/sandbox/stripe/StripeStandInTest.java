@@ -171,6 +171,27 @@ class StripeStandInTest {
     assertThat(parsed.getClientReferenceId()).isEqualTo(customer.toString());
     assertThat(parsed.getCustomer()).isEqualTo(stripeCustomer);
     assertThat(parsed.getSubscription()).startsWith("sub_");
+
+    // the control API tells when the endpoint took it (a test times from there)
+    com.fasterxml.jackson.databind.JsonNode events =
+        cloud.openclaw.platform.http.Json.MAPPER.readTree(
+            HTTP.send(
+                    HttpRequest.newBuilder(
+                            URI.create(
+                                "http://127.0.0.1:" + sandbox.port() + "/stripe/_sandbox/events"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
+    com.fasterxml.jackson.databind.JsonNode listed = null;
+    for (com.fasterxml.jackson.databind.JsonNode event : events.path("events")) {
+      if (event.path("id").asText().equals(completed.getId())) {
+        listed = event;
+      }
+    }
+    assertThat(listed).isNotNull();
+    assertThat(listed.path("deliveries").asInt()).isEqualTo(1);
+    assertThat(java.time.Instant.parse(listed.path("deliveredAt").asText()))
+        .isBetween(java.time.Instant.now().minusSeconds(30), java.time.Instant.now());
   }
 
   @Test

@@ -957,6 +957,34 @@ class TelegramStandInTest {
   }
 
   @Test
+  void theChatPageIsServedAndStatsTellWhenABotFirstPolled() throws Exception {
+    for (String path : List.of("/", "/chat")) {
+      HttpResponse<String> page =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(root() + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).as(path).isEqualTo(200);
+      assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+      // the page drives the sandbox API: bots, a user's chat, sending as the user
+      assertThat(page.body()).contains("/_sandbox/bots").contains("/chats/").contains("/messages");
+    }
+
+    Bot bot = newBot();
+    assertThat(telegram.stats(bot.id()).firstPollAt()).isNull();
+    assertThat(get("/_sandbox/bots/" + bot.id()).body().path("firstPollAt").isNull()).isTrue();
+    java.time.Instant before = java.time.Instant.now();
+    api(bot.token(), "getUpdates", "{\"timeout\":0}").result();
+    java.time.Instant first = telegram.stats(bot.id()).firstPollAt();
+    assertThat(first).isBetween(before, java.time.Instant.now());
+    api(bot.token(), "getUpdates", "{\"timeout\":0}").result();
+    assertThat(telegram.stats(bot.id()).firstPollAt()).as("only the first counts").isEqualTo(first);
+    assertThat(
+            java.time.Instant.parse(
+                get("/_sandbox/bots/" + bot.id()).body().path("firstPollAt").asText()))
+        .isEqualTo(first);
+  }
+
+  @Test
   void sandboxIndexListsTelegram() throws Exception {
     HttpResponse<String> index =
         HTTP.send(

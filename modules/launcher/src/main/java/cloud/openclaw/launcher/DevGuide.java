@@ -1,0 +1,54 @@
+package cloud.openclaw.launcher;
+
+/**
+ * What dev mode prints once everything is up: where to click, and a walk from sign-up to
+ * cancellation that can be pasted into a shell (docs/dev-mode.md explains each step).
+ */
+final class DevGuide {
+  private DevGuide() {}
+
+  /**
+   * @param sandbox the sandbox's URL (the stand-ins)
+   * @param api the api's URL
+   */
+  static String text(String sandbox, String api) {
+    String json = "-H 'Content-Type: application/json'";
+    return String.join(
+        System.lineSeparator(),
+        "Where to click",
+        "  Telegram, chat as a user  " + sandbox + "/telegram/",
+        "  Caught mail (sign-in)     " + sandbox + "/mail/",
+        "  Stripe checkout           the checkoutUrl of POST /signup ("
+            + sandbox
+            + "/stripe/checkout/...)",
+        "  Stripe events, webhooks   " + sandbox + "/stripe/_sandbox/events",
+        "  Kimi stand-in's counters  " + sandbox + "/kimi/_sandbox/stats",
+        "  The api                   " + api + "/openapi",
+        "",
+        "Walkthrough (docs/dev-mode.md)",
+        "  # 1. a bot on the sandbox's Telegram",
+        "  BOT=$(curl -s -X POST " + sandbox + "/telegram/_sandbox/bots " + json + " -d '{}')",
+        "  TOKEN=$(echo \"$BOT\" | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/'); echo \"$BOT\"",
+        "  # 2. sign up (1001 is the Telegram user you will be on the chat page)",
+        "  curl -s -X POST "
+            + api
+            + "/signup "
+            + json
+            + " -d '{\"email\":\"me@example.com\",\"plan\":\"starter\",\"botToken\":\"'$TOKEN'\","
+            + "\"allowedTelegramUserIds\":[1001]}'",
+        "  # 3. open its checkoutUrl in a browser and click Pay: the box comes up within a minute",
+        "  # 4. sign in: the link arrives on " + sandbox + "/mail/",
+        "  curl -s -X POST " + api + "/auth/login " + json + " -d '{\"email\":\"me@example.com\"}'",
+        "  ACCESS=$(curl -s -X POST "
+            + api
+            + "/auth/session "
+            + json
+            + " -d '{\"token\":\"<token= from the link>\"}' | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')",
+        "  curl -s " + api + "/me/box -H \"Authorization: Bearer $ACCESS\"",
+        "  # 5. chat on " + sandbox + "/telegram/ as user 1001, then watch the usage rise",
+        "  curl -s " + api + "/me/usage -H \"Authorization: Bearer $ACCESS\"",
+        "  # 6. cancel in the sandbox's Stripe portal: the box is gone within seconds",
+        "  curl -s -X POST " + api + "/me/billing/portal -H \"Authorization: Bearer $ACCESS\"",
+        "");
+  }
+}
