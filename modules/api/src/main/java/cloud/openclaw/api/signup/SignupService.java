@@ -11,6 +11,7 @@ import cloud.openclaw.api.stripe.CheckoutService;
 import cloud.openclaw.platform.billing.StripeBilling;
 import cloud.openclaw.platform.config.Plan;
 import cloud.openclaw.platform.config.Plans;
+import cloud.openclaw.platform.crypto.Sha256;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxRuntime;
@@ -93,7 +94,7 @@ public final class SignupService implements ApiService {
   private void signup(ServerRequest request, ServerResponse response) {
     SignupRequest body = Requests.body(request, SignupRequest.class);
     String email = AuthService.email(body.email());
-    limits.attempt("signup:" + email, Requests.clientIp(request, clientIpHeader));
+    limits.attempt(Sha256.hex("signup:" + email), Requests.clientIp(request, clientIpHeader));
     Plan plan = plan(body.plan());
     BoxSettings settings =
         SettingsRules.validate(

@@ -96,10 +96,11 @@ class LocalRuntimeTest {
 
     runtime.stop(id);
     runtime.stop(id);
-    assertThat(runtime.isRunning(id)).isFalse();
-    Thread.sleep(1500);
-    assertThat(runtime.isRunning(id)).isFalse();
-    assertThat(launches(id)).hasSize(2);
+    // Past the restart backoff (1 s): a stopped gateway stays stopped.
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> !runtime.isRunning(id) && launches(id).size() == 2);
     assertThat(runtime.boxDir(id)).isDirectory();
 
     // Resume after a suspend.
@@ -121,9 +122,11 @@ class LocalRuntimeTest {
     runtime.destroy(id);
     runtime.destroy(id);
     assertThat(runtime.isRunning(id)).isFalse();
-    assertThat(runtime.boxDir(id)).doesNotExist();
-    Thread.sleep(4500);
-    assertThat(runtime.boxDir(id)).doesNotExist();
+    // Past the next restart's backoff (4 s): nothing comes back.
+    await()
+        .during(Duration.ofMillis(4500))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> !Files.exists(runtime.boxDir(id)) && !runtime.isRunning(id));
   }
 
   @Test
