@@ -3,7 +3,6 @@ package cloud.openclaw.api;
 import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.api.http.ApiService;
-import cloud.openclaw.api.me.BillingPortal;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
@@ -66,7 +65,7 @@ final class ApiFixture implements AutoCloseable {
   final Map<String, String> config;
   final Opened opened = new Opened();
 
-  private ApiFixture(Class<?> testClass, Map<String, String> extra, BillingPortal portal) {
+  private ApiFixture(Class<?> testClass, Map<String, String> extra) {
     testDatabase = PostgresServer.shared().createDatabase(testClass.getSimpleName());
     redisPrefix =
         "t:" + testClass.getSimpleName() + ":" + Long.toHexString(System.nanoTime()) + ":";
@@ -107,7 +106,7 @@ final class ApiFixture implements AutoCloseable {
             platform,
             secrets,
             settings,
-            portal != null ? portal : stripe.portal(),
+            stripe.portal(),
             stripe,
             new TelegramBots(URI.create(loaded.string("telegram.api-root"))),
             Clock.systemUTC(),
@@ -115,11 +114,11 @@ final class ApiFixture implements AutoCloseable {
   }
 
   static ApiFixture start(Class<?> testClass) {
-    return new ApiFixture(testClass, Map.of(), null);
+    return new ApiFixture(testClass, Map.of());
   }
 
-  static ApiFixture start(Class<?> testClass, Map<String, String> extra, BillingPortal portal) {
-    return new ApiFixture(testClass, extra, portal);
+  static ApiFixture start(Class<?> testClass, Map<String, String> extra) {
+    return new ApiFixture(testClass, extra);
   }
 
   /** What the real server does: the one error mapping, then the api's routes. */

@@ -32,7 +32,7 @@ class BoxEventsIT {
 
   @SetUpRoute
   static void routing(HttpRouting.Builder routing) {
-    api = ApiFixture.start(BoxEventsIT.class, java.util.Map.of("redis.pool-size", "4"), null);
+    api = ApiFixture.start(BoxEventsIT.class, java.util.Map.of("redis.pool-size", "4"));
     api.routing(routing);
   }
 

@@ -30,8 +30,7 @@ class LoginLimitsIT {
                 "api.auth.login-limit.per-email", "2",
                 "api.auth.login-limit.per-ip", "4",
                 "api.auth.login-limit.window", "PT10M",
-                "api.auth.client-ip-header", "X-Forwarded-For"),
-            null);
+                "api.auth.client-ip-header", "X-Forwarded-For"));
     api.routing(routing);
   }
 

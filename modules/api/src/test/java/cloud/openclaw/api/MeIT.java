@@ -2,7 +2,8 @@ package cloud.openclaw.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cloud.openclaw.api.me.BillingPortal;
+import cloud.openclaw.platform.billing.StripeBilling;
+import cloud.openclaw.platform.billing.StripeSettings;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.Customer;
@@ -15,12 +16,15 @@ import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.TestServices;
+import cloud.openclaw.sandbox.Main.Sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.AfterStop;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -38,27 +42,22 @@ class MeIT {
     client = new ApiClient(uri);
   }
 
-  /**
-   * Stands in for billing's Stripe implementation (not in this module yet): it answers with a URL
-   * that shows whom and where to it was asked for, so the test sees what the handler passed.
-   */
-  private static final BillingPortal PORTAL =
-      (customer, returnUrl) ->
-          URI.create(
-              "https://billing.stripe.test/p/"
-                  + customer.stripeCustomerId()
-                  + "?return="
-                  + returnUrl);
+  static Sandbox sandbox;
 
   @SetUpRoute
   static void routing(HttpRouting.Builder routing) {
-    api = ApiFixture.start(MeIT.class, Map.of(), PORTAL);
+    sandbox = TestServices.sandbox();
+    api =
+        ApiFixture.start(
+            MeIT.class,
+            Map.of("stripe.api-base", "http://127.0.0.1:" + sandbox.port() + "/stripe"));
     api.routing(routing);
   }
 
   @AfterStop
   static void stop() {
     api.close();
+    sandbox.close();
   }
 
   private record Signed(Customer customer, Box box, String token) {}
@@ -247,19 +246,24 @@ class MeIT {
   void theBillingPortalIsOpenedForTheSignedInCustomer() {
     Signed a = customerWithBox("starter");
     Signed noBilling = customerWithBox("starter");
+    // A Stripe customer as the first checkout makes one, in the sandbox's Stripe.
+    String stripeCustomer =
+        new StripeBilling(
+                new StripeSettings(
+                    "sk_test_meit", "http://127.0.0.1:" + sandbox.port() + "/stripe"))
+            .createCustomer(a.customer().id(), a.customer().email());
     new CustomerStore(api.database)
-        .setStripeCustomerId(api.database.execute(), a.customer().id(), "cus_" + a.customer().id());
+        .setStripeCustomerId(api.database.execute(), a.customer().id(), stripeCustomer);
 
     ApiClient.Answer portal = client.post("/me/billing/portal", a.token(), null);
 
     assertThat(portal.status()).isEqualTo(200);
-    assertThat(portal.json().path("url").asText())
-        .isEqualTo(
-            "https://billing.stripe.test/p/cus_"
-                + a.customer().id()
-                + "?return="
-                + ApiFixture.PUBLIC_URL
-                + "/");
+    String url = portal.json().path("url").asText();
+    assertThat(url).startsWith("http://127.0.0.1:" + sandbox.port() + "/stripe/");
+    // The portal Stripe opened is the customer's, and sends them back to the dashboard.
+    ApiClient.Answer page = client.send(HttpRequest.newBuilder(URI.create(url)).GET());
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body()).contains(ApiFixture.PUBLIC_URL + "/");
     ApiClient.Answer none = client.post("/me/billing/portal", noBilling.token(), null);
     assertThat(none.status()).isEqualTo(409);
     assertThat(none.code()).isEqualTo("no_billing_account");

@@ -2,7 +2,6 @@ package cloud.openclaw.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
@@ -10,6 +9,7 @@ import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.sandbox.Main.Sandbox;
 import cloud.openclaw.sandbox.telegram.Bot;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,13 +35,7 @@ class SignupIT {
 
   @SetUpRoute
   static void routing(HttpRouting.Builder routing) {
-    sandbox =
-        cloud.openclaw.sandbox.Main.startSandbox(
-            ConfigLoader.load(
-                "sandbox",
-                Map.of(),
-                Map.of(
-                    "sandbox.host", "127.0.0.1", "sandbox.port", "0", "sandbox.smtp.port", "0")));
+    sandbox = TestServices.sandbox();
     String base = "http://127.0.0.1:" + sandbox.port();
     api =
         ApiFixture.start(
@@ -49,8 +43,7 @@ class SignupIT {
             Map.of(
                 "telegram.api-root", base + "/telegram",
                 "stripe.api-base", base + "/stripe",
-                "api.signup.runtime", "local"),
-            null);
+                "api.signup.runtime", "local"));
     api.routing(routing);
   }
 
