@@ -86,7 +86,8 @@ final class StandIns {
     wanted.put(
         "operator.local.telegram-api-root",
         telegram == null || telegram.isBlank() ? sandboxUrl + "/telegram" : telegram);
-    wanted.put("operator.local.data-dir", home.resolve("boxes").toString());
+    // The runtime keeps the boxes in <data-dir>/boxes: .openclaw-dev/boxes.
+    wanted.put("operator.local.data-dir", home.toString());
     wanted.put(
         "operator.token-proxy.internal-url",
         "http://127.0.0.1:" + proxySettings.string("proxy.internal.port"));

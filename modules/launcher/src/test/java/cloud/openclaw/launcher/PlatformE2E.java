@@ -140,7 +140,7 @@ class PlatformE2E {
           timing("checkout.session.completed taken → first getUpdates", completed, firstPoll);
       assertThat(live).isLessThan(LIVE_BOUND);
       await().atMost(Duration.ofSeconds(30)).until(() -> observedState(box).equals("running"));
-      Path boxDir = home.resolve("boxes").resolve("boxes").resolve(box.toString());
+      Path boxDir = home.resolve("boxes").resolve(box.toString());
       long pid = Long.parseLong(Files.readString(boxDir.resolve("gateway.pid")).strip());
       String proxyToken = Files.readString(boxDir.resolve("proxy-token")).strip();
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
