@@ -36,7 +36,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +44,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -265,8 +265,11 @@ class ReconcilerIT {
             Duration.ofMillis(200));
     try (JobWorker ignored =
         new JobWorker(jobs, stream, settings, "it-consumer", j -> handled.add(j.id())).start()) {
-      Thread.sleep(300); // the worker has read the stream once and found nothing
-      assertThat(jobs.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+      // The worker reads the stream and finds nothing: the job stays stuck in running.
+      Awaitility.await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> jobs.find(job.id()).orElseThrow().status() == JobStatus.RUNNING);
 
       assertThat(reconciler.runOnce().stuckJobsRetried()).isEqualTo(1);
       await(
@@ -384,17 +387,9 @@ class ReconcilerIT {
   }
 
   static void await(BooleanSupplier condition, String what) {
-    Instant deadline = Instant.now().plusSeconds(10);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Awaitility.await(what)
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(condition::getAsBoolean);
   }
 }
