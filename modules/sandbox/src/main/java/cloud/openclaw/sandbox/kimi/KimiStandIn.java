@@ -1080,6 +1080,39 @@ public final class KimiStandIn implements HttpService {
 
   private record ToolCall(String id, String name, String arguments) {}
 
+  /**
+   * {@code tool_calls: [{index?, id?, type?, function: {name?, arguments}}]}: the whole call, its
+   * first stream delta ({@code streamed}, arguments still empty), or ({@code call} null) a later
+   * delta carrying a fragment of its arguments.
+   */
+  private static void toolCalls(JsonGenerator g, boolean streamed, ToolCall call, String arguments)
+      throws IOException {
+    g.writeFieldName(TOOL_CALLS);
+    g.writeStartArray();
+    g.writeStartObject();
+    if (streamed) {
+      g.writeFieldName(INDEX);
+      g.writeNumber(0);
+    }
+    if (call != null) {
+      g.writeFieldName(ID);
+      g.writeString(call.id());
+      g.writeFieldName(TYPE);
+      g.writeString(FUNCTION);
+    }
+    g.writeFieldName(FUNCTION);
+    g.writeStartObject();
+    if (call != null) {
+      g.writeFieldName(NAME);
+      g.writeString(call.name());
+    }
+    g.writeFieldName(ARGUMENTS);
+    g.writeString(arguments);
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeEndArray();
+  }
+
   private record Usage(long prompt, long words, long cached, long reasoning) {
     void write(JsonGenerator g) throws IOException {
       long completion = words + reasoning;
@@ -1137,22 +1170,7 @@ public final class KimiStandIn implements HttpService {
         g.writeFieldName(CONTENT);
         string(g, content);
         if (toolCall != null) {
-          g.writeFieldName(TOOL_CALLS);
-          g.writeStartArray();
-          g.writeStartObject();
-          g.writeFieldName(ID);
-          g.writeString(toolCall.id());
-          g.writeFieldName(TYPE);
-          g.writeString(FUNCTION);
-          g.writeFieldName(FUNCTION);
-          g.writeStartObject();
-          g.writeFieldName(NAME);
-          g.writeString(toolCall.name());
-          g.writeFieldName(ARGUMENTS);
-          g.writeString(toolCall.arguments());
-          g.writeEndObject();
-          g.writeEndObject();
-          g.writeEndArray();
+          toolCalls(g, false, toolCall, toolCall.arguments());
         }
         g.writeEndObject();
         g.writeFieldName(FINISH_REASON);
@@ -1194,40 +1212,12 @@ public final class KimiStandIn implements HttpService {
           g.writeString(ASSISTANT);
           g.writeFieldName(CONTENT);
           g.writeNull();
-          g.writeFieldName(TOOL_CALLS);
-          g.writeStartArray();
-          g.writeStartObject();
-          g.writeFieldName(INDEX);
-          g.writeNumber(0);
-          g.writeFieldName(ID);
-          g.writeString(toolCall.id());
-          g.writeFieldName(TYPE);
-          g.writeString(FUNCTION);
-          g.writeFieldName(FUNCTION);
-          g.writeStartObject();
-          g.writeFieldName(NAME);
-          g.writeString(toolCall.name());
-          g.writeFieldName(ARGUMENTS);
-          g.writeString(EMPTY);
-          g.writeEndObject();
-          g.writeEndObject();
-          g.writeEndArray();
+          toolCalls(g, true, toolCall, "");
           closeChunk(g, null, null);
           ends = mark(ends, count++, g, out);
           for (String piece : fragments(toolCall.arguments(), ARGUMENT_FRAGMENT)) {
             openChunk(g);
-            g.writeFieldName(TOOL_CALLS);
-            g.writeStartArray();
-            g.writeStartObject();
-            g.writeFieldName(INDEX);
-            g.writeNumber(0);
-            g.writeFieldName(FUNCTION);
-            g.writeStartObject();
-            g.writeFieldName(ARGUMENTS);
-            g.writeString(piece);
-            g.writeEndObject();
-            g.writeEndObject();
-            g.writeEndArray();
+            toolCalls(g, true, null, piece);
             closeChunk(g, null, null);
             ends = mark(ends, count++, g, out);
           }
