@@ -3,6 +3,7 @@ package cloud.openclaw.operator.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cloud.openclaw.operator.OperatorServiceConfig;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.Kubelet;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
@@ -319,17 +320,7 @@ class BoxJobsIT {
   @Test
   void theOperatorServiceRunsQueuedJobs() throws Exception {
     Box box = newBox();
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", testRedis.url());
-    overrides.put("redis.prefix", testRedis.prefix());
-    overrides.put("crypto.keys", "k:" + Base64.getEncoder().encodeToString(new byte[32]));
-    overrides.put("crypto.active-key", "k");
-    overrides.put("jobs.poll-timeout", "PT0.2S");
-    overrides.put("operator.host", "127.0.0.1");
-    overrides.put("operator.port", "0");
+    Map<String, String> overrides = OperatorServiceConfig.base(postgres, testRedis);
     overrides.put("operator.kubernetes.enabled", "true");
     overrides.put("operator.token-proxy.internal-url", proxyInternalUrl);
     overrides.put("operator.token-proxy.internal-token", INTERNAL_TOKEN);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import cloud.openclaw.operator.OperatorServiceConfig;
 import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
 import cloud.openclaw.operator.reconcile.Reconciler;
@@ -331,17 +332,7 @@ class LocalBoxJobsIT {
   void theOperatorServiceRunsLocalBoxesWhenOnlyTheLocalRuntimeIsEnabled() throws Exception {
     Box box = newBox();
     npm.install(tmp.resolve("cache")).ensureInstalled(); // never the real npm
-    Map<String, String> overrides = new java.util.HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", testRedis.url());
-    overrides.put("redis.prefix", testRedis.prefix());
-    overrides.put("crypto.keys", "k:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
-    overrides.put("crypto.active-key", "k");
-    overrides.put("jobs.poll-timeout", "PT0.2S");
-    overrides.put("operator.host", "127.0.0.1");
-    overrides.put("operator.port", "0");
+    Map<String, String> overrides = OperatorServiceConfig.base(postgres, testRedis);
     overrides.put("operator.local.enabled", "true");
     Path data = tmp.resolve("service");
     overrides.put("operator.local.data-dir", data.toString());

@@ -2,6 +2,7 @@ package cloud.openclaw.operator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cloud.openclaw.operator.OperatorServiceConfig;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
@@ -36,8 +37,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -316,17 +315,7 @@ class ReconcilerIT {
     UUID unknown = UUID.randomUUID();
     String orphan = BoxResources.namespaceName(unknown, kubernetes);
     createNamespace(orphan, managedLabels(unknown));
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", testRedis.url());
-    overrides.put("redis.prefix", testRedis.prefix());
-    overrides.put("crypto.keys", "k:" + Base64.getEncoder().encodeToString(new byte[32]));
-    overrides.put("crypto.active-key", "k");
-    overrides.put("jobs.poll-timeout", "PT0.2S");
-    overrides.put("operator.host", "127.0.0.1");
-    overrides.put("operator.port", "0");
+    Map<String, String> overrides = OperatorServiceConfig.base(postgres, testRedis);
     overrides.put("operator.kubernetes.enabled", "true");
     overrides.put("operator.token-proxy.internal-url", "http://127.0.0.1:9");
     overrides.put("operator.token-proxy.internal-token", "unused-internal-token-0123456789");
