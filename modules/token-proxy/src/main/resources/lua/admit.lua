@@ -5,21 +5,12 @@
 -- Returns {1, remaining} admitted, {0, retry after ms} rate limited, {-1, used} allowance used up,
 --         {-2, 0} quota not loaded (the caller loads it from PostgreSQL and retries),
 --         {-3, used} what is left is held by requests in flight (the caller waits for them to settle).
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-if redis.call('EXISTS', KEYS[2]) == 0 then
+local quota = redis.call('HMGET', KEYS[2], 'allowance', 'used', 'reserved')
+if not quota[1] then
   return {-2, 0}
 end
--- Holds of requests whose proxy died before settling give their tokens back.
-local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
-if #expired > 0 then
-  local back = 0
-  for _, member in ipairs(expired) do
-    back = back + tonumber(string.match(member, ':(%d+)$'))
-  end
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-  redis.call('HINCRBY', KEYS[2], 'reserved', -back)
-end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
@@ -29,7 +20,6 @@ end
 if now < tat - tolerance then
   return {0, tat - tolerance - now}
 end
-local quota = redis.call('HMGET', KEYS[2], 'allowance', 'used', 'reserved')
 local allowance = tonumber(quota[1])
 local used = tonumber(quota[2] or '0')
 local reserved = tonumber(quota[3] or '0')
@@ -38,7 +28,20 @@ if used >= allowance then
   return {-1, used}
 end
 if used + reserved >= allowance then
-  return {-3, used}
+  -- Only now do holds matter: those of requests whose proxy died before settling (expired) give
+  -- their tokens back. Until then they cost nothing but a larger "reserved".
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+  if #expired > 0 then
+    local back = 0
+    for _, member in ipairs(expired) do
+      back = back + tonumber(string.match(member, ':(%d+)$'))
+    end
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+    reserved = redis.call('HINCRBY', KEYS[2], 'reserved', -back)
+  end
+  if used + reserved >= allowance then
+    return {-3, used}
+  end
 end
 local next_tat = tat + interval
 redis.call('SET', KEYS[1], next_tat, 'PX', math.floor(next_tat - now + tolerance) + 1000)

@@ -6,15 +6,18 @@
 --       5 stream field, 6 usage event (JSON), 7 stream length bound (approximate)
 -- Returns 1 when this request made usage cross the threshold (once per period), else 0.
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', ARGV[5], ARGV[6])
-if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
-  redis.call('HINCRBY', KEYS[1], 'reserved', -tonumber(ARGV[2]))
-end
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local released = redis.call('ZREM', KEYS[2], ARGV[1])
+local allowance = redis.call('HGET', KEYS[1], 'allowance')
+if not allowance then
+  -- The period's counters are gone (reset, or expired): they load again from PostgreSQL, which the
+  -- event above reaches.
   return 0
 end
+if released == 1 then
+  redis.call('HINCRBY', KEYS[1], 'reserved', -tonumber(ARGV[2]))
+end
 local used = redis.call('HINCRBY', KEYS[1], 'used', tonumber(ARGV[3]))
-local allowance = tonumber(redis.call('HGET', KEYS[1], 'allowance'))
-if used * 100 >= allowance * tonumber(ARGV[4]) and redis.call('HSETNX', KEYS[1], 'warned', 1) == 1 then
+if used * 100 >= tonumber(allowance) * tonumber(ARGV[4]) and redis.call('HSETNX', KEYS[1], 'warned', 1) == 1 then
   return 1
 end
 return 0

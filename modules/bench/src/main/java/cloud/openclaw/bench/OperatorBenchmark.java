@@ -436,7 +436,11 @@ public final class OperatorBenchmark {
               ConfigLoader.load(
                   "token-proxy",
                   Map.of(),
-                  ProxyBenchmark.proxyOverrides(database, sandbox.service(), internalPort)));
+                  ProxyBenchmark.proxyOverrides(
+                      database,
+                      "http://127.0.0.1:" + sandbox.service().port() + "/kimi/v1",
+                      0,
+                      internalPort)));
       return new Services(sandbox, proxy, internalPort, database, redisPrefix);
     }
 

@@ -1,6 +1,5 @@
 package cloud.openclaw.bench;
 
-import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.DatabaseSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
@@ -12,7 +11,6 @@ import cloud.openclaw.platform.domain.NewBox;
 import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.http.Json;
-import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
@@ -38,7 +36,10 @@ import java.util.regex.Pattern;
 /**
  * The token proxy against the sandbox's Kimi stand-in on loopback: the same 60 KB OpenClaw-like
  * request sent directly and through the proxy, side by side, at fixed offered loads, streamed and
- * not; then the highest throughput of each. Load comes from {@code hey} (a separate process).
+ * not; then the highest throughput of each, with a forward-only server ({@link ForwardOnly}) as the
+ * floor. The stand-in, the proxy and the forward-only server each run in a JVM of their own, as in
+ * production, so that each one's CPU per request can be read off {@code /proc}. Load comes from
+ * {@code hey} (a separate process).
  *
  * <p>Run: {@code ./openclaw-cloud bench proxy [seconds per step]}.
  */
@@ -48,34 +49,62 @@ public final class ProxyBenchmark {
   // request per worker: few fast workers (100 req/s each) keep the bursts small.
   private static final int PER_WORKER = 100;
   private static final String KIMI_KEY = "sk-sandbox-kimi";
+  // The JIT needs a while on a small machine before the numbers settle.
+  private static final int WARM_UP_SECONDS = 20;
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     TestDatabase testDatabase = PostgresServer.shared().createDatabase("proxy_bench");
-    RunningService sandbox = null;
-    RunningService proxy = null;
+    List<Child> children = new ArrayList<>();
     try (Database database =
         Database.connect(
             new DatabaseSettings(
                 testDatabase.jdbcUrl(), testDatabase.user(), testDatabase.password(), 8))) {
       Migrations.apply(database.dataSource());
-      sandbox =
-          cloud.openclaw.sandbox.Main.start(
-              ConfigLoader.load(
-                  "sandbox", Map.of(), Map.of("sandbox.host", "127.0.0.1", "sandbox.port", "0")));
+      int sandboxPort = freePort();
+      Child sandbox =
+          Child.start(
+              "stand-in",
+              "cloud.openclaw.sandbox.Main",
+              Map.of("sandbox.host", "127.0.0.1", "sandbox.port", Integer.toString(sandboxPort)),
+              List.of(),
+              sandboxPort);
+      children.add(sandbox);
+      String upstreamBase = "http://127.0.0.1:" + sandboxPort + "/kimi/v1";
       int internalPort = freePort();
-      proxy =
-          cloud.openclaw.proxy.Main.start(
-              ConfigLoader.load(
-                  "token-proxy", Map.of(), proxyOverrides(testDatabase, sandbox, internalPort)));
+      int proxyPort = freePort();
+      Child proxy =
+          Child.start(
+              "token-proxy",
+              "cloud.openclaw.proxy.Main",
+              proxyOverrides(testDatabase, upstreamBase, proxyPort, internalPort),
+              List.of(),
+              proxyPort);
+      children.add(proxy);
+      int forwardPort = freePort();
+      Child forward =
+          Child.start(
+              "forward-only",
+              ForwardOnly.class.getName(),
+              Map.of(),
+              List.of(Integer.toString(forwardPort), upstreamBase, KIMI_KEY),
+              forwardPort);
+      children.add(forward);
       String token = agent(database, internalPort);
 
       Path plain = Files.createTempFile("bench-body", ".json");
       Path streamed = Files.createTempFile("bench-body-stream", ".json");
       Files.writeString(plain, openClawLikeBody(false));
       Files.writeString(streamed, openClawLikeBody(true));
-      String direct = "http://127.0.0.1:" + sandbox.port() + "/kimi/v1/chat/completions";
-      String viaProxy = "http://127.0.0.1:" + proxy.port() + "/v1/chat/completions";
+      Target direct = new Target(upstreamBase + "/chat/completions", KIMI_KEY, sandbox);
+      Target viaProxy =
+          new Target("http://127.0.0.1:" + proxyPort + "/v1/chat/completions", token, proxy);
+      Target forwardOnly =
+          new Target("http://127.0.0.1:" + forwardPort + "/v1/chat/completions", KIMI_KEY, forward);
+      CpuMeter[] meters =
+          RedisProcess.find()
+              .map(redis -> new CpuMeter[] {sandbox, proxy, forward, redis})
+              .orElse(new CpuMeter[] {sandbox, proxy, forward});
 
       System.out.printf(
           "Body %d bytes (non-stream) / %d bytes (stream); %d s per step; %d cores; Java %s%n%n",
@@ -84,72 +113,101 @@ public final class ProxyBenchmark {
           seconds,
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"));
-      // Warm-up: JIT, connection pools, the proxy's caches.
-      hey(direct, KIMI_KEY, plain, 16, 0, 5);
-      hey(viaProxy, token, plain, 16, 0, 5);
-      hey(viaProxy, token, streamed, 16, 0, 3);
+      for (int second = 0; second < WARM_UP_SECONDS; second += 5) {
+        hey(direct, plain, 16, 0, 1);
+        for (Target through : List.of(forwardOnly, viaProxy)) {
+          hey(through, plain, 16, 0, 1);
+          hey(through, streamed, 16, 0, 1);
+        }
+      }
 
       System.out.println(
-          "| mode | offered req/s | direct req/s | proxy req/s | direct p50 ms | proxy p50 ms |"
-              + " added p50 ms | direct p99 ms | proxy p99 ms | added p99 ms |");
-      System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+          "| mode | offered req/s | direct req/s | forward-only req/s | proxy req/s | direct p50 ms"
+              + " | added p50 ms: forward only | added p50 ms: proxy | direct p99 ms"
+              + " | added p99 ms: forward only | added p99 ms: proxy |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
       for (boolean stream : new boolean[] {false, true}) {
         Path body = stream ? streamed : plain;
         // One request at a time: the proxy's cost with the machine otherwise idle.
-        Result d1 = hey(direct, KIMI_KEY, body, 1, 0, seconds);
-        Result p1 = hey(viaProxy, token, body, 1, 0, seconds);
-        row(stream, "1 at a time", d1, p1);
+        row(
+            stream,
+            "1 at a time",
+            hey(direct, body, 1, 0, seconds),
+            hey(forwardOnly, body, 1, 0, seconds),
+            hey(viaProxy, body, 1, 0, seconds));
         for (int rate : RATES) {
-          Result d = hey(direct, KIMI_KEY, body, rate / PER_WORKER, PER_WORKER, seconds);
-          Result p = hey(viaProxy, token, body, rate / PER_WORKER, PER_WORKER, seconds);
-          row(stream, Integer.toString(rate), d, p);
+          int workers = rate / PER_WORKER;
+          row(
+              stream,
+              Integer.toString(rate),
+              hey(direct, body, workers, PER_WORKER, seconds),
+              hey(forwardOnly, body, workers, PER_WORKER, seconds),
+              hey(viaProxy, body, workers, PER_WORKER, seconds));
         }
       }
       System.out.println();
-      System.out.println("| mode | direct max req/s | proxy max req/s | proxy / direct |");
-      System.out.println("|---|---|---|---|");
+      System.out.println(
+          "Highest throughput (32 workers, unpaced), and the CPU each process spent per request:");
+      System.out.println();
+      System.out.println(
+          "| mode | target | req/s | / direct | stand-in µs/req | proxy µs/req |"
+              + " Redis µs/req | whole machine µs/req |");
+      System.out.println("|---|---|---|---|---|---|---|---|");
       for (boolean stream : new boolean[] {false, true}) {
         Path body = stream ? streamed : plain;
-        Result d = hey(direct, KIMI_KEY, body, 32, 0, seconds);
-        Result p = hey(viaProxy, token, body, 32, 0, seconds);
-        System.out.printf(
-            Locale.ROOT,
-            "| %s | %.0f | %.0f | %.0f%% |%n",
-            stream ? "stream" : "whole",
-            d.rps,
-            p.rps,
-            100 * p.rps / d.rps);
+        Result d = hey(direct, body, 32, 0, seconds, meters);
+        maxRow(stream, "direct", d, d);
+        Result f = hey(forwardOnly, body, 32, 0, seconds, meters);
+        maxRow(stream, "forward only", f, d);
+        Result p = hey(viaProxy, body, 32, 0, seconds, meters);
+        maxRow(stream, "token proxy", p, d);
       }
     } finally {
-      if (proxy != null) {
-        proxy.close();
-      }
-      if (sandbox != null) {
-        sandbox.close();
+      for (Child child : children.reversed()) {
+        child.close();
       }
       testDatabase.drop();
     }
     System.exit(0);
   }
 
-  private static void row(boolean stream, String offered, Result d, Result p) {
+  private static void row(boolean stream, String offered, Result d, Result f, Result p) {
     System.out.printf(
         Locale.ROOT,
-        "| %s | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+        "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
         stream ? "stream" : "whole",
         offered,
         d.rps,
+        f.rps,
         p.rps,
         d.p50,
-        p.p50,
+        f.p50 - d.p50,
         p.p50 - d.p50,
         d.p99,
-        p.p99,
+        f.p99 - d.p99,
         p.p99 - d.p99);
   }
 
+  private static void maxRow(boolean stream, String target, Result r, Result direct) {
+    // The forward-only server's CPU shows in the "proxy" column of its own row.
+    double forwarder = target.equals("forward only") ? r.cpu.get("forward-only") : 0;
+    System.out.printf(
+        Locale.ROOT,
+        "| %s | %s | %.0f | %.0f%% | %.0f | %s | %s | %.0f |%n",
+        stream ? "stream" : "whole",
+        target,
+        r.rps,
+        100 * r.rps / direct.rps,
+        r.cpu.get("stand-in"),
+        target.equals("direct")
+            ? "-"
+            : String.format(Locale.ROOT, "%.0f", forwarder + r.cpu.get("token-proxy")),
+        r.cpu.containsKey("redis") ? String.format(Locale.ROOT, "%.0f", r.cpu.get("redis")) : "?",
+        r.cpu.get("machine"));
+  }
+
   static Map<String, String> proxyOverrides(
-      TestDatabase database, RunningService sandbox, int internalPort) {
+      TestDatabase database, String upstreamBase, int port, int internalPort) {
     Map<String, String> overrides = new HashMap<>();
     overrides.put("db.url", database.jdbcUrl());
     overrides.put("db.user", database.user());
@@ -157,11 +215,11 @@ public final class ProxyBenchmark {
     overrides.put("redis.url", RedisServer.shared().url());
     overrides.put("redis.prefix", "bench:" + UUID.randomUUID() + ":");
     overrides.put("proxy.host", "127.0.0.1");
-    overrides.put("proxy.port", "0");
+    overrides.put("proxy.port", Integer.toString(port));
     overrides.put("proxy.internal.host", "127.0.0.1");
     overrides.put("proxy.internal.port", Integer.toString(internalPort));
     overrides.put("proxy.internal.token", "bench-internal-token-0123456789");
-    overrides.put("proxy.upstream.base-url", "http://127.0.0.1:" + sandbox.port() + "/kimi/v1");
+    overrides.put("proxy.upstream.base-url", upstreamBase);
     overrides.put("proxy.upstream.api-key", KIMI_KEY);
     // A plan without a practical rate or allowance limit: the benchmark measures the path, not
     // 429s.
@@ -242,7 +300,10 @@ public final class ProxyBenchmark {
     return Json.write(body);
   }
 
-  private record Result(double rps, double p50, double p99) {}
+  /** hey's numbers, and CPU microseconds per request by process ("machine": all of them). */
+  private record Result(double rps, double p50, double p99, Map<String, Double> cpu) {}
+
+  private record Target(String url, String bearer, Child server) {}
 
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern P50 = Pattern.compile("50%+ in ([0-9.]+) secs");
@@ -250,7 +311,7 @@ public final class ProxyBenchmark {
   private static final Pattern STATUS = Pattern.compile("\\[(\\d{3})]\\s+(\\d+) responses");
 
   private static Result hey(
-      String url, String bearer, Path body, int workers, int perWorker, int seconds)
+      Target target, Path body, int workers, int perWorker, int seconds, CpuMeter... meters)
       throws IOException, InterruptedException {
     List<String> command =
         new ArrayList<>(
@@ -265,18 +326,20 @@ public final class ProxyBenchmark {
                 "-T",
                 "application/json",
                 "-H",
-                "Authorization: Bearer " + bearer,
+                "Authorization: Bearer " + target.bearer(),
                 "-D",
                 body.toString()));
     if (perWorker > 0) {
       command.addAll(List.of("-q", Integer.toString(perWorker)));
     }
-    command.add(url);
+    command.add(target.url());
+    Map<String, Long> before = cpuTicks(meters);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
     if (process.waitFor() != 0) {
       throw new IllegalStateException("hey failed:\n" + output);
     }
+    Map<String, Long> after = cpuTicks(meters);
     Matcher status = STATUS.matcher(output);
     while (status.find()) {
       if (!status.group(1).equals("200")) {
@@ -285,12 +348,29 @@ public final class ProxyBenchmark {
                 + " responses with status "
                 + status.group(1)
                 + " from "
-                + url
+                + target.url()
                 + "\n"
                 + output);
       }
     }
-    return new Result(number(RPS, output), number(P50, output) * 1000, number(P99, output) * 1000);
+    double rps = number(RPS, output);
+    Map<String, Double> cpu = new HashMap<>();
+    double requests = rps * seconds;
+    before.forEach(
+        (name, ticks) ->
+            cpu.put(name, (after.get(name) - ticks) * CpuMeter.MICROS_PER_TICK / requests));
+    return new Result(rps, number(P50, output) * 1000, number(P99, output) * 1000, cpu);
+  }
+
+  private static Map<String, Long> cpuTicks(CpuMeter... meters) {
+    Map<String, Long> ticks = new HashMap<>();
+    for (CpuMeter meter : meters) {
+      meter.ticks().ifPresent(value -> ticks.put(meter.name(), value));
+    }
+    if (meters.length > 0) {
+      CpuMeter.machineTicks().ifPresent(value -> ticks.put("machine", value));
+    }
+    return ticks;
   }
 
   private static double number(Pattern pattern, String output) {

@@ -74,6 +74,7 @@ public final class Main {
                   Duration.ofMillis(200),
                   Duration.ofSeconds(10),
                   registry)
+              .lingering(proxy.usageWriterLinger())
               .start());
       CompletionsService completions =
           new CompletionsService(

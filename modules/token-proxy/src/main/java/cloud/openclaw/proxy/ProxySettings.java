@@ -21,7 +21,8 @@ public record ProxySettings(
     int maxBodyBytes,
     int defaultMaxTokens,
     Duration authCacheTtl,
-    int usageWarningPercent) {
+    int usageWarningPercent,
+    Duration usageWriterLinger) {
 
   public static ProxySettings from(Settings settings) {
     String token = settings.string("proxy.internal.token");
@@ -45,7 +46,8 @@ public record ProxySettings(
         settings.integer("proxy.max-body-bytes", 64 * 1024, 64 * 1024 * 1024),
         settings.integer("proxy.default-max-tokens", 1, 1_000_000),
         settings.duration("proxy.auth-cache-ttl"),
-        settings.integer("proxy.usage-warning-percent", 1, 100));
+        settings.integer("proxy.usage-warning-percent", 1, 100),
+        settings.duration("proxy.usage-writer-linger"));
   }
 
   private static Map<String, String> models(Settings settings) {

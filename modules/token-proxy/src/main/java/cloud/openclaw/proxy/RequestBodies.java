@@ -25,7 +25,7 @@ final class RequestBodies {
       throw tooLarge(maxBytes);
     }
     try (InputStream in = request.content().inputStream()) {
-      byte[] body = in.readNBytes(maxBytes + 1);
+      byte[] body = declared >= 0 ? exactly((int) declared, in) : in.readNBytes(maxBytes + 1);
       if (body.length > maxBytes) {
         throw tooLarge(maxBytes);
       }
@@ -36,6 +36,15 @@ final class RequestBodies {
     } catch (IOException | UncheckedIOException e) {
       throw OpenAiError.invalidRequest("The request body could not be read.", null);
     }
+  }
+
+  // The declared length read straight into one array: no growing buffers, no final copy.
+  private static byte[] exactly(int length, InputStream in) throws IOException {
+    byte[] body = new byte[length];
+    if (in.readNBytes(body, 0, length) < length) {
+      throw new IOException("the body ended before its Content-Length");
+    }
+    return body;
   }
 
   private static OpenAiError tooLarge(int maxBytes) {

@@ -2,6 +2,7 @@ package cloud.openclaw.platform.crypto;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.regex.Pattern;
 
 /**
  * Proxy tokens: 256 random bits, shown once to whoever creates them, stored only as SHA-256. The
@@ -11,6 +12,7 @@ public final class ProxyTokens {
   public static final String SCHEME = "ocp_";
   private static final int PREFIX_LENGTH = SCHEME.length() + 8;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
 
   private ProxyTokens() {}
 
@@ -35,6 +37,6 @@ public final class ProxyTokens {
     return candidate != null
         && candidate.length() == SCHEME.length() + 43
         && candidate.startsWith(SCHEME)
-        && candidate.substring(SCHEME.length()).matches("[A-Za-z0-9_-]+");
+        && BASE64URL.matcher(candidate).region(SCHEME.length(), candidate.length()).matches();
   }
 }

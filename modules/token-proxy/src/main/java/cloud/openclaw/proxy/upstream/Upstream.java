@@ -5,6 +5,7 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.http1.Http1Client;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -42,6 +43,12 @@ public final class Upstream {
                     .readTimeout(timeout)
                     .tcpNoDelay(true)
                     .build())
+            // Straight to the upstream: no per-request proxy selection, redirects, cookies or
+            // discovered client services.
+            .proxy(Proxy.noProxy())
+            .followRedirects(false)
+            .servicesDiscoverServices(false)
+            .sendExpectContinue(false)
             .build();
     this.completions = URI.create(baseUrl + "/chat/completions");
     this.authorization = HeaderValues.create(HeaderNames.AUTHORIZATION, "Bearer " + apiKey);

@@ -2,6 +2,7 @@ package cloud.openclaw.proxy.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.DatabaseSettings;
@@ -130,6 +131,35 @@ class UsageWriterIT {
             "usage_writer_events_total",
             "usage_writer_failures_total",
             "usage_writer_dead_letters_total");
+  }
+
+  @Test
+  void aLingeringWriterRecordsATrickleOfEventsExactlyOnce() {
+    List<UsageEvent> events = events(30);
+    try (UsageWriter writer =
+        writer("lingering", Duration.ofSeconds(5), null)
+            .lingering(Duration.ofMillis(300))
+            .start()) {
+      // One event at a time, as requests end: the writer gathers them while it lingers.
+      events.forEach(buffer::append);
+      awaitRecorded(events);
+      await().atMost(Duration.ofSeconds(10)).until(() -> pending() == 0);
+    }
+    assertRecordedExactly(events);
+  }
+
+  @Test
+  void aWriterClosesWithoutWaitingOutItsLinger() {
+    List<UsageEvent> events = events(1);
+    UsageWriter writer =
+        writer("long-linger", Duration.ofSeconds(5), null)
+            .lingering(Duration.ofMinutes(10))
+            .start();
+    // The first read does not wait for the linger; after it the writer lingers ten minutes.
+    events.forEach(buffer::append);
+    awaitRecorded(events);
+    assertTimeoutPreemptively(Duration.ofSeconds(10), writer::close);
+    assertThat(writer.isRunning()).isFalse();
   }
 
   @Test

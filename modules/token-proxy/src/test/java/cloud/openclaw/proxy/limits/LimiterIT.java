@@ -1,0 +1,113 @@
+package cloud.openclaw.proxy.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.ProxyTokenStatus;
+import cloud.openclaw.platform.domain.UsageEvent;
+import cloud.openclaw.platform.domain.UsageOutcome;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.TestServices;
+import cloud.openclaw.proxy.auth.CustomerLimits;
+import cloud.openclaw.proxy.auth.TokenGrant;
+import cloud.openclaw.proxy.metering.UsageBuffer;
+import cloud.openclaw.testkit.TestPostgres;
+import cloud.openclaw.testkit.TestRedis;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The limiter's holds on real Redis: what a request holds, settles and, if it never ends, lapses.
+ */
+class LimiterIT {
+  @RegisterExtension static final TestPostgres postgres = new TestPostgres();
+  @RegisterExtension static final TestRedis testRedis = new TestRedis();
+
+  private static Database db;
+  private static Redis redis;
+  private static Limiter limiter;
+
+  private CustomerLimits limits;
+  private TokenGrant grant;
+
+  @BeforeAll
+  static void connect() {
+    db = TestServices.database(postgres);
+    redis = TestServices.redis(testRedis);
+    limiter = new Limiter(redis, new UsageStore(db), new UsageBuffer(redis), 90);
+  }
+
+  @AfterAll
+  static void disconnect() {
+    redis.close();
+    db.close();
+  }
+
+  @BeforeEach
+  void aCustomerWithAThousandTokens() {
+    testRedis.wipe();
+    Instant start = Instant.now().minus(1, ChronoUnit.DAYS);
+    limits =
+        new CustomerLimits(
+            UUID.randomUUID(),
+            true,
+            "starter",
+            10,
+            List.of("kimi-k2.6"),
+            start,
+            start.plus(30, ChronoUnit.DAYS),
+            1_000);
+    grant =
+        new TokenGrant(
+            UUID.randomUUID(), UUID.randomUUID(), limits.customerId(), ProxyTokenStatus.ACTIVE);
+  }
+
+  @Test
+  void aSettledRequestCountsWhatItUsedAndReleasesItsHold() {
+    Admission admission = limiter.admit(grant, limits, "req_a", 500, Duration.ofMinutes(10));
+    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(0, 500));
+
+    limiter.settle(admission, event("req_a", 100, 20));
+
+    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(120, 0));
+  }
+
+  @Test
+  void theHoldOfARequestThatNeverSettledIsGivenBackOnceItLapses() {
+    // A request holds the whole allowance, and its proxy dies: it never settles.
+    limiter.admit(grant, limits, "req_dead", 1_000, Duration.ofMillis(300));
+
+    // The next one waits for what is held, and gets in once the dead request's hold has lapsed.
+    Admission next = limiter.admit(grant, limits, "req_next", 100, Duration.ofMinutes(10));
+
+    assertThat(next.held()).isEqualTo(100);
+    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(0, 100));
+  }
+
+  private UsageEvent event(String requestId, long prompt, long completion) {
+    return new UsageEvent(
+        requestId,
+        limits.customerId(),
+        grant.boxId(),
+        "kimi-k2.6",
+        prompt,
+        completion,
+        0,
+        0,
+        UsageOutcome.OK,
+        false,
+        10,
+        100,
+        Instant.now(),
+        null);
+  }
+}
