@@ -1,9 +1,11 @@
 package cloud.openclaw.bench;
 
+import cloud.openclaw.platform.config.ServerSettings;
+import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.proxy.upstream.SseRelay;
 import cloud.openclaw.proxy.upstream.Upstream;
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The floor under the token proxy, for the benchmark: Helidon reading a request and forwarding it
@@ -29,14 +32,14 @@ public final class ForwardOnly {
   public static void main(String[] args) {
     Upstream upstream =
         new Upstream(URI.create(args[1]), args[2], Duration.ofSeconds(5), Duration.ofSeconds(60));
-    WebServer.builder()
-        .host("127.0.0.1")
-        .port(Integer.parseInt(args[0]))
-        .routing(
-            routing ->
-                routing.post("/v1/chat/completions", (req, res) -> forward(upstream, req, res)))
-        .build()
-        .start();
+    // The proxy's own server set-up (HttpHost), so that only the proxy's work differs.
+    HttpHost.start(
+        "forward-only",
+        new ServerSettings("127.0.0.1", Integer.parseInt(args[0])),
+        List.of(),
+        Metrics.registry("forward-only"),
+        routing -> routing.post("/v1/chat/completions", (req, res) -> forward(upstream, req, res)),
+        List.of());
   }
 
   private static void forward(Upstream upstream, ServerRequest request, ServerResponse response) {

@@ -101,10 +101,10 @@ public final class ProxyBenchmark {
           new Target("http://127.0.0.1:" + proxyPort + "/v1/chat/completions", token, proxy);
       Target forwardOnly =
           new Target("http://127.0.0.1:" + forwardPort + "/v1/chat/completions", KIMI_KEY, forward);
-      CpuMeter[] meters =
-          RedisProcess.find()
-              .map(redis -> new CpuMeter[] {sandbox, proxy, forward, redis})
-              .orElse(new CpuMeter[] {sandbox, proxy, forward});
+      List<CpuMeter> found = new ArrayList<>(List.of(sandbox, proxy, forward));
+      RedisProcess.find().ifPresent(found::add);
+      PostgresProcesses.find().ifPresent(found::add);
+      CpuMeter[] meters = found.toArray(CpuMeter[]::new);
 
       System.out.printf(
           "Body %d bytes (non-stream) / %d bytes (stream); %d s per step; %d cores; Java %s%n%n",
@@ -151,8 +151,8 @@ public final class ProxyBenchmark {
       System.out.println();
       System.out.println(
           "| mode | target | req/s | / direct | stand-in µs/req | proxy µs/req |"
-              + " Redis µs/req | whole machine µs/req |");
-      System.out.println("|---|---|---|---|---|---|---|---|");
+              + " Redis µs/req | PostgreSQL µs/req | whole machine µs/req |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|");
       for (boolean stream : new boolean[] {false, true}) {
         Path body = stream ? streamed : plain;
         Result d = hey(direct, body, 32, 0, seconds, meters);
@@ -190,20 +190,29 @@ public final class ProxyBenchmark {
 
   private static void maxRow(boolean stream, String target, Result r, Result direct) {
     // The forward-only server's CPU shows in the "proxy" column of its own row.
-    double forwarder = target.equals("forward only") ? r.cpu.get("forward-only") : 0;
+    String server =
+        switch (target) {
+          case "direct" -> null;
+          case "forward only" -> "forward-only";
+          default -> "token-proxy";
+        };
     System.out.printf(
         Locale.ROOT,
-        "| %s | %s | %.0f | %.0f%% | %.0f | %s | %s | %.0f |%n",
+        "| %s | %s | %.0f | %.0f%% | %s | %s | %s | %s | %s |%n",
         stream ? "stream" : "whole",
         target,
         r.rps,
         100 * r.rps / direct.rps,
-        r.cpu.get("stand-in"),
-        target.equals("direct")
-            ? "-"
-            : String.format(Locale.ROOT, "%.0f", forwarder + r.cpu.get("token-proxy")),
-        r.cpu.containsKey("redis") ? String.format(Locale.ROOT, "%.0f", r.cpu.get("redis")) : "?",
-        r.cpu.get("machine"));
+        micros(r, "stand-in"),
+        server == null ? "-" : micros(r, server),
+        micros(r, "redis"),
+        micros(r, "postgres"),
+        micros(r, "machine"));
+  }
+
+  private static String micros(Result r, String process) {
+    Double value = r.cpu.get(process);
+    return value == null ? "?" : String.format(Locale.ROOT, "%.0f", Math.max(0, value));
   }
 
   static Map<String, String> proxyOverrides(
