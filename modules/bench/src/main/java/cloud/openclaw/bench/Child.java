@@ -49,7 +49,10 @@ final class Child implements CpuMeter, AutoCloseable {
       }
       builder.environment().put(ConfigLoader.CONFIG_FILE_VARIABLE, file.toString());
     }
-    Child child = new Child(name, builder.start(), log);
+    Process process = builder.start();
+    // Ctrl-C on the benchmark must not leave servers behind holding their ports.
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
+    Child child = new Child(name, process, log);
     child.awaitListening(port);
     return child;
   }

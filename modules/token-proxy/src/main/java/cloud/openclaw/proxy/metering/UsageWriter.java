@@ -144,7 +144,8 @@ public final class UsageWriter implements AutoCloseable {
   /**
    * After a batch smaller than the batch size, waits this long before reading again, so that under
    * a steady trickle of requests PostgreSQL gets fewer, larger writes (each costs far more than a
-   * row) for at most this much more lag. The events are safe in the stream meanwhile.
+   * row) for at most this much more lag. The events are safe in the stream meanwhile. Set before
+   * {@link #start()}.
    */
   public UsageWriter lingering(Duration linger) {
     if (linger.isNegative()) {
