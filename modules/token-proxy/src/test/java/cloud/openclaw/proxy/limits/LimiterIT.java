@@ -34,6 +34,7 @@ class LimiterIT {
 
   private static Database db;
   private static Redis redis;
+  private static UsageBuffer buffer;
   private static Limiter limiter;
 
   private CustomerLimits limits;
@@ -43,7 +44,8 @@ class LimiterIT {
   static void connect() {
     db = TestServices.database(postgres);
     redis = TestServices.redis(testRedis);
-    limiter = new Limiter(redis, new UsageStore(db), new UsageBuffer(redis), 90);
+    buffer = new UsageBuffer(redis);
+    limiter = new Limiter(redis, new UsageStore(db), buffer, 90);
   }
 
   @AfterAll
@@ -91,6 +93,20 @@ class LimiterIT {
 
     assertThat(next.held()).isEqualTo(100);
     assertThat(limiter.counters(limits)).contains(new Limiter.Counters(0, 100));
+  }
+
+  @Test
+  void aRequestEndingAfterItsCountersWereDroppedStillLeavesItsUsageEventAndNoHalfCounters() {
+    Admission admission = limiter.admit(grant, limits, "req_late", 500, Duration.ofMinutes(10));
+    // Redis lost the period's counters meanwhile (or they expired): they load again from
+    // PostgreSQL, which the event reaches through the stream.
+    redis.client().del(admission.quotaKey());
+
+    limiter.settle(admission, event("req_late", 100, 20));
+
+    assertThat(limiter.counters(limits)).isEmpty();
+    assertThat(redis.client().exists(admission.quotaKey())).isFalse();
+    assertThat(redis.client().xlen(buffer.key())).isEqualTo(1);
   }
 
   private UsageEvent event(String requestId, long prompt, long completion) {
