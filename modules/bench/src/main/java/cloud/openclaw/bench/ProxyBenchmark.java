@@ -98,11 +98,10 @@ public final class ProxyBenchmark {
       Path streamed = Files.createTempFile("bench-body-stream", ".json");
       Files.writeString(plain, openClawLikeBody(false));
       Files.writeString(streamed, openClawLikeBody(true));
-      Target direct = new Target(upstreamBase + "/chat/completions", KIMI_KEY, sandbox);
-      Target viaProxy =
-          new Target("http://127.0.0.1:" + proxyPort + "/v1/chat/completions", token, proxy);
+      Target direct = new Target(upstreamBase + "/chat/completions", KIMI_KEY);
+      Target viaProxy = new Target("http://127.0.0.1:" + proxyPort + "/v1/chat/completions", token);
       Target forwardOnly =
-          new Target("http://127.0.0.1:" + forwardPort + "/v1/chat/completions", KIMI_KEY, forward);
+          new Target("http://127.0.0.1:" + forwardPort + "/v1/chat/completions", KIMI_KEY);
       List<CpuMeter> found = new ArrayList<>(List.of(sandbox, proxy, forward));
       RedisProcess.find().ifPresent(found::add);
       PostgresProcesses.find().ifPresent(found::add);
@@ -329,7 +328,7 @@ public final class ProxyBenchmark {
   /** hey's numbers, and CPU microseconds per request by process ("machine": all of them). */
   private record Result(double rps, double p50, double p99, Map<String, Double> cpu) {}
 
-  private record Target(String url, String bearer, Child server) {}
+  private record Target(String url, String bearer) {}
 
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern P50 = Pattern.compile("50%+ in ([0-9.]+) secs");
