@@ -279,6 +279,10 @@ public final class UsageStore {
     return exec.get(FIND_PERIOD, customerId, Rows.param(start)).map(UsageStore::monthly);
   }
 
+  public Optional<UsageMonthly> period(UUID customerId, Instant start) {
+    return period(database.execute(), customerId, start);
+  }
+
   /** The period that covers {@code at}, if one is open. */
   public Optional<UsageMonthly> currentPeriod(DbExecute exec, UUID customerId, Instant at) {
     return exec.get(CURRENT_PERIOD, customerId, Rows.param(at), Rows.param(at))
