@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * to the sandbox, so all of them agree on what time it is.
  */
 public final class TestClock extends Clock {
-  private final AtomicLong offsetMillis = new AtomicLong();
+  private final AtomicLong offsetNanos = new AtomicLong();
 
   @Override
   public ZoneId getZone() {
@@ -27,12 +27,7 @@ public final class TestClock extends Clock {
 
   @Override
   public Instant instant() {
-    return Instant.now().plusMillis(offsetMillis.get());
-  }
-
-  @Override
-  public long millis() {
-    return System.currentTimeMillis() + offsetMillis.get();
+    return Instant.now().plusNanos(offsetNanos.get());
   }
 
   /** Moves the clock ahead by {@code by}. */
@@ -40,10 +35,10 @@ public final class TestClock extends Clock {
     if (by.isNegative()) {
       throw new IllegalArgumentException("a test clock only moves ahead: " + by);
     }
-    offsetMillis.addAndGet(by.toMillis());
+    offsetNanos.addAndGet(by.toNanos());
   }
 
-  /** Moves the clock ahead to {@code at} (nothing when it is there already). */
+  /** Moves the clock ahead to {@code at}, or just past it (nothing when it is there already). */
   public void advanceTo(Instant at) {
     Duration by = Duration.between(instant(), at);
     if (!by.isNegative()) {
