@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Billing periods at the proxy across a renewal, on two replicas that tell the time by one clock
  * the test moves: the period ends, Stripe's renewal is not known yet, and the proxy goes on.
  */
-class BillingPeriodIT {
+class PeriodRolloverIT {
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
   @RegisterExtension static final TestRedis testRedis = new TestRedis();
 
