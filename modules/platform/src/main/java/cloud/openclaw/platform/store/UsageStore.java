@@ -263,7 +263,8 @@ public final class UsageStore {
     }
     Optional<UsageMonthly> latest = latestPeriod(exec, customerId);
     if (latest.isEmpty() || latest.get().periodEnd().isAfter(now)) {
-      return Optional.empty();
+      // None yet; or one opened meanwhile (by another replica), or one that starts later.
+      return latest.filter(period -> period.covers(now));
     }
     Duration length = Duration.between(latest.get().periodStart(), latest.get().periodEnd());
     Instant start = latest.get().periodEnd();
