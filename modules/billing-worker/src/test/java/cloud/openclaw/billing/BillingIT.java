@@ -63,13 +63,7 @@ class BillingIT {
     await().atMost(WAIT).until(() -> stack.jobs(box).contains("provision"));
     await().atMost(WAIT).until(stack::allProcessed);
     assertThat(stack.status(customer)).isEqualTo(CustomerStatus.ACTIVE);
-    assertThat(
-            stack
-                .subscriptions
-                .findByStripeId(stack.database.execute(), sub)
-                .orElseThrow()
-                .status())
-        .isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(stack.subscription(sub).status()).isEqualTo(SubscriptionStatus.ACTIVE);
     TokenProxyClient.UsageView usage = stack.proxy.usage(customer.id());
     assertThat(usage.allowance()).isEqualTo(5_000_000L);
     assertThat(usage.periodEnd()).isAfter(stack.clock.instant().plus(Duration.ofDays(27)));
@@ -120,13 +114,7 @@ class BillingIT {
 
     assertThat(stack.jobs(stack.box(customer))).containsExactly("destroy");
     assertThat(stack.status(customer)).isEqualTo(CustomerStatus.CANCELLED);
-    assertThat(
-            stack
-                .subscriptions
-                .findByStripeId(stack.database.execute(), sub)
-                .orElseThrow()
-                .status())
-        .isEqualTo(SubscriptionStatus.CANCELED);
+    assertThat(stack.subscription(sub).status()).isEqualTo(SubscriptionStatus.CANCELED);
   }
 
   @Test
@@ -160,13 +148,7 @@ class BillingIT {
     stack.awaitAllProcessed();
 
     assertThat(stack.status(customer)).isEqualTo(CustomerStatus.ACTIVE);
-    assertThat(
-            stack
-                .subscriptions
-                .findByStripeId(stack.database.execute(), sub)
-                .orElseThrow()
-                .status())
-        .isEqualTo(SubscriptionStatus.ACTIVE);
+    assertThat(stack.subscription(sub).status()).isEqualTo(SubscriptionStatus.ACTIVE);
     assertThat(stack.notificationKinds(customer)).doesNotContain("payment_failed", "suspended");
     assertThat(stack.jobs(stack.box(customer))).containsExactly("provision");
   }
@@ -199,15 +181,7 @@ class BillingIT {
 
     stack.stripe.update(sub, null, true);
 
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                stack
-                    .subscriptions
-                    .findByStripeId(stack.database.execute(), sub)
-                    .orElseThrow()
-                    .cancelAtPeriodEnd());
+    await().atMost(WAIT).until(() -> stack.subscription(sub).cancelAtPeriodEnd());
     assertThat(stack.status(customer)).isEqualTo(CustomerStatus.ACTIVE);
     assertThat(stack.jobs(stack.box(customer))).containsExactly("provision");
   }

@@ -75,10 +75,7 @@ class BillingPeriodIT {
     }
 
     Subscription stored() {
-      return stack
-          .subscriptions
-          .findByStripeId(stack.database.execute(), subscription)
-          .orElseThrow();
+      return stack.subscription(subscription);
     }
   }
 

@@ -17,6 +17,7 @@ import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.domain.NewCustomer;
+import cloud.openclaw.platform.domain.Subscription;
 import cloud.openclaw.platform.http.HttpHost;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.http.RunningService;
@@ -209,6 +210,11 @@ final class BillingStack implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The subscription as recorded. */
+  Subscription subscription(String stripeSubscriptionId) {
+    return subscriptions.findByStripeId(database.execute(), stripeSubscriptionId).orElseThrow();
   }
 
   CustomerStatus status(Customer customer) {
