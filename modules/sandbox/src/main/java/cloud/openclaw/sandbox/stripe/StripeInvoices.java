@@ -58,7 +58,7 @@ final class StripeInvoices {
           .set("metadata", subscription.path("metadata").deepCopy());
     }
     ObjectNode lines = invoice.putObject("lines").put("object", "list").put("has_more", false);
-    lines.put("total_count", 0).put("url", "/v1/invoices/" + id + "/lines");
+    lines.put("url", "/v1/invoices/" + id + "/lines");
     lines.putArray("data");
     return invoice;
   }
@@ -175,10 +175,8 @@ final class StripeInvoices {
   }
 
   private static ObjectNode add(ObjectNode invoice, ObjectNode line) {
-    ObjectNode lines = (ObjectNode) invoice.path("lines");
-    ArrayNode data = (ArrayNode) lines.path("data");
+    ArrayNode data = (ArrayNode) invoice.path("lines").path("data");
     data.add(line);
-    lines.put("total_count", data.size());
     long total = 0;
     for (JsonNode each : data) {
       total += each.path("amount").asLong();
