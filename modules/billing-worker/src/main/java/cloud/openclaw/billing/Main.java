@@ -61,6 +61,14 @@ public final class Main {
    * on {@code billing.host:billing.port}.
    */
   public static RunningService start(Config config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /**
+   * Like {@link #start(Config)}, telling the time by {@code clock} (grace periods; tests move it,
+   * with the Stripe stand-in's and the token proxy's).
+   */
+  public static RunningService start(Config config, Clock clock) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, "billing");
     PlatformSettings platform = PlatformSettings.from(settings);
@@ -89,7 +97,8 @@ public final class Main {
               new TokenProxyClient(billing.tokenProxyUrl(), billing.tokenProxyToken()),
               new StripeBilling(stripeSettings),
               platform.plans(),
-              mails);
+              mails,
+              clock);
       opened.add(
           new EventProcessor(
                   database,
@@ -100,8 +109,7 @@ public final class Main {
                   billing.eventRetry())
               .start());
       GracePeriod grace =
-          new GracePeriod(
-              database, pastDue, customers, handlers, billing.gracePeriod(), Clock.systemUTC());
+          new GracePeriod(database, pastDue, customers, handlers, billing.gracePeriod(), clock);
       opened.add(Periodic.start("grace-period", billing.graceCheckInterval(), grace::run));
       AgentLiveNotices live = new AgentLiveNotices(database, customers, notifications, mails);
       opened.add(Periodic.start("agent-live", Duration.ofSeconds(5), live::run));

@@ -17,6 +17,7 @@ import cloud.openclaw.sandbox.telegram.TelegramStandIn;
 import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -45,11 +46,19 @@ public final class Main {
 
   /** Like {@link #start}, and hands back the stand-ins, so in-JVM tests can steer them directly. */
   public static Sandbox startSandbox(Config config) {
+    return startSandbox(config, Clock.systemUTC());
+  }
+
+  /**
+   * Like {@link #startSandbox(Config)}, the Stripe stand-in's time (periods, invoices, events) told
+   * by {@code clock}: a test moves it, and the services it runs with tell the time by it too.
+   */
+  public static Sandbox startSandbox(Config config, Clock clock) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, SERVICE);
     KimiStandIn kimi = new KimiStandIn(KimiSettings.from(settings));
     TelegramStandIn telegram = new TelegramStandIn(TelegramSettings.from(settings));
-    StripeStandIn stripe = new StripeStandIn(StripeSandboxSettings.from(settings));
+    StripeStandIn stripe = new StripeStandIn(StripeSandboxSettings.from(settings), clock);
     MailCatcher mail =
         new MailCatcher(settings.string("sandbox.smtp.host"), settings.port("sandbox.smtp.port"));
     try {
@@ -60,9 +69,10 @@ public final class Main {
               List.of(),
               Metrics.registry(SERVICE),
               routing -> routing(routing, kimi, telegram, stripe, mail),
-              List.of(mail));
+              List.of(stripe, mail));
       return new Sandbox(service, kimi, telegram, stripe, mail);
     } catch (RuntimeException e) {
+      stripe.close();
       mail.close();
       throw e;
     }

@@ -23,8 +23,8 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +47,7 @@ final class CompletionsService implements HttpService {
   private final ProxyMetrics metrics;
   private final ProxySettings settings;
   private final Duration holdFor;
+  private final Clock clock;
 
   CompletionsService(
       Authenticator authenticator,
@@ -55,8 +56,10 @@ final class CompletionsService implements HttpService {
       UsageBuffer usage,
       UsageWarnings warnings,
       ProxyMetrics metrics,
-      ProxySettings settings) {
+      ProxySettings settings,
+      Clock clock) {
     this.authenticator = authenticator;
+    this.clock = clock;
     this.limiter = limiter;
     this.upstream = upstream;
     this.usage = usage;
@@ -342,7 +345,8 @@ final class CompletionsService implements HttpService {
         used.estimated(),
         upstreamNanos > 0 ? (int) (upstreamNanos / 1_000_000) : null,
         (int) Math.min(Integer.MAX_VALUE, overhead / 1000),
-        Instant.now(),
+        // The period an event counts in is the one its time falls in (UsageStore).
+        clock.instant(),
         null);
   }
 }

@@ -20,6 +20,7 @@ import cloud.openclaw.proxy.upstream.Upstream;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -37,6 +38,14 @@ public final class Main {
   }
 
   public static RunningService start(Config config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /**
+   * Like {@link #start(Config)}, telling the time by {@code clock} where billing periods are
+   * concerned (tests move it, with the Stripe stand-in's).
+   */
+  public static RunningService start(Config config, Clock clock) {
     Settings settings = new Settings(config);
     ProxySettings proxy = ProxySettings.from(settings);
     PlatformSettings platform = PlatformSettings.from(settings);
@@ -53,10 +62,11 @@ public final class Main {
                   connections.redis(),
                   bus,
                   platform.plans(),
-                  proxy.authCacheTtl()));
+                  proxy.authCacheTtl(),
+                  clock));
       UsageBuffer buffer = new UsageBuffer(connections.redis());
       Limiter limiter =
-          new Limiter(connections.redis(), usage, buffer, proxy.usageWarningPercent());
+          new Limiter(connections.redis(), usage, buffer, proxy.usageWarningPercent(), clock);
       Upstream upstream =
           new Upstream(
               proxy.upstreamBaseUrl(),
@@ -84,9 +94,11 @@ public final class Main {
               buffer,
               new UsageWarnings(connections.redis(), bus, proxy.usageWarningPercent()),
               new ProxyMetrics(registry),
-              proxy);
+              proxy,
+              clock);
       InternalService internal =
-          new InternalService(connections.database(), authenticator, limiter, proxy.serviceToken());
+          new InternalService(
+              connections.database(), authenticator, limiter, proxy.serviceToken(), clock);
       opened.add(
           HttpHost.start(
               SERVICE + "-internal",

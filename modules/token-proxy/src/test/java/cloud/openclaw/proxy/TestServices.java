@@ -13,6 +13,7 @@ import cloud.openclaw.testkit.TestRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -61,12 +62,17 @@ public final class TestServices {
 
   /** The sandbox on loopback, its HTTP and SMTP ports free ones, with {@code extra} settings. */
   public static Sandbox sandbox(Map<String, String> extra) {
+    return sandbox(extra, Clock.systemUTC());
+  }
+
+  /** Like {@link #sandbox(Map)}, its Stripe stand-in telling the time by {@code clock}. */
+  public static Sandbox sandbox(Map<String, String> extra, Clock clock) {
     Map<String, String> overrides = new HashMap<>();
     overrides.put("sandbox.host", "127.0.0.1");
     overrides.put("sandbox.port", "0");
     overrides.put("sandbox.smtp.port", "0");
     overrides.putAll(extra);
-    return Main.startSandbox(ConfigLoader.load("sandbox", Map.of(), overrides));
+    return Main.startSandbox(ConfigLoader.load("sandbox", Map.of(), overrides), clock);
   }
 
   /** A port free right now, for a listener whose port must be known before it starts. */

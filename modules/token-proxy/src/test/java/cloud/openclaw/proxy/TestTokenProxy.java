@@ -13,6 +13,7 @@ import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -98,11 +99,22 @@ public final class TestTokenProxy {
   /** Like {@link #start(TestPostgres, TestRedis, int)}, with {@code extra} settings on top. */
   public static Started start(
       TestPostgres postgres, TestRedis redis, int sandboxPort, Map<String, String> extra) {
+    return start(postgres, redis, sandboxPort, extra, Clock.systemUTC());
+  }
+
+  /** Like {@link #start(TestPostgres, TestRedis, int, Map)}, telling the time by {@code clock}. */
+  public static Started start(
+      TestPostgres postgres,
+      TestRedis redis,
+      int sandboxPort,
+      Map<String, String> extra,
+      Clock clock) {
     Map<String, String> overrides =
         overrides(postgres, redis, sandboxPort, TestServices.freePort());
     overrides.putAll(extra);
     String internalUrl = "http://127.0.0.1:" + overrides.get("proxy.internal.port");
-    RunningService service = Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides));
+    RunningService service =
+        Main.start(ConfigLoader.load("token-proxy", Map.of(), overrides), clock);
     return new Started(
         service, internalUrl, new TokenProxyClient(URI.create(internalUrl), INTERNAL_TOKEN));
   }

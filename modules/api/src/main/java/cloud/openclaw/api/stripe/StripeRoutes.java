@@ -38,7 +38,12 @@ public final class StripeRoutes {
   public record Configured(
       StripeApiSettings api, StripeSettings stripe, Plans plans, SecretBox secrets) {
     public StripeRoutes open(Connections connections) {
-      return StripeRoutes.open(this, connections);
+      return open(connections, Clock.systemUTC());
+    }
+
+    /** Like {@link #open(Connections)}, webhook timestamps checked against {@code clock}. */
+    public StripeRoutes open(Connections connections, Clock clock) {
+      return StripeRoutes.open(this, connections, clock);
     }
   }
 
@@ -51,7 +56,7 @@ public final class StripeRoutes {
         new SecretBox(CryptoSettings.from(settings)));
   }
 
-  static StripeRoutes open(Configured configured, Connections connections) {
+  static StripeRoutes open(Configured configured, Connections connections, Clock clock) {
     StripeApiSettings api = configured.api();
     Plans plans = configured.plans();
     SecretBox secrets = configured.secrets();
@@ -63,7 +68,7 @@ public final class StripeRoutes {
             new StripeEventSignal(connections.redis()),
             api.webhookSecret(),
             api.tolerance(),
-            Clock.systemUTC());
+            clock);
     CheckoutService checkout =
         new CheckoutService(
             connections.database(),

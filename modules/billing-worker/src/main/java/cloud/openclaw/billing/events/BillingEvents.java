@@ -29,6 +29,7 @@ import cloud.openclaw.platform.store.SubscriptionStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -54,6 +55,7 @@ public final class BillingEvents {
   private final StripeBilling stripe;
   private final Plans plans;
   private final Mails mails;
+  private final Clock clock;
 
   public BillingEvents(
       CustomerStore customers,
@@ -65,7 +67,8 @@ public final class BillingEvents {
       TokenProxyClient proxy,
       StripeBilling stripe,
       Plans plans,
-      Mails mails) {
+      Mails mails,
+      Clock clock) {
     this.customers = customers;
     this.subscriptions = subscriptions;
     this.boxes = boxes;
@@ -76,6 +79,7 @@ public final class BillingEvents {
     this.stripe = stripe;
     this.plans = plans;
     this.mails = mails;
+    this.clock = clock;
   }
 
   /** Applies the event within {@code tx}; event types billing does not use are ignored. */
@@ -143,9 +147,15 @@ public final class BillingEvents {
     customerChangedAfterCommit(tx, customerId);
   }
 
+  /**
+   * A paid invoice says only that something was paid (a renewal, a proration, a one-off item): the
+   * subscription read fresh decides what it means. Its lines and periods are never read: the usage
+   * period is the subscription's (see {@link #record}).
+   */
   private void invoicePaid(Tx tx, StripeEvent event, JsonNode invoice) {
     String subscriptionId = StripeObjects.invoiceSubscription(invoice);
     if (subscriptionId == null) {
+      LOG.fine("invoice " + invoice.path("id").asText() + " is for no subscription: no effect");
       return;
     }
     StripeSubscription fresh = stripe.subscription(subscriptionId);
@@ -161,23 +171,13 @@ public final class BillingEvents {
     if (current.status().isTerminal()) {
       return;
     }
-    // A new period resets the usage counter (idempotent: a replay opens nothing twice). An old
-    // invoice arriving late opens an old period, which governs nothing any more.
-    Instant[] period = StripeObjects.invoicePeriod(invoice);
-    long allowance = plans.find(current.plan()).map(Plan::monthlyTokens).orElse(0L);
-    try {
-      proxy.openPeriod(customer.id(), period[0], period[1], allowance);
-    } catch (NotFoundException periodNotYetCurrent) {
-      // The proxy opens the period, then reports the one current now: a period paid ahead of its
-      // start has none yet. It is open all the same.
-      LOG.fine("period from " + period[0] + " for " + customer.id() + " opened ahead of time");
-    }
-    if (recorded.applied) {
+    // Paid up only when Stripe says so: an invoice paid while another is still owed (a one-off
+    // item during the grace period) leaves the subscription past due.
+    if (recorded.applied && current.status().isPaidUp()) {
       pastDue.clear(tx.execute(), current.id());
-      if (current.status().entitlesService()) {
-        restore(tx, customer, event.id());
-      }
+      restore(tx, customer, event.id());
     }
+    followPlan(tx, customer, current, event.id());
   }
 
   private void paymentFailed(Tx tx, StripeEvent event, JsonNode invoice) {
@@ -201,7 +201,7 @@ public final class BillingEvents {
         || recorded.current.status() == SubscriptionStatus.ACTIVE) {
       return;
     }
-    pastDue.markStarted(tx.execute(), recorded.current.id());
+    pastDue.markStarted(tx.execute(), recorded.current.id(), clock.instant());
     if (customer.status() == CustomerStatus.ACTIVE) {
       customers.setStatus(tx.execute(), customer.id(), CustomerStatus.PAST_DUE);
     }
@@ -230,11 +230,11 @@ public final class BillingEvents {
         return;
       }
       case UNPAID -> {
-        pastDue.markStarted(tx.execute(), current.id());
+        pastDue.markStarted(tx.execute(), current.id(), clock.instant());
         suspend(tx, customer, event.id());
       }
       case PAST_DUE -> {
-        pastDue.markStarted(tx.execute(), current.id());
+        pastDue.markStarted(tx.execute(), current.id(), clock.instant());
         if (customer.status() == CustomerStatus.ACTIVE) {
           customers.setStatus(tx.execute(), customer.id(), CustomerStatus.PAST_DUE);
         }
@@ -249,10 +249,15 @@ public final class BillingEvents {
       }
       default -> {}
     }
+    followPlan(tx, customer, current, event.id());
+  }
+
+  /** The customer's plan is the subscription's: a change applies at once. */
+  private void followPlan(Tx tx, Customer customer, Subscription current, String occasion) {
     if (customer.status() != CustomerStatus.PENDING
         && current.status().entitlesService()
         && !current.plan().equals(customer.plan())) {
-      changePlan(tx, customer, current.plan(), event.id());
+      changePlan(tx, customer, current.plan(), occasion);
     }
   }
 
@@ -337,9 +342,9 @@ public final class BillingEvents {
   }
 
   /**
-   * A plan change applies at once: the allowance in the current period, the rate and models on
-   * every proxy replica, and a box whose model or thinking level the new plan lacks is moved to the
-   * plan's defaults.
+   * A plan change applies at once: the rate and models on every proxy replica (the current period's
+   * allowance is the new plan's already, see {@link #openPeriod}), and a box whose model or
+   * thinking level the new plan lacks is moved to the plan's defaults.
    */
   private void changePlan(Tx tx, Customer customer, String planName, String occasion) {
     Optional<Plan> plan = plans.find(planName);
@@ -347,11 +352,6 @@ public final class BillingEvents {
       return;
     }
     customers.setPlan(tx.execute(), customer.id(), planName);
-    try {
-      proxy.changeAllowance(customer.id(), plan.get().monthlyTokens());
-    } catch (NotFoundException noPeriodYet) {
-      LOG.fine("customer " + customer.id() + " has no open period; the next one has the plan's");
-    }
     boxes
         .findLiveForCustomer(tx.execute(), customer.id())
         .filter(box -> box.desiredState() != BoxDesiredState.DESTROYED)
@@ -378,10 +378,49 @@ public final class BillingEvents {
 
   private record Recorded(boolean applied, Subscription current) {}
 
+  /**
+   * Records the subscription as the event (or a fresh read) has it, unless a newer event was
+   * applied already, and makes the token proxy's period the subscription's current one, as stored
+   * now (whichever event brought it).
+   */
   private Recorded record(Tx tx, Customer customer, StripeSubscription sub, StripeEvent event) {
     SubscriptionStore.Upsert upsert =
         subscriptions.upsert(tx.execute(), change(customer, sub, event.created()));
+    openPeriod(customer, upsert.subscription());
+    if (upsert.applied()) {
+      // The proxy reads the subscription (does it go on past its period?) once this commits.
+      customerChangedAfterCommit(tx, customer.id());
+    }
     return new Recorded(upsert.applied(), upsert.subscription());
+  }
+
+  /**
+   * The usage period is the subscription's current period (on its items), with the plan's
+   * allowance: a renewal opens the next one, a plan change gives the period the new plan's
+   * allowance (the usage so far stays), a replay changes nothing. Keyed by its start at the proxy,
+   * so a period the proxy rolled over to when the last one ended is this same one, never reset
+   * twice.
+   */
+  private void openPeriod(Customer customer, Subscription current) {
+    if (!current.status().entitlesService()) {
+      return;
+    }
+    Optional<Plan> plan = plans.find(current.plan());
+    if (plan.isEmpty()) {
+      LOG.warning("subscription " + current.stripeSubscriptionId() + " is on no plan we sell");
+      return;
+    }
+    try {
+      proxy.openPeriod(
+          customer.id(),
+          current.currentPeriodStart(),
+          current.currentPeriodEnd(),
+          plan.get().monthlyTokens());
+    } catch (NotFoundException notCurrentYet) {
+      // The proxy records the period, then reports the one current now: a period that has not
+      // begun yet (Stripe's clock a little ahead of ours) is recorded all the same.
+      LOG.fine("period from " + current.currentPeriodStart() + " recorded ahead of its start");
+    }
   }
 
   private SubscriptionChange change(Customer customer, StripeSubscription sub, Instant at) {

@@ -1,8 +1,6 @@
 package cloud.openclaw.billing.events;
 
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.db.Rows;
-import cloud.openclaw.platform.domain.StripeEvent;
 import cloud.openclaw.platform.store.StripeEventStore;
 import io.helidon.dbclient.DbExecute;
 import java.time.Duration;
@@ -14,14 +12,6 @@ import java.util.Optional;
  * instead of blocking the events behind it.
  */
 final class EventInbox {
-  private static final String LOCK_NEXT_DUE =
-      """
-      SELECT id, attempts FROM stripe_events
-      WHERE processed_at IS NULL AND next_attempt_at <= now()
-      ORDER BY created, received_at, id
-      LIMIT 1
-      FOR UPDATE SKIP LOCKED\
-      """;
   private static final String DEFER =
       """
       UPDATE stripe_events
@@ -39,16 +29,9 @@ final class EventInbox {
     this.events = events;
   }
 
-  /** A due event and how often it failed before. */
-  record Due(StripeEvent event, int attempts) {}
-
-  Optional<Due> lockNextDue(DbExecute exec) {
-    return exec.get(LOCK_NEXT_DUE)
-        .map(
-            row ->
-                new Due(
-                    events.find(exec, Rows.string(row, "id")).orElseThrow(),
-                    Rows.intValue(row, "attempts")));
+  /** The next due event in Stripe's created order, locked for the processing transaction. */
+  Optional<StripeEventStore.Due> lockNextDue(DbExecute exec) {
+    return events.lockNextDue(exec);
   }
 
   void markProcessed(DbExecute exec, String id) {

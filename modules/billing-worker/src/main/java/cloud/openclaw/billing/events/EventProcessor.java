@@ -57,7 +57,7 @@ public final class EventProcessor implements AutoCloseable {
 
   /** Processes the next due event, if any; true when there was one (processed or deferred). */
   public boolean processNext() {
-    AtomicReference<EventInbox.Due> taken = new AtomicReference<>();
+    AtomicReference<StripeEventStore.Due> taken = new AtomicReference<>();
     try {
       return database.inTransaction(
           tx -> {
@@ -71,7 +71,7 @@ public final class EventProcessor implements AutoCloseable {
             return true;
           });
     } catch (RuntimeException e) {
-      EventInbox.Due due = taken.get();
+      StripeEventStore.Due due = taken.get();
       if (due == null) {
         throw e;
       }

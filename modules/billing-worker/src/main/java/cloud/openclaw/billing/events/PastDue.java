@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  */
 public final class PastDue {
   private static final String MARK =
-      "UPDATE subscriptions SET past_due_since = coalesce(past_due_since, now()) WHERE id = ?";
+      "UPDATE subscriptions SET past_due_since = coalesce(past_due_since, ?) WHERE id = ?";
   private static final String CLEAR = "UPDATE subscriptions SET past_due_since = NULL WHERE id = ?";
   // Past due beyond the grace period, whose customer is still only past due.
   private static final String OVERDUE =
@@ -30,9 +30,9 @@ public final class PastDue {
   /** A subscription whose grace period is over. */
   public record Overdue(UUID customerId, String stripeSubscriptionId, Instant since) {}
 
-  /** Starts the grace period now (the database's clock), unless it runs already. */
-  void markStarted(DbExecute exec, UUID subscriptionId) {
-    exec.dml(MARK, subscriptionId);
+  /** Starts the grace period at {@code now}, unless it runs already. */
+  void markStarted(DbExecute exec, UUID subscriptionId, Instant now) {
+    exec.dml(MARK, Rows.param(now), subscriptionId);
   }
 
   void clear(DbExecute exec, UUID subscriptionId) {

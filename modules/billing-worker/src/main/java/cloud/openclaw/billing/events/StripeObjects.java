@@ -42,21 +42,6 @@ final class StripeObjects {
     return current != null ? current : text(invoice, "subscription");
   }
 
-  /** The period an invoice pays for: its first line's, else the invoice's own. */
-  static Instant[] invoicePeriod(JsonNode invoice) {
-    JsonNode period = invoice.path("lines").path("data").path(0).path("period");
-    if (period.hasNonNull("start") && period.hasNonNull("end")) {
-      return new Instant[] {
-        Instant.ofEpochSecond(period.path("start").asLong()),
-        Instant.ofEpochSecond(period.path("end").asLong())
-      };
-    }
-    return new Instant[] {
-      Instant.ofEpochSecond(invoice.path("period_start").asLong()),
-      Instant.ofEpochSecond(invoice.path("period_end").asLong())
-    };
-  }
-
   static String ourCustomerId(Map<String, String> metadata) {
     return metadata.get(StripeBilling.CUSTOMER_ID);
   }

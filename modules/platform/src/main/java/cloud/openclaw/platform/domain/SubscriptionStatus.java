@@ -25,6 +25,11 @@ public enum SubscriptionStatus implements DbEnum {
     return this == TRIALING || this == ACTIVE || this == PAST_DUE;
   }
 
+  /** True when nothing is owed: active or trialing (a past-due subscription still owes). */
+  public boolean isPaidUp() {
+    return this == TRIALING || this == ACTIVE;
+  }
+
   /** True when the subscription has ended for good and will never become active again. */
   public boolean isTerminal() {
     return this == INCOMPLETE_EXPIRED || this == CANCELED;

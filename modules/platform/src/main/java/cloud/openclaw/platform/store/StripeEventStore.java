@@ -29,20 +29,16 @@ public final class StripeEventStore {
   private static final String FIND = "SELECT * FROM stripe_events WHERE id = ?";
   private static final String MARK_PROCESSED =
       "UPDATE stripe_events SET processed_at = now() WHERE id = ? AND processed_at IS NULL";
+  // The order events are processed in: Stripe's created time, then arrival (docs/billing.md).
+  private static final String ORDER = "ORDER BY created, received_at, id";
   private static final String LIST_UNPROCESSED =
-      """
-      SELECT * FROM stripe_events WHERE processed_at IS NULL
-      ORDER BY received_at, id
-      LIMIT ?\
-      """;
-  // For a worker's transaction: the event stays locked (and skipped by other workers) until commit.
-  private static final String LOCK_NEXT_UNPROCESSED =
-      """
-      SELECT * FROM stripe_events WHERE processed_at IS NULL
-      ORDER BY received_at, id
-      LIMIT 1
-      FOR UPDATE SKIP LOCKED\
-      """;
+      "SELECT * FROM stripe_events WHERE processed_at IS NULL " + ORDER + " LIMIT ?";
+  // For a worker's transaction: the event stays locked (and skipped by other workers) until commit;
+  // one that failed waits for its next attempt (V3's next_attempt_at).
+  private static final String LOCK_NEXT_DUE =
+      "SELECT * FROM stripe_events WHERE processed_at IS NULL AND next_attempt_at <= now() "
+          + ORDER
+          + " LIMIT 1 FOR UPDATE SKIP LOCKED";
   private static final String DELETE_PROCESSED_BEFORE =
       "DELETE FROM stripe_events WHERE processed_at IS NOT NULL AND processed_at < ?";
 
@@ -80,19 +76,23 @@ public final class StripeEventStore {
     return exec.dml(MARK_PROCESSED, id) == 1;
   }
 
-  /** Events not processed yet, oldest received first. */
+  /** Events not processed yet, in the order they are processed (Stripe's created, arrival). */
   public List<StripeEvent> listUnprocessed(DbExecute exec, int limit) {
     try (Stream<DbRow> rows = exec.query(LIST_UNPROCESSED, limit)) {
       return rows.map(StripeEventStore::map).toList();
     }
   }
 
+  /** An event due for processing, and how often it failed before. */
+  public record Due(StripeEvent event, int attempts) {}
+
   /**
-   * The oldest unprocessed event no other transaction holds, locked until {@code exec}'s
+   * The next event to process: unprocessed, due (not waiting for a retry), the first in Stripe's
+   * created order (then arrival) that no other transaction holds, locked until {@code exec}'s
    * transaction ends: process it and {@link #markProcessed} in the same transaction.
    */
-  public Optional<StripeEvent> lockNextUnprocessed(DbExecute exec) {
-    return exec.get(LOCK_NEXT_UNPROCESSED).map(StripeEventStore::map);
+  public Optional<Due> lockNextDue(DbExecute exec) {
+    return exec.get(LOCK_NEXT_DUE).map(row -> new Due(map(row), Rows.intValue(row, "attempts")));
   }
 
   /** Forgets events processed before {@code before} (retention); returns how many. */

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -83,12 +84,30 @@ public final class UsageStore {
       SELECT (SELECT count(*) FROM inserted) AS inserted,
           (SELECT count(*) FROM updated) AS periods\
       """;
+  // Stripe's period: the row of its start takes Stripe's end and the allowance (its counters stay:
+  // a period is keyed by its start and reset once), and a period that began earlier ends where
+  // this one starts (Stripe moved the billing cycle's anchor).
   private static final String OPEN_PERIOD =
+      """
+      WITH ended AS (
+          UPDATE usage_monthly SET period_end = ?, updated_at = now()
+          WHERE customer_id = ? AND period_start < ? AND period_end > ?
+      )
+      INSERT INTO usage_monthly (customer_id, period_start, period_end, token_allowance)
+      VALUES (?, ?, ?, ?)
+      ON CONFLICT (customer_id, period_start) DO UPDATE SET
+          period_end = EXCLUDED.period_end,
+          token_allowance = EXCLUDED.token_allowance,
+          updated_at = now()
+      RETURNING *\
+      """;
+  // The next period after one that ended, opened before Stripe's renewal is known: it starts where
+  // the last one ended, so it is the period Stripe then reports (same start), never a second one.
+  private static final String ROLL_OVER =
       """
       INSERT INTO usage_monthly (customer_id, period_start, period_end, token_allowance)
       VALUES (?, ?, ?, ?)
-      ON CONFLICT (customer_id, period_start) DO NOTHING
-      RETURNING *\
+      ON CONFLICT (customer_id, period_start) DO NOTHING\
       """;
   private static final String FIND_PERIOD =
       "SELECT * FROM usage_monthly WHERE customer_id = ? AND period_start = ?";
@@ -202,18 +221,67 @@ public final class UsageStore {
   }
 
   /**
-   * Opens the period starting at {@code start} with its allowance, or returns it unchanged when it
-   * is open already (a replayed invoice event opens nothing twice).
+   * Records Stripe's current period [{@code start}, {@code end}) with its allowance. The period is
+   * keyed by its start: asked again (a replayed event, or Stripe's renewal confirming a period the
+   * proxy rolled over to), it takes the end and allowance given and keeps its usage, so nothing is
+   * reset twice. A period that began earlier and would overlap ends at {@code start}.
    */
   public UsageMonthly openPeriod(
       DbExecute exec, UUID customerId, Instant start, Instant end, long tokenAllowance) {
+    if (!end.isAfter(start)) {
+      throw new InvalidInputException("periodEnd", "a usage period must end after it starts");
+    }
+    Object from = Rows.param(start);
     return SqlErrors.guard(
         CONSTRAINTS,
         () ->
-            exec.get(OPEN_PERIOD, customerId, Rows.param(start), Rows.param(end), tokenAllowance)
-                .or(() -> exec.get(FIND_PERIOD, customerId, Rows.param(start)))
+            exec.get(
+                    OPEN_PERIOD,
+                    from,
+                    customerId,
+                    from,
+                    from,
+                    customerId,
+                    from,
+                    Rows.param(end),
+                    tokenAllowance)
                 .map(UsageStore::monthly)
                 .orElseThrow());
+  }
+
+  /**
+   * The period covering {@code now}; when there is none because the latest one has ended, the next
+   * one is opened first (with {@code tokenAllowance}), starting at the latest one's end and as long
+   * as it was (past periods skipped whole). Concurrent callers open the same period once. Empty
+   * when the customer never had a period, or the latest one has not started yet.
+   */
+  public Optional<UsageMonthly> rollOver(
+      DbExecute exec, UUID customerId, Instant now, long tokenAllowance) {
+    Optional<UsageMonthly> current = currentPeriod(exec, customerId, now);
+    if (current.isPresent()) {
+      return current;
+    }
+    Optional<UsageMonthly> latest = latestPeriod(exec, customerId);
+    if (latest.isEmpty() || latest.get().periodEnd().isAfter(now)) {
+      // None yet; or one opened meanwhile (by another replica), or one that starts later.
+      return latest.filter(period -> period.covers(now));
+    }
+    Duration length = Duration.between(latest.get().periodStart(), latest.get().periodEnd());
+    Instant start = latest.get().periodEnd();
+    long skipped = Duration.between(start, now).dividedBy(length);
+    start = start.plus(length.multipliedBy(skipped));
+    exec.dml(
+        ROLL_OVER, customerId, Rows.param(start), Rows.param(start.plus(length)), tokenAllowance);
+    return currentPeriod(exec, customerId, now);
+  }
+
+  /** The customer's period that starts at {@code start}, if there is one. */
+  public Optional<UsageMonthly> period(DbExecute exec, UUID customerId, Instant start) {
+    return exec.get(FIND_PERIOD, customerId, Rows.param(start)).map(UsageStore::monthly);
+  }
+
+  public Optional<UsageMonthly> period(UUID customerId, Instant start) {
+    return period(database.execute(), customerId, start);
   }
 
   /** The period that covers {@code at}, if one is open. */

@@ -44,10 +44,14 @@ class StripeEventStoreIT {
   }
 
   static StripeEvent event(String id) {
+    return event(id, CREATED);
+  }
+
+  static StripeEvent event(String id, Instant created) {
     return StripeEvent.received(
         id,
         "invoice.payment_succeeded",
-        CREATED,
+        created,
         "{\"id\": \"" + id + "\", \"data\": {\"object\": {\"amount_paid\": 1900}}}");
   }
 
@@ -95,7 +99,7 @@ class StripeEventStoreIT {
   }
 
   @Test
-  void listsUnprocessedEventsOldestReceivedFirst() {
+  void listsUnprocessedEventsOldestReceivedFirstWhenStripeMadeThemAtOnce() {
     for (String id : new String[] {"evt_3", "evt_1", "evt_2"}) {
       events.insertIfNew(event(id));
     }
@@ -103,6 +107,35 @@ class StripeEventStoreIT {
     assertThat(events.listUnprocessed(db.execute(), 2))
         .extracting(StripeEvent::id)
         .containsExactly("evt_3", "evt_1");
+  }
+
+  @Test
+  void theNextEventIsTheOldestStripeMadeWhateverArrivedFirst() {
+    events.insertIfNew(event("evt_later", CREATED.plusSeconds(10)));
+    events.insertIfNew(event("evt_sooner", CREATED));
+
+    Optional<StripeEventStore.Due> next = db.inTransaction(tx -> events.lockNextDue(tx.execute()));
+
+    assertThat(next.orElseThrow().event().id()).isEqualTo("evt_sooner");
+    assertThat(events.listUnprocessed(db.execute(), 10))
+        .extracting(StripeEvent::id)
+        .containsExactly("evt_sooner", "evt_later");
+  }
+
+  @Test
+  void anEventWaitingForItsRetryIsNotDue() {
+    events.insertIfNew(event("evt_waits"));
+    db.execute()
+        .dml(
+            "UPDATE stripe_events SET attempts = 2, next_attempt_at = now() + interval '1 hour'"
+                + " WHERE id = 'evt_waits'");
+    events.insertIfNew(event("evt_due", CREATED.plusSeconds(1)));
+
+    StripeEventStore.Due due =
+        db.inTransaction(tx -> events.lockNextDue(tx.execute())).orElseThrow();
+
+    assertThat(due.event().id()).isEqualTo("evt_due");
+    assertThat(due.attempts()).isZero();
   }
 
   @Test
@@ -117,7 +150,7 @@ class StripeEventStoreIT {
             () ->
                 db.inTransaction(
                     tx -> {
-                      StripeEvent held = events.lockNextUnprocessed(tx.execute()).orElseThrow();
+                      StripeEvent held = events.lockNextDue(tx.execute()).orElseThrow().event();
                       locked.countDown();
                       await(release);
                       events.markProcessed(tx.execute(), held.id());
@@ -125,7 +158,8 @@ class StripeEventStoreIT {
                     }));
     assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
 
-    Optional<StripeEvent> second = db.inTransaction(tx -> events.lockNextUnprocessed(tx.execute()));
+    Optional<StripeEvent> second =
+        db.inTransaction(tx -> events.lockNextDue(tx.execute()).map(StripeEventStore.Due::event));
     release.countDown();
 
     assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("evt_x");

@@ -1,5 +1,6 @@
 package cloud.openclaw.platform.store;
 
+import static java.time.temporal.ChronoUnit.DAYS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -87,16 +88,77 @@ class UsageStoreIT {
   }
 
   @Test
-  void opensAPeriodOnceWhateverIsAskedAgain() {
-    Box box = StoreFixtures.customerWithBox(db, secrets);
+  void aPeriodIsOpenedOnceAndAskedAgainTakesStripesEndAndAllowanceAndKeepsItsUsage() {
+    Box box = boxInMarch();
+    usage.recordEvents(List.of(event(box, "a", 600, 0, MARCH.plusSeconds(1))));
+    Instant later = APRIL.plus(Duration.ofDays(2));
 
-    UsageMonthly opened = usage.openPeriod(db.execute(), box.customerId(), MARCH, APRIL, 500);
-    UsageMonthly again = usage.openPeriod(db.execute(), box.customerId(), MARCH, APRIL, 999);
+    UsageMonthly again = usage.openPeriod(db.execute(), box.customerId(), MARCH, later, 999);
 
-    assertThat(opened.tokenAllowance()).isEqualTo(500);
-    assertThat(opened.usedTokens()).isZero();
-    assertThat(again).isEqualTo(opened);
-    assertThat(usage.listPeriods(db.execute(), box.customerId(), 10)).containsExactly(opened);
+    assertThat(again.periodStart()).isEqualTo(MARCH);
+    assertThat(again.periodEnd()).isEqualTo(later);
+    assertThat(again.tokenAllowance()).isEqualTo(999);
+    assertThat(again.usedTokens()).isEqualTo(600);
+    assertThat(usage.listPeriods(db.execute(), box.customerId(), 10)).containsExactly(again);
+  }
+
+  @Test
+  void aPeriodStartingInsideAnotherEndsThatOne() {
+    Box box = boxInMarch();
+    Instant reanchored = MARCH.plus(Duration.ofDays(10));
+
+    usage.openPeriod(db.execute(), box.customerId(), reanchored, reanchored.plus(30, DAYS), 7);
+
+    List<UsageMonthly> periods = usage.listPeriods(db.execute(), box.customerId(), 10);
+    assertThat(periods).extracting(UsageMonthly::periodStart).containsExactly(reanchored, MARCH);
+    assertThat(periods.get(1).periodEnd()).isEqualTo(reanchored);
+    assertThat(usage.currentPeriod(box.customerId(), reanchored).orElseThrow().tokenAllowance())
+        .isEqualTo(7);
+  }
+
+  @Test
+  void rollingOverOpensTheNextPeriodAtTheLastOnesEndOnce() throws Exception {
+    Box box = boxInMarch();
+    usage.recordEvents(List.of(event(box, "a", 600, 0, MARCH.plusSeconds(1))));
+    Duration march = Duration.between(MARCH, APRIL);
+
+    assertThat(usage.rollOver(db.execute(), box.customerId(), APRIL.minusSeconds(1), 5))
+        .map(UsageMonthly::periodStart)
+        .contains(MARCH);
+    List<Future<UsageMonthly>> racing = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      for (int i = 0; i < 4; i++) {
+        racing.add(
+            pool.submit(
+                () -> usage.rollOver(db.execute(), box.customerId(), APRIL, 5).orElseThrow()));
+      }
+    }
+
+    for (Future<UsageMonthly> rolled : racing) {
+      assertThat(rolled.get().periodStart()).isEqualTo(APRIL);
+      assertThat(rolled.get().periodEnd()).isEqualTo(APRIL.plus(march));
+      assertThat(rolled.get().usedTokens()).isZero();
+      assertThat(rolled.get().tokenAllowance()).isEqualTo(5);
+    }
+    assertThat(usage.listPeriods(db.execute(), box.customerId(), 10)).hasSize(2);
+    // Stripe's renewal then names the same start: the same period, Stripe's end, usage kept.
+    usage.recordEvents(List.of(event(box, "a", 40, 0, APRIL.plusSeconds(1))));
+    UsageMonthly confirmed = usage.openPeriod(db.execute(), box.customerId(), APRIL, MAY, 5);
+    assertThat(confirmed.usedTokens()).isEqualTo(40);
+    assertThat(confirmed.periodEnd()).isEqualTo(MAY);
+  }
+
+  @Test
+  void rollingOverSkipsWholePeriodsNobodyUsedAndNeedsAPeriodToFollow() {
+    Box box = boxInMarch();
+    Duration march = Duration.between(MARCH, APRIL);
+    Instant twoLater = APRIL.plus(march.multipliedBy(2)).plusSeconds(5);
+
+    UsageMonthly rolled = usage.rollOver(db.execute(), box.customerId(), twoLater, 5).orElseThrow();
+
+    assertThat(rolled.periodStart()).isEqualTo(APRIL.plus(march.multipliedBy(2)));
+    Box newcomer = StoreFixtures.customerWithBox(db, secrets);
+    assertThat(usage.rollOver(db.execute(), newcomer.customerId(), APRIL, 5)).isEmpty();
   }
 
   @Test

@@ -77,8 +77,12 @@ final class StripePages {
               {"cancel", "Cancel now"},
               {"cancel-at-period-end", "Cancel at period end"},
               {"resume", "Don't cancel"},
-              {"renew", "Renew (pay the next period)"},
-              {"fail-payment", "Fail the next payment"},
+              {"renew", "Renew now (the period ends now)"},
+              {"fail-payment", "The card declines from now on"},
+              {"fix-payment", "The card works again"},
+              {"pay-now", "Pay the open invoice now"},
+              {"invoice-item", "A one-off charge of $5"},
+              {"an-hour-passes", "An hour passes (the stand-in's clock)"},
               {"unpaid", "Give up on the payment (unpaid)"}
             }) {
           body.append(form(id, action[0], subId, "", action[1]));

@@ -3,6 +3,7 @@ package cloud.openclaw.sandbox.stripe;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.jobs.Periodic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
@@ -18,11 +19,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,20 +36,41 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code POST/GET /v1/customers[/{id}]}, {@code POST/GET /v1/checkout/sessions[/{id}]}
  * (subscription mode), {@code POST /v1/billing_portal/sessions}, {@code GET
- * /v1/subscriptions/{id}}. Any {@code Authorization: Bearer <key>} is accepted; none is a 401.
- * Objects have the shapes of API version 2026-07-29.dahlia (the version stripe-java 33 pins): a
- * subscription's period is on its items, an invoice names its subscription under {@code parent}.
+ * /v1/subscriptions/{id}}, {@code GET /v1/invoices/{id}}. Any {@code Authorization: Bearer <key>}
+ * is accepted; none is a 401. Objects have the shapes of API version 2026-07-29.dahlia (the version
+ * stripe-java 33 pins): a subscription's period is on its items, an invoice names its subscription
+ * under {@code parent}, a line says under {@code parent} whether it is a proration ({@link
+ * StripeInvoices}).
+ *
+ * <h2>Billing as Stripe does it, on the stand-in's clock</h2>
+ *
+ * <p>Every price costs $10 a month; periods are calendar months from the subscription's {@code
+ * billing_cycle_anchor}. When a period ends (the clock reaches its {@code current_period_end}), the
+ * subscription moves to the next period ({@code customer.subscription.updated}, the new period on
+ * its items) and a draft invoice is made ({@code invoice.created}); {@code
+ * sandbox.stripe.finalize-delay} later (an hour, as in Stripe) it is finalized ({@code
+ * invoice.finalized}) and charged: {@code invoice.paid} and {@code invoice.payment_succeeded}, or
+ * {@code invoice.payment_failed} with the subscription {@code past_due} and {@code
+ * next_payment_attempt} set by {@code sandbox.stripe.payment-retries} (3, 5 and 7 days), retried
+ * then; after the last failure the subscription becomes {@code sandbox.stripe.after-last-retry}
+ * (unpaid). A subscription cancelled at period end is deleted when the period ends. A plan switch
+ * is invoiced at once, proration lines first ({@code billing_reason} subscription_update), as
+ * Stripe does with proration_behavior=always_invoice. Whether a charge succeeds is the
+ * subscription's {@code default_payment_method}: {@value #WORKING_CARD}, or {@value
+ * #DECLINING_CARD} (Stripe's test card that attaches, then declines every charge). Due work runs as
+ * the clock passes it, in time order, and events carry the time it was due.
  *
  * <h2>Hosted pages</h2>
  *
  * <p>A session's {@code url} is {@code /stripe/checkout/{id}}: a page a person (or a test) pays on.
- * Paying makes the subscription (active, 30-day period) and sends {@code
- * customer.subscription.created}, {@code invoice.paid}, {@code invoice.payment_succeeded} and
- * {@code checkout.session.completed}, then redirects to the success URL. A portal session's {@code
- * url} is {@code /stripe/portal/{id}}: cancel now ({@code customer.subscription.deleted}), cancel
- * at period end or change the price ({@code customer.subscription.updated}), and, to rehearse what
- * time brings, renew ({@code invoice.paid} for the next period), fail the renewal ({@code
- * invoice.payment_failed}, past_due) or give up on it (unpaid).
+ * Paying makes the subscription (active, a month's period) and sends {@code
+ * customer.subscription.created}, {@code invoice.created}, {@code invoice.finalized}, {@code
+ * invoice.paid}, {@code invoice.payment_succeeded} and {@code checkout.session.completed}, then
+ * redirects to the success URL. A portal session's {@code url} is {@code /stripe/portal/{id}}:
+ * cancel now ({@code customer.subscription.deleted}), cancel at period end, change the price (a
+ * proration invoice), and, to rehearse what time brings: renew now, the card declines or works
+ * again, pay the open invoice now, a one-off charge, an hour passes, give up on the payment
+ * (unpaid).
  *
  * <h2>Webhooks</h2>
  *
@@ -58,24 +82,42 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code POST /_sandbox/checkout/{session}/pay} → {@code {"subscription"}};
- *   <li>{@code POST /_sandbox/subscriptions/{id}/{cancel,renew,fail-payment,unpaid}}; {@code POST
- *       /_sandbox/subscriptions/{id}/update {"price"?, "cancelAtPeriodEnd"?}};
+ *   <li>{@code POST /_sandbox/subscriptions/{id}/{action}}: {@code cancel}, {@code renew} (the
+ *       period ends now: a shortcut, as if the billing cycle's anchor were reset to now), {@code
+ *       fail-payment} / {@code fix-payment} (the card declines / works from now on), {@code
+ *       pay-now} (the open invoices are charged now, as on Stripe's hosted invoice page), {@code
+ *       invoice-item} (a one-off charge, invoiced and charged at once), {@code unpaid} (Stripe gave
+ *       up); {@code POST /_sandbox/subscriptions/{id}/update {"price"?, "cancelAtPeriodEnd"?}};
  *   <li>{@code GET /_sandbox/events} (all made, oldest first, with their delivery counts and when
  *       the endpoint first took each, {@code deliveredAt}, or null); {@code POST
  *       /_sandbox/events/{id}/deliver {"times"}}: duplicates;
  *   <li>{@code POST /_sandbox/delivery/hold}, {@code POST /_sandbox/delivery/release {"reverse"}}:
  *       out of order;
- *   <li>{@code POST /_sandbox/clock/advance {"seconds"}}: the stand-in's clock (event times,
- *       periods) moves ahead, as Stripe's test clocks do.
+ *   <li>{@code POST /_sandbox/clock/advance {"seconds"}}: the stand-in's clock moves ahead, as a
+ *       Stripe test clock does, and what falls due meanwhile happens (renewals, finalizations,
+ *       retries).
  * </ul>
  *
- * <p>Not as Stripe: no payment methods, taxes, coupons, proration or invoices to list; prices are
- * whatever id is given (free); everything is in memory.
+ * <p>Not as Stripe: no payment methods to manage, taxes, coupons or invoice lists; one clock for
+ * all subscriptions (as if they shared one test clock); everything is in memory.
  */
-public final class StripeStandIn implements HttpService {
+public final class StripeStandIn implements HttpService, AutoCloseable {
   public static final String MOUNT = "/stripe";
   public static final String API_VERSION = "2026-07-29.dahlia";
-  private static final Duration PERIOD = Duration.ofDays(30);
+
+  /** Stripe's test card that works. */
+  public static final String WORKING_CARD = "pm_card_visa";
+
+  /** Stripe's test card that attaches, then declines every charge. */
+  public static final String DECLINING_CARD = "pm_card_chargeCustomerFail";
+
+  // Every price: $10 a month, in cents.
+  private static final long PRICE_AMOUNT = 1000;
+  // How often the stand-in looks whether its clock reached something due.
+  private static final Duration TICK = Duration.ofMillis(200);
+  // Subscriptions that move on to their next period when one ends (Stripe keeps invoicing a past
+  // due or unpaid one; an unpaid one's invoices stay drafts).
+  private static final Set<String> RENEWING = Set.of("active", "trialing", "past_due", "unpaid");
   private static final String ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -96,19 +138,32 @@ public final class StripeStandIn implements HttpService {
 
         @Override
         public Instant instant() {
-          return Instant.now().plusSeconds(clockOffset.get());
+          return base.instant().plusSeconds(clockOffset.get());
         }
       };
   private final Map<String, ObjectNode> customers = new LinkedHashMap<>();
   private final Map<String, ObjectNode> sessions = new LinkedHashMap<>();
   private final Map<String, ObjectNode> portalSessions = new LinkedHashMap<>();
   private final Map<String, ObjectNode> subscriptions = new LinkedHashMap<>();
+  private final Map<String, ObjectNode> invoices = new LinkedHashMap<>();
   private final Map<String, StripeEventRecord> events = new LinkedHashMap<>();
+  private final StripeSandboxSettings settings;
+  private final Clock base;
   private final WebhookDelivery delivery;
+  private final Periodic ticker;
   private volatile String publicBase = "";
 
-  public StripeStandIn(StripeSandboxSettings settings) {
+  /** The stand-in on {@code base}'s time (plus what {@link #advanceClock} adds). */
+  public StripeStandIn(StripeSandboxSettings settings, Clock base) {
+    this.settings = settings;
+    this.base = base;
     this.delivery = new WebhookDelivery(settings, clock);
+    this.ticker = Periodic.start("stripe-clock", TICK, this::runDue);
+  }
+
+  @Override
+  public void close() {
+    ticker.close();
   }
 
   /**
@@ -132,6 +187,7 @@ public final class StripeStandIn implements HttpService {
         .get(
             "/v1/subscriptions/{id}",
             api((req, form) -> find(subscriptions, "subscription", id(req))))
+        .get("/v1/invoices/{id}", api((req, form) -> find(invoices, "invoice", id(req))))
         .get("/checkout/{id}", this::checkoutPage)
         .post("/checkout/{id}/pay", this::checkoutPaid)
         .get("/portal/{id}", this::portalPage)
@@ -164,31 +220,34 @@ public final class StripeStandIn implements HttpService {
     if (session.hasNonNull("subscription")) {
       return session.path("subscription").asText();
     }
-    Instant now = clock.instant();
+    long now = seconds();
     String customerId = session.path("customer").asText();
     ObjectNode subscription = Json.MAPPER.createObjectNode();
     String subId = newId("sub_");
     subscription.put("id", subId).put("object", "subscription").put("customer", customerId);
     subscription.put("status", "active").put("cancel_at_period_end", false);
     subscription.putNull("cancel_at").putNull("canceled_at").putNull("ended_at");
-    subscription.put("created", now.getEpochSecond()).put("livemode", false);
+    subscription.put("created", now).put("start_date", now).put("livemode", false);
+    subscription.put("billing_cycle_anchor", now);
     subscription.put("currency", "usd").put("collection_method", "charge_automatically");
+    subscription.put("default_payment_method", WORKING_CARD).putNull("latest_invoice");
     subscription.set("metadata", session.path("subscription_metadata").deepCopy());
     ObjectNode item = subscription.putObject("items").put("object", "list").put("has_more", false);
     item.put("url", "/v1/subscription_items?subscription=" + subId);
     ObjectNode first = item.putArray("data").addObject();
     first.put("id", newId("si_")).put("object", "subscription_item").put("subscription", subId);
-    first.put("quantity", 1).put("created", now.getEpochSecond());
-    first.put("current_period_start", now.getEpochSecond());
-    first.put("current_period_end", now.plus(PERIOD).getEpochSecond());
+    first.put("quantity", 1).put("created", now);
+    first.put("current_period_start", now);
+    first.put("current_period_end", periodEnd(now, now));
     first.set("price", price(session.path("price").asText()));
     subscriptions.put(subId, subscription);
     session.put("subscription", subId).put("status", "complete").put("payment_status", "paid");
     session.putNull("url");
     emit("customer.subscription.created", subscription);
-    ObjectNode invoice = invoice(subscription, "subscription_create", "paid");
-    emit("invoice.paid", invoice);
-    emit("invoice.payment_succeeded", invoice);
+    // The first invoice is finalized and charged at once (no hour's wait), for the first period.
+    ObjectNode invoice = periodInvoice(subscription, "subscription_create", now, now, now);
+    emit("invoice.created", invoice, now);
+    finalizeAndCharge(invoice, now);
     emit("checkout.session.completed", session);
     return subId;
   }
@@ -202,54 +261,112 @@ public final class StripeStandIn implements HttpService {
   }
 
   /**
-   * The next period paid: {@code invoice.paid} (and payment_succeeded), the subscription active.
+   * The current period ends now and the next begins (a shortcut for what Stripe does when the
+   * period's end comes, as if the billing cycle's anchor were reset to now): {@code
+   * customer.subscription.updated} and a draft {@code invoice.created}, finalized and charged after
+   * the finalize delay.
    */
   public synchronized void renew(String subscriptionId) {
     ObjectNode sub = find(subscriptions, "subscription", subscriptionId);
-    ObjectNode item = item(sub);
-    long start = item.path("current_period_end").asLong();
-    item.put("current_period_start", start);
-    item.put("current_period_end", start + PERIOD.toSeconds());
-    boolean wasActive = "active".equals(sub.path("status").asText());
-    sub.put("status", "active");
-    if (!wasActive) {
-      emit("customer.subscription.updated", sub);
-    }
-    ObjectNode invoice = invoice(sub, "subscription_cycle", "paid");
-    emit("invoice.paid", invoice);
-    emit("invoice.payment_succeeded", invoice);
+    long now = seconds();
+    sub.put("billing_cycle_anchor", now);
+    item(sub).put("current_period_end", now);
+    runDue();
   }
 
-  /** The renewal's payment fails: {@code invoice.payment_failed}, the subscription past_due. */
+  /** From now on the subscription's card declines every charge. */
   public synchronized void failPayment(String subscriptionId) {
-    ObjectNode sub = find(subscriptions, "subscription", subscriptionId);
-    sub.put("status", "past_due");
-    emit("customer.subscription.updated", sub);
-    emit("invoice.payment_failed", invoice(sub, "subscription_cycle", "open"));
+    card(subscriptionId, DECLINING_CARD);
   }
 
-  /** Stripe gave up retrying the payment: the subscription unpaid. */
+  /** From now on the subscription's card works (the next retry, or {@link #payNow}, succeeds). */
+  public synchronized void fixPayment(String subscriptionId) {
+    card(subscriptionId, WORKING_CARD);
+  }
+
+  private void card(String subscriptionId, String paymentMethod) {
+    ObjectNode sub = find(subscriptions, "subscription", subscriptionId);
+    sub.put("default_payment_method", paymentMethod);
+    emit("customer.subscription.updated", sub);
+  }
+
+  /** The subscription's open invoices are charged now, as on Stripe's hosted invoice page. */
+  public synchronized void payNow(String subscriptionId) {
+    find(subscriptions, "subscription", subscriptionId);
+    for (ObjectNode invoice : List.copyOf(invoices.values())) {
+      if ("open".equals(invoice.path("status").asText())
+          && subscriptionId.equals(StripeInvoices.subscriptionOf(invoice))) {
+        charge(invoice, seconds());
+      }
+    }
+  }
+
+  /** Stripe gave up retrying the payment: the subscription unpaid, no attempt planned. */
   public synchronized void markUnpaid(String subscriptionId) {
     ObjectNode sub = find(subscriptions, "subscription", subscriptionId);
+    for (ObjectNode invoice : invoices.values()) {
+      if (subscriptionId.equals(StripeInvoices.subscriptionOf(invoice))) {
+        invoice.putNull("next_payment_attempt");
+      }
+    }
     sub.put("status", "unpaid");
     emit("customer.subscription.updated", sub);
   }
 
-  /** A plan change or a cancellation at period end: {@code customer.subscription.updated}. */
+  /**
+   * A plan change or a cancellation at period end: {@code customer.subscription.updated}. A new
+   * price is invoiced at once, the proration lines first (credit for the old price's unused time,
+   * charge for the new one's), the period unchanged.
+   */
   public synchronized void update(String subscriptionId, String price, Boolean cancelAtPeriodEnd) {
     ObjectNode sub = find(subscriptions, "subscription", subscriptionId);
-    if (price != null) {
-      item(sub).set("price", price(price));
+    ObjectNode item = item(sub);
+    String previous = item.path("price").path("id").asText();
+    boolean switched = price != null && !price.equals(previous);
+    if (switched) {
+      item.set("price", price(price));
     }
     if (cancelAtPeriodEnd != null) {
       sub.put("cancel_at_period_end", cancelAtPeriodEnd);
       if (cancelAtPeriodEnd) {
-        sub.put("cancel_at", item(sub).path("current_period_end").asLong());
+        sub.put("cancel_at", item.path("current_period_end").asLong());
       } else {
         sub.putNull("cancel_at");
       }
     }
-    emit("customer.subscription.updated", sub);
+    long now = seconds();
+    emit("customer.subscription.updated", sub, now);
+    if (switched) {
+      prorate(sub, previous, price, now);
+    }
+  }
+
+  /**
+   * A one-off charge for the subscription's customer: an invoice item, invoiced and charged at
+   * once; the invoice is the subscription's but bills no period of it.
+   */
+  public synchronized String invoiceItem(String subscriptionId, long amount, String description) {
+    ObjectNode sub = find(subscriptions, "subscription", subscriptionId);
+    long now = seconds();
+    ObjectNode invoice =
+        StripeInvoices.draft(
+            newId("in_"), sub.path("customer").asText(), sub, "manual", now, now, now);
+    StripeInvoices.invoiceItemLine(
+        newId("il_"), invoice, newId("ii_"), subscriptionId, amount, now, description);
+    invoices.put(invoice.path("id").asText(), invoice);
+    emit("invoice.created", invoice, now);
+    finalizeAndCharge(invoice, now);
+    return invoice.path("id").asText();
+  }
+
+  /** An invoice as Stripe has it now. */
+  public synchronized ObjectNode invoice(String invoiceId) {
+    return find(invoices, "invoice", invoiceId).deepCopy();
+  }
+
+  /** A subscription as Stripe has it now. */
+  public synchronized ObjectNode subscription(String subscriptionId) {
+    return find(subscriptions, "subscription", subscriptionId).deepCopy();
   }
 
   /** Every event made so far, oldest first. */
@@ -289,9 +406,62 @@ public final class StripeStandIn implements HttpService {
     return delivery.release(reverse);
   }
 
-  /** Moves the stand-in's clock ahead (event times, periods). */
+  /**
+   * Moves the stand-in's clock ahead (event times, periods) and carries out what falls due on the
+   * way, as a Stripe test clock does.
+   */
   public void advanceClock(Duration by) {
     clockOffset.addAndGet(by.toSeconds());
+    runDue();
+  }
+
+  /** The stand-in's time now. */
+  public Instant now() {
+    return clock.instant();
+  }
+
+  /**
+   * Carries out what the clock has reached, the earliest first: a period's end (renewal, or the end
+   * of a subscription cancelled at period end), a draft's finalization and charge, a failed
+   * charge's retry. The stand-in looks every 200 ms; how many were done.
+   */
+  public synchronized int runDue() {
+    int done = 0;
+    for (Due due = nextDue(); due != null; due = nextDue()) {
+      due.action().run();
+      done++;
+    }
+    return done;
+  }
+
+  private record Due(long at, Runnable action) {}
+
+  private Due nextDue() {
+    long now = seconds();
+    Due first = null;
+    for (ObjectNode sub : subscriptions.values()) {
+      long end = item(sub).path("current_period_end").asLong();
+      if (RENEWING.contains(sub.path("status").asText()) && end <= now) {
+        first = earlier(first, new Due(end, () -> periodEnds(sub, end)));
+      }
+    }
+    for (ObjectNode invoice : invoices.values()) {
+      String status = invoice.path("status").asText();
+      JsonNode finalizes = invoice.path("automatically_finalizes_at");
+      JsonNode retry = invoice.path("next_payment_attempt");
+      if ("draft".equals(status) && finalizes.isNumber() && finalizes.asLong() <= now) {
+        long at = finalizes.asLong();
+        first = earlier(first, new Due(at, () -> finalizeAndCharge(invoice, at)));
+      } else if ("open".equals(status) && retry.isNumber() && retry.asLong() <= now) {
+        long at = retry.asLong();
+        first = earlier(first, new Due(at, () -> charge(invoice, at)));
+      }
+    }
+    return first;
+  }
+
+  private static Due earlier(Due first, Due other) {
+    return first == null || other.at() < first.at() ? other : first;
   }
 
   // ---- the API ----
@@ -330,7 +500,7 @@ public final class StripeStandIn implements HttpService {
     ObjectNode customer = Json.MAPPER.createObjectNode();
     String id = newId("cus_");
     customer.put("id", id).put("object", "customer").put("email", form.get("email"));
-    customer.put("name", form.get("name")).put("created", now()).put("livemode", false);
+    customer.put("name", form.get("name")).put("created", seconds()).put("livemode", false);
     customer.set("metadata", metadata(form, "metadata"));
     customers.put(id, customer);
     return customer;
@@ -357,7 +527,7 @@ public final class StripeStandIn implements HttpService {
     session.put("success_url", required(form, "success_url"));
     session.put("cancel_url", form.get("cancel_url"));
     session.put("status", "open").put("payment_status", "unpaid").putNull("subscription");
-    session.put("created", now()).put("expires_at", now() + 86_400).put("livemode", false);
+    session.put("created", seconds()).put("expires_at", seconds() + 86_400).put("livemode", false);
     session.put("url", base(request) + MOUNT + "/checkout/" + id);
     session.set("metadata", metadata(form, "metadata"));
     // Kept for the subscription this session makes; Stripe keeps them out of the session object.
@@ -373,7 +543,7 @@ public final class StripeStandIn implements HttpService {
     String id = newId("bps_");
     ObjectNode session = Json.MAPPER.createObjectNode();
     session.put("id", id).put("object", "billing_portal.session").put("customer", customer);
-    session.put("return_url", form.get("return_url")).put("created", now());
+    session.put("return_url", form.get("return_url")).put("created", seconds());
     session.put("livemode", false).put("url", base(request) + MOUNT + "/portal/" + id);
     portalSessions.put(id, session);
     return session;
@@ -456,6 +626,10 @@ public final class StripeStandIn implements HttpService {
       case "change-price" -> update(sub, price, null);
       case "renew" -> renew(sub);
       case "fail-payment" -> failPayment(sub);
+      case "fix-payment" -> fixPayment(sub);
+      case "pay-now" -> payNow(sub);
+      case "invoice-item" -> invoiceItem(sub, 500, "One-off charge");
+      case "an-hour-passes" -> advanceClock(Duration.ofHours(1));
       case "unpaid" -> markUnpaid(sub);
       default -> throw new NotFoundException("action " + action);
     }
@@ -509,7 +683,7 @@ public final class StripeStandIn implements HttpService {
       throw new InvalidInputException("seconds", "a positive number of seconds");
     }
     advanceClock(Duration.ofSeconds(seconds));
-    Json.send(response, Status.OK_200, Map.of("now", clock.instant().toString()));
+    Json.send(response, Status.OK_200, Map.of("now", now().toString()));
   }
 
   private Map<String, Object> eventList() {
@@ -530,9 +704,13 @@ public final class StripeStandIn implements HttpService {
   // ---- helpers ----
 
   private void emit(String type, ObjectNode object) {
+    emit(type, object, seconds());
+  }
+
+  /** An event made at {@code created} (seconds): when what it tells happened. */
+  private void emit(String type, ObjectNode object, long created) {
     ObjectNode event = Json.MAPPER.createObjectNode();
     String id = newId("evt_");
-    long created = now();
     event.put("id", id).put("object", "event").put("api_version", API_VERSION);
     event.put("created", created).put("livemode", false).put("pending_webhooks", 1);
     event.putObject("request").putNull("id").putNull("idempotency_key");
@@ -548,31 +726,170 @@ public final class StripeStandIn implements HttpService {
     delivery.submit(record);
   }
 
-  private ObjectNode invoice(ObjectNode sub, String reason, String status) {
+  // ---- billing: periods, invoices, charges ----
+
+  /**
+   * The period's end came: a subscription cancelled at period end ends; any other moves to the next
+   * period and gets its draft invoice (an unpaid one's is never finalized).
+   */
+  private void periodEnds(ObjectNode sub, long at) {
+    if (sub.path("cancel_at_period_end").asBoolean()) {
+      sub.put("status", "canceled").put("canceled_at", at).put("ended_at", at);
+      emit("customer.subscription.deleted", sub, at);
+      return;
+    }
     ObjectNode item = item(sub);
-    ObjectNode invoice = Json.MAPPER.createObjectNode();
-    invoice.put("id", newId("in_")).put("object", "invoice");
-    invoice.put("customer", sub.path("customer").asText()).put("status", status);
-    invoice.put("billing_reason", reason).put("currency", "usd").put("livemode", false);
-    invoice.put("amount_paid", 0).put("amount_due", 0).put("created", now());
-    invoice.put("period_start", item.path("current_period_start").asLong());
-    invoice.put("period_end", item.path("current_period_end").asLong());
-    ObjectNode parent = invoice.putObject("parent").put("type", "subscription_details");
-    parent
-        .putObject("subscription_details")
-        .put("subscription", sub.path("id").asText())
-        .set("metadata", sub.path("metadata").deepCopy());
-    ObjectNode lines = invoice.putObject("lines").put("object", "list").put("has_more", false);
-    ObjectNode line = lines.putArray("data").addObject();
-    line.put("id", newId("il_")).put("object", "line_item");
-    line.putObject("period")
-        .put("start", item.path("current_period_start").asLong())
-        .put("end", item.path("current_period_end").asLong());
-    line.putObject("pricing")
-        .put("type", "price_details")
-        .putObject("price_details")
-        .put("price", item.path("price").path("id").asText());
+    long previousStart = item.path("current_period_start").asLong();
+    item.put("current_period_start", at);
+    item.put("current_period_end", periodEnd(sub.path("billing_cycle_anchor").asLong(), at));
+    emit("customer.subscription.updated", sub, at);
+    ObjectNode invoice = periodInvoice(sub, "subscription_cycle", at, previousStart, at);
+    if ("unpaid".equals(sub.path("status").asText())) {
+      invoice.put("auto_advance", false);
+    } else {
+      invoice.put("automatically_finalizes_at", at + settings.finalizeDelay().toSeconds());
+    }
+    emit("invoice.created", invoice, at);
+  }
+
+  /**
+   * A draft invoice billing the subscription's current period at its price; the invoice's own
+   * period is the one in which pending items were gathered.
+   */
+  private ObjectNode periodInvoice(
+      ObjectNode sub, String reason, long at, long itemsFrom, long itemsTo) {
+    ObjectNode item = item(sub);
+    String price = item.path("price").path("id").asText();
+    long start = item.path("current_period_start").asLong();
+    ObjectNode invoice =
+        StripeInvoices.draft(
+            newId("in_"), sub.path("customer").asText(), sub, reason, at, itemsFrom, itemsTo);
+    StripeInvoices.subscriptionLine(
+        newId("il_"),
+        invoice,
+        sub,
+        item,
+        price,
+        PRICE_AMOUNT,
+        start,
+        item.path("current_period_end").asLong(),
+        false,
+        StripeInvoices.describe("1 ×", price, start));
+    invoices.put(invoice.path("id").asText(), invoice);
+    sub.put("latest_invoice", invoice.path("id").asText());
     return invoice;
+  }
+
+  /** A switch of price, invoiced at once: the proration lines for the rest of the period. */
+  private void prorate(ObjectNode sub, String from, String to, long at) {
+    ObjectNode item = item(sub);
+    long start = item.path("current_period_start").asLong();
+    long end = item.path("current_period_end").asLong();
+    long left = Math.round(PRICE_AMOUNT * (double) (end - at) / Math.max(1, end - start));
+    ObjectNode invoice =
+        StripeInvoices.draft(
+            newId("in_"), sub.path("customer").asText(), sub, "subscription_update", at, at, at);
+    ((ObjectNode) invoice.path("parent").path("subscription_details"))
+        .put("subscription_proration_date", at);
+    StripeInvoices.subscriptionLine(
+        newId("il_"),
+        invoice,
+        sub,
+        item,
+        from,
+        -left,
+        at,
+        end,
+        true,
+        StripeInvoices.describe("Unused time on", from, at));
+    StripeInvoices.subscriptionLine(
+        newId("il_"),
+        invoice,
+        sub,
+        item,
+        to,
+        left,
+        at,
+        end,
+        true,
+        StripeInvoices.describe("Remaining time on", to, at));
+    invoices.put(invoice.path("id").asText(), invoice);
+    sub.put("latest_invoice", invoice.path("id").asText());
+    emit("invoice.created", invoice, at);
+    finalizeAndCharge(invoice, at);
+  }
+
+  private void finalizeAndCharge(ObjectNode invoice, long at) {
+    StripeInvoices.finalized(invoice, at, "SBX-" + sequence.incrementAndGet());
+    emit("invoice.finalized", invoice, at);
+    charge(invoice, at);
+  }
+
+  /**
+   * Charges what the invoice is due with the subscription's card (nothing due: paid at once). A
+   * subscription's invoice paid brings a past-due subscription back to active once nothing else is
+   * owed; a failure makes it past due and plans the next attempt, or, after the last, leaves it as
+   * {@code sandbox.stripe.after-last-retry} says. A one-off invoice moves no subscription.
+   */
+  private void charge(ObjectNode invoice, long at) {
+    String subId = StripeInvoices.subscriptionOf(invoice);
+    ObjectNode sub = subId == null ? null : subscriptions.get(subId);
+    boolean billsSubscription =
+        sub != null && invoice.path("billing_reason").asText().startsWith("subscription");
+    if (invoice.path("amount_due").asLong() > 0) {
+      int attempts = StripeInvoices.countAttempt(invoice);
+      if (sub != null && DECLINING_CARD.equals(sub.path("default_payment_method").asText())) {
+        paymentFailed(invoice, billsSubscription ? sub : null, attempts, at);
+        return;
+      }
+    }
+    StripeInvoices.paid(invoice, at);
+    emit("invoice.paid", invoice, at);
+    emit("invoice.payment_succeeded", invoice, at);
+    if (billsSubscription
+        && Set.of("past_due", "unpaid").contains(sub.path("status").asText())
+        && invoices.values().stream()
+            .noneMatch(
+                other ->
+                    "open".equals(other.path("status").asText())
+                        && subId.equals(StripeInvoices.subscriptionOf(other)))) {
+      sub.put("status", "active");
+      emit("customer.subscription.updated", sub, at);
+    }
+  }
+
+  private void paymentFailed(ObjectNode invoice, ObjectNode sub, int attempts, long at) {
+    List<Duration> retries = settings.paymentRetries();
+    boolean retriesLeft = attempts <= retries.size();
+    StripeInvoices.failedAttempt(
+        invoice, retriesLeft ? at + retries.get(attempts - 1).toSeconds() : null);
+    emit("invoice.payment_failed", invoice, at);
+    if (sub == null) {
+      return;
+    }
+    String status = sub.path("status").asText();
+    String after = retriesLeft ? "past_due" : settings.afterLastRetry();
+    if ("canceled".equals(after)) {
+      sub.put("status", "canceled").put("canceled_at", at).put("ended_at", at);
+      emit("customer.subscription.deleted", sub, at);
+    } else if ("unpaid".equals(after) && !"unpaid".equals(status)) {
+      sub.put("status", "unpaid");
+      emit("customer.subscription.updated", sub, at);
+    } else if ("past_due".equals(after) && Set.of("active", "trialing").contains(status)) {
+      sub.put("status", "past_due");
+      emit("customer.subscription.updated", sub, at);
+    }
+  }
+
+  /** The end of the period that runs at {@code after}: the first month from the anchor past it. */
+  private static long periodEnd(long anchor, long after) {
+    ZonedDateTime from = Instant.ofEpochSecond(anchor).atZone(ZoneOffset.UTC);
+    for (int months = 1; ; months++) {
+      long end = from.plusMonths(months).toEpochSecond();
+      if (end > after) {
+        return end;
+      }
+    }
   }
 
   private static ObjectNode item(ObjectNode sub) {
@@ -581,14 +898,15 @@ public final class StripeStandIn implements HttpService {
 
   private static ObjectNode price(String id) {
     ObjectNode price = Json.MAPPER.createObjectNode();
-    price.put("id", id).put("object", "price").put("currency", "usd").put("unit_amount", 0);
+    price.put("id", id).put("object", "price").put("currency", "usd");
+    price.put("unit_amount", PRICE_AMOUNT);
     price.put("type", "recurring").put("active", true).put("livemode", false);
     price.putObject("recurring").put("interval", "month").put("interval_count", 1);
     return price;
   }
 
-  private long now() {
-    return clock.instant().getEpochSecond();
+  private long seconds() {
+    return now().getEpochSecond();
   }
 
   private String newId(String prefix) {

@@ -7,6 +7,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.domain.ProxyToken;
+import cloud.openclaw.platform.domain.Subscription;
 import cloud.openclaw.platform.domain.UsageMonthly;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.redis.Redis;
@@ -16,6 +17,7 @@ import cloud.openclaw.platform.store.SubscriptionStore;
 import cloud.openclaw.platform.store.UsageStore;
 import cloud.openclaw.proxy.OpenAiError;
 import io.helidon.http.Status;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -31,15 +33,22 @@ public final class Authenticator implements AutoCloseable {
   private final TieredCache<TokenGrant> tokens;
   private final TieredCache<CustomerLimits> customers;
   private final ProxyTokenStore tokenStore;
+  private final CustomerStore customerStore;
+  private final SubscriptionStore subscriptions;
+  private final UsageStore usage;
+  private final Plans plans;
   private final Database database;
+  private final Clock clock;
 
   public Authenticator(
-      Database database, Redis redis, EventBus bus, Plans plans, Duration localTtl) {
+      Database database, Redis redis, EventBus bus, Plans plans, Duration localTtl, Clock clock) {
     this.database = database;
+    this.clock = clock;
+    this.plans = plans;
     this.tokenStore = new ProxyTokenStore(database);
-    CustomerStore customerStore = new CustomerStore(database);
-    SubscriptionStore subscriptions = new SubscriptionStore(database);
-    UsageStore usage = new UsageStore(database);
+    this.customerStore = new CustomerStore(database);
+    this.subscriptions = new SubscriptionStore(database);
+    this.usage = new UsageStore(database);
     this.tokens =
         new TieredCache<>("token", redis, bus, TokenGrant.class, localTtl, this::loadGrant);
     this.customers =
@@ -49,7 +58,7 @@ public final class Authenticator implements AutoCloseable {
             bus,
             CustomerLimits.class,
             localTtl,
-            id -> loadLimits(UUID.fromString(id), customerStore, subscriptions, usage, plans));
+            id -> loadLimits(UUID.fromString(id)));
   }
 
   /** The grant of a usable token; 401 for anything unknown, 403 for a suspended or revoked one. */
@@ -79,7 +88,22 @@ public final class Authenticator implements AutoCloseable {
     };
   }
 
+  /**
+   * The customer's limits now. When the period known has ended and the subscription goes on, the
+   * next period is opened first (every replica opens the same one, by its start) and every replica
+   * learns it: a renewal never leaves a paying customer without a period, however late Stripe's
+   * events are.
+   */
   public CustomerLimits limits(UUID customerId) {
+    CustomerLimits limits = cachedLimits(customerId);
+    if (limits.rollsOver(clock.instant())) {
+      customerChanged(customerId);
+      limits = cachedLimits(customerId);
+    }
+    return limits;
+  }
+
+  private CustomerLimits cachedLimits(UUID customerId) {
     return customers
         .get(customerId.toString())
         .orElseThrow(() -> new IllegalStateException("token of unknown customer " + customerId));
@@ -104,24 +128,29 @@ public final class Authenticator implements AutoCloseable {
                     o.token().id(), o.token().boxId(), o.customerId(), o.token().status()));
   }
 
-  private static Optional<CustomerLimits> loadLimits(
-      UUID customerId,
-      CustomerStore customers,
-      SubscriptionStore subscriptions,
-      UsageStore usage,
-      Plans plans) {
-    Optional<Customer> found = customers.find(customerId);
+  private Optional<CustomerLimits> loadLimits(UUID customerId) {
+    Optional<Customer> found = customerStore.find(customerId);
     if (found.isEmpty()) {
       return Optional.empty();
     }
     Customer customer = found.get();
-    String planName =
-        subscriptions.findCurrentForCustomer(customerId).map(s -> s.plan()).orElse(customer.plan());
+    Optional<Subscription> subscription = subscriptions.findCurrentForCustomer(customerId);
+    String planName = subscription.map(Subscription::plan).orElse(customer.plan());
     Optional<Plan> plan = planName == null ? Optional.empty() : plans.find(planName);
-    Optional<UsageMonthly> period = usage.currentPeriod(customerId, Instant.now());
     boolean active =
         customer.status() != CustomerStatus.CANCELLED
             && customer.status() != CustomerStatus.SUSPENDED;
+    boolean renews =
+        (customer.status() == CustomerStatus.ACTIVE || customer.status() == CustomerStatus.PAST_DUE)
+            && plan.isPresent()
+            && subscription
+                .map(s -> s.status().entitlesService() && !s.cancelAtPeriodEnd())
+                .orElse(false);
+    Instant now = clock.instant();
+    Optional<UsageMonthly> period =
+        renews
+            ? usage.rollOver(database.execute(), customerId, now, plan.get().monthlyTokens())
+            : usage.currentPeriod(database.execute(), customerId, now);
     return Optional.of(
         new CustomerLimits(
             customerId,
@@ -131,7 +160,8 @@ public final class Authenticator implements AutoCloseable {
             plan.map(Plan::models).orElse(List.of()),
             period.map(UsageMonthly::periodStart).orElse(null),
             period.map(UsageMonthly::periodEnd).orElse(null),
-            period.map(UsageMonthly::tokenAllowance).orElse(0L)));
+            period.map(UsageMonthly::tokenAllowance).orElse(0L),
+            renews));
   }
 
   private static String bearer(String authorization) {

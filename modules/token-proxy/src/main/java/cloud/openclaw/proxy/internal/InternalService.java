@@ -23,6 +23,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +41,16 @@ public final class InternalService implements HttpService {
   private final Authenticator authenticator;
   private final Limiter limiter;
   private final byte[] serviceToken;
+  private final Clock clock;
 
   public InternalService(
-      Database database, Authenticator authenticator, Limiter limiter, String serviceToken) {
+      Database database,
+      Authenticator authenticator,
+      Limiter limiter,
+      String serviceToken,
+      Clock clock) {
     this.database = database;
+    this.clock = clock;
     this.tokens = new ProxyTokenStore(database);
     this.usage = new UsageStore(database);
     this.authenticator = authenticator;
@@ -122,8 +129,12 @@ public final class InternalService implements HttpService {
     UUID customer = id(request, "customer");
     PeriodRequest period = Json.read(request.content().as(byte[].class), PeriodRequest.class);
     period.validate();
-    usage.openPeriod(
-        database.execute(), customer, period.start(), period.end(), period.allowance());
+    // Stripe's period, keyed by its start: the one the proxy rolled over to is confirmed (its end
+    // and allowance corrected), never reset.
+    UsageMonthly opened =
+        usage.openPeriod(
+            database.execute(), customer, period.start(), period.end(), period.allowance());
+    limiter.periodChanged(opened);
     authenticator.customerChanged(customer);
     Json.send(response, Status.OK_200, usageOf(customer));
   }
@@ -135,14 +146,20 @@ public final class InternalService implements HttpService {
     if (change.allowance() == null || change.allowance() < 0) {
       throw new InvalidInputException("allowance", "required, and not negative");
     }
-    UsageMonthly period =
-        usage
-            .currentPeriod(database.execute(), customer, Instant.now())
-            .orElseThrow(() -> new NotFoundException("open billing period"));
-    usage.setAllowance(database.execute(), customer, period.periodStart(), change.allowance());
-    limiter.changeAllowance(authenticator.limits(customer), change.allowance());
+    UsageMonthly period = currentPeriod(customer);
+    UsageMonthly changed =
+        usage.setAllowance(database.execute(), customer, period.periodStart(), change.allowance());
+    limiter.periodChanged(changed);
     authenticator.customerChanged(customer);
     Json.send(response, Status.OK_200, usageOf(customer));
+  }
+
+  // The period now, the next one opened first when the last has ended and the subscription goes on.
+  private UsageMonthly currentPeriod(UUID customer) {
+    authenticator.limits(customer);
+    return usage
+        .currentPeriod(database.execute(), customer, clock.instant())
+        .orElseThrow(() -> new NotFoundException("open billing period"));
   }
 
   private void customerChanged(ServerRequest request, ServerResponse response) {
@@ -155,11 +172,8 @@ public final class InternalService implements HttpService {
   }
 
   private UsageView usageOf(UUID customer) {
+    UsageMonthly recorded = currentPeriod(customer);
     CustomerLimits limits = authenticator.limits(customer);
-    UsageMonthly recorded =
-        usage
-            .currentPeriod(database.execute(), customer, Instant.now())
-            .orElseThrow(() -> new NotFoundException("open billing period"));
     Limiter.Counters live =
         limiter.counters(limits).orElse(new Limiter.Counters(recorded.usedTokens(), 0));
     return new UsageView(

@@ -9,10 +9,12 @@ import cloud.openclaw.proxy.auth.CustomerLimits;
 import cloud.openclaw.proxy.auth.TokenGrant;
 import cloud.openclaw.proxy.metering.UsageBuffer;
 import cloud.openclaw.proxy.metering.UsageEventJson;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The token proxy's limits, enforced in Redis so that they hold across replicas: a request rate per
@@ -32,15 +34,20 @@ public final class Limiter {
   private final LuaScript admit;
   private final LuaScript settle;
   private final LuaScript load;
+  private final LuaScript reshape;
+  private final Clock clock;
 
-  public Limiter(Redis redis, UsageStore usage, UsageBuffer buffer, int warningPercent) {
+  public Limiter(
+      Redis redis, UsageStore usage, UsageBuffer buffer, int warningPercent, Clock clock) {
     this.redis = redis;
     this.usageStream = buffer.key();
     this.usage = usage;
     this.warningPercent = warningPercent;
+    this.clock = clock;
     this.admit = new LuaScript(redis, "admit.lua");
     this.settle = new LuaScript(redis, "settle.lua");
     this.load = new LuaScript(redis, "load-quota.lua");
+    this.reshape = new LuaScript(redis, "reshape-quota.lua");
   }
 
   /**
@@ -49,7 +56,7 @@ public final class Limiter {
    */
   public Admission admit(
       TokenGrant grant, CustomerLimits limits, String requestId, long estimate, Duration holdFor) {
-    if (!limits.hasOpenPeriod(Instant.now())) {
+    if (!limits.hasOpenPeriod(clock.instant())) {
       throw OpenAiError.quotaExhausted(
           "No billing period is open for this account; usage resumes when the subscription renews.");
     }
@@ -127,18 +134,25 @@ public final class Limiter {
   }
 
   private void loadQuota(String quotaKey, CustomerLimits limits) {
-    Optional<UsageMonthly> period = usage.currentPeriod(limits.customerId(), Instant.now());
+    // The period the limits name, by its start: the counters of one period are loaded from that
+    // period's totals only, whatever the time is now.
+    Optional<UsageMonthly> period = usage.period(limits.customerId(), limits.periodStart());
     long used = period.map(UsageMonthly::usedTokens).orElse(0L);
-    boolean warned = used * 100 >= limits.allowance() * warningPercent;
-    // Kept a day past the period's end so late settlements still land, then forgotten.
-    long expireAt = limits.periodEnd().plus(Duration.ofDays(1)).toEpochMilli();
+    long allowance = period.map(UsageMonthly::tokenAllowance).orElse(limits.allowance());
+    boolean warned = used * 100 >= allowance * warningPercent;
+    Instant end = period.map(UsageMonthly::periodEnd).orElse(limits.periodEnd());
     load.run(
         List.of(quotaKey),
         List.of(
-            Long.toString(limits.allowance()),
+            Long.toString(allowance),
             Long.toString(used),
             warned ? "1" : "0",
-            Long.toString(expireAt)));
+            Long.toString(expireAt(end))));
+  }
+
+  // Kept a day past the period's end so late settlements still land, then forgotten.
+  private static long expireAt(Instant periodEnd) {
+    return periodEnd.plus(Duration.ofDays(1)).toEpochMilli();
   }
 
   /** The customer's live counters for the current period, if Redis has them loaded. */
@@ -153,20 +167,24 @@ public final class Limiter {
     return Optional.of(new Counters(Long.parseLong(values.get(0)), Long.parseLong(values.get(1))));
   }
 
-  /** A new allowance for the customer's current period (a plan change). */
-  public void changeAllowance(CustomerLimits limits, long allowance) {
-    if (limits.periodStart() == null) {
-      return;
-    }
-    String key = periodKey("quota", limits);
-    if (redis.client().exists(key)) {
-      redis.client().hset(key, "allowance", Long.toString(allowance));
-    }
+  /**
+   * A period's allowance or end changed (a plan change, Stripe's renewal confirming a period): its
+   * counters, if loaded, take them at once; what was used stays.
+   */
+  public void periodChanged(UsageMonthly period) {
+    reshape.run(
+        List.of(periodKey("quota", period.customerId(), period.periodStart())),
+        List.of(
+            Long.toString(period.tokenAllowance()), Long.toString(expireAt(period.periodEnd()))));
   }
 
   private String periodKey(String kind, CustomerLimits limits) {
-    return redis.key(
-        kind, "{" + limits.customerId() + "}", Long.toString(limits.periodStart().toEpochMilli()));
+    return periodKey(kind, limits.customerId(), limits.periodStart());
+  }
+
+  // A period's keys are named by its start: a period is reset once, when its keys are first made.
+  private String periodKey(String kind, UUID customerId, Instant periodStart) {
+    return redis.key(kind, "{" + customerId + "}", Long.toString(periodStart.toEpochMilli()));
   }
 
   /** Tokens counted as used in the period, and tokens held by requests in flight. */

@@ -14,6 +14,7 @@ import cloud.openclaw.proxy.auth.TokenGrant;
 import cloud.openclaw.proxy.metering.UsageBuffer;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -45,7 +46,7 @@ class LimiterIT {
     db = TestServices.database(postgres);
     redis = TestServices.redis(testRedis);
     buffer = new UsageBuffer(redis);
-    limiter = new Limiter(redis, new UsageStore(db), buffer, 90);
+    limiter = new Limiter(redis, new UsageStore(db), buffer, 90, Clock.systemUTC());
   }
 
   @AfterAll
@@ -67,7 +68,8 @@ class LimiterIT {
             List.of("kimi-k2.6"),
             start,
             start.plus(30, ChronoUnit.DAYS),
-            1_000);
+            1_000,
+            false);
     grant =
         new TokenGrant(
             UUID.randomUUID(), UUID.randomUUID(), limits.customerId(), ProxyTokenStatus.ACTIVE);
