@@ -1,0 +1,305 @@
+package cloud.openclaw.platform.events;
+
+import cloud.openclaw.platform.jobs.Backoff;
+import cloud.openclaw.platform.redis.Redis;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.Protocol;
+
+/**
+ * One subscription (a channel or a pattern) kept up on a connection of its own: when the connection
+ * ends for whatever reason (Redis restarted or failed over, CLIENT KILL, a cut network) it
+ * subscribes again on a new one, with backoff, and runs its owner's {@code subscribed} hook each
+ * time it is subscribed. A connection that dies without a word (the host is gone) is found by a
+ * PING every {@link #HEARTBEAT} that must be answered within {@link #SILENCE}.
+ */
+final class Subscriber implements Redis.Held {
+  private static final Logger LOG = Logger.getLogger(Subscriber.class.getName());
+
+  private static final Duration FIRST_WAIT = Duration.ofSeconds(5);
+  // Quick first retries, capped low: cache invalidation is promised within a second of Redis
+  // being back, so the subscription must be back well before that.
+  private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(50), Duration.ofMillis(500));
+  private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+  private static final Duration SILENCE = Duration.ofSeconds(3);
+
+  private final Redis redis;
+  private final String name;
+  private final String key;
+  private final boolean pattern;
+  private final BiConsumer<String, String> listener;
+  private final Runnable subscribed;
+  private final String clientName;
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private final CountDownLatch firstSubscribed = new CountDownLatch(1);
+  private volatile boolean live;
+  private volatile boolean closed;
+  private volatile Session session;
+  // Failed attempts since the subscription was last up; touched by the subscribing thread only.
+  private int failures;
+  private Thread thread;
+  private Thread heartbeat;
+
+  private Subscriber(
+      Redis redis,
+      String name,
+      String key,
+      boolean pattern,
+      BiConsumer<String, String> listener,
+      Runnable subscribed) {
+    this.redis = redis;
+    this.name = name;
+    this.key = key;
+    this.pattern = pattern;
+    this.listener = listener;
+    this.subscribed = subscribed;
+    this.clientName = redis.key("subscriber", name);
+  }
+
+  /**
+   * Subscribes to {@code key} (a pattern if {@code pattern}) and keeps the subscription up until
+   * closed; waits up to {@link #FIRST_WAIT} for the first time. {@code listener} gets (channel,
+   * message).
+   */
+  static Subscriber start(
+      Redis redis,
+      String name,
+      String key,
+      boolean pattern,
+      BiConsumer<String, String> listener,
+      Runnable subscribed) {
+    Subscriber subscriber = new Subscriber(redis, name, key, pattern, listener, subscribed);
+    redis.hold(subscriber);
+    subscriber.thread = Thread.ofVirtual().name("events-" + name).start(subscriber::run);
+    subscriber.heartbeat = Thread.ofVirtual().name("events-ping-" + name).start(subscriber::beat);
+    try {
+      if (!subscriber.firstSubscribed.await(FIRST_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warning("not subscribed to " + name + " yet; still trying");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return subscriber;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean live() {
+    return live;
+  }
+
+  String clientName() {
+    return clientName;
+  }
+
+  private void run() {
+    while (!closed) {
+      Connection connection = null;
+      RuntimeException failure = null;
+      try {
+        connection = redis.client().getPool().getResource();
+        connection.executeCommand(
+            new CommandArguments(Protocol.Command.CLIENT)
+                .add(Protocol.Keyword.SETNAME)
+                .add(clientName));
+        Session current = new Session(connection);
+        session = current;
+        if (closed) {
+          break;
+        }
+        if (pattern) {
+          current.proceedWithPatterns(connection, key);
+        } else {
+          current.proceed(connection, key);
+        }
+      } catch (RuntimeException e) {
+        failure = e;
+      } finally {
+        live = false;
+        session = null;
+        discard(connection);
+      }
+      if (closed) {
+        break;
+      }
+      failures++;
+      if (failures == 1) {
+        LOG.log(Level.WARNING, "subscription to " + name + " lost; subscribing again", failure);
+      } else {
+        LOG.log(Level.FINE, "subscribing to " + name + " failed again", failure);
+      }
+      if (!pause(BACKOFF.after(failures))) {
+        break;
+      }
+    }
+  }
+
+  // Named and once subscribed, a connection does not go back to the pool. Giving it up can fail
+  // (the pool may try to open a replacement while Redis is down): it is gone either way.
+  private static void discard(Connection connection) {
+    if (connection == null) {
+      return;
+    }
+    connection.setBroken();
+    try {
+      connection.close();
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "a lost subscription's connection would not close", e);
+    }
+  }
+
+  // Runs on the subscribing thread, before any message of this connection is delivered.
+  private void subscribedNow() {
+    try {
+      subscribed.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "the subscribed hook of " + name + " failed", e);
+    }
+    live = true;
+    if (failures > 0) {
+      LOG.info("subscribed to " + name + " again after " + failures + " failed attempts");
+    }
+    failures = 0;
+    firstSubscribed.countDown();
+  }
+
+  private void deliver(String channel, String message) {
+    try {
+      listener.accept(channel, message);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "event listener failed on " + channel, e);
+    }
+  }
+
+  private void beat() {
+    while (pause(HEARTBEAT)) {
+      Session current = session;
+      if (current == null || !live) {
+        continue;
+      }
+      if (System.nanoTime() - current.heardAt > SILENCE.toNanos()) {
+        LOG.warning("Redis did not answer on " + name + " for " + SILENCE + "; reconnecting");
+        current.cut();
+      } else {
+        current.sendPing();
+      }
+    }
+  }
+
+  /** Waits, unless closing; false when closing. */
+  private boolean pause(Duration duration) {
+    try {
+      return !closing.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  void close() {
+    closed = true;
+    closing.countDown();
+    Session current = session;
+    if (current != null) {
+      current.stop();
+    }
+    try {
+      thread.join(2000);
+      if (thread.isAlive() && current != null) {
+        current.cut();
+        thread.join(2000);
+      }
+      heartbeat.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    redis.release(this);
+  }
+
+  /**
+   * One connection's subscription. Writes (PING, UNSUBSCRIBE) come from other threads: one at a
+   * time.
+   */
+  private final class Session extends JedisPubSub {
+    private final Connection connection;
+    private volatile long heardAt = System.nanoTime();
+
+    Session(Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public void onSubscribe(String channel, int count) {
+      heardAt = System.nanoTime();
+      subscribedNow();
+    }
+
+    @Override
+    public void onPSubscribe(String pattern, int count) {
+      heardAt = System.nanoTime();
+      subscribedNow();
+    }
+
+    @Override
+    public void onMessage(String channel, String message) {
+      heardAt = System.nanoTime();
+      deliver(channel, message);
+    }
+
+    @Override
+    public void onPMessage(String pattern, String channel, String message) {
+      heardAt = System.nanoTime();
+      deliver(channel, message);
+    }
+
+    @Override
+    public void onPong(String pattern) {
+      heardAt = System.nanoTime();
+    }
+
+    synchronized void sendPing() {
+      try {
+        if (isSubscribed()) {
+          ping();
+        }
+      } catch (RuntimeException e) {
+        cut();
+      }
+    }
+
+    synchronized void stop() {
+      try {
+        if (isSubscribed()) {
+          if (pattern) {
+            punsubscribe();
+          } else {
+            unsubscribe();
+          }
+        }
+      } catch (RuntimeException e) {
+        cut();
+      }
+    }
+
+    /** Closes the socket under the subscribing thread, which then fails and starts over. */
+    void cut() {
+      try {
+        connection.forceDisconnect();
+      } catch (IOException | RuntimeException e) {
+        // closed already
+      }
+    }
+  }
+}
