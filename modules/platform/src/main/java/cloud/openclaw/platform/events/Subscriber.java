@@ -4,6 +4,7 @@ import cloud.openclaw.platform.jobs.Backoff;
 import cloud.openclaw.platform.redis.Redis;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -19,7 +20,10 @@ import redis.clients.jedis.Protocol;
  * ends for whatever reason (Redis restarted or failed over, CLIENT KILL, a cut network) it
  * subscribes again on a new one, with backoff, and runs its owner's {@code subscribed} hook each
  * time it is subscribed. A connection that dies without a word (the host is gone) is found by a
- * PING every {@link #HEARTBEAT} that must be answered within {@link #SILENCE}.
+ * heartbeat: the connection also listens on a channel of its own, on which a message is published
+ * through the pool every {@link #HEARTBEAT}; when none arrives for {@link #SILENCE} the connection
+ * is dropped. (Not PING: on a RESP3 connection Jedis may read PING's answer before it expects it,
+ * and fails the subscription.)
  */
 final class Subscriber implements Redis.Held {
   private static final Logger LOG = Logger.getLogger(Subscriber.class.getName());
@@ -38,6 +42,7 @@ final class Subscriber implements Redis.Held {
   private final BiConsumer<String, String> listener;
   private final Runnable subscribed;
   private final String clientName;
+  private final String heartbeatChannel;
   private final CountDownLatch closing = new CountDownLatch(1);
   private final CountDownLatch firstSubscribed = new CountDownLatch(1);
   private volatile boolean live;
@@ -62,6 +67,8 @@ final class Subscriber implements Redis.Held {
     this.listener = listener;
     this.subscribed = subscribed;
     this.clientName = redis.key("subscriber", name);
+    this.heartbeatChannel =
+        redis.key("subscriber", name, "heartbeat", UUID.randomUUID().toString());
   }
 
   /**
@@ -79,7 +86,8 @@ final class Subscriber implements Redis.Held {
     Subscriber subscriber = new Subscriber(redis, name, key, pattern, listener, subscribed);
     redis.hold(subscriber);
     subscriber.thread = Thread.ofVirtual().name("events-" + name).start(subscriber::run);
-    subscriber.heartbeat = Thread.ofVirtual().name("events-ping-" + name).start(subscriber::beat);
+    subscriber.heartbeat =
+        Thread.ofVirtual().name("events-heartbeat-" + name).start(subscriber::beat);
     try {
       if (!subscriber.firstSubscribed.await(FIRST_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warning("not subscribed to " + name + " yet; still trying");
@@ -122,7 +130,7 @@ final class Subscriber implements Redis.Held {
         if (pattern) {
           current.proceedWithPatterns(connection, key);
         } else {
-          current.proceed(connection, key);
+          current.proceed(connection, key, heartbeatChannel);
         }
       } catch (RuntimeException e) {
         failure = e;
@@ -190,10 +198,14 @@ final class Subscriber implements Redis.Held {
         continue;
       }
       if (System.nanoTime() - current.heardAt > SILENCE.toNanos()) {
-        LOG.warning("Redis did not answer on " + name + " for " + SILENCE + "; reconnecting");
+        LOG.warning("nothing heard from Redis on " + name + " for " + SILENCE + "; reconnecting");
         current.cut();
       } else {
-        current.sendPing();
+        try {
+          redis.client().publish(heartbeatChannel, "");
+        } catch (RuntimeException e) {
+          // Redis is unreachable from the pool too; the silence decides.
+        }
       }
     }
   }
@@ -229,8 +241,8 @@ final class Subscriber implements Redis.Held {
   }
 
   /**
-   * One connection's subscription. Writes (PING, UNSUBSCRIBE) come from other threads: one at a
-   * time.
+   * One connection's subscription, and its heartbeat channel. Writes (UNSUBSCRIBE from closing,
+   * SUBSCRIBE from the reading thread) go one at a time.
    */
   private final class Session extends JedisPubSub {
     private final Connection connection;
@@ -243,19 +255,26 @@ final class Subscriber implements Redis.Held {
     @Override
     public void onSubscribe(String channel, int count) {
       heardAt = System.nanoTime();
-      subscribedNow();
+      if (!channel.equals(heartbeatChannel)) {
+        subscribedNow();
+      }
     }
 
     @Override
     public void onPSubscribe(String pattern, int count) {
       heardAt = System.nanoTime();
       subscribedNow();
+      synchronized (this) {
+        subscribe(heartbeatChannel);
+      }
     }
 
     @Override
     public void onMessage(String channel, String message) {
       heardAt = System.nanoTime();
-      deliver(channel, message);
+      if (!channel.equals(heartbeatChannel)) {
+        deliver(channel, message);
+      }
     }
 
     @Override
@@ -264,29 +283,13 @@ final class Subscriber implements Redis.Held {
       deliver(channel, message);
     }
 
-    @Override
-    public void onPong(String pattern) {
-      heardAt = System.nanoTime();
-    }
-
-    synchronized void sendPing() {
-      try {
-        if (isSubscribed()) {
-          ping();
-        }
-      } catch (RuntimeException e) {
-        cut();
-      }
-    }
-
     synchronized void stop() {
       try {
         if (isSubscribed()) {
           if (pattern) {
             punsubscribe();
-          } else {
-            unsubscribe();
           }
+          unsubscribe();
         }
       } catch (RuntimeException e) {
         cut();

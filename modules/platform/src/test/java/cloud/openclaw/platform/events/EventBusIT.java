@@ -146,6 +146,21 @@ class EventBusIT {
   }
 
   @Test
+  void quietSubscriptionsStayUpThroughTheirHeartbeats() {
+    EventBus bus = new EventBus(redis);
+    AtomicInteger subscribed = new AtomicInteger();
+    try (EventBus.Subscription channel =
+            bus.subscribe("events:quiet", message -> {}, subscribed::incrementAndGet);
+        EventBus.Subscription pattern =
+            bus.subscribeAll("events:quiet:", (c, m) -> {}, subscribed::incrementAndGet)) {
+      await()
+          .during(4, TimeUnit.SECONDS)
+          .atMost(6, TimeUnit.SECONDS)
+          .until(() -> channel.live() && pattern.live() && subscribed.get() == 2);
+    }
+  }
+
+  @Test
   void aSubscriptionToEveryCustomersChannelHearsAgainAfterRedisRestarts() {
     try (PrivateRedis server = PrivateRedis.start();
         Redis own = Redis.connect(new RedisSettings(server.url(), "restart:", 4))) {
