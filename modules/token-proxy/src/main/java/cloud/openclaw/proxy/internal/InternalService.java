@@ -161,7 +161,9 @@ public final class InternalService implements HttpService {
             .currentPeriod(database.execute(), customer, Instant.now())
             .orElseThrow(() -> new NotFoundException("open billing period"));
     Limiter.Counters live =
-        limiter.counters(limits).orElse(new Limiter.Counters(recorded.usedTokens(), 0));
+        limiter
+            .counters(limits)
+            .orElse(new Limiter.Counters(recorded.usedTokens(), 0, recorded.rejectedRequests()));
     return new UsageView(
         customer,
         recorded.periodStart(),
@@ -170,7 +172,8 @@ public final class InternalService implements HttpService {
         Math.max(live.used(), recorded.usedTokens()),
         live.held(),
         recorded.usedTokens(),
-        recorded.requests());
+        recorded.requests(),
+        Math.max(live.refused(), recorded.rejectedRequests()));
   }
 
   private static UUID id(ServerRequest request, String name) {
