@@ -55,13 +55,14 @@ public final class EventBus {
    */
   public Subscription subscribe(String channel, Consumer<String> listener, Runnable subscribed) {
     return new Subscription(
-        Subscriber.start(
-            redis,
-            channel,
-            redis.key(channel),
-            false,
-            (name, message) -> listener.accept(message),
-            subscribed));
+        new Subscriber(
+                redis,
+                channel,
+                redis.key(channel),
+                false,
+                (name, message) -> listener.accept(message),
+                subscribed)
+            .start());
   }
 
   /**
@@ -74,13 +75,14 @@ public final class EventBus {
     String keyPrefix = redis.key(channelPrefix);
     int strip = redis.key("").length();
     return new Subscription(
-        Subscriber.start(
-            redis,
-            channelPrefix + "*",
-            escapeGlob(keyPrefix) + "*",
-            true,
-            (channel, message) -> listener.accept(channel.substring(strip), message),
-            subscribed));
+        new Subscriber(
+                redis,
+                channelPrefix + "*",
+                escapeGlob(keyPrefix) + "*",
+                true,
+                (channel, message) -> listener.accept(channel.substring(strip), message),
+                subscribed)
+            .start());
   }
 
   private static String escapeGlob(String text) {

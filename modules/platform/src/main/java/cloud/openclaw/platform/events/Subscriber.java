@@ -53,7 +53,11 @@ final class Subscriber implements Redis.Held {
   private Thread thread;
   private Thread heartbeat;
 
-  private Subscriber(
+  /**
+   * A subscription to {@code key} (a pattern if {@code pattern}), named {@code name} in logs and
+   * health; {@code listener} gets (channel, message).
+   */
+  Subscriber(
       Redis redis,
       String name,
       String key,
@@ -72,30 +76,21 @@ final class Subscriber implements Redis.Held {
   }
 
   /**
-   * Subscribes to {@code key} (a pattern if {@code pattern}) and keeps the subscription up until
-   * closed; waits up to {@link #FIRST_WAIT} for the first time. {@code listener} gets (channel,
-   * message).
+   * Subscribes and keeps the subscription up until closed; waits up to {@link #FIRST_WAIT} for the
+   * first time.
    */
-  static Subscriber start(
-      Redis redis,
-      String name,
-      String key,
-      boolean pattern,
-      BiConsumer<String, String> listener,
-      Runnable subscribed) {
-    Subscriber subscriber = new Subscriber(redis, name, key, pattern, listener, subscribed);
-    redis.hold(subscriber);
-    subscriber.thread = Thread.ofVirtual().name("events-" + name).start(subscriber::run);
-    subscriber.heartbeat =
-        Thread.ofVirtual().name("events-heartbeat-" + name).start(subscriber::beat);
+  Subscriber start() {
+    redis.hold(this);
+    thread = Thread.ofVirtual().name("events-" + name).start(this::run);
+    heartbeat = Thread.ofVirtual().name("events-heartbeat-" + name).start(this::beat);
     try {
-      if (!subscriber.firstSubscribed.await(FIRST_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!firstSubscribed.await(FIRST_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warning("not subscribed to " + name + " yet; still trying");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return subscriber;
+    return this;
   }
 
   @Override
