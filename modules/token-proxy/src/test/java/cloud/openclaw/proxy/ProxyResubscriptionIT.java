@@ -2,10 +2,12 @@ package cloud.openclaw.proxy;
 
 import static cloud.openclaw.proxy.ProxyHarness.message;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.testkit.PrivateRedis;
+import cloud.openclaw.testkit.TcpProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,24 +27,32 @@ import redis.clients.jedis.params.ClientKillParams;
 /**
  * Revocations still reach every replica within a second after the replicas' subscriptions were cut
  * or Redis restarted. Two replicas on a redis-server of this test's own (the shared one is never
- * restarted, and here every connection to it is the test's to kill).
+ * restarted, and here every connection to it is the test's to kill); replica A reaches it through a
+ * network the test can cut.
  */
 class ProxyResubscriptionIT {
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
   @RegisterExtension static final TestRedis redis = new TestRedis();
 
   static PrivateRedis server;
+  static TcpProxy networkOfA;
   static ProxyHarness harness;
 
   @BeforeAll
   static void start() {
     server = PrivateRedis.start();
-    harness = new ProxyHarness(postgres, redis, Map.of("redis.url", server.url()));
+    networkOfA = TcpProxy.start(server.host(), server.port());
+    harness =
+        new ProxyHarness(
+            postgres,
+            redis,
+            Map.of("redis.url", "redis://" + networkOfA.host() + ":" + networkOfA.port()),
+            Map.of("redis.url", server.url()));
   }
 
   @AfterAll
   static void stop() {
-    TestServices.closeAll(harness, server);
+    TestServices.closeAll(harness, networkOfA, server);
   }
 
   @Test
@@ -83,6 +93,24 @@ class ProxyResubscriptionIT {
         .atMost(10, TimeUnit.SECONDS)
         .until(() -> subscriptionsHealth(harness.replicaB).equals("UP"));
     assertThat(health(harness.replicaB).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aBoxRevocationRetriedAfterReplicaALostRedisReachesTheOtherReplica() throws Exception {
+    ProxyHarness.Agent agent = agentKnownToBothReplicas();
+
+    // A revokes in PostgreSQL, then cannot tell Redis: the operator gets an error and retries.
+    networkOfA.down();
+    assertThatThrownBy(() -> harness.internalA.boxTokens(agent.boxId(), "revoke"))
+        .isInstanceOf(RuntimeException.class);
+    networkOfA.up();
+    await()
+        .atMost(5, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(10))
+        .ignoreExceptions()
+        .until(() -> harness.internalA.boxTokens(agent.boxId(), "revoke") != null);
+
+    refusedByBWithinOneSecond(agent);
   }
 
   // Both replicas have the token in memory.

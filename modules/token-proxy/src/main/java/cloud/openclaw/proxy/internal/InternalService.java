@@ -100,7 +100,9 @@ public final class InternalService implements HttpService {
           case "revoke" -> tokens.revokeAllForBox(database.execute(), box);
           default -> throw new NotFoundException("action");
         };
-    changed.forEach(authenticator::tokenChanged);
+    // Every token of the box, not only those changed now: a retry after an announcement failed
+    // (Redis unreachable after the commit) changes nothing, and must announce all the same.
+    tokens.listForBox(database.execute(), box).forEach(authenticator::tokenChanged);
     Json.send(response, Status.OK_200, changed.stream().map(InternalService::view).toList());
   }
 
