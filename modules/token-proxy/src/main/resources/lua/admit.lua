@@ -1,7 +1,9 @@
 -- Admits one request, atomically: the token's rate (GCRA) and the customer's allowance (a hold).
--- KEYS: 1 rate (per token), 2 quota hash (per customer and period), 3 holds zset (same)
+-- A refusal is counted in the quota hash ('refused') and the period marked for the refusal writer.
+-- KEYS: 1 rate (per token), 2 quota hash (per customer and period), 3 holds zset (same),
+--       4 set of periods with refusals not yet written to PostgreSQL
 -- ARGV: 1 emission interval ms, 2 burst tolerance ms, 3 hold member "<request id>:<tokens>",
---       4 tokens to hold, 5 hold lifetime ms
+--       4 tokens to hold, 5 hold lifetime ms, 6 the period's member of KEYS[4]
 -- Returns {1, remaining} admitted, {0, retry after ms} rate limited, {-1, used} allowance used up,
 --         {-2, 0} quota not loaded (the caller loads it from PostgreSQL and retries),
 --         {-3, used} what is left is held by requests in flight (the caller waits for them to settle).
@@ -17,7 +19,12 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then
   tat = now
 end
+local function refused()
+  redis.call('HINCRBY', KEYS[2], 'refused', 1)
+  redis.call('SADD', KEYS[4], ARGV[6])
+end
 if now < tat - tolerance then
+  refused()
   return {0, tat - tolerance - now}
 end
 local allowance = tonumber(quota[1])
@@ -25,6 +32,7 @@ local used = tonumber(quota[2] or '0')
 local reserved = tonumber(quota[3] or '0')
 -- Admitted while anything is left: the overshoot is at most one request (docs/token-proxy.md).
 if used >= allowance then
+  refused()
   return {-1, used}
 end
 if used + reserved >= allowance then

@@ -431,7 +431,10 @@ class PlatformE2E {
   }
 
   private long rejected(UUID customer) throws Exception {
-    String sql = "SELECT count(*) FROM usage_events WHERE customer_id = ? AND outcome = 'rejected'";
+    // Counted per period (the proxy writes the count every proxy.refusal-flush-interval).
+    String sql =
+        "SELECT rejected_requests FROM usage_monthly WHERE customer_id = ?"
+            + " ORDER BY period_start DESC LIMIT 1";
     return Long.parseLong(
         await()
             .atMost(Duration.ofSeconds(15))

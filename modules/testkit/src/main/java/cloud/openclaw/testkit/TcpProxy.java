@@ -25,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   proxy.up();
  * }
  * }</pre>
+ *
+ * <p>{@link #hang()} is the quieter failure: the open connections stay open but nothing passes any
+ * more, as when the server's host is gone without a word (a failover to another host).
  */
 public final class TcpProxy implements AutoCloseable {
   private static final int CONNECT_TIMEOUT_MS = 5_000;
@@ -80,6 +83,14 @@ public final class TcpProxy implements AutoCloseable {
     cut.forEach(Link::cut);
   }
 
+  /**
+   * Every open connection goes silent for good: it is not closed, but whatever either side sends is
+   * dropped. New connections are forwarded as usual.
+   */
+  public void hang() {
+    links.forEach(link -> link.hung = true);
+  }
+
   /** Forwards new connections again. */
   public void up() {
     synchronized (lock) {
@@ -127,6 +138,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Socket client;
     private Socket upstream;
     private boolean closed;
+    private volatile boolean hung;
 
     Link(Socket client) {
       this.client = client;
@@ -160,6 +172,9 @@ public final class TcpProxy implements AutoCloseable {
         OutputStream out = to.getOutputStream();
         int n;
         while ((n = in.read(buffer)) >= 0) {
+          if (hung) {
+            continue;
+          }
           out.write(buffer, 0, n);
           out.flush();
         }

@@ -65,6 +65,25 @@ class TcpProxyTest {
     }
   }
 
+  @Test
+  void aHungConnectionStaysOpenButSilentWhileNewOnesForward() throws IOException {
+    try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort())) {
+      try (Socket hung = connect(proxy)) {
+        assertThat(roundTrip(hung, "hello")).isEqualTo("hello");
+
+        proxy.hang();
+
+        hung.setSoTimeout(300);
+        assertThat(catchThrowable(() -> roundTrip(hung, "lost")))
+            .isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThat(hung.isClosed()).isFalse();
+        try (Socket fresh = connect(proxy)) {
+          assertThat(roundTrip(fresh, "fresh")).isEqualTo("fresh");
+        }
+      }
+    }
+  }
+
   private static Socket connect(TcpProxy proxy) throws IOException {
     Socket socket = new Socket(proxy.host(), proxy.port());
     socket.setSoTimeout(5_000);

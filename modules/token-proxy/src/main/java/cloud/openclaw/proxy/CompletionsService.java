@@ -9,7 +9,6 @@ import cloud.openclaw.proxy.auth.TokenGrant;
 import cloud.openclaw.proxy.limits.Admission;
 import cloud.openclaw.proxy.limits.Limiter;
 import cloud.openclaw.proxy.limits.UsageWarnings;
-import cloud.openclaw.proxy.metering.UsageBuffer;
 import cloud.openclaw.proxy.upstream.ChatRequest;
 import cloud.openclaw.proxy.upstream.SseRelay;
 import cloud.openclaw.proxy.upstream.Upstream;
@@ -42,7 +41,6 @@ final class CompletionsService implements HttpService {
   private final Authenticator authenticator;
   private final Limiter limiter;
   private final Upstream upstream;
-  private final UsageBuffer usage;
   private final UsageWarnings warnings;
   private final ProxyMetrics metrics;
   private final ProxySettings settings;
@@ -53,7 +51,6 @@ final class CompletionsService implements HttpService {
       Authenticator authenticator,
       Limiter limiter,
       Upstream upstream,
-      UsageBuffer usage,
       UsageWarnings warnings,
       ProxyMetrics metrics,
       ProxySettings settings,
@@ -62,7 +59,6 @@ final class CompletionsService implements HttpService {
     this.clock = clock;
     this.limiter = limiter;
     this.upstream = upstream;
-    this.usage = usage;
     this.warnings = warnings;
     this.metrics = metrics;
     this.settings = settings;
@@ -104,17 +100,18 @@ final class CompletionsService implements HttpService {
     TokenGrant grant = authenticate(request);
     CustomerLimits limits = authenticator.limits(grant.customerId());
     if (!limits.active()) {
-      metrics.rejected("account_inactive");
-      throw OpenAiError.of(
-          Status.FORBIDDEN_403,
-          "permission_error",
-          "account_inactive",
-          "This account has no active subscription.");
+      throw refused(
+          limits,
+          started,
+          OpenAiError.of(
+              Status.FORBIDDEN_403,
+              "permission_error",
+              "account_inactive",
+              "This account has no active subscription."));
     }
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
     response.header("x-request-id", requestId);
     ChatRequest chat;
-    Admission admission;
     try {
       chat =
           ChatRequest.parse(
@@ -122,13 +119,38 @@ final class CompletionsService implements HttpService {
               limits.models(),
               settings.models(),
               settings.defaultMaxTokens());
+    } catch (OpenAiError refused) {
+      throw refused(limits, started, refused);
+    }
+    Admission admission;
+    try {
       admission = limiter.admit(grant, limits, requestId, chat.estimatedTokens(), holdFor);
     } catch (OpenAiError refused) {
-      metrics.rejected(refused.code());
-      recordRefusal(requestId, grant, started);
+      // The limiter counted it with its counters.
+      rejected(refused, started);
       throw refused;
     }
     new Exchange(requestId, grant, limits, chat, admission, started).run(response);
+  }
+
+  /**
+   * A request refused after authentication: counted for its customer's period (not recorded one by
+   * one: a client looping over a refusal must not become a write load) and in the metrics.
+   */
+  private OpenAiError refused(CustomerLimits limits, long started, OpenAiError refusal) {
+    rejected(refusal, started);
+    try {
+      limiter.refused(limits);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "a refusal of " + limits.customerId() + " was not counted", e);
+    }
+    return refusal;
+  }
+
+  private void rejected(OpenAiError refusal, long started) {
+    metrics.rejected(refusal.code());
+    metrics.request(UsageOutcome.REJECTED.dbValue());
+    metrics.overhead(System.nanoTime() - started);
   }
 
   private TokenGrant authenticate(ServerRequest request) {
@@ -305,16 +327,6 @@ final class CompletionsService implements HttpService {
       upstreamNanos = System.nanoTime() - sent;
       settle(Usage.NONE, outcome);
       return OpenAiError.of(status, "api_error", code, message);
-    }
-  }
-
-  /** A refused request's record (no hold to settle). */
-  private void recordRefusal(String requestId, TokenGrant grant, long started) {
-    UsageEvent event = event(requestId, grant, "-", Usage.NONE, UsageOutcome.REJECTED, 0, started);
-    try {
-      usage.append(event);
-    } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "refusal of " + requestId + " could not be buffered", e);
     }
   }
 

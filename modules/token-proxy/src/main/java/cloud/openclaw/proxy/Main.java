@@ -14,6 +14,7 @@ import cloud.openclaw.proxy.auth.Authenticator;
 import cloud.openclaw.proxy.internal.InternalService;
 import cloud.openclaw.proxy.limits.Limiter;
 import cloud.openclaw.proxy.limits.UsageWarnings;
+import cloud.openclaw.proxy.metering.RefusalWriter;
 import cloud.openclaw.proxy.metering.UsageBuffer;
 import cloud.openclaw.proxy.metering.UsageWriter;
 import cloud.openclaw.proxy.upstream.Upstream;
@@ -86,12 +87,12 @@ public final class Main {
                   registry)
               .lingering(proxy.usageWriterLinger())
               .start());
+      opened.add(new RefusalWriter(limiter, usage, proxy.refusalFlushInterval()).start());
       CompletionsService completions =
           new CompletionsService(
               authenticator,
               limiter,
               upstream,
-              buffer,
               new UsageWarnings(connections.redis(), bus, proxy.usageWarningPercent()),
               new ProxyMetrics(registry),
               proxy,

@@ -22,7 +22,8 @@ public record ProxySettings(
     int defaultMaxTokens,
     Duration authCacheTtl,
     int usageWarningPercent,
-    Duration usageWriterLinger) {
+    Duration usageWriterLinger,
+    Duration refusalFlushInterval) {
 
   public static ProxySettings from(Settings settings) {
     String token = settings.string("proxy.internal.token");
@@ -32,6 +33,10 @@ public record ProxySettings(
     String base = settings.optionalUri("proxy.upstream.base-url", "http", "https");
     if (base.isEmpty()) {
       throw new ConfigurationException("proxy.upstream.base-url", "missing");
+    }
+    Duration refusalFlush = settings.duration("proxy.refusal-flush-interval");
+    if (refusalFlush.toMillis() < 1) {
+      throw new ConfigurationException("proxy.refusal-flush-interval", "must be at least 1 ms");
     }
     return new ProxySettings(
         ServerSettings.from(settings, "proxy"),
@@ -47,7 +52,8 @@ public record ProxySettings(
         settings.integer("proxy.default-max-tokens", 1, 1_000_000),
         settings.duration("proxy.auth-cache-ttl"),
         settings.integer("proxy.usage-warning-percent", 1, 100),
-        settings.duration("proxy.usage-writer-linger"));
+        settings.duration("proxy.usage-writer-linger"),
+        refusalFlush);
   }
 
   private static Map<String, String> models(Settings settings) {

@@ -40,14 +40,23 @@ final class ProxyHarness implements AutoCloseable {
   private final String internalUrlA;
 
   ProxyHarness(TestPostgres postgres, TestRedis testRedis, Map<String, String> extra) {
+    this(postgres, testRedis, extra, extra);
+  }
+
+  /** With settings of each replica's own on top ({@code redis.url} through a cut-able network). */
+  ProxyHarness(
+      TestPostgres postgres,
+      TestRedis testRedis,
+      Map<String, String> extraA,
+      Map<String, String> extraB) {
     database = TestServices.database(postgres);
     redis = TestServices.redis(testRedis);
     sandbox = TestServices.sandbox();
-    TestTokenProxy.Started a = TestTokenProxy.start(postgres, testRedis, sandbox.port(), extra);
+    TestTokenProxy.Started a = TestTokenProxy.start(postgres, testRedis, sandbox.port(), extraA);
     replicaA = a.service();
     internalA = a.client();
     internalUrlA = a.internalUrl();
-    replicaB = TestTokenProxy.start(postgres, testRedis, sandbox.port(), extra).service();
+    replicaB = TestTokenProxy.start(postgres, testRedis, sandbox.port(), extraB).service();
   }
 
   URI internalA(String path) {

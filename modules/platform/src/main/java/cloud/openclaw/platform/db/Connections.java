@@ -5,6 +5,7 @@ import cloud.openclaw.platform.http.HealthChecks;
 import cloud.openclaw.platform.redis.Redis;
 import io.helidon.health.HealthCheck;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A service's connections to PostgreSQL (schema migrated) and Redis, opened together at start and
@@ -26,7 +27,11 @@ public record Connections(Database database, Redis redis) implements AutoCloseab
 
   public List<HealthCheck> healthChecks() {
     return List.of(
-        HealthChecks.of("postgresql", database::ping), HealthChecks.of("redis", redis::ping));
+        HealthChecks.of("postgresql", database::ping),
+        HealthChecks.of("redis", redis::ping),
+        // Down while a subscription (cache invalidations, live events) is being re-made.
+        HealthChecks.of(
+            "redis-subscriptions", redis::heldLive, () -> Map.of("down", redis.heldDown())));
   }
 
   @Override

@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * A customer's usage in one billing period, summed as events are recorded, against the period's
- * allowance (the plan's monthly tokens).
+ * allowance (the plan's monthly tokens). {@code requests} are those the proxy forwarded; {@code
+ * rejectedRequests} those it refused after authentication (counted, not recorded one by one).
  */
 public record UsageMonthly(
     UUID customerId,
@@ -16,6 +17,7 @@ public record UsageMonthly(
     long cachedTokens,
     long reasoningTokens,
     long requests,
+    long rejectedRequests,
     long tokenAllowance,
     Instant updatedAt) {
 

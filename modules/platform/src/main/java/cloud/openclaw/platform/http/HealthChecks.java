@@ -3,13 +3,21 @@ package cloud.openclaw.platform.http;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Readiness checks built from a yes/no probe, such as a database ping. */
 public final class HealthChecks {
   private HealthChecks() {}
 
   public static HealthCheck of(String name, BooleanSupplier probe) {
+    return of(name, probe, Map::of);
+  }
+
+  /** A check whose answer carries {@code details} (what is down, say) besides up or down. */
+  public static HealthCheck of(
+      String name, BooleanSupplier probe, Supplier<Map<String, ?>> details) {
     return new HealthCheck() {
       @Override
       public String name() {
@@ -23,7 +31,10 @@ public final class HealthChecks {
 
       @Override
       public HealthCheckResponse call() {
-        return HealthCheckResponse.builder().status(probe.getAsBoolean()).build();
+        HealthCheckResponse.Builder response =
+            HealthCheckResponse.builder().status(probe.getAsBoolean());
+        details.get().forEach(response::detail);
+        return response.build();
       }
     };
   }

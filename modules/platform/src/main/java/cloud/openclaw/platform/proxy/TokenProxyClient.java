@@ -139,7 +139,10 @@ public final class TokenProxyClient {
   /** A token as the internal API shows it (never the secret). */
   public record TokenView(UUID id, UUID boxId, String prefix, String status) {}
 
-  /** A customer's usage in the current period: live counters and what PostgreSQL has recorded. */
+  /**
+   * A customer's usage in the current period: live counters and what PostgreSQL has recorded;
+   * {@code requests} forwarded, {@code refused} refused after authentication (live).
+   */
   public record UsageView(
       UUID customerId,
       Instant periodStart,
@@ -148,5 +151,6 @@ public final class TokenProxyClient {
       long used,
       long held,
       long recorded,
-      long requests) {}
+      long requests,
+      long refused) {}
 }

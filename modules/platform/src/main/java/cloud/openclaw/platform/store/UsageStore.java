@@ -4,6 +4,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.db.SqlErrors;
 import cloud.openclaw.platform.domain.ModelUsage;
+import cloud.openclaw.platform.domain.PeriodRefusals;
 import cloud.openclaw.platform.domain.UsageDay;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageMonthly;
@@ -109,6 +110,14 @@ public final class UsageStore {
       VALUES (?, ?, ?, ?)
       ON CONFLICT (customer_id, period_start) DO NOTHING\
       """;
+  // A running count per period, never lowered: a count written again, or late, changes nothing.
+  private static final String RECORD_REFUSALS =
+      """
+      UPDATE usage_monthly m SET rejected_requests = r.refused, updated_at = now()
+      FROM jsonb_to_recordset(?::jsonb) AS r(customer_id uuid, period_start timestamptz, refused bigint)
+      WHERE m.customer_id = r.customer_id AND m.period_start = r.period_start
+          AND m.rejected_requests < r.refused\
+      """;
   private static final String FIND_PERIOD =
       "SELECT * FROM usage_monthly WHERE customer_id = ? AND period_start = ?";
   private static final String CURRENT_PERIOD =
@@ -207,6 +216,29 @@ public final class UsageStore {
 
   public int recordEvents(List<UsageEvent> events) {
     return recordEvents(database.execute(), events);
+  }
+
+  /**
+   * Raises each period's count of refused requests to the count given, in one statement; returns
+   * how many periods changed. A count lower than the one recorded (written out of order) is
+   * ignored, a period that does not exist too.
+   */
+  public long recordRefusals(DbExecute exec, List<PeriodRefusals> counts) {
+    if (counts.isEmpty()) {
+      return 0;
+    }
+    ArrayNode array = JsonNodeFactory.instance.arrayNode(counts.size());
+    for (PeriodRefusals count : counts) {
+      ObjectNode node = array.addObject();
+      node.put("customer_id", count.customerId().toString());
+      node.put("period_start", count.periodStart().toString());
+      node.put("refused", count.refused());
+    }
+    return exec.dml(RECORD_REFUSALS, array.toString());
+  }
+
+  public long recordRefusals(List<PeriodRefusals> counts) {
+    return recordRefusals(database.execute(), counts);
   }
 
   public Optional<UsageEvent> findEvent(DbExecute exec, String requestId) {
@@ -387,6 +419,7 @@ public final class UsageStore {
         Rows.longValue(row, "cached_tokens"),
         Rows.longValue(row, "reasoning_tokens"),
         Rows.longValue(row, "requests"),
+        Rows.longValue(row, "rejected_requests"),
         Rows.longValue(row, "token_allowance"),
         Rows.instant(row, "updated_at"));
   }

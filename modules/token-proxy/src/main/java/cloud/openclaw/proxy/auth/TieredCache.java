@@ -22,6 +22,10 @@ import redis.clients.jedis.params.SetParams;
  * just before a change cannot put it back over the new one. A replica still loading when the
  * announcement arrives has its fresh copy dropped as soon as the load ends (Caffeine waits for an
  * in-flight load before invalidating it).
+ *
+ * <p>A replica whose subscription is down (Redis restarted, its connection was cut) would not hear
+ * announcements: meanwhile it reads past its memory, and each time it is subscribed again it
+ * forgets everything it held, since it may have missed a change to any of it.
  */
 final class TieredCache<V> implements AutoCloseable {
   private final String name;
@@ -48,10 +52,13 @@ final class TieredCache<V> implements AutoCloseable {
     this.reader =
         Json.MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.local = Caffeine.newBuilder().expireAfterWrite(localTtl).maximumSize(100_000).build();
-    this.invalidations = bus.subscribe(channel(), local::invalidate);
+    this.invalidations = bus.subscribe(channel(), local::invalidate, local::invalidateAll);
   }
 
   Optional<V> get(String key) {
+    if (!invalidations.live()) {
+      return loadShared(key);
+    }
     return local.get(key, this::loadShared);
   }
 

@@ -107,7 +107,9 @@ public final class InternalService implements HttpService {
           case "revoke" -> tokens.revokeAllForBox(database.execute(), box);
           default -> throw new NotFoundException("action");
         };
-    changed.forEach(authenticator::tokenChanged);
+    // Every token of the box, not only those changed now: a retry after an announcement failed
+    // (Redis unreachable after the commit) changes nothing, and must announce all the same.
+    tokens.listForBox(database.execute(), box).forEach(authenticator::tokenChanged);
     Json.send(response, Status.OK_200, changed.stream().map(InternalService::view).toList());
   }
 
@@ -175,7 +177,9 @@ public final class InternalService implements HttpService {
     UsageMonthly recorded = currentPeriod(customer);
     CustomerLimits limits = authenticator.limits(customer);
     Limiter.Counters live =
-        limiter.counters(limits).orElse(new Limiter.Counters(recorded.usedTokens(), 0));
+        limiter
+            .counters(limits)
+            .orElse(new Limiter.Counters(recorded.usedTokens(), 0, recorded.rejectedRequests()));
     return new UsageView(
         customer,
         recorded.periodStart(),
@@ -184,7 +188,8 @@ public final class InternalService implements HttpService {
         Math.max(live.used(), recorded.usedTokens()),
         live.held(),
         recorded.usedTokens(),
-        recorded.requests());
+        recorded.requests(),
+        Math.max(live.refused(), recorded.rejectedRequests()));
   }
 
   private static UUID id(ServerRequest request, String name) {

@@ -1,5 +1,6 @@
 package cloud.openclaw.proxy.limits;
 
+import cloud.openclaw.platform.domain.PeriodRefusals;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageMonthly;
 import cloud.openclaw.platform.redis.Redis;
@@ -12,9 +13,12 @@ import cloud.openclaw.proxy.metering.UsageEventJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /**
  * The token proxy's limits, enforced in Redis so that they hold across replicas: a request rate per
@@ -22,6 +26,10 @@ import java.util.UUID;
  * one atomic step that holds an estimate of its tokens; it settles to what it really used when it
  * ends. A request is admitted while anything of the allowance is left, so usage can pass the
  * allowance by at most one request's tokens (docs/token-proxy.md).
+ *
+ * <p>Refused requests are counted per customer and period next to the counters (the refusals of
+ * admission in the same atomic step), and the periods with new refusals are marked for the {@code
+ * RefusalWriter}, which moves the counts to PostgreSQL in batches.
  */
 public final class Limiter {
   // How long a request may wait for in-flight requests to settle what is left of the allowance.
@@ -36,6 +44,8 @@ public final class Limiter {
   private final LuaScript load;
   private final LuaScript reshape;
   private final Clock clock;
+  private final LuaScript refuse;
+  private final String refusedPeriods;
 
   public Limiter(
       Redis redis, UsageStore usage, UsageBuffer buffer, int warningPercent, Clock clock) {
@@ -48,6 +58,8 @@ public final class Limiter {
     this.settle = new LuaScript(redis, "settle.lua");
     this.load = new LuaScript(redis, "load-quota.lua");
     this.reshape = new LuaScript(redis, "reshape-quota.lua");
+    this.refuse = new LuaScript(redis, "refuse.lua");
+    this.refusedPeriods = redis.key("usage", "refused");
   }
 
   /**
@@ -74,11 +86,13 @@ public final class Limiter {
             Double.toString(tolerance),
             member,
             Long.toString(estimate),
-            Long.toString(holdFor.toMillis()));
+            Long.toString(holdFor.toMillis()),
+            periodMember(limits));
     long deadline = System.nanoTime() + HELD_WAIT.toNanos();
     boolean loaded = false;
     while (true) {
-      List<?> result = (List<?>) admit.run(List.of(rateKey, quotaKey, holdsKey), args);
+      List<?> result =
+          (List<?>) admit.run(List.of(rateKey, quotaKey, holdsKey, refusedPeriods), args);
       long code = (Long) result.get(0);
       long value = (Long) result.get(1);
       if (code == 1) {
@@ -98,10 +112,65 @@ public final class Limiter {
         // What is left is held by requests in flight; they settle (usually lower) within moments.
         pause();
       } else if (code == -3) {
+        refused(limits);
         throw OpenAiError.rateLimited(1000);
       } else {
         throw new IllegalStateException("quota for " + grant.customerId() + " would not load");
       }
+    }
+  }
+
+  /**
+   * Counts a request refused after authentication for a reason of its own (a bad request, an
+   * inactive account), in the customer's current period; nothing when no period is open. The
+   * refusals of {@link #admit} are counted already.
+   */
+  public void refused(CustomerLimits limits) {
+    if (!limits.hasOpenPeriod(clock.instant())) {
+      return;
+    }
+    List<String> keys = List.of(periodKey("quota", limits), refusedPeriods);
+    List<String> args = List.of(periodMember(limits));
+    if (Long.valueOf(-2).equals(refuse.run(keys, args))) {
+      loadQuota(keys.get(0), limits);
+      refuse.run(keys, args);
+    }
+  }
+
+  /**
+   * Takes up to {@code max} periods with refusals not yet written to PostgreSQL, each with its
+   * running count (a period whose counters are gone is skipped: it loads from PostgreSQL again).
+   * The caller writes them, or gives them back with {@link #refusalsNotWritten}.
+   */
+  public List<PeriodRefusals> takeRefusals(int max) {
+    List<String> members = List.copyOf(redis.client().spop(refusedPeriods, max));
+    List<Response<String>> refused = new ArrayList<>(members.size());
+    try (Pipeline pipeline = redis.client().pipelined()) {
+      for (String member : members) {
+        refused.add(pipeline.hget(memberKey(member), "refused"));
+      }
+      pipeline.sync();
+    }
+    List<PeriodRefusals> counts = new ArrayList<>(members.size());
+    for (int i = 0; i < members.size(); i++) {
+      String count = refused.get(i).get();
+      if (count != null) {
+        counts.add(period(members.get(i), Long.parseLong(count)));
+      }
+    }
+    return counts;
+  }
+
+  /** Marks the periods again, for the next writer to try. */
+  public void refusalsNotWritten(List<PeriodRefusals> counts) {
+    if (!counts.isEmpty()) {
+      redis
+          .client()
+          .sadd(
+              refusedPeriods,
+              counts.stream()
+                  .map(c -> member(c.customerId(), c.periodStart()))
+                  .toArray(String[]::new));
     }
   }
 
@@ -138,6 +207,7 @@ public final class Limiter {
     // period's totals only, whatever the time is now.
     Optional<UsageMonthly> period = usage.period(limits.customerId(), limits.periodStart());
     long used = period.map(UsageMonthly::usedTokens).orElse(0L);
+    long refused = period.map(UsageMonthly::rejectedRequests).orElse(0L);
     long allowance = period.map(UsageMonthly::tokenAllowance).orElse(limits.allowance());
     boolean warned = used * 100 >= allowance * warningPercent;
     Instant end = period.map(UsageMonthly::periodEnd).orElse(limits.periodEnd());
@@ -147,7 +217,8 @@ public final class Limiter {
             Long.toString(allowance),
             Long.toString(used),
             warned ? "1" : "0",
-            Long.toString(expireAt(end))));
+            Long.toString(expireAt(end)),
+            Long.toString(refused)));
   }
 
   // Kept a day past the period's end so late settlements still land, then forgotten.
@@ -160,11 +231,16 @@ public final class Limiter {
     if (limits.periodStart() == null) {
       return Optional.empty();
     }
-    List<String> values = redis.client().hmget(periodKey("quota", limits), "used", "reserved");
+    List<String> values =
+        redis.client().hmget(periodKey("quota", limits), "used", "reserved", "refused");
     if (values.get(0) == null) {
       return Optional.empty();
     }
-    return Optional.of(new Counters(Long.parseLong(values.get(0)), Long.parseLong(values.get(1))));
+    return Optional.of(
+        new Counters(
+            Long.parseLong(values.get(0)),
+            Long.parseLong(values.get(1)),
+            values.get(2) == null ? 0 : Long.parseLong(values.get(2))));
   }
 
   /**
@@ -187,6 +263,31 @@ public final class Limiter {
     return redis.key(kind, "{" + customerId + "}", Long.toString(periodStart.toEpochMilli()));
   }
 
-  /** Tokens counted as used in the period, and tokens held by requests in flight. */
-  public record Counters(long used, long held) {}
+  // A period's member of the set of refused periods: the customer and the period's start as
+  // PostgreSQL has it (to the microsecond; the counters' keys have only the millisecond).
+  private static String periodMember(CustomerLimits limits) {
+    return member(limits.customerId(), limits.periodStart());
+  }
+
+  private static String member(UUID customerId, Instant periodStart) {
+    return customerId + "/" + periodStart;
+  }
+
+  private static PeriodRefusals period(String member, long refused) {
+    int slash = member.indexOf('/');
+    return new PeriodRefusals(
+        UUID.fromString(member.substring(0, slash)),
+        Instant.parse(member.substring(slash + 1)),
+        refused);
+  }
+
+  private String memberKey(String member) {
+    PeriodRefusals period = period(member, 0);
+    return periodKey("quota", period.customerId(), period.periodStart());
+  }
+
+  /**
+   * Tokens counted as used in the period, tokens held by requests in flight, and requests refused.
+   */
+  public record Counters(long used, long held, long refused) {}
 }

@@ -1,14 +1,18 @@
 package cloud.openclaw.proxy.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.PeriodRefusals;
 import cloud.openclaw.platform.domain.ProxyTokenStatus;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageOutcome;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.OpenAiError;
 import cloud.openclaw.proxy.TestServices;
+import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.proxy.auth.CustomerLimits;
 import cloud.openclaw.proxy.auth.TokenGrant;
 import cloud.openclaw.proxy.metering.UsageBuffer;
@@ -78,11 +82,11 @@ class LimiterIT {
   @Test
   void aSettledRequestCountsWhatItUsedAndReleasesItsHold() {
     Admission admission = limiter.admit(grant, limits, "req_a", 500, Duration.ofMinutes(10));
-    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(0, 500));
+    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(0, 500, 0));
 
     limiter.settle(admission, event("req_a", 100, 20));
 
-    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(120, 0));
+    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(120, 0, 0));
   }
 
   @Test
@@ -94,7 +98,7 @@ class LimiterIT {
     Admission next = limiter.admit(grant, limits, "req_next", 100, Duration.ofMinutes(10));
 
     assertThat(next.held()).isEqualTo(100);
-    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(0, 100));
+    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(0, 100, 0));
   }
 
   @Test
@@ -109,6 +113,74 @@ class LimiterIT {
     assertThat(limiter.counters(limits)).isEmpty();
     assertThat(redis.client().exists(admission.quotaKey())).isFalse();
     assertThat(redis.client().xlen(buffer.key())).isEqualTo(1);
+  }
+
+  @Test
+  void refusalsAreCountedWithTheCountersAndTheirPeriodMarkedForTheWriter() {
+    CustomerLimits onePerSecond =
+        new CustomerLimits(
+            limits.customerId(),
+            true,
+            "starter",
+            1,
+            limits.models(),
+            limits.periodStart(),
+            limits.periodEnd(),
+            limits.allowance(),
+            false);
+    limiter.admit(grant, onePerSecond, "req_1", 1, Duration.ofMinutes(10));
+    assertThatThrownBy(() -> limiter.admit(grant, onePerSecond, "req_2", 1, Duration.ofMinutes(10)))
+        .isInstanceOfSatisfying(
+            OpenAiError.class, e -> assertThat(e.code()).isEqualTo("rate_limit_exceeded"));
+    for (int i = 0; i < 50; i++) {
+      limiter.refused(onePerSecond); // bad requests, say
+    }
+    // The allowance spent: refused too (another token of the customer's, within its rate).
+    TokenGrant other =
+        new TokenGrant(
+            UUID.randomUUID(), grant.boxId(), limits.customerId(), ProxyTokenStatus.ACTIVE);
+    limiter.settle(
+        limiter.admit(other, limits, "req_big", 1, Duration.ofMinutes(10)),
+        event("req_big", 600, 400));
+    assertThatThrownBy(() -> limiter.admit(other, limits, "req_3", 1, Duration.ofMinutes(10)))
+        .isInstanceOfSatisfying(
+            OpenAiError.class, e -> assertThat(e.code()).isEqualTo("insufficient_quota"));
+
+    assertThat(limiter.counters(limits)).contains(new Limiter.Counters(1_000, 1, 52));
+    // However many refusals, the period is one count for the writer to write.
+    assertThat(limiter.takeRefusals(100))
+        .containsExactly(new PeriodRefusals(limits.customerId(), limits.periodStart(), 52));
+    assertThat(limiter.takeRefusals(100)).isEmpty();
+  }
+
+  @Test
+  void theRefusedCountLoadsFromPostgresWithTheCountersAndNeverGoesBackThere() {
+    UUID customer = TestTokenProxy.activeCustomer(db, "starter");
+    UsageStore usage = new UsageStore(db);
+    Instant start = limits.periodStart().truncatedTo(ChronoUnit.SECONDS);
+    usage.openPeriod(db.execute(), customer, start, limits.periodEnd(), limits.allowance());
+    usage.recordRefusals(List.of(new PeriodRefusals(customer, start, 5)));
+    // A late writer's lower count changes nothing.
+    usage.recordRefusals(List.of(new PeriodRefusals(customer, start, 3)));
+    CustomerLimits ofCustomer =
+        new CustomerLimits(
+            customer,
+            true,
+            "starter",
+            10,
+            limits.models(),
+            start,
+            limits.periodEnd(),
+            limits.allowance(),
+            false);
+
+    // Redis has no counters for the period (lost, or never loaded): they load, refusals included.
+    limiter.refused(ofCustomer);
+
+    assertThat(limiter.counters(ofCustomer)).contains(new Limiter.Counters(0, 0, 6));
+    usage.recordRefusals(limiter.takeRefusals(100));
+    assertThat(usage.currentPeriod(customer, Instant.now()).orElseThrow().rejectedRequests())
+        .isEqualTo(6);
   }
 
   private UsageEvent event(String requestId, long prompt, long completion) {

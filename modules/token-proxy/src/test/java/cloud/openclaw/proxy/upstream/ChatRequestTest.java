@@ -89,9 +89,10 @@ class ChatRequestTest {
   }
 
   @Test
-  void leavesAStreamThatAsksForUsageAsItIs() {
+  void leavesAStreamThatAsksForUsageAndNamesItsLimitAsItIs() {
     byte[] body =
         ("{\"model\":\"kimi-k2.6\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + "\"max_completion_tokens\":4096,"
                 + MESSAGES
                 + "}")
             .getBytes(StandardCharsets.UTF_8);
@@ -100,15 +101,98 @@ class ChatRequestTest {
   }
 
   @Test
-  void prefersMaxCompletionTokensAndFallsBackToTheDefault() {
+  void holdsTheNamedLimitOrSendsTheDefaultUpstream() throws Exception {
     assertThat(
-            parse(
-                    "{\"model\":\"kimi-k2.6\",\"max_tokens\":5,\"max_completion_tokens\":7,"
-                        + MESSAGES
-                        + "}")
+            parse("{\"model\":\"kimi-k2.6\",\"max_completion_tokens\":7," + MESSAGES + "}")
                 .maxTokens())
         .isEqualTo(7);
-    assertThat(parse("{\"model\":\"kimi-k2.6\"," + MESSAGES + "}").maxTokens()).isEqualTo(4096);
+    assertThat(parse("{\"model\":\"kimi-k2.6\",\"max_tokens\":5," + MESSAGES + "}").maxTokens())
+        .isEqualTo(5);
+    ChatRequest equal =
+        parse(
+            "{\"model\":\"kimi-k2.6\",\"max_tokens\":9,\"max_completion_tokens\":9,"
+                + MESSAGES
+                + "}");
+    assertThat(equal.maxTokens()).isEqualTo(9);
+
+    // No limit: the upstream would choose its own, so it is told the one the hold is for.
+    ChatRequest unlimited = parse("{\"model\":\"kimi-k2.6\"," + MESSAGES + "}");
+    assertThat(unlimited.maxTokens()).isEqualTo(4096);
+    assertThat(sent(unlimited).get("max_completion_tokens").asLong()).isEqualTo(4096);
+    ChatRequest nulled =
+        parse("{\"model\":\"kimi-k2.6\",\"max_completion_tokens\":null," + MESSAGES + "}");
+    assertThat(sent(nulled).get("max_completion_tokens").asLong()).isEqualTo(4096);
+    assertThat(new String(nulled.upstreamBody(), StandardCharsets.UTF_8))
+        .containsOnlyOnce("max_completion_tokens");
+    ChatRequest streamed = parse("{\"model\":\"kimi-k2.6\",\"stream\":true," + MESSAGES + "}");
+    assertThat(sent(streamed).get("max_completion_tokens").asLong()).isEqualTo(4096);
+    assertThat(sent(streamed).get("stream_options").get("include_usage").asBoolean()).isTrue();
+  }
+
+  @Test
+  void holdsEveryChoiceInFull() {
+    ChatRequest five =
+        parse("{\"model\":\"kimi-k2.6\",\"n\":5,\"max_completion_tokens\":100," + MESSAGES + "}");
+    ChatRequest one = parse("{\"model\":\"kimi-k2.6\",\"n\":null," + MESSAGES + "}");
+
+    assertThat(five.choices()).isEqualTo(5);
+    assertThat(five.estimatedTokens()).isEqualTo(five.promptEstimate() + 500);
+    assertThat(one.choices()).isEqualTo(1);
+    assertThat(one.estimatedTokens()).isEqualTo(one.promptEstimate() + 4096);
+  }
+
+  @Test
+  void holdsAFlatRateForEachImage() {
+    String image = "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}}";
+    byte[] body =
+        ("{\"model\":\"kimi-k2.6\",\"max_completion_tokens\":10,\"messages\":["
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"what is this\"},"
+                + image
+                + "]},{\"role\":\"user\",\"content\":["
+                + image
+                + "]},{\"role\":\"assistant\",\"content\":\"image_url\"}]}")
+            .getBytes(StandardCharsets.UTF_8);
+
+    ChatRequest request = ChatRequest.parse(body, PLAN, UPSTREAM, 4096);
+
+    assertThat(request.promptEstimate()).isEqualTo(body.length / 3 + 1 + 2 * 1024);
+    assertThat(request.upstreamBody()).isSameAs(body);
+  }
+
+  @Test
+  void neverHoldsMoreThanRedisCanCount() {
+    ChatRequest huge =
+        parse(
+            "{\"model\":\"kimi-k2.6\",\"n\":128,\"max_completion_tokens\":9223372036854775807,"
+                + MESSAGES
+                + "}");
+
+    assertThat(huge.estimatedTokens()).isEqualTo(ChatRequest.MAX_HOLD);
+  }
+
+  @Test
+  void refusesWhatItCouldNotHoldFor() {
+    assertRefused(
+        "{\"model\":\"kimi-k2.6\",\"max_completion_tokens\":1,\"max_tokens\":32000,"
+            + MESSAGES
+            + "}",
+        "max_tokens",
+        "disagree");
+    assertRefused("{\"model\":\"kimi-k2.6\",\"n\":129," + MESSAGES + "}", "n", "at most 128");
+    assertRefused("{\"model\":\"kimi-k2.6\",\"n\":0," + MESSAGES + "}", "n", "positive");
+    assertRefused(
+        "{\"model\":\"kimi-k2.6\",\"max_completion_tokens\":1,"
+            + MESSAGES
+            + ",\"max_completion_tokens\":32000}",
+        "max_completion_tokens",
+        "more than once");
+    assertRefused(
+        "{\"model\":\"kimi-k2.6\","
+            + MESSAGES
+            + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}},"
+            + "{\"type\":\"builtin_function\",\"function\":{\"name\":\"$web_search\"}}]}",
+        "tools",
+        "built-in tools");
   }
 
   @Test
