@@ -6,6 +6,7 @@ import cloud.openclaw.platform.http.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -70,7 +71,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  *
  * <p>Not as Stripe: no payment methods, taxes, coupons, proration or invoices to list; prices are
- * whatever id is given (free); everything is in memory.
+ * whatever id is given (free).
+ *
+ * <h2>State</h2>
+ *
+ * <p>In memory, unless the stand-in is given a {@link StripeStateFile} ({@code sandbox.state-dir}):
+ * then its objects, events and their deliveries ({@link StripeState}) are written after every
+ * change and read back at start; events the endpoint never took are delivered again.
  */
 public final class StripeStandIn implements HttpService {
   public static final String MOUNT = "/stripe";
@@ -105,10 +112,23 @@ public final class StripeStandIn implements HttpService {
   private final Map<String, ObjectNode> subscriptions = new LinkedHashMap<>();
   private final Map<String, StripeEventRecord> events = new LinkedHashMap<>();
   private final WebhookDelivery delivery;
+  private final StripeStateFile stateFile;
   private volatile String publicBase = "";
 
   public StripeStandIn(StripeSandboxSettings settings) {
-    this.delivery = new WebhookDelivery(settings, clock);
+    this(settings, null);
+  }
+
+  /**
+   * A stand-in that keeps its state in {@code stateFile} (null: in memory only), starting from what
+   * an earlier run left there.
+   */
+  public StripeStandIn(StripeSandboxSettings settings, StripeStateFile stateFile) {
+    this.stateFile = stateFile;
+    this.delivery = new WebhookDelivery(settings, clock, this::save);
+    if (stateFile != null) {
+      stateFile.load().ifPresent(this::restore);
+    }
   }
 
   /**
@@ -292,6 +312,7 @@ public final class StripeStandIn implements HttpService {
   /** Moves the stand-in's clock ahead (event times, periods). */
   public void advanceClock(Duration by) {
     clockOffset.addAndGet(by.toSeconds());
+    save();
   }
 
   // ---- the API ----
@@ -312,6 +333,9 @@ public final class StripeStandIn implements HttpService {
       try {
         synchronized (this) {
           answer = call.handle(request, form);
+          if (Method.POST.equals(request.prologue().method())) {
+            save();
+          }
         }
       } catch (NotFoundException e) {
         stripeError(response, Status.NOT_FOUND_404, e.getMessage(), "resource_missing");
@@ -527,6 +551,53 @@ public final class StripeStandIn implements HttpService {
     return Map.of("events", list, "webhookUrl", String.valueOf(delivery.url()));
   }
 
+  // ---- state ----
+
+  /** Every kind of object the stand-in keeps, by the name it is saved under. */
+  private Map<String, Map<String, ObjectNode>> objects() {
+    Map<String, Map<String, ObjectNode>> objects = new LinkedHashMap<>();
+    objects.put("customers", customers);
+    objects.put("checkout_sessions", sessions);
+    objects.put("portal_sessions", portalSessions);
+    objects.put("subscriptions", subscriptions);
+    return objects;
+  }
+
+  /** The whole state as plain data. */
+  public synchronized StripeState state() {
+    Map<String, Map<String, ObjectNode>> objects = new LinkedHashMap<>();
+    objects().forEach((kind, byId) -> objects.put(kind, new LinkedHashMap<>(byId)));
+    Map<String, StripeState.Delivered> deliveries = new LinkedHashMap<>();
+    for (String id : events.keySet()) {
+      delivery
+          .firstDelivered(id)
+          .ifPresent(first -> deliveries.put(id, new StripeState.Delivered(deliveries(id), first)));
+    }
+    return new StripeState(objects, List.copyOf(events.values()), deliveries, clockOffset.get());
+  }
+
+  /** Writes the state, when it is kept; after every change. */
+  private synchronized void save() {
+    if (stateFile != null) {
+      stateFile.save(state());
+    }
+  }
+
+  private synchronized void restore(StripeState state) {
+    objects().forEach((kind, byId) -> byId.putAll(state.objects().getOrDefault(kind, Map.of())));
+    clockOffset.set(state.clockOffset());
+    for (StripeEventRecord event : state.events()) {
+      events.put(event.id(), event);
+      sequence.accumulateAndGet(event.sequence(), Math::max);
+      StripeState.Delivered delivered = state.deliveries().get(event.id());
+      if (delivered == null) {
+        delivery.submit(event);
+      } else {
+        delivery.restore(event.id(), delivered.count(), delivered.first());
+      }
+    }
+  }
+
   // ---- helpers ----
 
   private void emit(String type, ObjectNode object) {
@@ -545,6 +616,7 @@ public final class StripeStandIn implements HttpService {
     StripeEventRecord record =
         new StripeEventRecord(id, type, created, Json.write(event), sequence.incrementAndGet());
     events.put(id, record);
+    save();
     delivery.submit(record);
   }
 
