@@ -76,9 +76,14 @@ public final class DevLauncher implements AutoCloseable {
         apiPublicUrl(shared);
       }
       Map<String, String> own = new HashMap<>(shared);
-      String hostKey = service.key() + ".host";
-      if (!environment.containsKey(ConfigLoader.environmentName(hostKey))) {
-        own.putIfAbsent(hostKey, "127.0.0.1");
+      loopback(own, service.key() + ".host");
+      if (service.name().equals("token-proxy")) {
+        loopback(own, "proxy.internal.host");
+      }
+      if (service.name().equals("sandbox")
+          && !environment.containsKey(ConfigLoader.environmentName("sandbox.state-dir"))) {
+        // Bots, Stripe customers and mail outlive a restart, as the platform's data does.
+        own.putIfAbsent("sandbox.state-dir", home.resolve("sandbox").toString());
       }
       Config config = ConfigLoader.load(service.name(), environment, own);
       start(service, config);
@@ -99,6 +104,13 @@ public final class DevLauncher implements AutoCloseable {
       awaitHealthy(service);
     }
     healthyAfter = Duration.ofNanos(System.nanoTime() - begin);
+  }
+
+  /** Every listener of dev mode on 127.0.0.1 unless its variable says otherwise. */
+  private void loopback(Map<String, String> own, String hostKey) {
+    if (!environment.containsKey(ConfigLoader.environmentName(hostKey))) {
+      own.putIfAbsent(hostKey, "127.0.0.1");
+    }
   }
 
   private synchronized void start(DevService service, Config config) {

@@ -43,20 +43,35 @@ public final class Progress {
   }
 
   public void step(Job job, Box box, String step, String message, Map<String, Object> extra) {
+    String at = publish(box, job.type().dbValue(), step, message, extra);
+    record(job, step, message, at, extra);
+  }
+
+  /**
+   * An event about the box from outside a job (the bot watcher, {@code job} names it), on the
+   * customer's live channel only.
+   */
+  public void event(Box box, String job, String step, String message) {
+    publish(box, job, step, message, Map.of());
+  }
+
+  private String publish(
+      Box box, String job, String step, String message, Map<String, Object> extra) {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("boxId", box.id().toString());
-    event.put("job", job.type().dbValue());
+    event.put("job", job);
     event.put("step", step);
     event.put("message", message);
     String at = clock.instant().toString();
     event.put("at", at);
     event.putAll(extra);
+    LOG.log(Level.INFO, "box {0} {1} {2}: {3}", new Object[] {box.id(), job, step, message});
     try {
       bus.publish(EventBus.customerChannel(box.customerId()), Json.write(event));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "progress event for box " + box.id() + " not published", e);
     }
-    record(job, step, message, at, extra);
+    return at;
   }
 
   private void record(Job job, String step, String message, String at, Map<String, Object> extra) {
