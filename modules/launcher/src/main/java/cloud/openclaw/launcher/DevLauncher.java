@@ -178,7 +178,7 @@ public final class DevLauncher implements AutoCloseable {
     Map<String, String> wanted = new HashMap<>();
     wanted.put("api.public-url", api);
     wanted.put("billing.dashboard-url", api + "/");
-    wanted.put("api.stripe.cancel-url", api + "/");
+    wanted.put("api.stripe.cancel-url", api + "/billing/cancelled");
     if (shared.getOrDefault("stripe.api-base", "").startsWith(sandbox)) {
       wanted.put("api.stripe.success-url", sandbox + "/telegram/");
     }
