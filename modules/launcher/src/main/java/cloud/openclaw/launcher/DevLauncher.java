@@ -18,13 +18,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Dev mode's sequence: infrastructure (configured, or embedded), then every service in one JVM on
  * 127.0.0.1, then a wait until each reports UP on /observe/health. {@link #close} stops the
- * services in reverse, then Redis, then PostgreSQL; it may run (from a shutdown hook) while start
- * is still under way, and then stops what has started and makes start give up.
+ * services (callers first), then Redis, then PostgreSQL; it may run (from a shutdown hook) while
+ * start is still under way, and then stops what has started and makes start give up.
  */
 public final class DevLauncher implements AutoCloseable {
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(30);
@@ -42,6 +45,8 @@ public final class DevLauncher implements AutoCloseable {
           .build();
   private boolean closed;
   private Duration healthyAfter;
+  private volatile String proxyInternal;
+  private volatile String sandboxState;
 
   /**
    * @param home where embedded data and the dev key live ({@code .openclaw-dev})
@@ -84,6 +89,7 @@ public final class DevLauncher implements AutoCloseable {
           && !environment.containsKey(ConfigLoader.environmentName("sandbox.state-dir"))) {
         // Bots, Stripe customers and mail outlive a restart, as the platform's data does.
         own.putIfAbsent("sandbox.state-dir", home.resolve("sandbox").toString());
+        sandboxState = own.get("sandbox.state-dir");
       }
       Config config = ConfigLoader.load(service.name(), environment, own);
       start(service, config);
@@ -98,6 +104,12 @@ public final class DevLauncher implements AutoCloseable {
         String sandboxUrl = services().getFirst().url();
         StandIns.tokenProxyClients(environment, sandboxUrl, lastStarted().url(), config, home)
             .forEach(shared::putIfAbsent);
+        Settings proxy = new Settings(config);
+        proxyInternal =
+            "http://"
+                + proxy.string("proxy.internal.host")
+                + ":"
+                + proxy.string("proxy.internal.port");
       }
     }
     for (Started service : services()) {
@@ -249,6 +261,17 @@ public final class DevLauncher implements AutoCloseable {
     for (String note : infrastructure.notes()) {
       out.append("  ").append(note).append(System.lineSeparator());
     }
+    if (sandboxState != null && !sandboxState.isBlank()) {
+      out.append("  Sandbox     Telegram bots and chats, Stripe, caught mail kept in ")
+          .append(sandboxState)
+          .append(System.lineSeparator());
+    }
+    if (proxyInternal != null) {
+      out.append("  Proxy's internal API  ")
+          .append(proxyInternal)
+          .append("  (tokens, billing periods; the operator's and billing's)")
+          .append(System.lineSeparator());
+    }
     out.append(String.format("%nCtrl-C stops everything.%n"));
     return out.toString();
   }
@@ -258,22 +281,43 @@ public final class DevLauncher implements AutoCloseable {
     stopped.await();
   }
 
-  /** Stops the services in reverse order, then Redis, then PostgreSQL. Safe to call twice. */
+  /**
+   * Stops what calls others first (onboarding, billing, the operator and its gateways), then what
+   * they call (the token proxy, the api, the sandbox), each group at once, then Redis and
+   * PostgreSQL: Ctrl-C ends everything within a few seconds. Safe to call twice.
+   */
   @Override
   public void close() {
     synchronized (this) {
       closed = true;
-      for (int i = started.size() - 1; i >= 0; i--) {
-        Started service = started.get(i);
-        try {
-          service.running().close();
-        } catch (RuntimeException e) {
-          System.err.println("stopping " + service.name() + " failed: " + e);
-        }
+      List<Started> callers = new ArrayList<>();
+      List<Started> called = new ArrayList<>();
+      for (Started service : started) {
+        (CALLED.contains(service.name()) ? called : callers).add(service);
       }
+      closeAtOnce(callers);
+      closeAtOnce(called);
       started.clear();
     }
     infrastructure.close();
     stopped.countDown();
+  }
+
+  /** The services the others call; stopped after them. */
+  private static final Set<String> CALLED = Set.of("sandbox", "api", "token-proxy");
+
+  private static void closeAtOnce(List<Started> services) {
+    try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Started service : services) {
+        closing.submit(
+            () -> {
+              try {
+                service.running().close();
+              } catch (RuntimeException e) {
+                System.err.println("stopping " + service.name() + " failed: " + e);
+              }
+            });
+      }
+    }
   }
 }
