@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +25,8 @@ import java.util.concurrent.Executors;
 /**
  * Dev mode's sequence: infrastructure (configured, or embedded), then every service in one JVM on
  * 127.0.0.1, then a wait until each reports UP on /observe/health. {@link #close} stops the
- * services (callers first), then Redis, then PostgreSQL; it may run (from a shutdown hook) while
- * start is still under way, and then stops what has started and makes start give up.
+ * services, then Redis, then PostgreSQL; it may run (from a shutdown hook) while start is still
+ * under way, and then stops what has started and makes start give up.
  */
 public final class DevLauncher implements AutoCloseable {
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(30);
@@ -282,29 +281,20 @@ public final class DevLauncher implements AutoCloseable {
   }
 
   /**
-   * Stops what calls others first (onboarding, billing, the operator and its gateways), then what
-   * they call (the token proxy, the api, the sandbox), each group at once, then Redis and
-   * PostgreSQL: Ctrl-C ends everything within a few seconds. Safe to call twice.
+   * Stops every service at once (the operator stops its gateways, all at once too), then Redis and
+   * PostgreSQL: Ctrl-C ends everything within a few seconds, where one service after the other took
+   * ten. Safe to call twice.
    */
   @Override
   public void close() {
     synchronized (this) {
       closed = true;
-      List<Started> callers = new ArrayList<>();
-      List<Started> called = new ArrayList<>();
-      for (Started service : started) {
-        (CALLED.contains(service.name()) ? called : callers).add(service);
-      }
-      closeAtOnce(callers);
-      closeAtOnce(called);
+      closeAtOnce(started);
       started.clear();
     }
     infrastructure.close();
     stopped.countDown();
   }
-
-  /** The services the others call; stopped after them. */
-  private static final Set<String> CALLED = Set.of("sandbox", "api", "token-proxy");
 
   private static void closeAtOnce(List<Started> services) {
     try (ExecutorService closing = Executors.newVirtualThreadPerTaskExecutor()) {
