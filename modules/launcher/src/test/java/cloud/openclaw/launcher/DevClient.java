@@ -89,6 +89,28 @@ record DevClient(String sandbox, String api, Connection db) {
         : Optional.empty();
   }
 
+  // --- the api --------------------------------------------------------------------------------
+
+  /**
+   * Signs up as onboarding would, on the starter plan; the answer: customerId, boxId, the
+   * checkoutUrl.
+   */
+  JsonNode signUp(String email, String botToken, List<Long> allowed) throws Exception {
+    return post(
+        api + "/signup",
+        Json.write(
+            Map.of(
+                "email",
+                email,
+                "plan",
+                "starter",
+                "botToken",
+                botToken,
+                "allowedTelegramUserIds",
+                allowed)),
+        201);
+  }
+
   // --- the sandbox's Stripe and mail ---------------------------------------------------------
 
   /** GETs the hosted checkout page and submits its pay form, as a browser would; when clicked. */

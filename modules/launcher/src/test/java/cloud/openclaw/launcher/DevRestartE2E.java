@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import cloud.openclaw.operator.local.LocalSettings;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.Settings;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.testkit.JavaProcess;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
@@ -89,20 +88,7 @@ class DevRestartE2E {
       dev = start(environment, 1);
       JsonNode bot = client.newBot();
       long botId = bot.path("id").asLong();
-      JsonNode signup =
-          post(
-              api + "/signup",
-              Json.write(
-                  Map.of(
-                      "email",
-                      EMAIL,
-                      "plan",
-                      "starter",
-                      "botToken",
-                      bot.path("token").asText(),
-                      "allowedTelegramUserIds",
-                      List.of(ADA))),
-              201);
+      JsonNode signup = client.signUp(EMAIL, bot.path("token").asText(), List.of(ADA));
       UUID box = UUID.fromString(signup.path("boxId").asText());
       Instant paid = client.payOnHostedCheckout(signup.path("checkoutUrl").asText());
       awaitRunning(client, box);

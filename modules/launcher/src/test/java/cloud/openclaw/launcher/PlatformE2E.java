@@ -2,7 +2,6 @@ package cloud.openclaw.launcher;
 
 import static cloud.openclaw.launcher.DevClient.expect;
 import static cloud.openclaw.launcher.DevClient.get;
-import static cloud.openclaw.launcher.DevClient.post;
 import static cloud.openclaw.launcher.DevClient.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 import cloud.openclaw.operator.local.LocalSettings;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.Settings;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -102,22 +100,9 @@ class PlatformE2E {
       client = new DevClient(sandbox, api, db);
 
       // 1. a pending customer with a plan; the sandbox checkout paid; signed webhooks delivered.
-      JsonNode bot = post(sandbox + "/telegram/_sandbox/bots", "{}", 201);
+      JsonNode bot = client.newBot();
       long botId = bot.path("id").asLong();
-      JsonNode signup =
-          post(
-              api + "/signup",
-              Json.write(
-                  Map.of(
-                      "email",
-                      "ada@example.com",
-                      "plan",
-                      "starter",
-                      "botToken",
-                      bot.path("token").asText(),
-                      "allowedTelegramUserIds",
-                      List.of(ADA))),
-              201);
+      JsonNode signup = client.signUp("ada@example.com", bot.path("token").asText(), List.of(ADA));
       UUID customer = UUID.fromString(signup.path("customerId").asText());
       UUID box = UUID.fromString(signup.path("boxId").asText());
       assertThat(client.customerStatus(customer)).isEqualTo("pending");

@@ -15,8 +15,6 @@ import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
-import cloud.openclaw.platform.domain.NewBox;
-import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.Json;
@@ -244,15 +242,8 @@ class BotCheckIT {
     Box box =
         boxes.create(
             database.execute(),
-            new NewBox(
-                customer,
-                bot.id(),
-                bot.username(),
-                bot.token(),
-                List.of(42L),
-                "kimi-k2.6",
-                ThinkingLevel.OFF,
-                BoxRuntime.LOCAL));
+            TestTokenProxy.newBox(
+                customer, BoxRuntime.LOCAL, bot.id(), bot.username(), bot.token()));
     TestTokenProxy.openPeriod(proxy, customer, 1_000_000);
     return box;
   }
