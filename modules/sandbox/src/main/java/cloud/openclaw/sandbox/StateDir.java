@@ -48,10 +48,6 @@ public final class StateDir {
     }
   }
 
-  public Path root() {
-    return root;
-  }
-
   /** A subdirectory (made if missing) for a stand-in of its own. */
   public StateDir child(String name) {
     return new StateDir(root.resolve(name));
