@@ -17,6 +17,7 @@ import cloud.openclaw.api.me.BoxEvents;
 import cloud.openclaw.api.me.CustomerEvents;
 import cloud.openclaw.api.me.MeService;
 import cloud.openclaw.api.me.UsageView;
+import cloud.openclaw.api.pages.HomePage;
 import cloud.openclaw.api.signup.SignupService;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.CryptoSettings;
@@ -175,6 +176,7 @@ public final class Main {
             api.signupRuntime(),
             api.clientIpHeader()));
     services.add(new OpenApiService());
+    services.add(new HomePage(sessions, customers, boxes));
     return List.copyOf(services);
   }
 

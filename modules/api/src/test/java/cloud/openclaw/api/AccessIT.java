@@ -45,7 +45,12 @@ class AccessIT {
           "GET /openapi",
           "POST /stripe/webhook",
           "POST /billing/checkout",
-          "POST /signup");
+          "POST /signup",
+          // pages people land on from mails and Stripe (the dashboard page shows more when
+          // signed in)
+          "GET /",
+          "GET /billing/done",
+          "GET /billing/cancelled");
 
   static ApiFixture api;
   private final ApiClient client;

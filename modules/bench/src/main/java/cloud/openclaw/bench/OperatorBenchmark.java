@@ -164,7 +164,12 @@ public final class OperatorBenchmark {
     KubernetesClient client = server.createClient();
     List<Box> created = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      created.add(newBox(services.proxyClient(), BoxRuntime.KUBERNETES, null));
+      // a bot the sandbox's Telegram knows: the operator asks it before a box is running
+      created.add(
+          newBox(
+              services.proxyClient(),
+              BoxRuntime.KUBERNETES,
+              services.sandbox().telegram().createBot(null)));
     }
     Thread kubelet = Kubelet.followAll(client);
     Map<String, String> overrides = services.operatorOverrides();
@@ -465,6 +470,8 @@ public final class OperatorBenchmark {
       overrides.put("operator.ready-timeout", "PT5M");
       overrides.put("operator.token-proxy.internal-url", "http://127.0.0.1:" + internalPort);
       overrides.put("operator.token-proxy.internal-token", INTERNAL_TOKEN);
+      overrides.put(
+          "telegram.api-root", "http://127.0.0.1:" + sandbox.service().port() + "/telegram");
       return overrides;
     }
 

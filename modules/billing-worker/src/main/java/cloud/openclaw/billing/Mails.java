@@ -24,6 +24,19 @@ public final class Mails {
         "Your OpenClaw agent is running. Say hello to it on Telegram: https://t.me/" + botUsername);
   }
 
+  public NewNotification botRefused(Customer customer, String botUsername, String boxId) {
+    return withDashboard(
+        customer,
+        NotificationKind.BOT_REFUSED,
+        boxId,
+        "Telegram refused your bot token",
+        "Telegram refused your bot token: send a new one. Your agent @"
+            + botUsername
+            + " cannot read or answer messages until it has a token that works. This happens when"
+            + " the token is revoked or the bot deleted in BotFather. If the token works again, your"
+            + " agent comes back by itself.");
+  }
+
   public NewNotification usageWarning(Customer customer, String periodStart, int percent) {
     return withDashboard(
         customer,

@@ -1,7 +1,7 @@
 package cloud.openclaw.billing;
 
-import cloud.openclaw.billing.events.AgentLiveNotices;
 import cloud.openclaw.billing.events.BillingEvents;
+import cloud.openclaw.billing.events.BoxNotices;
 import cloud.openclaw.billing.events.EventProcessor;
 import cloud.openclaw.billing.events.GracePeriod;
 import cloud.openclaw.billing.events.PastDue;
@@ -41,8 +41,8 @@ import java.util.UUID;
 /**
  * The billing-worker service: turns stored Stripe events into subscriptions, jobs and emails
  * ({@link EventProcessor}), suspends after the grace period ({@link GracePeriod}), turns the token
- * proxy's usage warnings and newly live agents into emails, and sends the email outbox over SMTP
- * ({@link OutboxSender}).
+ * proxy's usage warnings, newly live agents and refused bot tokens into emails, and sends the email
+ * outbox over SMTP ({@link OutboxSender}).
  */
 public final class Main {
   static final String SERVICE = "billing-worker";
@@ -111,8 +111,8 @@ public final class Main {
       GracePeriod grace =
           new GracePeriod(database, pastDue, customers, handlers, billing.gracePeriod(), clock);
       opened.add(Periodic.start("grace-period", billing.graceCheckInterval(), grace::run));
-      AgentLiveNotices live = new AgentLiveNotices(database, customers, notifications, mails);
-      opened.add(Periodic.start("agent-live", Duration.ofSeconds(5), live::run));
+      BoxNotices boxNotices = new BoxNotices(database, customers, notifications, mails);
+      opened.add(Periodic.start("box-notices", Duration.ofSeconds(5), boxNotices::run));
       opened.add(
           new UsageWarningListener(
                   database, connections.redis(), customers, notifications, mails, consumerName())

@@ -1,16 +1,19 @@
 package cloud.openclaw.launcher;
 
+import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What dev mode needs besides the services: PostgreSQL, Redis and a key to seal secrets. Whatever
@@ -65,18 +68,37 @@ final class DevInfrastructure implements AutoCloseable {
     } else {
       notes.add("Crypto key  '" + settings.optionalString("crypto.active-key") + "'  configured");
     }
+    if (settings.optionalString("api.auth.jwt.keys").isEmpty()) {
+      // Sessions outlive a restart of dev mode, as they do a restart of a real api.
+      Path file = home.resolve("jwt.key");
+      overrides.put("api.auth.jwt.keys", DEV_KEY_ID + ":" + devSigningKey(file));
+      overrides.put("api.auth.jwt.active-key", DEV_KEY_ID);
+      notes.add("Session key '" + DEV_KEY_ID + "'  generated once, kept in " + file);
+    }
+  }
+
+  /** The api's session signing key in {@code file}, generated on first use. */
+  static String devSigningKey(Path file) {
+    return kept(file, () -> SigningKeys.encode(SigningKeys.generate()));
   }
 
   /** The key in {@code file}, generated on first use (readable by the owner only). */
   static String devKey(Path file) {
+    return kept(file, SecretBox::newKey);
+  }
+
+  /** The secret in {@code file}, made by {@code make} and written there on first use (mode 600). */
+  private static String kept(Path file, Supplier<String> make) {
     try {
       if (Files.isRegularFile(file)) {
         return Files.readString(file).strip();
       }
       Files.createDirectories(file.getParent());
-      String key = SecretBox.newKey();
-      Files.writeString(file, key + "\n");
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      String key = make.get();
+      Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(temporary, key + "\n");
+      Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
       return key;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep the dev key in " + file, e);

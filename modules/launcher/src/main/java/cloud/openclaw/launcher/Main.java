@@ -2,6 +2,7 @@ package cloud.openclaw.launcher;
 
 import cloud.openclaw.platform.config.ConfigurationException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,15 +16,20 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
+    DevConsole.install();
     DevLauncher launcher = new DevLauncher(DEV_HOME.toAbsolutePath(), System.getenv(), Map.of());
     // Registered before start: a Ctrl-C while PostgreSQL is still starting stops it too.
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  long begin = System.nanoTime();
                   System.out.println("openclaw-cloud dev: stopping");
                   launcher.close();
-                  System.out.println("openclaw-cloud dev: stopped");
+                  System.out.printf(
+                      Locale.ROOT,
+                      "openclaw-cloud dev: stopped (%.1f s)%n",
+                      (System.nanoTime() - begin) / 1e9);
                 },
                 "openclaw-dev-stop"));
     try {

@@ -80,6 +80,10 @@ final class StandIns {
     Map<String, String> wanted = new HashMap<>();
     wanted.put("operator.local.enabled", "true");
     wanted.put("operator.local.token-proxy-base-url", proxyUrl + "/v1");
+    // One machine runs a few gateways (about 1 GB each): four job workers are plenty, and they
+    // stop within a second of Ctrl-C (each finishes its blocking read of the queue first).
+    wanted.put("operator.job-workers", "4");
+    wanted.put("jobs.poll-timeout", "PT0.25S");
     // The gateways poll the Telegram the api checks bots with: the sandbox, unless one is
     // configured.
     String telegram = environment.get(ConfigLoader.environmentName("telegram.api-root"));

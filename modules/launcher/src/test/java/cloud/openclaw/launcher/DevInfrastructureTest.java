@@ -25,6 +25,23 @@ class DevInfrastructureTest {
   }
 
   @Test
+  void theSessionKeyIsGeneratedOnceSoSessionsOutliveARestart(@TempDir Path home) throws Exception {
+    Path file = home.resolve("jwt.key");
+
+    String first = DevInfrastructure.devSigningKey(file);
+
+    assertThat(DevInfrastructure.devSigningKey(file)).isEqualTo(first);
+    java.security.interfaces.RSAPrivateKey key =
+        (java.security.interfaces.RSAPrivateKey)
+            java.security.KeyFactory.getInstance("RSA")
+                .generatePrivate(
+                    new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(first)));
+    assertThat(key.getModulus().bitLength()).isGreaterThanOrEqualTo(2048);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
   void printedUrlsCarryNoPassword() {
     assertThat(DevInfrastructure.withoutSecrets("redis://:s3cret@cache:6379/2"))
         .isEqualTo("redis://cache:6379/2");

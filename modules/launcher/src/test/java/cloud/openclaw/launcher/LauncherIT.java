@@ -35,7 +35,8 @@ class LauncherIT {
     overrides.put("redis.url", redis.url());
     overrides.put("redis.prefix", redis.prefix());
     DevService.ALL.forEach(service -> overrides.put(service.key() + ".port", "0"));
-    overrides.put("proxy.internal.port", "0");
+    int internalPort = Ports.free();
+    overrides.put("proxy.internal.port", Integer.toString(internalPort));
 
     DevLauncher.Started[] services;
     try (DevLauncher launcher = new DevLauncher(home, Map.of(), overrides)) {
@@ -63,6 +64,12 @@ class LauncherIT {
           .contains("curl -s -X POST " + api + "/signup");
       assertThat(get(api + "/openapi").statusCode()).isEqualTo(200);
       assertThat(home.resolve("crypto.key")).as("the generated dev key").isRegularFile();
+      assertThat(home.resolve("jwt.key")).as("the kept session key").isRegularFile();
+      assertThat(home.resolve("sandbox/telegram")).as("the sandbox's kept state").isDirectory();
+      // The token proxy's internal API listens on loopback only: 127.0.0.1 takes connections, any
+      // other address (127.0.0.2 is this machine too, but not 127.0.0.1) is refused.
+      assertThat(connects("127.0.0.1", internalPort)).isTrue();
+      assertThat(connects("127.0.0.2", internalPort)).as("0.0.0.0 would take it").isFalse();
     }
 
     for (DevLauncher.Started service : services) {
@@ -94,6 +101,15 @@ class LauncherIT {
     assertThat(unknown.statusCode()).as(service.name()).isEqualTo(404);
     assertThat(Json.MAPPER.readTree(unknown.body()).path("error").path("code").asText())
         .isEqualTo("not_found");
+  }
+
+  private static boolean connects(String host, int port) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(host, port), 2000);
+      return true;
+    } catch (java.io.IOException refused) {
+      return false;
+    }
   }
 
   private HttpResponse<String> get(String url) throws Exception {

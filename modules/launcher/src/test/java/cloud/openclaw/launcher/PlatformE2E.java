@@ -1,17 +1,18 @@
 package cloud.openclaw.launcher;
 
+import static cloud.openclaw.launcher.DevClient.expect;
+import static cloud.openclaw.launcher.DevClient.get;
+import static cloud.openclaw.launcher.DevClient.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.operator.local.LocalSettings;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.Settings;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,11 +65,6 @@ class PlatformE2E {
   /** Cancelled to gone: the destroy job stops the gateway (10 s grace at most) and revokes. */
   static final Duration GONE_BOUND = Duration.ofSeconds(30);
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
   private final Map<String, String> timings = new LinkedHashMap<>();
 
   private String sandbox;
@@ -79,6 +74,9 @@ class PlatformE2E {
 
   /** The test's one connection, for what it reads from PostgreSQL. */
   private Connection db;
+
+  /** The platform as a person and the outside services see it. */
+  private DevClient client;
 
   @Test
   void signUpPayChatMeterCapAndCancel(@TempDir Path home) throws Exception {
@@ -99,34 +97,24 @@ class PlatformE2E {
       api = urls.get("api");
       proxy = urls.get("token-proxy");
       proxyInternal = "http://127.0.0.1:" + overrides.get("proxy.internal.port");
+      client = new DevClient(sandbox, api, db);
 
       // 1. a pending customer with a plan; the sandbox checkout paid; signed webhooks delivered.
-      JsonNode bot = post(sandbox + "/telegram/_sandbox/bots", "{}", 201);
+      JsonNode bot = client.newBot();
       long botId = bot.path("id").asLong();
-      JsonNode signup =
-          post(
-              api + "/signup",
-              Json.write(
-                  Map.of(
-                      "email",
-                      "ada@example.com",
-                      "plan",
-                      "starter",
-                      "botToken",
-                      bot.path("token").asText(),
-                      "allowedTelegramUserIds",
-                      List.of(ADA))),
-              201);
+      JsonNode signup = client.signUp("ada@example.com", bot.path("token").asText(), List.of(ADA));
       UUID customer = UUID.fromString(signup.path("customerId").asText());
       UUID box = UUID.fromString(signup.path("boxId").asText());
-      assertThat(customerStatus(customer)).isEqualTo("pending");
-      Instant paid = payOnHostedCheckout(signup.path("checkoutUrl").asText());
-      Instant completed = delivered("checkout.session.completed");
+      assertThat(client.customerStatus(customer)).isEqualTo("pending");
+      Instant paid = client.payOnHostedCheckout(signup.path("checkoutUrl").asText());
+      Instant completed = client.delivered("checkout.session.completed");
       for (String type :
           List.of("customer.subscription.created", "invoice.paid", "invoice.payment_succeeded")) {
-        delivered(type);
+        client.delivered(type);
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> customerStatus(customer).equals("active"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.customerStatus(customer).equals("active"));
       timing("pay clicked → checkout.session.completed taken (200)", paid, completed);
 
       // 2. the box live: checkout.session.completed taken → the gateway's first getUpdates.
@@ -134,30 +122,32 @@ class PlatformE2E {
           await()
               .atMost(LIVE_BOUND.plusSeconds(60))
               .pollInterval(Duration.ofMillis(200))
-              .until(() -> firstPoll(botId), Optional::isPresent)
+              .until(() -> client.firstPoll(botId), Optional::isPresent)
               .orElseThrow();
       Duration live =
           timing("checkout.session.completed taken → first getUpdates", completed, firstPoll);
       assertThat(live).isLessThan(LIVE_BOUND);
-      await().atMost(Duration.ofSeconds(30)).until(() -> observedState(box).equals("running"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> client.observedState(box).equals("running"));
       Path boxDir = home.resolve("boxes").resolve(box.toString());
       long pid = Long.parseLong(Files.readString(boxDir.resolve("gateway.pid")).strip());
       String proxyToken = Files.readString(boxDir.resolve("proxy-token")).strip();
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
-      String session = signIn("ada@example.com");
+      String session = client.signIn("ada@example.com");
       JsonNode myBox = get(api + "/me/box", session);
       assertThat(myBox.path("status").asText()).isEqualTo("running");
       assertThat(myBox.path("botUsername").asText()).isEqualTo(bot.path("username").asText());
 
       // 3. the allowed user gets the model's answer; a stranger gets nothing.
-      sendAsUser(botId, STRANGER, "let me in");
+      client.sendAsUser(botId, STRANGER, "let me in");
       Instant asked = Instant.now();
-      sendAsUser(botId, ADA, "hello from the end to end test");
+      client.sendAsUser(botId, ADA, "hello from the end to end test");
       List<String> answers =
           await()
               .atMost(Duration.ofSeconds(90))
               .pollInterval(Duration.ofMillis(200))
-              .until(() -> botMessages(botId, ADA), list -> !list.isEmpty());
+              .until(() -> client.botMessages(botId, ADA), list -> !list.isEmpty());
       timing("Ada's DM → the agent's answer", asked, Instant.now());
       // The stand-in echoes the model's input: Ada's text as OpenClaw framed it (OpenClaw trims
       // what precedes the text on the way out, "echo: " and its timestamp among it).
@@ -166,7 +156,7 @@ class PlatformE2E {
       await()
           .during(Duration.ofSeconds(3))
           .atMost(Duration.ofSeconds(5))
-          .until(() -> botMessages(botId, STRANGER).isEmpty());
+          .until(() -> client.botMessages(botId, STRANGER).isEmpty());
 
       // 4. the usage is in PostgreSQL, exactly as the stand-in reported it.
       JsonNode kimi = get(sandbox + "/kimi/_sandbox/stats");
@@ -198,15 +188,15 @@ class PlatformE2E {
               "{\"model\":\"kimi-k2.6\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
               429);
       assertThat(refused.path("error").path("code").asText()).isEqualTo("insufficient_quota");
-      int before = botMessages(botId, ADA).size();
+      int before = client.botMessages(botId, ADA).size();
       long upstreamBefore = get(sandbox + "/kimi/_sandbox/stats").path("requests").asLong();
       Instant overQuota = Instant.now();
-      sendAsUser(botId, ADA, "one more please");
+      client.sendAsUser(botId, ADA, "one more please");
       List<String> told =
           await()
               .atMost(Duration.ofSeconds(90))
               .pollInterval(Duration.ofMillis(200))
-              .until(() -> botMessages(botId, ADA), list -> list.size() > before);
+              .until(() -> client.botMessages(botId, ADA), list -> list.size() > before);
       timing("Ada's DM over the allowance → the agent tells her", overQuota, Instant.now());
       String notice = told.get(before);
       System.out.println("PlatformE2E: over the allowance the agent said: " + notice);
@@ -220,7 +210,7 @@ class PlatformE2E {
 
       // 6. the subscription deleted: the gateway ends, its proxy token is refused.
       Instant cancelled = cancelInPortal(session);
-      Instant deleted = delivered("customer.subscription.deleted");
+      Instant deleted = client.delivered("customer.subscription.deleted");
       // both watched in one loop, so that each is timed when it happens
       Instant[] ended = new Instant[1];
       Instant[] revoked = new Instant[1];
@@ -243,9 +233,11 @@ class PlatformE2E {
       timing("customer.subscription.deleted taken → proxy token refused", deleted, revoked[0]);
       assertThat(Duration.between(deleted, ended[0])).isLessThan(GONE_BOUND);
       assertThat(Duration.between(deleted, revoked[0])).isLessThan(GONE_BOUND);
-      await().atMost(Duration.ofSeconds(10)).until(() -> observedState(box).equals("destroyed"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.observedState(box).equals("destroyed"));
       assertThat(boxDir).doesNotExist();
-      assertThat(customerStatus(customer)).isEqualTo("cancelled");
+      assertThat(client.customerStatus(customer)).isEqualTo("cancelled");
     } finally {
       System.out.println(report());
     }
@@ -275,85 +267,10 @@ class PlatformE2E {
     return overrides;
   }
 
-  /** GETs the hosted checkout page and submits its pay form, as a browser would. */
-  private Instant payOnHostedCheckout(String checkoutUrl) throws Exception {
-    HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(checkoutUrl)).build());
-    assertThat(page.statusCode()).isEqualTo(200);
-    Matcher form =
-        Pattern.compile(
-                "<form method=post action=\"([^\"]+)\"><input type=hidden name=card value=ok>")
-            .matcher(page.body());
-    assertThat(form.find()).as("a pay form in %s", page.body()).isTrue();
-    URI action = URI.create(checkoutUrl).resolve(form.group(1));
-    Instant clicked = Instant.now();
-    HttpResponse<String> paid =
-        send(
-            HttpRequest.newBuilder(action)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("card=ok"))
-                .build());
-    assertThat(paid.statusCode()).as(paid.body()).isEqualTo(303);
-    return clicked;
-  }
-
-  /** When the api took the (one) event of {@code type}: its first 2xx answer to the sandbox. */
-  private Instant delivered(String type) {
-    return await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              for (JsonNode event : get(sandbox + "/stripe/_sandbox/events").path("events")) {
-                if (event.path("type").asText().equals(type)
-                    && event.path("deliveredAt").isTextual()) {
-                  return Optional.of(Instant.parse(event.path("deliveredAt").asText()));
-                }
-              }
-              return Optional.<Instant>empty();
-            },
-            Optional::isPresent)
-        .orElseThrow();
-  }
-
-  /**
-   * Signs in as a person does in dev mode: asks for a link, finds it in the sandbox's caught mail,
-   * trades its token for a session (as API clients do); the access token.
-   */
-  private String signIn(String email) throws Exception {
-    post(api + "/auth/login", Json.write(Map.of("email", email)), 202);
-    Pattern link = Pattern.compile(Pattern.quote(api) + "/auth/callback\\?token=([A-Za-z0-9_-]+)");
-    String token =
-        await()
-            .atMost(Duration.ofSeconds(15))
-            .pollInterval(Duration.ofMillis(200))
-            .until(
-                () -> {
-                  for (JsonNode mail : get(sandbox + "/mail/messages").path("messages")) {
-                    Matcher found = link.matcher(mail.path("body").asText());
-                    if (found.find()) {
-                      return Optional.of(found.group(1));
-                    }
-                  }
-                  return Optional.<String>empty();
-                },
-                Optional::isPresent)
-            .orElseThrow();
-    return post(api + "/auth/session", Json.write(Map.of("token", token)), 200)
-        .path("accessToken")
-        .asText();
-  }
-
   /** Opens the billing portal from the api and clicks "Cancel now" on its page; when clicked. */
   private Instant cancelInPortal(String session) throws Exception {
-    String portal =
-        expect(
-                HttpRequest.newBuilder(URI.create(api + "/me/billing/portal"))
-                    .header("Authorization", "Bearer " + session)
-                    .POST(HttpRequest.BodyPublishers.noBody()),
-                200)
-            .path("url")
-            .asText();
-    HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(portal)).build());
+    HttpResponse<String> page = client.portalPage(session);
+    URI portal = page.uri();
     Matcher form =
         Pattern.compile(
                 "<form method=post action=\"([^\"]+/cancel)\"><input type=hidden"
@@ -363,40 +280,12 @@ class PlatformE2E {
     Instant clicked = Instant.now();
     HttpResponse<String> done =
         send(
-            HttpRequest.newBuilder(URI.create(portal).resolve(form.group(1)))
+            HttpRequest.newBuilder(portal.resolve(form.group(1)))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("subscription=" + form.group(2)))
                 .build());
     assertThat(done.statusCode()).as(done.body()).isEqualTo(303);
     return clicked;
-  }
-
-  private Optional<Instant> firstPoll(long botId) throws Exception {
-    JsonNode stats = get(sandbox + "/telegram/_sandbox/bots/" + botId);
-    return stats.path("firstPollAt").isTextual()
-        ? Optional.of(Instant.parse(stats.path("firstPollAt").asText()))
-        : Optional.empty();
-  }
-
-  private void sendAsUser(long botId, long user, String text) throws Exception {
-    post(
-        sandbox + "/telegram/_sandbox/bots/" + botId + "/messages",
-        Json.write(Map.of("from", Map.of("id", user, "first_name", "user" + user), "text", text)),
-        201);
-  }
-
-  /** The texts of the bot's messages in the user's chat, oldest first. */
-  private List<String> botMessages(long botId, long user) throws Exception {
-    List<String> texts = new ArrayList<>();
-    for (JsonNode entry :
-        get(sandbox + "/telegram/_sandbox/bots/" + botId + "/chats/" + user).path("entries")) {
-      if (entry.path("kind").asText().equals("message")
-          && entry.path("sender").asText().equals("bot")
-          && !entry.path("deleted").asBoolean()) {
-        texts.add(entry.path("text").asText());
-      }
-    }
-    return texts;
   }
 
   /** Whether the proxy refuses the token as unknown or revoked (401/403). */
@@ -438,54 +327,10 @@ class PlatformE2E {
     return Long.parseLong(
         await()
             .atMost(Duration.ofSeconds(15))
-            .until(() -> single(sql, customer), count -> Long.parseLong(count) >= 2));
-  }
-
-  private String customerStatus(UUID customer) throws Exception {
-    return single("SELECT status FROM customers WHERE id = ?", customer);
-  }
-
-  private String observedState(UUID box) throws Exception {
-    return single("SELECT observed_state FROM boxes WHERE id = ?", box);
-  }
-
-  private String single(String sql, UUID id) throws Exception {
-    try (PreparedStatement query = db.prepareStatement(sql)) {
-      query.setObject(1, id);
-      try (ResultSet row = query.executeQuery()) {
-        assertThat(row.next()).as(sql).isTrue();
-        return row.getString(1);
-      }
-    }
+            .until(() -> client.single(sql, customer), count -> Long.parseLong(count) >= 2));
   }
 
   // --- HTTP --------------------------------------------------------------------------------
-
-  private HttpResponse<String> send(HttpRequest request) throws Exception {
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private JsonNode get(String url) throws Exception {
-    return get(url, null);
-  }
-
-  private JsonNode get(String url, String bearer) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
-    if (bearer != null) {
-      request.header("Authorization", "Bearer " + bearer);
-    }
-    HttpResponse<String> response = send(request.build());
-    assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isEqualTo(200);
-    return Json.MAPPER.readTree(response.body());
-  }
-
-  private JsonNode post(String url, String json, int status) throws Exception {
-    return expect(
-        HttpRequest.newBuilder(URI.create(url))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json)),
-        status);
-  }
 
   private JsonNode put(String url, String json, int status) throws Exception {
     return expect(
@@ -504,16 +349,6 @@ class PlatformE2E {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json)),
         status);
-  }
-
-  private JsonNode expect(HttpRequest.Builder request, int status) throws Exception {
-    HttpResponse<String> response = send(request.build());
-    assertThat(response.statusCode())
-        .as("%s: %s", request.build().uri(), response.body())
-        .isEqualTo(status);
-    return response.body().isBlank()
-        ? Json.MAPPER.createObjectNode()
-        : Json.MAPPER.readTree(response.body());
   }
 
   // --- timings -----------------------------------------------------------------------------

@@ -24,7 +24,10 @@ class StandInsTest {
     assertThat(sandbox)
         .containsEntry("operator.local.telegram-api-root", SANDBOX + "/telegram")
         .containsEntry("operator.local.token-proxy-base-url", PROXY + "/v1")
-        .containsEntry("operator.token-proxy.internal-url", "http://127.0.0.1:8091");
+        .containsEntry("operator.token-proxy.internal-url", "http://127.0.0.1:8091")
+        // a few workers that stop within a second of Ctrl-C
+        .containsEntry("operator.job-workers", "4")
+        .containsEntry("jobs.poll-timeout", "PT0.25S");
 
     // the api checks bots with this Telegram: the boxes must poll the same one
     Map<String, String> real =

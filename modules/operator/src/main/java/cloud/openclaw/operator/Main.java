@@ -1,5 +1,7 @@
 package cloud.openclaw.operator;
 
+import cloud.openclaw.operator.bots.BotCheck;
+import cloud.openclaw.operator.bots.BotWatcher;
 import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
@@ -23,12 +25,14 @@ import cloud.openclaw.platform.http.HttpHost;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
+import cloud.openclaw.platform.jobs.JobQueue;
 import cloud.openclaw.platform.jobs.JobRelay;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
 import cloud.openclaw.platform.jobs.JobWorker;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.telegram.TelegramBots;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.helidon.config.Config;
@@ -47,7 +51,8 @@ import java.util.logging.Logger;
  * operator.kubernetes.enabled}) and/or as local processes ({@code operator.local.enabled}, dev mode
  * and small installs); each job goes to its box's runtime. With neither enabled it only serves
  * health. With either, a {@link Reconciler} repairs drift between PostgreSQL and the runtimes on
- * start and every {@code operator.reconcile-interval}.
+ * start and every {@code operator.reconcile-interval}, and a {@link BotWatcher} asks Telegram about
+ * every running box's bot every {@code operator.bot-check-interval}.
  */
 public final class Main {
   static final String SERVICE = "operator";
@@ -138,19 +143,30 @@ public final class Main {
     JobStore store = new JobStore(connections.database(), jobs.maxAttempts());
     JobStream stream = new JobStream(connections.redis(), QUEUE);
     BoxStore boxes = new BoxStore(connections.database(), secrets);
+    Progress progress =
+        new Progress(new EventBus(connections.redis()), connections.database(), Clock.systemUTC());
+    BotCheck bots =
+        new BotCheck(
+            new TelegramBots(URI.create(settings.string("telegram.api-root"))),
+            boxes,
+            connections.database(),
+            progress);
     BoxJobs handler =
         new BoxJobs(
             connections.database(),
             boxes,
             runtimes,
             proxy,
-            new Progress(
-                new EventBus(connections.redis()), connections.database(), Clock.systemUTC()),
+            progress,
             readyTimeout,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            bots);
     opened.add(
         new Reconciler(boxes, runtimes, store, stream)
             .start(settings.duration("operator.reconcile-interval")));
+    opened.add(
+        new BotWatcher(boxes, connections.database(), bots, new JobQueue(store, stream), progress)
+            .start(settings.duration("operator.bot-check-interval")));
     // A provision waits tens of seconds for its gateway: several workers, each reading one entry
     // at a time, keep one slow box from holding up everyone else's.
     String name = consumerName();

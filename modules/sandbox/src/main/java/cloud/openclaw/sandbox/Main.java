@@ -12,11 +12,13 @@ import cloud.openclaw.sandbox.kimi.KimiStandIn;
 import cloud.openclaw.sandbox.mail.MailCatcher;
 import cloud.openclaw.sandbox.stripe.StripeSandboxSettings;
 import cloud.openclaw.sandbox.stripe.StripeStandIn;
+import cloud.openclaw.sandbox.stripe.StripeStateFile;
 import cloud.openclaw.sandbox.telegram.TelegramSettings;
 import cloud.openclaw.sandbox.telegram.TelegramStandIn;
 import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 
@@ -25,7 +27,8 @@ import java.util.List;
  * run with no account anywhere. Production code reaches them only through a different base URL:
  * Kimi at {@code /kimi/v1} ({@link KimiStandIn}), the Telegram Bot API at {@code /telegram} ({@link
  * TelegramStandIn}), Stripe at {@code /stripe} ({@link StripeStandIn}); an SMTP server catches mail
- * and lists it at {@code /mail} ({@link MailCatcher}).
+ * and lists it at {@code /mail} ({@link MailCatcher}). With {@code sandbox.state-dir} set (dev
+ * mode) Telegram, Stripe and the caught mail keep their state there, so a restart changes nothing.
  */
 public final class Main {
   static final String SERVICE = "sandbox";
@@ -56,11 +59,21 @@ public final class Main {
   public static Sandbox startSandbox(Config config, Clock clock) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, SERVICE);
+    StateDir state = stateDir(settings);
     KimiStandIn kimi = new KimiStandIn(KimiSettings.from(settings));
-    TelegramStandIn telegram = new TelegramStandIn(TelegramSettings.from(settings));
-    StripeStandIn stripe = new StripeStandIn(StripeSandboxSettings.from(settings), clock);
+    TelegramStandIn telegram =
+        new TelegramStandIn(
+            TelegramSettings.from(settings), state == null ? null : state.child("telegram"));
+    StripeStandIn stripe =
+        new StripeStandIn(
+            StripeSandboxSettings.from(settings),
+            clock,
+            state == null ? null : new StripeStateFile(state.child("stripe")));
     MailCatcher mail =
-        new MailCatcher(settings.string("sandbox.smtp.host"), settings.port("sandbox.smtp.port"));
+        new MailCatcher(
+            settings.string("sandbox.smtp.host"),
+            settings.port("sandbox.smtp.port"),
+            state == null ? null : state.child("mail"));
     try {
       RunningService service =
           HttpHost.start(
@@ -76,6 +89,12 @@ public final class Main {
       mail.close();
       throw e;
     }
+  }
+
+  /** Where the stand-ins keep their state ({@code sandbox.state-dir}); null: in memory only. */
+  private static StateDir stateDir(Settings settings) {
+    String dir = settings.optionalString("sandbox.state-dir");
+    return dir.isBlank() ? null : new StateDir(Path.of(dir));
   }
 
   static void routing(

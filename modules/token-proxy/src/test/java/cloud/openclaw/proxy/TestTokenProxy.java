@@ -52,15 +52,14 @@ public final class TestTokenProxy {
   /** A box for the customer with a bot of its own, user 42 allowed, on kimi-k2.6. */
   public static NewBox newBox(UUID customerId, BoxRuntime runtime) {
     long botId = BOT_IDS.incrementAndGet();
+    return newBox(customerId, runtime, botId, "bot" + botId + "_bot", botId + ":secret");
+  }
+
+  /** A box for the customer with this bot (a sandbox's, say), user 42 allowed, on kimi-k2.6. */
+  public static NewBox newBox(
+      UUID customerId, BoxRuntime runtime, long botId, String username, String token) {
     return new NewBox(
-        customerId,
-        botId,
-        "bot" + botId + "_bot",
-        botId + ":secret",
-        List.of(42L),
-        "kimi-k2.6",
-        ThinkingLevel.OFF,
-        runtime);
+        customerId, botId, username, token, List.of(42L), "kimi-k2.6", ThinkingLevel.OFF, runtime);
   }
 
   /** Opens a 30-day billing period that began yesterday, through the proxy's internal API. */

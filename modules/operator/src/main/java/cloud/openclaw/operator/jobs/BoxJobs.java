@@ -1,5 +1,6 @@
 package cloud.openclaw.operator.jobs;
 
+import cloud.openclaw.operator.bots.BotCheck;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.db.Database;
@@ -43,7 +44,9 @@ public final class BoxJobs implements JobHandler {
   private final Progress progress;
   private final Duration readyTimeout;
   private final Clock clock;
+  private final BotCheck bots;
 
+  /** Without a bot check: a box runs once its gateway serves (tests with no Telegram). */
   public BoxJobs(
       Database database,
       BoxStore boxes,
@@ -52,6 +55,20 @@ public final class BoxJobs implements JobHandler {
       Progress progress,
       Duration readyTimeout,
       Clock clock) {
+    this(database, boxes, runtimes, proxy, progress, readyTimeout, clock, null);
+  }
+
+  /** With {@code bots}: a box runs once its gateway serves and its bot answered Telegram. */
+  public BoxJobs(
+      Database database,
+      BoxStore boxes,
+      Runtimes runtimes,
+      TokenProxyClient proxy,
+      Progress progress,
+      Duration readyTimeout,
+      Clock clock,
+      BotCheck bots) {
+    this.bots = bots;
     this.database = database;
     this.boxes = boxes;
     this.runtimes = runtimes;
@@ -96,8 +113,9 @@ public final class BoxJobs implements JobHandler {
       return;
     }
     awaitAvailable(job, box, runtime);
-    observe(box, BoxObservedState.RUNNING);
-    progress.step(job, box, "live", "Your agent is live.");
+    if (running(job, box)) {
+      progress.step(job, box, "live", "Your agent is live.");
+    }
   }
 
   /** The box after {@link #applyAll}, and whether the runtime (re)started its gateway. */
@@ -158,6 +176,15 @@ public final class BoxJobs implements JobHandler {
     }
   }
 
+  /** The gateway serves: the box runs, once its bot answered ({@link BotCheck#confirm}). */
+  private boolean running(Job job, Box box) {
+    if (bots == null) {
+      observe(box, BoxObservedState.RUNNING);
+      return true;
+    }
+    return bots.confirm(job, box);
+  }
+
   private void suspend(Job job, Box box, GatewayRuntime runtime) {
     if (skipDestroyed(job, box)) {
       return;
@@ -186,8 +213,9 @@ public final class BoxJobs implements JobHandler {
       progress.step(job, box, "resources", "Started your agent again.");
     }
     awaitAvailable(job, box, runtime);
-    observe(box, BoxObservedState.RUNNING);
-    progress.step(job, box, "live", "Your agent is live.");
+    if (running(job, box)) {
+      progress.step(job, box, "live", "Your agent is live.");
+    }
   }
 
   private void update(Job job, Box box, GatewayRuntime runtime) {
@@ -202,7 +230,7 @@ public final class BoxJobs implements JobHandler {
     }
     if (box.desiredState() == BoxDesiredState.RUNNING) {
       awaitAvailable(job, box, runtime);
-      observe(box, BoxObservedState.RUNNING);
+      running(job, box);
     }
     progress.step(job, box, "updated", "Your agent's new settings are in effect.");
   }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -17,10 +18,24 @@ import java.util.logging.Logger;
  * "message","at"}} (plus extra fields such as {@code durationMs}), and appends each step to the job
  * row ({@code operator_jobs.steps}: {@code {"step","message","at","attempt"}} plus the extra
  * fields), so a job's history outlives the live events. Both are best effort: a lost event or an
- * unrecorded step never fails a job.
+ * unrecorded step never fails a job. Each step is logged too, the milestones ({@code scheduled},
+ * {@code ready}, {@code bot}, {@code live}, ...) at INFO: one line per step in dev mode's console.
  */
 public final class Progress {
   private static final Logger LOG = Logger.getLogger(Progress.class.getName());
+
+  /** Steps logged at INFO (the others at FINE): where a box's life visibly moves on. */
+  private static final Set<String> MILESTONES =
+      Set.of(
+          "scheduled",
+          "ready",
+          "bot",
+          "bot_refused",
+          "live",
+          "suspended",
+          "updated",
+          "destroyed",
+          "failed");
 
   private static final String APPEND_STEP =
       "UPDATE operator_jobs SET steps = steps || ?::jsonb WHERE id = ?";
@@ -43,20 +58,38 @@ public final class Progress {
   }
 
   public void step(Job job, Box box, String step, String message, Map<String, Object> extra) {
+    String at = publish(box, job.type().dbValue(), step, message, extra);
+    record(job, step, message, at, extra);
+  }
+
+  /**
+   * An event about the box from outside a job (the bot watcher, {@code job} names it), on the
+   * customer's live channel only.
+   */
+  public void event(Box box, String job, String step, String message) {
+    publish(box, job, step, message, Map.of());
+  }
+
+  private String publish(
+      Box box, String job, String step, String message, Map<String, Object> extra) {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("boxId", box.id().toString());
-    event.put("job", job.type().dbValue());
+    event.put("job", job);
     event.put("step", step);
     event.put("message", message);
     String at = clock.instant().toString();
     event.put("at", at);
     event.putAll(extra);
+    LOG.log(
+        MILESTONES.contains(step) ? Level.INFO : Level.FINE,
+        "box {0} {1} {2}: {3}",
+        new Object[] {box.id(), job, step, message});
     try {
       bus.publish(EventBus.customerChannel(box.customerId()), Json.write(event));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "progress event for box " + box.id() + " not published", e);
     }
-    record(job, step, message, at, extra);
+    return at;
   }
 
   private void record(Job job, String step, String message, String at, Map<String, Object> extra) {

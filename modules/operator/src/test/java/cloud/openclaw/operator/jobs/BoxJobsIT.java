@@ -325,6 +325,9 @@ class BoxJobsIT {
     overrides.put("operator.token-proxy.internal-url", proxyInternalUrl);
     overrides.put("operator.token-proxy.internal-token", INTERNAL_TOKEN);
     overrides.put("operator.ready-timeout", "PT20S");
+    // The service checks the box's bot with Telegram before the box is running.
+    sandbox.telegram().addBot(boxes.openBotToken(box), box.botUsername(), null);
+    overrides.put("telegram.api-root", "http://127.0.0.1:" + sandbox.port() + "/telegram");
     JobQueue queue =
         new JobQueue(
             new JobStore(database, 8), new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
@@ -350,7 +353,15 @@ class BoxJobsIT {
     JsonNode steps = steps(job.id());
     assertThat(steps.findValuesAsText("step"))
         .containsExactly(
-            "accepted", "token", "config", "resources", "scheduled", "starting", "live");
+            "accepted",
+            "token",
+            "config",
+            "resources",
+            "scheduled",
+            "starting",
+            "ready",
+            "bot",
+            "live");
     for (JsonNode step : steps) {
       assertThat(step.path("attempt").asInt()).isEqualTo(1);
       assertThat(step.path("message").asText()).isNotBlank();

@@ -342,6 +342,9 @@ class LocalBoxJobsIT {
     overrides.put("operator.token-proxy.internal-url", proxyInternalUrl);
     overrides.put("operator.token-proxy.internal-token", TestTokenProxy.INTERNAL_TOKEN);
     overrides.put("operator.ready-timeout", "PT20S");
+    // The service checks the box's bot with Telegram before the box is running.
+    sandbox.telegram().addBot(boxes.openBotToken(box), box.botUsername(), null);
+    overrides.put("telegram.api-root", "http://127.0.0.1:" + sandbox.port() + "/telegram");
     JobQueue queue =
         new JobQueue(
             new JobStore(database, 8), new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));

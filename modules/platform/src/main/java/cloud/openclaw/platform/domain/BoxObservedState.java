@@ -7,6 +7,8 @@ public enum BoxObservedState implements DbEnum {
   PENDING,
   PROVISIONING,
   RUNNING,
+  /** The gateway runs, but Telegram refuses the bot's token (getMe 401): nobody can reach it. */
+  BOT_REFUSED,
   SUSPENDED,
   DESTROYING,
   DESTROYED,

@@ -9,7 +9,8 @@ public enum NotificationKind implements DbEnum {
   USAGE_WARNING,
   PAYMENT_FAILED,
   SUSPENDED,
-  CANCELLED;
+  CANCELLED,
+  BOT_REFUSED;
 
   private final String dbValue = name().toLowerCase(Locale.ROOT);
 

@@ -83,6 +83,14 @@ public final class BoxStore {
       WHERE id = ? AND destroyed_at IS NULL
       RETURNING *\
       """;
+  // The same change, only from the observed state the caller saw and while the box should run.
+  private static final String MARK_OBSERVED_IF =
+      """
+      UPDATE boxes SET observed_state = ?, last_error = ?, updated_at = now(),
+          ready_at = CASE WHEN ? = 'running' THEN coalesce(ready_at, now()) ELSE ready_at END
+      WHERE id = ? AND observed_state = ? AND desired_state = 'running' AND destroyed_at IS NULL
+      RETURNING *\
+      """;
   private static final String SET_NAMESPACE =
       """
       UPDATE boxes SET namespace = ?, updated_at = now()
@@ -231,6 +239,19 @@ public final class BoxStore {
         // Only a destroyed box refuses: seeing it destroyed again is a no-op (retries).
         .or(() -> find(exec, id).filter(box -> box.observedState() == observed))
         .orElseThrow(() -> missing(exec, id));
+  }
+
+  /**
+   * As {@link #markObserved}, but only while the box is still in the observed state {@code from}
+   * and meant to run: what a watcher outside the job queue may change without overriding a job.
+   *
+   * @return the box as changed; empty when it was no longer {@code from}
+   */
+  public Optional<Box> markObservedIf(
+      DbExecute exec, UUID id, BoxObservedState from, BoxObservedState observed, String lastError) {
+    String state = observed.dbValue();
+    return exec.get(MARK_OBSERVED_IF, state, lastError, state, id, from.dbValue())
+        .map(BoxStore::map);
   }
 
   public Box setNamespace(DbExecute exec, UUID id, String namespace) {

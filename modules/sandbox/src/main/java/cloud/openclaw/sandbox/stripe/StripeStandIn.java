@@ -7,6 +7,7 @@ import cloud.openclaw.platform.jobs.Periodic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -99,7 +100,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  *
  * <p>Not as Stripe: no payment methods to manage, taxes, coupons or invoice lists; one clock for
- * all subscriptions (as if they shared one test clock); everything is in memory.
+ * all subscriptions (as if they shared one test clock).
+ *
+ * <h2>State</h2>
+ *
+ * <p>In memory, unless the stand-in is given a {@link StripeStateFile} ({@code sandbox.state-dir}):
+ * then its objects, events and their deliveries ({@link StripeState}) are written after every
+ * change and read back at start; events the endpoint never took are delivered again, and what fell
+ * due on the stand-in's clock meanwhile (renewals, finalizations, retries) happens.
  */
 public final class StripeStandIn implements HttpService, AutoCloseable {
   public static final String MOUNT = "/stripe";
@@ -150,14 +158,27 @@ public final class StripeStandIn implements HttpService, AutoCloseable {
   private final StripeSandboxSettings settings;
   private final Clock base;
   private final WebhookDelivery delivery;
+  private final StripeStateFile stateFile;
   private final Periodic ticker;
   private volatile String publicBase = "";
 
-  /** The stand-in on {@code base}'s time (plus what {@link #advanceClock} adds). */
+  /** The stand-in on {@code base}'s time (plus what {@link #advanceClock} adds), in memory. */
   public StripeStandIn(StripeSandboxSettings settings, Clock base) {
+    this(settings, base, null);
+  }
+
+  /**
+   * A stand-in that keeps its state in {@code stateFile} (null: in memory only), starting from what
+   * an earlier run left there.
+   */
+  public StripeStandIn(StripeSandboxSettings settings, Clock base, StripeStateFile stateFile) {
     this.settings = settings;
     this.base = base;
-    this.delivery = new WebhookDelivery(settings, clock);
+    this.stateFile = stateFile;
+    this.delivery = new WebhookDelivery(settings, clock, this::save);
+    if (stateFile != null) {
+      stateFile.load().ifPresent(this::restore);
+    }
     this.ticker = Periodic.start("stripe-clock", TICK, this::runDue);
   }
 
@@ -412,6 +433,7 @@ public final class StripeStandIn implements HttpService, AutoCloseable {
    */
   public void advanceClock(Duration by) {
     clockOffset.addAndGet(by.toSeconds());
+    save();
     runDue();
   }
 
@@ -430,6 +452,9 @@ public final class StripeStandIn implements HttpService, AutoCloseable {
     for (Due due = nextDue(); due != null; due = nextDue()) {
       due.action().run();
       done++;
+    }
+    if (done > 0) {
+      save();
     }
     return done;
   }
@@ -482,6 +507,9 @@ public final class StripeStandIn implements HttpService, AutoCloseable {
       try {
         synchronized (this) {
           answer = call.handle(request, form);
+          if (Method.POST.equals(request.prologue().method())) {
+            save();
+          }
         }
       } catch (NotFoundException e) {
         stripeError(response, Status.NOT_FOUND_404, e.getMessage(), "resource_missing");
@@ -701,6 +729,54 @@ public final class StripeStandIn implements HttpService, AutoCloseable {
     return Map.of("events", list, "webhookUrl", String.valueOf(delivery.url()));
   }
 
+  // ---- state ----
+
+  /** Every kind of object the stand-in keeps, by the name it is saved under. */
+  private Map<String, Map<String, ObjectNode>> objects() {
+    Map<String, Map<String, ObjectNode>> objects = new LinkedHashMap<>();
+    objects.put("customers", customers);
+    objects.put("checkout_sessions", sessions);
+    objects.put("portal_sessions", portalSessions);
+    objects.put("subscriptions", subscriptions);
+    objects.put("invoices", invoices);
+    return objects;
+  }
+
+  /** The whole state as plain data. */
+  public synchronized StripeState state() {
+    Map<String, Map<String, ObjectNode>> objects = new LinkedHashMap<>();
+    objects().forEach((kind, byId) -> objects.put(kind, new LinkedHashMap<>(byId)));
+    Map<String, StripeState.Delivered> deliveries = new LinkedHashMap<>();
+    for (String id : events.keySet()) {
+      delivery
+          .firstDelivered(id)
+          .ifPresent(first -> deliveries.put(id, new StripeState.Delivered(deliveries(id), first)));
+    }
+    return new StripeState(objects, List.copyOf(events.values()), deliveries, clockOffset.get());
+  }
+
+  /** Writes the state, when it is kept; after every change. */
+  private synchronized void save() {
+    if (stateFile != null) {
+      stateFile.save(state());
+    }
+  }
+
+  private synchronized void restore(StripeState state) {
+    objects().forEach((kind, byId) -> byId.putAll(state.objects().getOrDefault(kind, Map.of())));
+    clockOffset.set(state.clockOffset());
+    for (StripeEventRecord event : state.events()) {
+      events.put(event.id(), event);
+      sequence.accumulateAndGet(event.sequence(), Math::max);
+      StripeState.Delivered delivered = state.deliveries().get(event.id());
+      if (delivered == null) {
+        delivery.submit(event);
+      } else {
+        delivery.restore(event.id(), delivered.count(), delivered.first());
+      }
+    }
+  }
+
   // ---- helpers ----
 
   private void emit(String type, ObjectNode object) {
@@ -723,6 +799,7 @@ public final class StripeStandIn implements HttpService, AutoCloseable {
     StripeEventRecord record =
         new StripeEventRecord(id, type, created, Json.write(event), sequence.incrementAndGet());
     events.put(id, record);
+    save();
     delivery.submit(record);
   }
 

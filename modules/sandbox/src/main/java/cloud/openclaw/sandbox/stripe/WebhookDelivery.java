@@ -32,6 +32,7 @@ final class WebhookDelivery {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   private final Clock clock;
+  private final Runnable onDelivered;
   private final Duration retryBase;
   private final int maxAttempts;
   private final List<StripeEventRecord> held = new ArrayList<>();
@@ -41,8 +42,12 @@ final class WebhookDelivery {
   private volatile String secret;
   private boolean holding;
 
-  WebhookDelivery(StripeSandboxSettings settings, Clock clock) {
+  /**
+   * @param onDelivered called (outside this object's lock) each time the endpoint took an event
+   */
+  WebhookDelivery(StripeSandboxSettings settings, Clock clock, Runnable onDelivered) {
     this.clock = clock;
+    this.onDelivered = onDelivered;
     this.url = settings.webhookUrl();
     this.secret = settings.webhookSecret();
     this.retryBase = settings.retryBase();
@@ -122,6 +127,12 @@ final class WebhookDelivery {
     return Optional.ofNullable(firstDelivered.get(eventId));
   }
 
+  /** What an earlier run recorded of an event's deliveries. */
+  void restore(String eventId, int count, Instant first) {
+    delivered.put(eventId, new AtomicInteger(count));
+    firstDelivered.put(eventId, first);
+  }
+
   synchronized int heldCount() {
     return held.size();
   }
@@ -136,6 +147,7 @@ final class WebhookDelivery {
       if (deliverOnce(event)) {
         firstDelivered.putIfAbsent(event.id(), Instant.now());
         delivered.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
+        onDelivered.run();
         return;
       }
       try {

@@ -28,9 +28,20 @@ import java.util.regex.Pattern;
  * One bot's state: its update queue, its chats, its commands and webhook. Everything is guarded by
  * one lock; a long poll waits on its condition (a virtual thread parks, nothing spins), and is
  * woken by a new update, by a newer poll (which terminates it with 409, as Telegram's server does),
- * by setWebhook, or by the stand-in stopping.
+ * by setWebhook, by the token's revocation (401), or by the stand-in stopping.
+ *
+ * <p>Every change is handed to the {@link Saver} as a {@link SavedBot} before the lock is released
+ * (and so before the caller is answered): a sandbox that keeps its state writes it, so an update id
+ * or a message handed out is never forgotten by a restart.
  */
 final class BotState {
+  /** Keeps a bot's state between runs; {@link #NONE} keeps it in memory only. */
+  interface Saver {
+    Saver NONE = saved -> {};
+
+    void save(SavedBot saved);
+  }
+
   /** Telegram's server caps getUpdates' timeout at 50 seconds. */
   static final int MAX_TIMEOUT_SECONDS = 50;
 
@@ -77,6 +88,7 @@ final class BotState {
   final Bot bot;
   private final int chatHistory;
   private final int pendingLimit;
+  private final Saver saver;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
 
@@ -94,13 +106,49 @@ final class BotState {
   private Instant firstPollAt;
   private long updates;
   private long sent;
+  private boolean revoked;
   private boolean stopped;
 
-  BotState(Bot bot, int chatHistory, int pendingLimit) {
+  BotState(Bot bot, int chatHistory, int pendingLimit, Saver saver) {
     this.bot = bot;
     this.chatHistory = chatHistory;
     this.pendingLimit = pendingLimit;
+    this.saver = saver;
     this.nextUpdateId = clockBase();
+    lock.lock();
+    try {
+      save();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The bot as an earlier run left it. */
+  BotState(SavedBot saved, int chatHistory, int pendingLimit, Saver saver) {
+    this.bot = saved.bot();
+    this.chatHistory = chatHistory;
+    this.pendingLimit = pendingLimit;
+    this.saver = saver;
+    // never below the clock: ids keep growing even if the file is older than the last run
+    this.nextUpdateId = Math.max(saved.nextUpdateId(), clockBase());
+    this.revoked = saved.revoked();
+    saved.pending().forEach(update -> pending.addLast(new Pending(update.id(), update.json())));
+    for (SavedBot.SavedChat savedChat : saved.chats()) {
+      Chat chat = new Chat(savedChat.id(), chatHistory);
+      chat.user = savedChat.user();
+      chat.nextMessageId = savedChat.nextMessageId();
+      chat.nextSeq = savedChat.nextSeq();
+      savedChat.entries().forEach(entry -> chat.add(Entry.restore(entry)));
+      chats.put(chat.id, chat);
+    }
+    commands.putAll(saved.commands());
+    calls.putAll(saved.calls());
+    webhookUrl = saved.webhookUrl();
+    allowedUpdates = List.copyOf(saved.allowedUpdates());
+    polls = saved.polls();
+    firstPollAt = saved.firstPollAt();
+    updates = saved.updates();
+    sent = saved.sent();
   }
 
   /**
@@ -150,18 +198,24 @@ final class BotState {
   ArrayNode getUpdates(long offset, int limit, int timeoutSeconds, JsonNode allowed) {
     lock.lock();
     try {
-      if (polls++ == 0) {
+      boolean first = polls++ == 0;
+      if (first) {
         firstPollAt = Instant.now();
       }
       if (!webhookUrl.isEmpty()) {
         throw BotApiException.conflict(WEBHOOK_ACTIVE);
       }
+      List<String> wanted = allowedUpdates;
       if (allowed != null && allowed.isArray()) {
         List<String> types = new ArrayList<>();
         allowed.forEach(type -> types.add(type.asText()));
-        allowedUpdates = List.copyOf(types);
+        wanted = List.copyOf(types);
       }
-      confirm(offset);
+      boolean newTypes = !wanted.equals(allowedUpdates);
+      allowedUpdates = wanted;
+      if (confirm(offset) || first || newTypes) {
+        save();
+      }
       if (!pending.isEmpty() || timeoutSeconds <= 0 || stopped) {
         return batch(limit);
       }
@@ -171,6 +225,9 @@ final class BotState {
       try {
         long remaining = TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (true) {
+          if (revoked) {
+            throw BotApiException.unauthorized();
+          }
           if (!webhookUrl.isEmpty()) {
             throw BotApiException.conflict(TERMINATED_BY_WEBHOOK);
           }
@@ -193,7 +250,9 @@ final class BotState {
     }
   }
 
-  private void confirm(long offset) {
+  /** Drops the confirmed updates; whether there were any. */
+  private boolean confirm(long offset) {
+    int before = pending.size();
     if (offset > 0) {
       while (!pending.isEmpty() && pending.peekFirst().id() < offset) {
         pending.removeFirst();
@@ -203,6 +262,7 @@ final class BotState {
         pending.removeFirst();
       }
     }
+    return pending.size() != before;
   }
 
   private ArrayNode batch(int limit) {
@@ -239,6 +299,7 @@ final class BotState {
         }
         changed.signalAll();
       }
+      save();
       return new Posted(
           new Update(updateId, chat.id, entry.messageId, date, from, text), update.deepCopy());
     } finally {
@@ -269,6 +330,7 @@ final class BotState {
       chat.add(entry);
       sent++;
       changed.signalAll();
+      save();
       return message(chat, entry, true);
     } finally {
       lock.unlock();
@@ -286,6 +348,7 @@ final class BotState {
       entry.action = action;
       chat.add(entry);
       changed.signalAll();
+      save();
     } finally {
       lock.unlock();
     }
@@ -321,6 +384,7 @@ final class BotState {
       entry.replyMarkup = markup;
       entry.editDate = now();
       changed.signalAll();
+      save();
       return message(chat, entry, true);
     } finally {
       lock.unlock();
@@ -337,6 +401,7 @@ final class BotState {
       }
       entry.deleted = true;
       changed.signalAll();
+      save();
     } finally {
       lock.unlock();
     }
@@ -363,6 +428,7 @@ final class BotState {
       }
       entry.reactions = List.copyOf(reactions);
       changed.signalAll();
+      save();
     } finally {
       lock.unlock();
     }
@@ -415,6 +481,7 @@ final class BotState {
       } else {
         commands.put(commandsKey(scope, language), checked);
       }
+      save();
     } finally {
       lock.unlock();
     }
@@ -424,6 +491,7 @@ final class BotState {
     lock.lock();
     try {
       commands.remove(commandsKey(scope, language));
+      save();
     } finally {
       lock.unlock();
     }
@@ -460,6 +528,7 @@ final class BotState {
         pending.clear();
       }
       changed.signalAll();
+      save();
     } finally {
       lock.unlock();
     }
@@ -474,6 +543,7 @@ final class BotState {
       if (dropPending) {
         pending.clear();
       }
+      save();
       return had;
     } finally {
       lock.unlock();
@@ -539,6 +609,7 @@ final class BotState {
           bot.username(),
           bot.firstName(),
           bot.token(),
+          revoked,
           polls,
           updates,
           sent,
@@ -554,6 +625,30 @@ final class BotState {
     }
   }
 
+  /**
+   * Revokes the token (every call with it is then 401, an open long poll included, as when its
+   * owner revokes it in BotFather) or takes the revocation back.
+   */
+  void revoke(boolean revoke) {
+    lock.lock();
+    try {
+      revoked = revoke;
+      changed.signalAll();
+      save();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isRevoked() {
+    lock.lock();
+    try {
+      return revoked;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Releases open long polls (they answer what is pending), so stopping does not wait for them. */
   void stop() {
     lock.lock();
@@ -563,6 +658,37 @@ final class BotState {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Hands the whole state to the saver; called with the lock held, after every change. */
+  private void save() {
+    if (saver == Saver.NONE) {
+      return;
+    }
+    List<SavedBot.SavedUpdate> queued = new ArrayList<>(pending.size());
+    pending.forEach(update -> queued.add(new SavedBot.SavedUpdate(update.id(), update.json())));
+    List<SavedBot.SavedChat> savedChats = new ArrayList<>(chats.size());
+    for (Chat chat : chats.values()) {
+      List<SavedBot.SavedEntry> entries = new ArrayList<>(chat.entries.size());
+      chat.entries.forEach(entry -> entries.add(entry.saved()));
+      savedChats.add(
+          new SavedBot.SavedChat(chat.id, chat.user, chat.nextMessageId, chat.nextSeq, entries));
+    }
+    saver.save(
+        new SavedBot(
+            bot,
+            revoked,
+            nextUpdateId,
+            queued,
+            savedChats,
+            new TreeMap<>(commands),
+            new TreeMap<>(calls),
+            webhookUrl,
+            allowedUpdates,
+            polls,
+            firstPollAt,
+            updates,
+            sent));
   }
 
   // --- JSON as Telegram writes it ------------------------------------------------------------
@@ -721,6 +847,43 @@ final class BotState {
       this.sender = sender;
       this.messageId = messageId;
       this.date = date;
+    }
+
+    static Entry restore(SavedBot.SavedEntry saved) {
+      Entry entry =
+          new Entry(saved.seq(), saved.kind(), saved.sender(), saved.messageId(), saved.date());
+      entry.text = saved.text();
+      entry.rawText = saved.rawText();
+      entry.parseMode = saved.parseMode();
+      if (saved.entities() != null) {
+        entry.entities = saved.entities();
+      }
+      entry.replyMarkup = saved.replyMarkup();
+      entry.action = saved.action();
+      entry.replyTo = saved.replyTo();
+      entry.editDate = saved.editDate();
+      entry.deleted = saved.deleted();
+      entry.reactions = saved.reactions() == null ? List.of() : List.copyOf(saved.reactions());
+      return entry;
+    }
+
+    SavedBot.SavedEntry saved() {
+      return new SavedBot.SavedEntry(
+          seq,
+          kind,
+          sender,
+          messageId,
+          date,
+          text,
+          rawText,
+          parseMode,
+          entities,
+          replyMarkup,
+          action,
+          replyTo,
+          editDate,
+          deleted,
+          reactions);
     }
 
     ChatEntry snapshot() {

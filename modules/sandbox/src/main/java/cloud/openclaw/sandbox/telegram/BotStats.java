@@ -11,6 +11,7 @@ import java.util.Map;
  * @param username its username
  * @param firstName its display name
  * @param token its token
+ * @param revoked whether its token is revoked (every Bot API call is 401)
  * @param polls getUpdates calls answered or open
  * @param updates updates made for it (messages from simulated people)
  * @param sent messages it sent (sendMessage calls that succeeded)
@@ -29,6 +30,7 @@ public record BotStats(
     String username,
     String firstName,
     String token,
+    boolean revoked,
     long polls,
     long updates,
     long sent,

@@ -4,6 +4,7 @@ import cloud.openclaw.platform.errors.ConflictException;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.sandbox.StateDir;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
@@ -17,6 +18,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.List;
@@ -66,13 +68,24 @@ import java.util.logging.Logger;
  *       "last_name"?, "username"?, "language_code"?}, "text"}} → 201 and the update exactly as
  *       getUpdates will deliver it (Telegram's snake_case): a private-chat message, chat id =
  *       from.id.
+ *   <li>{@code POST /telegram/_sandbox/bots/{botId}/revoke} and {@code .../unrevoke} → {@link
+ *       BotStats}: the token stops working (every Bot API call with it is 401 "Unauthorized", an
+ *       open long poll too), as when its owner revokes it in BotFather; or works again.
  *   <li>{@code GET /telegram/_sandbox/bots/{botId}/chats} → {@code {"chats": [ids]}}; {@code GET
  *       /telegram/_sandbox/bots/{botId}/chats/{chatId}} → {@code {"botId", "chatId", "entries":
  *       [ChatEntry...]}}: the person's messages, the bot's, and its chat actions, in order.
  * </ul>
  *
  * <p>The same as Java: {@link #createBot}, {@link #addBot}, {@link #bots}, {@link #stats}, {@link
- * #sendAsUser}, {@link #chat}.
+ * #sendAsUser}, {@link #chat}, {@link #revoke}.
+ *
+ * <h2>State</h2>
+ *
+ * <p>In memory, unless the stand-in is given a {@link StateDir} ({@code sandbox.state-dir}; dev
+ * mode keeps it in .openclaw-dev/sandbox): then every bot is written to {@code
+ * telegram/bot-<id>.json} after each change, before the change is answered, and read back at start,
+ * so bots, tokens, updates not yet confirmed, the update id counter and the chats outlive a
+ * restart.
  *
  * <h2>Not as Telegram</h2>
  *
@@ -82,7 +95,7 @@ import java.util.logging.Logger;
  * sent). No files, media, inline mode, callback queries or groups; other methods are 404. Repeated
  * 409 conflicts are answered at once (Telegram holds them up to 3 s). Update and message ids start
  * from a clock-derived value (ten a second since 2024), so they keep growing across sandbox
- * restarts, as OpenClaw with a kept state dir needs.
+ * restarts, as OpenClaw with a kept state dir needs (and a kept state keeps them anyway).
  */
 public final class TelegramStandIn implements HttpService {
   /** Where the sandbox mounts it. */
@@ -90,6 +103,9 @@ public final class TelegramStandIn implements HttpService {
 
   /** The first id given to a bot made without a token; ids taken by preset bots are skipped. */
   static final long FIRST_BOT_ID = 7_000_000_001L;
+
+  /** The state directory's file of bot {@code <id>}: {@code bot-<id>.json}. */
+  private static final String BOT_FILE = "bot-";
 
   private static final Logger LOG = Logger.getLogger(TelegramStandIn.class.getName());
   private static final String SECRET_ALPHABET =
@@ -100,6 +116,7 @@ public final class TelegramStandIn implements HttpService {
 
   private final int chatHistory;
   private final int pendingUpdates;
+  private final StateDir saved;
   private final SecureRandom random = new SecureRandom();
   private final ReentrantLock creating = new ReentrantLock();
   private final Map<Long, BotState> byId = new ConcurrentHashMap<>();
@@ -108,12 +125,44 @@ public final class TelegramStandIn implements HttpService {
   private long nextBotId = FIRST_BOT_ID; // guarded by creating
   private volatile boolean stopped;
 
+  /** A stand-in whose state is in memory only. */
   public TelegramStandIn(TelegramSettings settings) {
+    this(settings, null);
+  }
+
+  /**
+   * A stand-in that keeps its bots in {@code state} (null: in memory only) and starts with those an
+   * earlier run left there.
+   */
+  public TelegramStandIn(TelegramSettings settings, StateDir state) {
     this.chatHistory = settings.chatHistory();
     this.pendingUpdates = settings.pendingUpdates();
-    for (TelegramSettings.PresetBot preset : settings.bots()) {
-      addBot(preset.token(), preset.username(), null);
+    this.saved = state;
+    if (state != null) {
+      for (Path file : state.files(BOT_FILE)) {
+        state.readJson(file.getFileName().toString(), SavedBot.class).ifPresent(this::restore);
+      }
     }
+    for (TelegramSettings.PresetBot preset : settings.bots()) {
+      if (!byId.containsKey(preset.id())) {
+        addBot(preset.token(), preset.username(), null);
+      }
+    }
+  }
+
+  private void restore(SavedBot saved) {
+    BotState bot = new BotState(saved, chatHistory, pendingUpdates, saver(saved.bot().id()));
+    byId.put(bot.bot.id(), bot);
+    byToken.put(bot.bot.token(), bot);
+    byUsername.put(bot.bot.username().toLowerCase(Locale.ROOT), bot);
+  }
+
+  private BotState.Saver saver(long botId) {
+    if (saved == null) {
+      return BotState.Saver.NONE;
+    }
+    String name = BOT_FILE + botId + ".json";
+    return bot -> saved.writeJson(name, bot);
   }
 
   // --- the Java API --------------------------------------------------------------------------
@@ -166,13 +215,13 @@ public final class TelegramStandIn implements HttpService {
     String first =
         firstName == null || firstName.isBlank() ? DEFAULT_FIRST_NAME : firstName.strip();
     Bot bot = new Bot(id, token, name, first);
-    BotState state = new BotState(bot, chatHistory, pendingUpdates);
+    BotState made = new BotState(bot, chatHistory, pendingUpdates, saver(id));
     if (stopped) {
-      state.stop();
+      made.stop();
     }
-    byId.put(id, state);
-    byToken.put(token, state);
-    byUsername.put(name.toLowerCase(Locale.ROOT), state);
+    byId.put(id, made);
+    byToken.put(token, made);
+    byUsername.put(name.toLowerCase(Locale.ROOT), made);
     return bot;
   }
 
@@ -194,6 +243,16 @@ public final class TelegramStandIn implements HttpService {
 
   public BotStats stats(long botId) {
     return state(botId).stats();
+  }
+
+  /**
+   * Revokes the bot's token ({@code revoke}: every Bot API call with it is 401, as after
+   * BotFather's /revoke) or makes it work again.
+   */
+  public BotStats revoke(long botId, boolean revoke) {
+    BotState bot = state(botId);
+    bot.revoke(revoke);
+    return bot.stats();
   }
 
   /**
@@ -247,6 +306,12 @@ public final class TelegramStandIn implements HttpService {
         .get("/_sandbox/bots", (req, res) -> Json.send(res, Status.OK_200, Map.of("bots", bots())))
         .get("/_sandbox/bots/{botId}", (req, res) -> Json.send(res, Status.OK_200, stats(id(req))))
         .post("/_sandbox/bots/{botId}/messages", this::sendAsUserHttp)
+        .post(
+            "/_sandbox/bots/{botId}/revoke",
+            (req, res) -> Json.send(res, Status.OK_200, revoke(id(req), true)))
+        .post(
+            "/_sandbox/bots/{botId}/unrevoke",
+            (req, res) -> Json.send(res, Status.OK_200, revoke(id(req), false)))
         .get(
             "/_sandbox/bots/{botId}/chats",
             (req, res) -> Json.send(res, Status.OK_200, Map.of("chats", chats(id(req)))))
@@ -382,7 +447,7 @@ public final class TelegramStandIn implements HttpService {
         throw BotApiException.notFound();
       }
       BotState bot = byToken.get(path.substring(3));
-      if (bot == null) {
+      if (bot == null || bot.isRevoked()) {
         throw BotApiException.unauthorized();
       }
       answer = call(bot, method, Params.read(request));

@@ -162,6 +162,23 @@ class TelegramStandInTest {
   // --- bots and tokens -----------------------------------------------------------------------
 
   @Test
+  void aRevokedTokenIs401EvenToAnOpenLongPollUntilTheRevocationIsTakenBack() throws Exception {
+    Bot bot = newBot();
+    CompletableFuture<Reply> poll = apiAsync(bot.token(), "getUpdates", "{\"timeout\": 50}");
+    awaitPolling(bot);
+
+    Reply revoked = post("/_sandbox/bots/" + bot.id() + "/revoke", "{}");
+    assertThat(revoked.status()).isEqualTo(200);
+    assertThat(revoked.body().path("revoked").asBoolean()).isTrue();
+    assertError(poll.get(10, TimeUnit.SECONDS), 401, "Unauthorized");
+    assertError(api(bot.token(), "getMe", "{}"), 401, "Unauthorized");
+
+    Reply back = post("/_sandbox/bots/" + bot.id() + "/unrevoke", "{}");
+    assertThat(back.body().path("revoked").asBoolean()).isFalse();
+    assertThat(api(bot.token(), "getMe", "{}").result().path("id").asLong()).isEqualTo(bot.id());
+  }
+
+  @Test
   void aCreatedTokenPassesGetMeAndABadOneIs401() throws Exception {
     Reply created =
         post("/_sandbox/bots", "{\"username\":\"ada_helper_bot\",\"first_name\":\"Ada\"}");
