@@ -16,6 +16,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.domain.CustomerStatus;
@@ -344,8 +345,13 @@ public final class OperatorBenchmark {
               Duration.between(steps.get("live"), firstPoll).toMillis(),
               Duration.between(enqueued, firstPoll).toMillis());
           Job destroy =
-              queue.enqueue(
-                  new NewJob(JobType.DESTROY, box.id(), null, "bench-local-d-" + box.id()));
+              database.inTransaction(
+                  tx -> {
+                    boxes.setDesiredState(tx.execute(), box.id(), BoxDesiredState.DESTROYED);
+                    return queue.enqueue(
+                        tx,
+                        new NewJob(JobType.DESTROY, box.id(), null, "bench-local-d-" + box.id()));
+                  });
           await(
               () -> store.find(destroy.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
               Duration.ofMinutes(1),
