@@ -11,8 +11,10 @@ import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.BoxSettings;
 import cloud.openclaw.platform.domain.ProxyToken;
 import cloud.openclaw.platform.domain.ProxyTokenStatus;
+import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.jobs.Job;
@@ -254,6 +256,69 @@ public abstract class JobInterleavings {
           .containsOnly(JobStatus.SUCCEEDED, JobStatus.SUPERSEDED);
     }
   }
+
+  // --- what nothing but the reconciler repairs
+
+  @Test
+  void theReconcilerResumesTheTokenOfAServingBoxLeftWithItSuspended() {
+    try (RunningService ignored = operator(Map.of("operator.reconcile-interval", "PT1S"))) {
+      Box box = provisioned(1).getFirst();
+      fixture().proxy().boxTokens(box.id(), "suspend"); // the end state
+      Awaitility.await("the reconciler's repair")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> liveTokenStatuses(box).equals(List.of(ProxyTokenStatus.ACTIVE)));
+      awaitNoJobLeft(List.of(box));
+      assertServingWithActiveToken(box, "after the repair");
+      assertThat(fixture().jobs().listForBox(box.id(), 10))
+          .anySatisfy(job -> assertThat(job.idempotencyKey()).startsWith("reconcile:provision:"));
+    }
+  }
+
+  @Test
+  void theReconcilerStopsASuspendedBoxWhoseGatewayOrTokenCameBack() {
+    try (RunningService ignored = operator(Map.of("operator.reconcile-interval", "PT1S"))) {
+      Box box = provisioned(1).getFirst();
+      change(box, BoxDesiredState.SUSPENDED, JobType.SUSPEND, "unpaid");
+      awaitNoJobLeft(List.of(box));
+      fixture().proxy().boxTokens(box.id(), "resume");
+      startBehindTheOperatorsBack(box);
+      Awaitility.await("the reconciler's repair")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> liveTokenStatuses(box).equals(List.of(ProxyTokenStatus.SUSPENDED)));
+      awaitNoJobLeft(List.of(box));
+      assertStoppedWithSuspendedTokens(box, "after the repair");
+      assertThat(fixture().jobs().listForBox(box.id(), 10))
+          .anySatisfy(job -> assertThat(job.idempotencyKey()).startsWith("reconcile:suspend:"));
+    }
+  }
+
+  @Test
+  void theReconcilerAppliesSettingsThatNoJobApplied() {
+    try (RunningService ignored = operator(Map.of("operator.reconcile-interval", "PT1S"))) {
+      Box box = provisioned(1).getFirst();
+      assertThat(appliedConfig(box)).doesNotContain("4343");
+      // Stored with no job (a lost update): only the reconciler notices.
+      fixture()
+          .boxes()
+          .updateSettings(
+              fixture().database().execute(),
+              box.id(),
+              new BoxSettings(List.of(42L, 4343L), "kimi-k2.6", ThinkingLevel.OFF));
+      Awaitility.await("the reconciler's update")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> appliedConfig(box).contains("4343"));
+      awaitNoJobLeft(List.of(box));
+      assertServingWithActiveToken(box, "after the update");
+      assertThat(fixture().jobs().listForBox(box.id(), 10))
+          .anySatisfy(job -> assertThat(job.idempotencyKey()).startsWith("reconcile:update:"));
+    }
+  }
+
+  /** The gateway of a suspended box started by something other than the operator, if possible. */
+  protected void startBehindTheOperatorsBack(Box box) {}
+
+  /** The gateway's openclaw.json as the runtime holds it. */
+  protected abstract String appliedConfig(Box box);
 
   /** Each test starts with no live box, so that the operator's reconciler sees only its own. */
   @AfterEach

@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
@@ -114,6 +116,30 @@ class KubernetesJobInterleavingsIT extends JobInterleavings {
             .get();
     return new String(
         Base64.getDecoder().decode(secret.getData().get(BoxResources.PROXY_TOKEN_KEY)),
+        StandardCharsets.UTF_8);
+  }
+
+  /** Someone ran kubectl scale. */
+  @Override
+  protected void startBehindTheOperatorsBack(Box box) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace(BoxResources.namespaceName(box.id(), kubernetes))
+        .withName(BoxResources.DEPLOYMENT)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":1}}");
+  }
+
+  @Override
+  protected String appliedConfig(Box box) {
+    Secret secret =
+        client
+            .secrets()
+            .inNamespace(BoxResources.namespaceName(box.id(), kubernetes))
+            .withName(BoxResources.CONFIG)
+            .get();
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(BoxResources.CONFIG_KEY)),
         StandardCharsets.UTF_8);
   }
 

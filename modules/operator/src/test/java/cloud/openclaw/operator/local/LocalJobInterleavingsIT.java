@@ -139,6 +139,15 @@ class LocalJobInterleavingsIT extends JobInterleavings {
   }
 
   @Override
+  protected String appliedConfig(Box box) {
+    try {
+      return Files.readString(dir(box).resolve("openclaw.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
   protected String storedToken(Box box) {
     try {
       return Files.readString(dir(box).resolve("proxy-token"));
