@@ -160,14 +160,9 @@ public final class Main {
     // cancelled one's destroy) waiting.
     String name = consumerName();
     int workers = settings.integer("operator.job-workers", 1, 256);
-    int lifecycleOnly = settings.integer("operator.lifecycle-workers", 0, 255);
-    if (lifecycleOnly >= workers) {
-      throw new ConfigurationException(
-          "operator.lifecycle-workers",
-          "must be less than operator.job-workers ("
-              + workers
-              + "): at least one worker takes updates");
-    }
+    // At least one worker takes updates.
+    int lifecycleOnly =
+        Math.min(settings.integer("operator.lifecycle-workers", 0, 255), workers - 1);
     int redisPool = settings.integer("redis.pool-size", 2, 1000);
     if (workers > redisPool / 2) {
       // Each waiting worker holds a Redis connection; progress events and the relay need the rest.
