@@ -185,10 +185,7 @@ public final class OperatorBenchmark {
     overrides.put("redis.pool-size", Integer.toString(Math.max(32, 2 * workers)));
     String batch = "bench-provision-" + UUID.randomUUID() + "-";
     JobStore store = new JobStore(database, 8);
-    try (RunningService operator =
-        cloud.openclaw.operator.Main.start(
-            ConfigLoader.load("operator", Map.of(), overrides),
-            () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build())) {
+    try (RunningService operator = kubernetesOperator(overrides, client)) {
       JobQueue queue =
           new JobQueue(store, new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
       long start = System.nanoTime();
@@ -211,14 +208,15 @@ public final class OperatorBenchmark {
   }
 
   private long succeeded(String batch) {
-    return database
-        .execute()
-        .get(
-            "SELECT count(*) AS n FROM operator_jobs WHERE idempotency_key LIKE ? AND status = ?",
-            batch + "%",
-            JobStatus.SUCCEEDED.dbValue())
-        .map(row -> Rows.longValue(row, "n"))
-        .orElse(0L);
+    return count(batch, JobType.PROVISION, JobStatus.SUCCEEDED);
+  }
+
+  /** The operator service on the Kubernetes runtime, with {@code client}'s API server. */
+  private static RunningService kubernetesOperator(
+      Map<String, String> overrides, KubernetesClient client) {
+    return cloud.openclaw.operator.Main.start(
+        ConfigLoader.load("operator", Map.of(), overrides),
+        () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build());
   }
 
   /** An API server of fabric8's mock in CRUD mode, started. */
@@ -289,10 +287,7 @@ public final class OperatorBenchmark {
     overrides.put("operator.lifecycle-workers", Integer.toString(lifecycleWorkers));
     String batch = "bench-priority-" + UUID.randomUUID() + "-";
     JobStore store = new JobStore(database, 8);
-    try (RunningService operator =
-        cloud.openclaw.operator.Main.start(
-            ConfigLoader.load("operator", Map.of(), overrides),
-            () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build())) {
+    try (RunningService operator = kubernetesOperator(overrides, client)) {
       JobQueue queue =
           new JobQueue(store, new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
       for (Box box : slow) {

@@ -54,7 +54,7 @@ public final class JobStore {
                'step', 'merged', 'message', ?::text, 'attempt', attempts,
                'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))),
              updated_at = now()
-       WHERE id = ?
+       WHERE id = ? AND status = 'queued' AND attempts = 0
       RETURNING *""";
   private static final String MERGED_MESSAGE =
       "Another change came in before this update started: this one update applies both.";
@@ -192,11 +192,13 @@ public final class JobStore {
   public Inserted insert(DbExecute exec, NewJob job) {
     exec.get(LOCK_BOX, job.boxId());
     if (job.type() == JobType.UPDATE) {
-      Optional<Job> pending = exec.get(PENDING_UPDATE, job.boxId()).map(JobStore::map);
-      if (pending.isPresent()) {
-        Job merged =
-            exec.get(MERGE, MERGED_MESSAGE, pending.get().id()).map(JobStore::map).orElseThrow();
-        return new Inserted(merged, false, true, false, Optional.empty());
+      // Not into one claimed meanwhile: it may have read the box before this change.
+      Optional<Job> merged =
+          exec.get(PENDING_UPDATE, job.boxId())
+              .flatMap(pending -> exec.get(MERGE, MERGED_MESSAGE, Rows.uuid(pending, "id")))
+              .map(JobStore::map);
+      if (merged.isPresent()) {
+        return new Inserted(merged.get(), false, true, false, Optional.empty());
       }
     }
     Optional<DbRow> row =
