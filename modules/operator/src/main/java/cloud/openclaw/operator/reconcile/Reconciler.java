@@ -273,8 +273,7 @@ public final class Reconciler implements AutoCloseable {
         && box.observedState() == BoxObservedState.RUNNING) {
       if (!gatewayUp) {
         return Optional.of(
-            new Repair(
-                JobType.PROVISION, "should be running but its gateway is" + " gone or stopped"));
+            new Repair(JobType.PROVISION, "should be running but its gateway is gone or stopped"));
       }
       if (activeTokens == 0) {
         return Optional.of(new Repair(JobType.PROVISION, "runs but has no active proxy token"));
