@@ -204,7 +204,7 @@ let
         {
           apiGroups = [ "apps" ];
           resources = [ "deployments" ];
-          verbs = [ "get" "create" "update" "patch" ];
+          verbs = [ "get" "list" "create" "update" "patch" ];
         }
       ];
     }

@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, and
- * where new agents run.
+ * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, how
+ * often a customer may change their agent, and where new agents run.
  */
 public record ApiSettings(
     URI publicUrl,
@@ -26,6 +26,8 @@ public record ApiSettings(
     int loginsPerEmail,
     int loginsPerIp,
     Duration loginWindow,
+    int boxChangesPerCustomer,
+    Duration boxChangeWindow,
     String clientIpHeader,
     BoxRuntime signupRuntime) {
 
@@ -50,6 +52,8 @@ public record ApiSettings(
         settings.integer("api.auth.login-limit.per-email", 1, 10_000),
         settings.integer("api.auth.login-limit.per-ip", 1, 1_000_000),
         settings.duration("api.auth.login-limit.window"),
+        settings.integer("api.box-change-limit.per-customer", 1, 10_000),
+        settings.duration("api.box-change-limit.window"),
         settings.optionalString("api.auth.client-ip-header"),
         signupRuntime(settings));
   }

@@ -6,6 +6,7 @@ import cloud.openclaw.api.auth.AuthService;
 import cloud.openclaw.api.auth.InternalService;
 import cloud.openclaw.api.auth.LoginLimits;
 import cloud.openclaw.api.auth.RateLimitedException;
+import cloud.openclaw.api.auth.RequestLimit;
 import cloud.openclaw.api.auth.Revocations;
 import cloud.openclaw.api.auth.SessionTokens;
 import cloud.openclaw.api.auth.Sessions;
@@ -149,7 +150,9 @@ public final class Main {
             new UsageView(database, usage, clock),
             new BoxEvents(opened.add(new CustomerEvents(redis)), EVENTS_KEEP_ALIVE),
             portal,
-            api));
+            api,
+            new RequestLimit(
+                redis, api.boxChangesPerCustomer(), api.boxChangeWindow(), "me", "box-changes")));
     services.add(
         new AdminService(
             database,

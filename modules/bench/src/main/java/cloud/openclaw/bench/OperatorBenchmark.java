@@ -16,6 +16,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.domain.CustomerStatus;
@@ -35,6 +36,7 @@ import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.ProxyTokenStore;
 import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.testkit.PostgresServer;
 import cloud.openclaw.testkit.RedisServer;
@@ -71,14 +73,18 @@ import java.util.logging.Logger;
  *       (so every gateway is applied and available) and each job's enqueue-to-finish latency;
  *   <li>{@code reconcile [boxes]}: one reconciler pass over that many running boxes, with no drift
  *       and with a tenth of their namespaces gone;
+ *   <li>{@code priority [updates] [rounds] [slow s]}: a new customer's provision, enqueue to
+ *       claimed and to live, while every worker that takes updates holds a slow one (its gateway
+ *       available after the given seconds) and that many more updates wait; with 4 of the 16
+ *       workers taking lifecycle jobs only (the default), then with none;
  *   <li>{@code local [runs]}: one box on the local runtime with the real OpenClaw gateway
  *       (installed in ~/.cache/openclaw-cloud on first use), from the job being enqueued to the
  *       gateway's first getUpdates on the sandbox's Telegram, split by the steps the job row
  *       records.
  * </ul>
  *
- * <p>Run: {@code ./openclaw-cloud bench operator provision|reconcile|local [n]} (PostgreSQL and
- * Redis from OPENCLAW_TEST_DATABASE_URL / OPENCLAW_TEST_REDIS_URL, else embedded).
+ * <p>Run: {@code ./openclaw-cloud bench operator provision|reconcile|priority|local [n]}
+ * (PostgreSQL and Redis from OPENCLAW_TEST_DATABASE_URL / OPENCLAW_TEST_REDIS_URL, else embedded).
  */
 public final class OperatorBenchmark {
   private static final String INTERNAL_TOKEN = "bench-internal-token-0123456789";
@@ -122,7 +128,13 @@ public final class OperatorBenchmark {
                     : new int[] {1, 16});
         case "reconcile" -> bench.reconcile(args.length > 1 ? Integer.parseInt(args[1]) : 500);
         case "local" -> bench.local(args.length > 1 ? Integer.parseInt(args[1]) : 3);
-        default -> throw new IllegalArgumentException("provision, reconcile or local: " + mode);
+        case "priority" ->
+            bench.priority(
+                args.length > 1 ? Integer.parseInt(args[1]) : 100,
+                args.length > 2 ? Integer.parseInt(args[2]) : 5,
+                args.length > 3 ? Integer.parseInt(args[3]) : 20);
+        default ->
+            throw new IllegalArgumentException("provision, reconcile, priority or local: " + mode);
       }
       bench.redis.close();
     }
@@ -178,10 +190,7 @@ public final class OperatorBenchmark {
     overrides.put("redis.pool-size", Integer.toString(Math.max(32, 2 * workers)));
     String batch = "bench-provision-" + UUID.randomUUID() + "-";
     JobStore store = new JobStore(database, 8);
-    try (RunningService operator =
-        cloud.openclaw.operator.Main.start(
-            ConfigLoader.load("operator", Map.of(), overrides),
-            () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build())) {
+    try (RunningService operator = kubernetesOperator(overrides, client)) {
       JobQueue queue =
           new JobQueue(store, new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
       long start = System.nanoTime();
@@ -204,14 +213,15 @@ public final class OperatorBenchmark {
   }
 
   private long succeeded(String batch) {
-    return database
-        .execute()
-        .get(
-            "SELECT count(*) AS n FROM operator_jobs WHERE idempotency_key LIKE ? AND status = ?",
-            batch + "%",
-            JobStatus.SUCCEEDED.dbValue())
-        .map(row -> Rows.longValue(row, "n"))
-        .orElse(0L);
+    return count(batch, JobType.PROVISION, JobStatus.SUCCEEDED);
+  }
+
+  /** The operator service on the Kubernetes runtime, with {@code client}'s API server. */
+  private static RunningService kubernetesOperator(
+      Map<String, String> overrides, KubernetesClient client) {
+    return cloud.openclaw.operator.Main.start(
+        ConfigLoader.load("operator", Map.of(), overrides),
+        () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build());
   }
 
   /** An API server of fabric8's mock in CRUD mode, started. */
@@ -227,9 +237,135 @@ public final class OperatorBenchmark {
     return server;
   }
 
+  // --- priority -------------------------------------------------------------------------------
+
+  /**
+   * A new customer's provision while every worker that takes updates is busy with a slow one and
+   * {@code waiting} more updates are queued: with {@code operator.lifecycle-workers} at its default
+   * (4 of 16) and at 0. Each update's gateway takes {@code slowSeconds} to become available.
+   */
+  private void priority(int waiting, int rounds, int slowSeconds) throws Exception {
+    try (Services services = Services.start(testDatabase, redisPrefix)) {
+      System.out.println(
+          "| lifecycle workers | updates running | updates queued | provision: enqueue → claimed"
+              + " ms (median, max) | enqueue → live ms (median, max) |");
+      System.out.println("|---|---|---|---|---|");
+      for (int lifecycleWorkers : new int[] {4, 0}) {
+        priorityRound(services, lifecycleWorkers, waiting, rounds, slowSeconds);
+      }
+    }
+  }
+
+  private void priorityRound(
+      Services services, int lifecycleWorkers, int waiting, int rounds, int slowSeconds)
+      throws Exception {
+    int workers = 16;
+    int updateWorkers = workers - lifecycleWorkers;
+    KubernetesMockServer server = crudApiServer();
+    KubernetesClient client = server.createClient();
+    KubernetesSettings settings = KubernetesSettings.from(new Settings(operatorConfig(Map.of())));
+    // A held namespace's gateway becomes available slowSeconds after the kubelet first saw it.
+    Map<String, Long> held = new java.util.concurrent.ConcurrentHashMap<>();
+    Thread kubelet =
+        Kubelet.followAll(
+            client,
+            ns -> {
+              Long since = held.get(ns);
+              if (since == null) {
+                return true;
+              }
+              if (since == 0L) {
+                held.put(ns, System.nanoTime());
+                return false;
+              }
+              return System.nanoTime() - since > slowSeconds * 1_000_000_000L;
+            });
+    List<Box> slow = new ArrayList<>();
+    for (int i = 0; i < updateWorkers + waiting; i++) {
+      Box box = newBox(services.proxyClient(), BoxRuntime.KUBERNETES, null);
+      held.put(BoxResources.namespaceName(box, settings), 0L);
+      slow.add(box);
+    }
+    Map<String, String> overrides = services.operatorOverrides();
+    overrides.put("operator.kubernetes.enabled", "true");
+    overrides.put("operator.job-workers", Integer.toString(workers));
+    overrides.put("operator.lifecycle-workers", Integer.toString(lifecycleWorkers));
+    String batch = "bench-priority-" + UUID.randomUUID() + "-";
+    JobStore store = new JobStore(database, 8);
+    try (RunningService operator = kubernetesOperator(overrides, client)) {
+      JobQueue queue =
+          new JobQueue(store, new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
+      for (Box box : slow) {
+        queue.enqueue(new NewJob(JobType.UPDATE, box.id(), null, batch + "u-" + box.id()));
+      }
+      await(
+          () -> count(batch, JobType.UPDATE, JobStatus.RUNNING) >= updateWorkers,
+          Duration.ofMinutes(5),
+          "every update worker to hold an update");
+      long running = count(batch, JobType.UPDATE, JobStatus.RUNNING);
+      long queued = count(batch, JobType.UPDATE, JobStatus.QUEUED);
+      double[] claimed = new double[rounds];
+      double[] live = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        Box paid = newBox(services.proxyClient(), BoxRuntime.KUBERNETES, null);
+        Job provision =
+            queue.enqueue(new NewJob(JobType.PROVISION, paid.id(), null, batch + "p-" + r));
+        await(
+            () -> store.find(provision.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
+            Duration.ofMinutes(10),
+            "the provision to succeed");
+        Job done = store.find(provision.id()).orElseThrow();
+        claimed[r] = Duration.between(done.createdAt(), done.startedAt()).toNanos() / 1e6;
+        live[r] = Duration.between(done.createdAt(), done.finishedAt()).toNanos() / 1e6;
+      }
+      Arrays.sort(claimed);
+      Arrays.sort(live);
+      System.out.printf(
+          Locale.ROOT,
+          "| %d of %d | %d | %d | %.0f, %.0f | %.0f, %.0f |%n",
+          lifecycleWorkers,
+          workers,
+          running,
+          queued,
+          claimed[rounds / 2],
+          claimed[rounds - 1],
+          live[rounds / 2],
+          live[rounds - 1]);
+      // The slow customers leave: their updates stop waiting (superseded), so closing is quick.
+      for (Box box : slow) {
+        boxes.setDesiredState(database.execute(), box.id(), BoxDesiredState.DESTROYED);
+      }
+      await(
+          () ->
+              count(batch, JobType.UPDATE, JobStatus.RUNNING)
+                      + count(batch, JobType.UPDATE, JobStatus.QUEUED)
+                  == 0,
+          Duration.ofMinutes(5),
+          "the updates to end");
+    } finally {
+      kubelet.interrupt();
+      client.close();
+      server.destroy();
+    }
+  }
+
+  private long count(String batch, JobType type, JobStatus status) {
+    return database
+        .execute()
+        .get(
+            "SELECT count(*) AS n FROM operator_jobs"
+                + " WHERE idempotency_key LIKE ? AND type = ? AND status = ?",
+            batch + "%",
+            type.dbValue(),
+            status.dbValue())
+        .map(row -> Rows.longValue(row, "n"))
+        .orElse(0L);
+  }
+
   // --- reconcile ------------------------------------------------------------------------------
 
   private void reconcile(int count) throws Exception {
+    ProxyTokenStore tokens = new ProxyTokenStore(database);
     KubernetesMockServer server = crudApiServer();
     try (KubernetesClient client = server.createClient()) {
       KubernetesSettings settings = KubernetesSettings.from(new Settings(operatorConfig(Map.of())));
@@ -238,12 +374,13 @@ public final class OperatorBenchmark {
         Box box = newBox(null, BoxRuntime.KUBERNETES, null);
         box = boxes.markObserved(database.execute(), box.id(), BoxObservedState.RUNNING, null);
         running.add(box);
-        client
-            .resource(
-                BoxResources.desired(
-                        box, settings, new BoxResources.Secrets("1:bot", "oc_pt_x", "gateway"))
-                    .namespace())
-            .create();
+        // Converged: its namespace, its gateway wanting a replica, an active token.
+        BoxResources.Desired desired =
+            BoxResources.desired(
+                box, settings, new BoxResources.Secrets("1:bot", "oc_pt_x", "gateway"));
+        client.resource(desired.namespace()).create();
+        client.resource(desired.deployment()).create();
+        tokens.issue(database.execute(), box.id());
       }
       JobStore store = new JobStore(database, 8);
       JobStream stream = new JobStream(redis, "reconcile-bench");
@@ -349,8 +486,13 @@ public final class OperatorBenchmark {
               Duration.between(steps.get("live"), firstPoll).toMillis(),
               Duration.between(enqueued, firstPoll).toMillis());
           Job destroy =
-              queue.enqueue(
-                  new NewJob(JobType.DESTROY, box.id(), null, "bench-local-d-" + box.id()));
+              database.inTransaction(
+                  tx -> {
+                    boxes.setDesiredState(tx.execute(), box.id(), BoxDesiredState.DESTROYED);
+                    return queue.enqueue(
+                        tx,
+                        new NewJob(JobType.DESTROY, box.id(), null, "bench-local-d-" + box.id()));
+                  });
           await(
               () -> store.find(destroy.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
               Duration.ofMinutes(1),

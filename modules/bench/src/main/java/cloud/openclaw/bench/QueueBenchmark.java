@@ -39,13 +39,15 @@ import java.util.stream.IntStream;
  * Jobs per second through the queue, from the first enqueue to the last acknowledgement, with 1 and
  * 4 consumers side by side in one run, and each job's latency from enqueue to finished. The handler
  * does nothing, so this measures the queue itself: PostgreSQL row, Redis stream, claim, commit,
- * ack.
+ * ack. The jobs are spread over 1000 boxes (the jobs of one box run one after the other).
  *
  * <p>Run: {@code ./openclaw-cloud bench queue [jobs]} (PostgreSQL and Redis from
  * OPENCLAW_TEST_DATABASE_URL / OPENCLAW_TEST_REDIS_URL, else embedded).
  */
 public final class QueueBenchmark {
   private static final int PRODUCERS = 4;
+  // The jobs of one box run one after the other; real jobs are spread over many boxes.
+  private static final int BOXES = 1000;
 
   public static void main(String[] args) throws Exception {
     int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -59,7 +61,7 @@ public final class QueueBenchmark {
                 new RedisSettings(
                     RedisServer.shared().url(), "bench:" + UUID.randomUUID() + ":", 32))) {
       Migrations.apply(database.dataSource());
-      UUID box = Fixtures.box(database);
+      List<UUID> boxes = Fixtures.boxes(database, BOXES);
       System.out.printf(
           "%d jobs, %d producer threads, no-op handler, %s, %d cores%n%n",
           jobs,
@@ -69,9 +71,9 @@ public final class QueueBenchmark {
       System.out.println(
           "| consumers | jobs | seconds | jobs/s | latency p50 ms | latency p99 ms |");
       System.out.println("|---|---|---|---|---|---|");
-      run(database, redis, box, 1, Math.min(jobs, jobs / 2 + 1)); // warm-up: JIT, pools
+      run(database, redis, boxes, 1, Math.min(jobs, jobs / 2 + 1)); // warm-up: JIT, pools
       for (int consumers : new int[] {1, 4}) {
-        Result result = run(database, redis, box, consumers, jobs);
+        Result result = run(database, redis, boxes, consumers, jobs);
         System.out.printf(
             Locale.ROOT,
             "| %d | %d | %.2f | %.0f | %.1f | %.1f |%n",
@@ -88,7 +90,8 @@ public final class QueueBenchmark {
     System.exit(0);
   }
 
-  private static Result run(Database database, Redis redis, UUID box, int consumers, int jobs)
+  private static Result run(
+      Database database, Redis redis, List<UUID> boxes, int consumers, int jobs)
       throws InterruptedException {
     String queueName = "bench" + UUID.randomUUID().toString().substring(0, 8);
     JobStream stream = new JobStream(redis, queueName);
@@ -115,7 +118,13 @@ public final class QueueBenchmark {
           .forEach(
               i ->
                   producers.submit(
-                      () -> queue.enqueue(new NewJob(JobType.UPDATE, box, "{}", batch + i))));
+                      () ->
+                          queue.enqueue(
+                              new NewJob(
+                                  JobType.PROVISION,
+                                  boxes.get(i % boxes.size()),
+                                  "{}",
+                                  batch + i))));
     }
     while (succeeded(store) < target || stream.pending() > 0) {
       Thread.sleep(20);
@@ -136,24 +145,30 @@ public final class QueueBenchmark {
   static final class Fixtures {
     private Fixtures() {}
 
-    /** A customer with a box for the jobs to point at, made through the real stores. */
-    static UUID box(Database database) {
-      UUID customer =
-          new CustomerStore(database)
-              .create(database.execute(), NewCustomer.ofEmail("bench@example.com"))
-              .id();
+    /** Customers with a box each for the jobs to point at, made through the real stores. */
+    static List<UUID> boxes(Database database, int count) {
       SecretBox secrets = new SecretBox(new CryptoSettings("bench", Map.of("bench", new byte[32])));
-      NewBox box =
-          new NewBox(
-              customer,
-              1,
-              "bench_bot",
-              "1:bench-token",
-              List.of(1L),
-              "kimi-k2.6",
-              ThinkingLevel.OFF,
-              BoxRuntime.LOCAL);
-      return new BoxStore(database, secrets).create(database.execute(), box).id();
+      BoxStore boxes = new BoxStore(database, secrets);
+      CustomerStore customers = new CustomerStore(database);
+      List<UUID> ids = new ArrayList<>();
+      for (int i = 1; i <= count; i++) {
+        UUID customer =
+            customers
+                .create(database.execute(), NewCustomer.ofEmail("bench" + i + "@example.com"))
+                .id();
+        NewBox box =
+            new NewBox(
+                customer,
+                i,
+                "bench_" + i + "_bot",
+                i + ":bench-token",
+                List.of(1L),
+                "kimi-k2.6",
+                ThinkingLevel.OFF,
+                BoxRuntime.LOCAL);
+        ids.add(boxes.create(database.execute(), box).id());
+      }
+      return ids;
     }
 
     /**

@@ -417,6 +417,7 @@ class DeploymentManifestsTest {
       settings.duration("operator.ready-timeout");
       settings.duration("operator.reconcile-interval");
       int workers = settings.integer("operator.job-workers", 1, 256);
+      settings.integer("operator.lifecycle-workers", 0, 255);
       if (workers > settings.integer("redis.pool-size", 2, 1000) / 2) {
         throw new ConfigurationException("operator.job-workers", "more than redis.pool-size / 2");
       }

@@ -30,6 +30,7 @@ import cloud.openclaw.platform.jobs.JobRelay;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
 import cloud.openclaw.platform.jobs.JobWorker;
+import cloud.openclaw.platform.jobs.Lane;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
@@ -41,7 +42,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -168,9 +171,14 @@ public final class Main {
         new BotWatcher(boxes, connections.database(), bots, new JobQueue(store, stream), progress)
             .start(settings.duration("operator.bot-check-interval")));
     // A provision waits tens of seconds for its gateway: several workers, each reading one entry
-    // at a time, keep one slow box from holding up everyone else's.
+    // at a time, keep one slow box from holding up everyone else's. Some of them take lifecycle
+    // jobs only, so that no number of slow updates keeps a paying customer's provision (or a
+    // cancelled one's destroy) waiting.
     String name = consumerName();
     int workers = settings.integer("operator.job-workers", 1, 256);
+    // At least one worker takes updates.
+    int lifecycleOnly =
+        Math.min(settings.integer("operator.lifecycle-workers", 0, 255), workers - 1);
     int redisPool = settings.integer("redis.pool-size", 2, 1000);
     if (workers > redisPool / 2) {
       // Each waiting worker holds a Redis connection; progress events and the relay need the rest.
@@ -179,7 +187,8 @@ public final class Main {
           workers + " workers need a redis.pool-size of at least " + 2 * workers);
     }
     for (int i = 1; i <= workers; i++) {
-      opened.add(new JobWorker(store, stream, jobs, name + "-" + i, handler, 1).start());
+      Set<Lane> lanes = i <= lifecycleOnly ? EnumSet.of(Lane.LIFECYCLE) : EnumSet.allOf(Lane.class);
+      opened.add(new JobWorker(store, stream, jobs, name + "-" + i, handler, 1, lanes).start());
     }
     opened.add(new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
   }

@@ -298,7 +298,7 @@ public final class AdminService implements ApiService {
       return JobStatus.fromDb(raw.toLowerCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(
-          "status", "'status' is one of queued, running, succeeded, failed, dead");
+          "status", "'status' is one of queued, running, succeeded, failed, dead, superseded");
     }
   }
 

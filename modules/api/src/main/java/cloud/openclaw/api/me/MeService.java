@@ -5,6 +5,7 @@ import static cloud.openclaw.api.http.ApiService.Route.post;
 import static cloud.openclaw.api.http.ApiService.Route.put;
 
 import cloud.openclaw.api.ApiSettings;
+import cloud.openclaw.api.auth.RequestLimit;
 import cloud.openclaw.api.auth.Session;
 import cloud.openclaw.api.auth.Sessions;
 import cloud.openclaw.api.http.ApiService;
@@ -52,6 +53,7 @@ public final class MeService implements ApiService {
   private final BoxEvents events;
   private final BillingPortal portal;
   private final ApiSettings settings;
+  private final RequestLimit boxChanges;
 
   public MeService(
       Database database,
@@ -64,7 +66,8 @@ public final class MeService implements ApiService {
       UsageView usage,
       BoxEvents events,
       BillingPortal portal,
-      ApiSettings settings) {
+      ApiSettings settings,
+      RequestLimit boxChanges) {
     this.database = database;
     this.sessions = sessions;
     this.customers = customers;
@@ -76,6 +79,7 @@ public final class MeService implements ApiService {
     this.events = events;
     this.portal = portal;
     this.settings = settings;
+    this.boxChanges = boxChanges;
   }
 
   @Override
@@ -131,6 +135,7 @@ public final class MeService implements ApiService {
         SettingsRules.validate(
             plan, body.allowedTelegramUserIds(), body.model(), body.thinkingLevel());
     Box current = liveBox(customer);
+    countBoxChange(customer);
     Map<String, Object> result =
         database.inTransaction(
             tx -> {
@@ -157,6 +162,7 @@ public final class MeService implements ApiService {
     if (box.desiredState() != BoxDesiredState.RUNNING) {
       throw new ConflictException("box_not_running", "only a running agent can be restarted");
     }
+    countBoxChange(customer);
     Job job =
         jobs.enqueue(
             new NewJob(
@@ -195,6 +201,17 @@ public final class MeService implements ApiService {
     }
     URI url = portal.portalUrl(customer, settings.webUrl("/"));
     Json.send(response, Status.OK_200, Map.of("url", url));
+  }
+
+  /**
+   * Restarts and settings changes queue an update of the agent: limited per customer (429 past it).
+   * Updates of the agent that have not started merge into one (JobStore), so the job answered may
+   * be one queued by an earlier change.
+   */
+  private void countBoxChange(Customer customer) {
+    boxChanges.count(
+        customer.id().toString(),
+        "too many restarts and settings changes of your agent; try again later");
   }
 
   private Customer customer(ServerRequest request) {

@@ -12,12 +12,15 @@ import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.jobs.Job;
 import cloud.openclaw.platform.jobs.JobFailedException;
 import cloud.openclaw.platform.jobs.JobHandler;
+import cloud.openclaw.platform.jobs.JobSupersededException;
+import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,6 +28,14 @@ import java.util.logging.Logger;
  * The operator's job handler: dispatches by job type to small steps, each idempotent, so a job run
  * twice (after a crash, or a retry) ends in the same state without error. The steps run on the
  * box's runtime ({@link Runtimes#forBox}: Kubernetes or local processes), the same for both.
+ *
+ * <p>Each job acts on the box as it is when the job runs, not as it was when the job was enqueued:
+ * a suspend of a box meant to run again, a reactivate of a box suspended since, a destroy of a box
+ * no longer meant to be destroyed and anything of a box being destroyed end at once as {@code
+ * superseded} (step {@code superseded}, saying why), since a later job of the box does what is
+ * wanted now; a job waiting for the gateway to start stops waiting the same way once the box is no
+ * longer meant to run. The queue runs one job of a box at a time, in order, so the last job always
+ * sees the last desired state.
  *
  * <p>Progress goes to the customer's live channel ({@link Progress}); a failure publishes step
  * {@code failed} with a reason a person can understand and records it as the box's last error.
@@ -85,6 +96,10 @@ public final class BoxJobs implements JobHandler {
         boxes
             .find(job.boxId())
             .orElseThrow(() -> new JobFailedException("box " + job.boxId() + " no longer exists"));
+    Optional<String> stale = stale(job.type(), box);
+    if (stale.isPresent()) {
+      throw superseded(job, box, stale.get());
+    }
     try {
       GatewayRuntime runtime = runtimes.forBox(box);
       switch (job.type()) {
@@ -94,16 +109,47 @@ public final class BoxJobs implements JobHandler {
         case UPDATE -> update(job, box, runtime);
         case DESTROY -> destroy(job, box, runtime);
       }
+    } catch (JobSupersededException e) {
+      throw e;
     } catch (Exception e) {
       failed(job, box, e);
       throw e;
     }
   }
 
+  /** Why a job of this type has nothing to do for the box as it is now, if so. */
+  private static Optional<String> stale(JobType type, Box box) {
+    boolean destroying =
+        box.destroyedAt() != null || box.desiredState() == BoxDesiredState.DESTROYED;
+    String reason =
+        switch (type) {
+          case DESTROY -> destroying ? null : "your agent is no longer to be deleted";
+          case SUSPEND ->
+              destroying
+                  ? "your agent is being deleted"
+                  : box.desiredState() == BoxDesiredState.RUNNING
+                      ? "your agent is meant to run again"
+                      : null;
+          case REACTIVATE ->
+              destroying
+                  ? "your agent is being deleted"
+                  : box.desiredState() == BoxDesiredState.SUSPENDED
+                      ? "your agent is meant to stay paused"
+                      : null;
+          case PROVISION, UPDATE -> destroying ? "your agent is being deleted" : null;
+        };
+    return Optional.ofNullable(reason);
+  }
+
+  /** Step superseded, then the exception that ends the job so (not an error, nothing retried). */
+  private JobSupersededException superseded(Job job, Box box, String why) {
+    String message = "Skipped: " + why + "; a later change takes care of it.";
+    LOG.info("job " + job.id() + " (" + job.type().dbValue() + ") of box " + box.id() + ": " + why);
+    progress.step(job, box, "superseded", message);
+    return new JobSupersededException(message);
+  }
+
   private void provision(Job job, Box box, GatewayRuntime runtime) {
-    if (skipDestroyed(job, box)) {
-      return;
-    }
     progress.step(job, box, "accepted", "Setting up your agent.");
     box = applyAll(job, box, runtime).box();
     if (box.desiredState() == BoxDesiredState.SUSPENDED) {
@@ -124,6 +170,9 @@ public final class BoxJobs implements JobHandler {
   /** Token, config and resources: what provision and update share. */
   private Applied applyAll(Job job, Box box, GatewayRuntime runtime) {
     ProxyTokenStep.Result token = tokenStep.run(box, runtime);
+    if (token.suspended() && box.desiredState() == BoxDesiredState.RUNNING) {
+      boxTokens(box, "resume"); // left suspended by a pause this job takes back
+    }
     progress.step(
         job,
         box,
@@ -134,6 +183,9 @@ public final class BoxJobs implements JobHandler {
     progress.step(job, box, "config", "Prepared your agent's configuration.");
     boolean restarted = runtime.apply(box, token.secrets());
     tokenStep.revokeStale(box, token);
+    if (!token.suspended() && box.desiredState() == BoxDesiredState.SUSPENDED) {
+      boxTokens(box, "suspend"); // a paused box's gateway is stopped and its token too
+    }
     String namespace = runtime.namespace(box).orElse(null);
     if (namespace != null && !namespace.equals(box.namespace())) {
       box = boxes.setNamespace(database.execute(), box.id(), namespace);
@@ -163,6 +215,15 @@ public final class BoxJobs implements JobHandler {
       if (available) {
         return;
       }
+      Box now = boxes.find(box.id()).orElse(box);
+      if (now.desiredState() != BoxDesiredState.RUNNING) {
+        throw superseded(
+            job,
+            now,
+            now.desiredState() == BoxDesiredState.SUSPENDED
+                ? "your agent is meant to be paused now"
+                : "your agent is being deleted");
+      }
       if (clock.instant().isAfter(deadline)) {
         throw new UnavailableException(
             "your agent did not start within " + readyTimeout.toSeconds() + " seconds", null);
@@ -186,9 +247,6 @@ public final class BoxJobs implements JobHandler {
   }
 
   private void suspend(Job job, Box box, GatewayRuntime runtime) {
-    if (skipDestroyed(job, box)) {
-      return;
-    }
     progress.step(job, box, "accepted", "Pausing your agent.");
     runtime.scale(box, false);
     progress.step(job, box, "resources", "Stopped your agent.");
@@ -199,9 +257,6 @@ public final class BoxJobs implements JobHandler {
   }
 
   private void reactivate(Job job, Box box, GatewayRuntime runtime) {
-    if (skipDestroyed(job, box)) {
-      return;
-    }
     progress.step(job, box, "accepted", "Resuming your agent.");
     boxTokens(box, "resume");
     progress.step(job, box, "token", "Restored your agent's access to the model.");
@@ -219,9 +274,6 @@ public final class BoxJobs implements JobHandler {
   }
 
   private void update(Job job, Box box, GatewayRuntime runtime) {
-    if (skipDestroyed(job, box)) {
-      return;
-    }
     progress.step(job, box, "accepted", "Applying your agent's new settings.");
     Applied applied = applyAll(job, box, runtime);
     box = applied.box();
@@ -264,21 +316,6 @@ public final class BoxJobs implements JobHandler {
     } catch (NotFoundException e) {
       LOG.fine("box " + box.id() + " has no proxy tokens to " + action);
     }
-  }
-
-  private boolean skipDestroyed(Job job, Box box) {
-    if (box.destroyedAt() != null || box.desiredState() == BoxDesiredState.DESTROYED) {
-      LOG.info(
-          "job "
-              + job.id()
-              + " ("
-              + job.type().dbValue()
-              + ") skipped: box "
-              + box.id()
-              + " is being destroyed");
-      return true;
-    }
-    return false;
   }
 
   private Box observe(Box box, BoxObservedState state) {

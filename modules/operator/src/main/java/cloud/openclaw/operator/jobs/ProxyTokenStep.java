@@ -38,13 +38,19 @@ public final class ProxyTokenStep {
     this.proxy = proxy;
   }
 
-  /** The secrets to write, the proxy token's id, and whether it had to be issued now. */
-  public record Result(BoxResources.Secrets secrets, UUID tokenId, boolean issued) {}
+  /**
+   * The secrets to write, the proxy token's id, whether it had to be issued now, and whether the
+   * token kept is suspended (a paused box's).
+   */
+  public record Result(
+      BoxResources.Secrets secrets, UUID tokenId, boolean issued, boolean suspended) {}
 
   public Result run(Box box, GatewayRuntime runtime) {
     Map<String, String> stored = runtime.storedSecrets(box);
     String proxyToken = stored.get(BoxResources.PROXY_TOKEN_KEY);
-    UUID keep = proxyToken == null ? null : usable(box, proxyToken).orElse(null);
+    ProxyToken kept = proxyToken == null ? null : usable(box, proxyToken).orElse(null);
+    UUID keep = kept == null ? null : kept.id();
+    boolean suspended = kept != null && kept.status() == ProxyTokenStatus.SUSPENDED;
     boolean issued = false;
     if (keep == null) {
       TokenProxyClient.IssuedToken token = proxy.issueToken(box.id());
@@ -59,7 +65,10 @@ public final class ProxyTokenStep {
       gatewayToken = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
     return new Result(
-        new BoxResources.Secrets(boxes.openBotToken(box), proxyToken, gatewayToken), keep, issued);
+        new BoxResources.Secrets(boxes.openBotToken(box), proxyToken, gatewayToken),
+        keep,
+        issued,
+        suspended);
   }
 
   /**
@@ -74,13 +83,12 @@ public final class ProxyTokenStep {
     }
   }
 
-  /** The id of the stored token when the proxy holds it as this box's and not revoked. */
-  private Optional<UUID> usable(Box box, String token) {
+  /** The stored token when the proxy holds it as this box's and not revoked. */
+  private Optional<ProxyToken> usable(Box box, String token) {
     return tokens
         .findByToken(token)
         .filter(t -> t.boxId().equals(box.id()))
         .filter(
-            t -> t.status() == ProxyTokenStatus.ACTIVE || t.status() == ProxyTokenStatus.SUSPENDED)
-        .map(ProxyToken::id);
+            t -> t.status() == ProxyTokenStatus.ACTIVE || t.status() == ProxyTokenStatus.SUSPENDED);
   }
 }

@@ -3,6 +3,7 @@ package cloud.openclaw.operator.kubernetes;
 import cloud.openclaw.operator.gateway.GatewayConfig;
 import cloud.openclaw.operator.gateway.GatewayInputs;
 import cloud.openclaw.operator.gateway.GatewayModel;
+import cloud.openclaw.operator.runtime.AppliedSettings;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import io.fabric8.kubernetes.api.model.Capabilities;
@@ -85,6 +86,11 @@ public final class BoxResources {
 
   /** The annotation kubectl rollout restart sets; {@link KubernetesRuntime#rollout} sets it too. */
   public static final String RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
+
+  /**
+   * On the gateway Deployment: the {@link AppliedSettings} it was applied with, for the reconciler.
+   */
+  public static final String SETTINGS_HASH_ANNOTATION = "openclaw.cloud/settings-hash";
 
   public static final String DEPLOYMENT = "gateway";
   public static final String SERVICE_ACCOUNT = "gateway";
@@ -450,8 +456,10 @@ public final class BoxResources {
     Map<String, String> podLabels = new LinkedHashMap<>(labels);
     podLabels.put(NAME_LABEL, GATEWAY_NAME);
     Map<String, String> deploymentLabels = new LinkedHashMap<>(podLabels);
+    ObjectMeta metadata = meta(ns, DEPLOYMENT, deploymentLabels);
+    metadata.setAnnotations(Map.of(SETTINGS_HASH_ANNOTATION, AppliedSettings.of(box)));
     return new DeploymentBuilder()
-        .withMetadata(meta(ns, DEPLOYMENT, deploymentLabels))
+        .withMetadata(metadata)
         .withNewSpec()
         .withReplicas(replicas(box))
         // Two pollers on one bot token get 409 from Telegram: never run old and new together.

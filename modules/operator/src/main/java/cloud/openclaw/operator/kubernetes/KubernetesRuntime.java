@@ -112,14 +112,42 @@ public final class KubernetesRuntime implements GatewayRuntime {
 
   /**
    * The managed namespaces named with this installation's prefix (operator.kubernetes.namespace-
-   * prefix), so that operators of other installations sharing the cluster are safe. A namespace
-   * counts as running: the reconciler does not look at Deployments.
+   * prefix), so that operators of other installations sharing the cluster are safe, each with its
+   * gateway Deployment: running when it wants a replica, and the settings it was applied with. Two
+   * requests: the namespaces, and the managed Deployments of all namespaces.
    */
   @Override
   public List<Placed> list() {
+    Map<String, Deployment> gateways = new HashMap<>();
+    for (Deployment deployment :
+        client
+            .apps()
+            .deployments()
+            .inAnyNamespace()
+            .withLabel(BoxResources.MANAGED_BY_LABEL, BoxResources.MANAGED_BY)
+            .list()
+            .getItems()) {
+      if (BoxResources.DEPLOYMENT.equals(deployment.getMetadata().getName())) {
+        gateways.put(deployment.getMetadata().getNamespace(), deployment);
+      }
+    }
     return listManaged().stream()
         .filter(ns -> ns.namespace().startsWith(settings.namespacePrefix()))
-        .map(ns -> new Placed(ns.boxId(), ns.namespace(), ns.terminating(), true))
+        .map(
+            ns -> {
+              Deployment gateway = gateways.get(ns.namespace());
+              Integer replicas = gateway == null ? null : gateway.getSpec().getReplicas();
+              boolean running = gateway != null && (replicas == null || replicas > 0);
+              String settingsHash =
+                  gateway == null || gateway.getMetadata().getAnnotations() == null
+                      ? null
+                      : gateway
+                          .getMetadata()
+                          .getAnnotations()
+                          .get(BoxResources.SETTINGS_HASH_ANNOTATION);
+              return new Placed(
+                  ns.boxId(), ns.namespace(), ns.terminating(), running, settingsHash);
+            })
         .toList();
   }
 

@@ -2,19 +2,27 @@ package cloud.openclaw.operator.local;
 
 import cloud.openclaw.operator.gateway.GatewayModel;
 import cloud.openclaw.operator.kubernetes.BoxResources;
+import cloud.openclaw.operator.runtime.AppliedSettings;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The job handler's and the reconciler's view of {@link LocalRuntime}: a box's gateway as a child
  * process on this machine, its config and secrets in the box's directory.
  */
 public final class LocalGatewayRuntime implements GatewayRuntime {
+  /** In the box's directory: the {@link AppliedSettings} of the config last written. */
+  static final String APPLIED_SETTINGS_FILE = "applied-settings";
+
   private final LocalRuntime processes;
   private final String tokenProxyBaseUrl;
   private final Optional<String> telegramApiRoot;
@@ -62,12 +70,35 @@ public final class LocalGatewayRuntime implements GatewayRuntime {
             secrets.proxyToken(),
             telegramApiRoot,
             Optional.of(secrets.gatewayToken()));
+    boolean restarted;
     if (box.desiredState() == BoxDesiredState.RUNNING) {
-      return processes.start(spec);
+      restarted = processes.start(spec);
+    } else {
+      processes.stop(box.id());
+      processes.prepare(spec);
+      restarted = false;
     }
-    processes.stop(box.id());
-    processes.prepare(spec);
-    return false;
+    writeAppliedSettings(box);
+    return restarted;
+  }
+
+  /** The {@link AppliedSettings} of what was just applied, in the box's directory. */
+  private void writeAppliedSettings(Box box) {
+    try {
+      Files.writeString(
+          processes.boxDir(box.id()).resolve(APPLIED_SETTINGS_FILE), AppliedSettings.of(box));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the applied settings of box " + box.id(), e);
+    }
+  }
+
+  private Optional<String> appliedSettings(UUID boxId) {
+    try {
+      return Optional.of(
+          Files.readString(processes.boxDir(boxId).resolve(APPLIED_SETTINGS_FILE)).strip());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   @Override
@@ -96,12 +127,22 @@ public final class LocalGatewayRuntime implements GatewayRuntime {
     processes.destroy(box.id());
   }
 
-  /** Every box directory, after adopting live gateways an earlier operator left behind. */
+  /**
+   * Every box directory, after adopting live gateways an earlier operator left behind: running
+   * while its process lives, with the settings it was last applied with.
+   */
   @Override
   public List<Placed> list() {
     processes.adopt();
     return processes.boxIds().stream()
-        .map(id -> new Placed(id, processes.boxDir(id).toString(), false, processes.isRunning(id)))
+        .map(
+            id ->
+                new Placed(
+                    id,
+                    processes.boxDir(id).toString(),
+                    false,
+                    processes.isRunning(id),
+                    appliedSettings(id).orElse(null)))
         .toList();
   }
 

@@ -1,5 +1,6 @@
 package cloud.openclaw.operator.reconcile;
 
+import cloud.openclaw.operator.runtime.AppliedSettings;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.db.Database;
@@ -8,20 +9,24 @@ import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.errors.UnavailableException;
+import cloud.openclaw.platform.jobs.JobQueue;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
 import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.ProxyTokenStore;
 import io.helidon.dbclient.DbRow;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -30,17 +35,20 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Compares the boxes in PostgreSQL with what each enabled runtime has (the cluster's namespaces,
- * the local boxes' directories and processes) and repairs the drift, on start and then
- * periodically:
+ * Compares the boxes in PostgreSQL with what each enabled runtime has (the cluster's namespaces and
+ * gateway Deployments, the local boxes' directories and processes) and with their proxy tokens, and
+ * repairs the drift, on start and then periodically:
  *
  * <ul>
- *   <li>a box meant to run, last seen running, whose gateway is gone from its runtime (its
- *       namespace deleted; its process not running after an operator restart) gets a provision job
- *       (unless a job for it is already queued or running). The idempotency key carries the box's
- *       {@code updated_at}, so repeated passes over the same drift enqueue one job; once that job
- *       has run, the box's row has changed and a later loss is repaired again. A local gateway an
- *       earlier operator left running is adopted by the runtime's listing instead;
+ *   <li>a box meant to run and last seen running gets a provision job when its gateway is gone or
+ *       stopped (its namespace deleted, its Deployment scaled to 0, its process not running after
+ *       an operator restart) or it has no active proxy token (left suspended, or revoked): the
+ *       provision applies everything again and resumes the token; an update job when its gateway
+ *       runs with other settings than the box's ({@link AppliedSettings}, recorded by the runtime;
+ *       a gateway applied before it was recorded is not compared). A local gateway an earlier
+ *       operator left running is adopted by the runtime's listing instead;
+ *   <li>a box meant to be suspended (whatever was last seen of it) gets a suspend job when its
+ *       gateway still runs or a token of it is still active;
  *   <li>what a runtime holds of boxes that are destroyed, unknown or not on that runtime is deleted
  *       (a namespace through {@code KubernetesRuntime#delete(UUID, String)}, which refuses
  *       namespaces that are not the box's; only namespaces with this installation's prefix are
@@ -51,11 +59,19 @@ import java.util.stream.Stream;
  *       its row) and makes each pass report them.
  * </ul>
  *
- * <p>Boxes meant to be suspended are left alone: reactivation re-applies a missing namespace, and
- * checking their Deployments would need a cluster-wide list the operator's RBAC does not grant.
- * Boxes being destroyed (their destroy job owns the namespace) are not touched either.
+ * <p>A box with a job queued or running is left to that job. A repair job's idempotency key carries
+ * the box's {@code updated_at}, so repeated passes over the same drift enqueue one job; once that
+ * job has run, the box's row has changed and a later drift is repaired again. Repairs go through
+ * the queue like any job, so they run in line with the box's other jobs, and like any job they act
+ * on the box's desired state when they run: a repair decided from a view that changed meanwhile
+ * does what the box needs now. Boxes being destroyed (their destroy job owns the namespace) are not
+ * repaired.
  *
- * <p>A pass costs one listing per runtime and two queries when nothing drifted; the runtimes are
+ * <p>A pass costs, whatever the number of boxes: one listing per runtime (Kubernetes: the managed
+ * namespaces and the managed Deployments, two requests; local: the box directories and their
+ * processes), three queries (the live boxes, the active tokens per box, the stuck jobs), and only
+ * when something drifted a second listing (to confirm against one taken after PostgreSQL was read)
+ * and a query of the boxes with jobs underway, then one transaction per repair. The runtimes are
  * listed before PostgreSQL is read, so a namespace created during the pass always has its box in
  * the snapshot and is never mistaken for an orphan.
  */
@@ -72,20 +88,34 @@ public final class Reconciler implements AutoCloseable {
       RETURNING id, type, box_id, locked_by, attempts, max_attempts""";
 
   private final BoxStore boxes;
+  private final ProxyTokenStore tokens;
   private final Runtimes runtimes;
   private final Database database;
-  private final JobStore jobs;
   private final JobStream stream;
+  private final JobQueue queue;
   private Periodic periodic;
 
-  /** What one pass repaired. */
+  /** What one pass repaired: jobs enqueued by type, orphans removed, stuck jobs published. */
   public record Report(
-      int provisionsEnqueued, int orphansRemoved, int stuckJobsRetried, int failures) {
+      Map<JobType, Integer> enqueued, int orphansRemoved, int stuckJobsRetried, int failures) {
+    public Report {
+      enqueued = Map.copyOf(enqueued);
+    }
+
+    public int provisionsEnqueued() {
+      return enqueued.getOrDefault(JobType.PROVISION, 0);
+    }
+
+    public int suspendsEnqueued() {
+      return enqueued.getOrDefault(JobType.SUSPEND, 0);
+    }
+
+    public int updatesEnqueued() {
+      return enqueued.getOrDefault(JobType.UPDATE, 0);
+    }
+
     public boolean nothingToDo() {
-      return provisionsEnqueued == 0
-          && orphansRemoved == 0
-          && stuckJobsRetried == 0
-          && failures == 0;
+      return enqueued.isEmpty() && orphansRemoved == 0 && stuckJobsRetried == 0 && failures == 0;
     }
   }
 
@@ -93,8 +123,9 @@ public final class Reconciler implements AutoCloseable {
     this.boxes = Objects.requireNonNull(boxes, "boxes");
     this.runtimes = Objects.requireNonNull(runtimes, "runtimes");
     this.database = jobs.database();
-    this.jobs = jobs;
+    this.tokens = new ProxyTokenStore(database);
     this.stream = Objects.requireNonNull(stream, "stream");
+    this.queue = new JobQueue(jobs, stream);
   }
 
   /** Runs a pass now, then one every {@code interval}, on a virtual thread, until closed. */
@@ -114,6 +145,9 @@ public final class Reconciler implements AutoCloseable {
     return this;
   }
 
+  /** A job that repairs a box's drift, and the drift in words. */
+  private record Repair(JobType type, String drift) {}
+
   /** One pass: every repair is attempted; one that fails is counted and retried next pass. */
   public Report runOnce() {
     int failures = 0;
@@ -132,15 +166,14 @@ public final class Reconciler implements AutoCloseable {
     for (Box box : live) {
       liveById.put(box.id(), box);
     }
+    Map<UUID, Long> activeTokens = tokens.activeCountsByBox(database.execute());
 
     int removed = 0;
-    int provisioned = 0;
+    Map<JobType, Integer> enqueued = new EnumMap<>(JobType.class);
     Set<UUID> busy = null;
     for (Map.Entry<GatewayRuntime, List<GatewayRuntime.Placed>> entry : placed.entrySet()) {
       GatewayRuntime runtime = entry.getKey();
-      Map<UUID, GatewayRuntime.Placed> present = new HashMap<>();
       for (GatewayRuntime.Placed p : entry.getValue()) {
-        present.putIfAbsent(p.boxId(), p);
         Box box = liveById.get(p.boxId());
         if ((box != null && box.runtime() == runtime.kind()) || p.terminating()) {
           continue;
@@ -164,23 +197,16 @@ public final class Reconciler implements AutoCloseable {
         }
       }
 
-      List<Box> vanished =
-          live.stream()
-              .filter(box -> shouldRun(box, runtime))
-              .filter(box -> !present.containsKey(box.id()) || !present.get(box.id()).running())
-              .toList();
-      if (vanished.isEmpty()) {
+      Map<UUID, Repair> drifted = drift(live, runtime, entry.getValue(), activeTokens);
+      if (drifted.isEmpty()) {
         continue;
       }
-      // Only when something looks missing: confirm against a fresh list (a provision may have
-      // finished since the first one) and skip boxes a job is already working on.
-      Set<UUID> stillRunning;
+      // Only when something drifted: confirm against a fresh list (a job may have finished since
+      // the first one) and skip boxes a job is already working on.
+      Map<UUID, Repair> confirmed;
       try {
-        stillRunning =
-            runtime.list().stream()
-                .filter(GatewayRuntime.Placed::running)
-                .map(GatewayRuntime.Placed::boxId)
-                .collect(Collectors.toSet());
+        List<Box> suspects = drifted.keySet().stream().map(liveById::get).toList();
+        confirmed = drift(suspects, runtime, runtime.list(), activeTokens);
       } catch (RuntimeException e) {
         failures++;
         LOG.log(Level.WARNING, "reconcile: cannot list the " + name(runtime) + " runtime", e);
@@ -189,17 +215,18 @@ public final class Reconciler implements AutoCloseable {
       if (busy == null) {
         busy = activeJobBoxes();
       }
-      for (Box box : vanished) {
-        if (stillRunning.contains(box.id()) || busy.contains(box.id())) {
+      for (Map.Entry<UUID, Repair> repair : confirmed.entrySet()) {
+        Box box = liveById.get(repair.getKey());
+        if (busy.contains(box.id())) {
           continue;
         }
         try {
-          if (enqueueProvision(box)) {
-            provisioned++;
+          if (enqueue(box, repair.getValue())) {
+            enqueued.merge(repair.getValue().type(), 1, Integer::sum);
           }
         } catch (RuntimeException e) {
           failures++;
-          LOG.log(Level.WARNING, "reconcile: could not enqueue a provision of box " + box.id(), e);
+          LOG.log(Level.WARNING, "reconcile: could not enqueue a repair of box " + box.id(), e);
         }
       }
     }
@@ -211,49 +238,83 @@ public final class Reconciler implements AutoCloseable {
       failures++;
       LOG.log(Level.WARNING, "reconcile: could not retry stuck jobs", e);
     }
-    return new Report(provisioned, removed, retried, failures);
+    return new Report(enqueued, removed, retried, failures);
   }
 
-  /** Meant to run, last seen running, on this runtime: its gateway must be there. */
-  private static boolean shouldRun(Box box, GatewayRuntime runtime) {
-    return box.runtime() == runtime.kind()
-        && box.desiredState() == BoxDesiredState.RUNNING
-        && box.observedState() == BoxObservedState.RUNNING;
+  /** The boxes of this runtime whose gateway or tokens differ from what their state asks for. */
+  private static Map<UUID, Repair> drift(
+      List<Box> candidates,
+      GatewayRuntime runtime,
+      List<GatewayRuntime.Placed> placed,
+      Map<UUID, Long> activeTokens) {
+    Map<UUID, GatewayRuntime.Placed> present = new HashMap<>();
+    for (GatewayRuntime.Placed p : placed) {
+      present.putIfAbsent(p.boxId(), p);
+    }
+    Map<UUID, Repair> drifted = new LinkedHashMap<>();
+    for (Box box : candidates) {
+      if (box.runtime() != runtime.kind()) {
+        continue;
+      }
+      repair(box, present.get(box.id()), activeTokens.getOrDefault(box.id(), 0L))
+          .ifPresent(repair -> drifted.put(box.id(), repair));
+    }
+    return drifted;
+  }
+
+  /**
+   * What the box needs: see the class comment.
+   *
+   * @param placed what its runtime holds of it; null when nothing
+   */
+  private static Optional<Repair> repair(Box box, GatewayRuntime.Placed placed, long activeTokens) {
+    boolean gatewayUp = placed != null && !placed.terminating() && placed.running();
+    if (box.desiredState() == BoxDesiredState.RUNNING
+        && box.observedState() == BoxObservedState.RUNNING) {
+      if (!gatewayUp) {
+        return Optional.of(
+            new Repair(JobType.PROVISION, "should be running but its gateway is gone or stopped"));
+      }
+      if (activeTokens == 0) {
+        return Optional.of(new Repair(JobType.PROVISION, "runs but has no active proxy token"));
+      }
+      if (placed.settingsHash() != null && !placed.settingsHash().equals(AppliedSettings.of(box))) {
+        return Optional.of(new Repair(JobType.UPDATE, "runs with other settings than its own"));
+      }
+    }
+    if (box.desiredState() == BoxDesiredState.SUSPENDED) {
+      if (gatewayUp) {
+        return Optional.of(new Repair(JobType.SUSPEND, "should be suspended but its gateway runs"));
+      }
+      if (activeTokens > 0) {
+        return Optional.of(
+            new Repair(JobType.SUSPEND, "should be suspended but its proxy token is active"));
+      }
+    }
+    return Optional.empty();
   }
 
   private static String name(GatewayRuntime runtime) {
     return runtime.kind().dbValue();
   }
 
-  private boolean enqueueProvision(Box box) {
-    String key = "reconcile:provision:" + box.id() + ":" + box.updatedAt();
-    NewJob provision = new NewJob(JobType.PROVISION, box.id(), null, key);
-    JobStore.Inserted inserted =
-        database.inTransaction(
-            tx -> {
-              JobStore.Inserted row = jobs.insert(tx.execute(), provision);
-              if (row.created()) {
-                tx.afterCommit(() -> publish(row.job().id()));
-              }
-              return row;
-            });
+  private boolean enqueue(Box box, Repair repair) {
+    String key = "reconcile:" + repair.type().dbValue() + ":" + box.id() + ":" + box.updatedAt();
+    NewJob job = new NewJob(repair.type(), box.id(), null, key);
+    JobStore.Inserted inserted = database.inTransaction(tx -> queue.submit(tx, job));
     if (inserted.created()) {
       LOG.info(
           "reconcile: box "
               + box.id()
-              + " should be running but its gateway is gone: provision job "
+              + " "
+              + repair.drift()
+              + ": "
+              + repair.type().dbValue()
+              + " job "
               + inserted.job().id()
               + " enqueued");
     }
     return inserted.created();
-  }
-
-  private void publish(UUID jobId) {
-    try {
-      stream.publish(jobId);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "reconcile: job " + jobId + " not published now; the relay will", e);
-    }
   }
 
   private Set<UUID> activeJobBoxes() {
@@ -270,7 +331,7 @@ public final class Reconciler implements AutoCloseable {
     }
     for (DbRow row : stuck) {
       UUID id = Rows.uuid(row, "id");
-      stream.publish(id);
+      stream.publish(id, JobType.fromDb(Rows.string(row, "type")));
       LOG.info(
           "reconcile: job "
               + id

@@ -60,8 +60,8 @@ public interface GatewayRuntime {
   void delete(Box box);
 
   /**
-   * Every box this runtime holds something of: the reconciler's view. May adopt what an earlier
-   * operator process left running.
+   * Every box this runtime holds something of: the reconciler's view, in a bounded number of calls
+   * whatever the number of boxes. May adopt what an earlier operator process left running.
    */
   List<Placed> list();
 
@@ -79,8 +79,11 @@ public interface GatewayRuntime {
    * @param boxId the box
    * @param location its namespace or directory
    * @param terminating already being deleted: left alone
-   * @param running the gateway is there (a namespace, a live process): a running box without it has
-   *     vanished
+   * @param running the gateway is up or on its way (a Deployment with a replica, a live process): a
+   *     running box without it has vanished, a suspended box with it still runs
+   * @param settingsHash the {@link AppliedSettings} the gateway was last applied with; null when
+   *     unknown (nothing applied, or applied before the runtime recorded it)
    */
-  record Placed(UUID boxId, String location, boolean terminating, boolean running) {}
+  record Placed(
+      UUID boxId, String location, boolean terminating, boolean running, String settingsHash) {}
 }

@@ -30,6 +30,7 @@ import cloud.openclaw.platform.jobs.JobQueue;
 import cloud.openclaw.platform.jobs.JobStatus;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.jobs.JobSupersededException;
 import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
@@ -273,8 +274,10 @@ class BoxJobsIT {
 
     jobs.handle(job(JobType.DESTROY, box)); // twice is fine
     assertThat(boxes.find(box.id()).orElseThrow().destroyedAt()).isEqualTo(after.destroyedAt());
-    // A provision arriving late for a destroyed box does nothing.
-    jobs.handle(job(JobType.PROVISION, box));
+    // A provision arriving late for a destroyed box does nothing: superseded.
+    assertThatThrownBy(() -> jobs.handle(job(JobType.PROVISION, box)))
+        .isInstanceOf(JobSupersededException.class)
+        .hasMessageContaining("being deleted");
     assertThat(client.namespaces().withName(ns).get()).isNull();
   }
 

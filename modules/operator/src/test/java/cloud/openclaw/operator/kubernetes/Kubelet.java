@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.ArrayList;
+import java.util.function.Predicate;
 
 /**
  * Stands in for the Deployment controller and kubelet, which the CRUD mock does not have: writes a
@@ -77,14 +78,26 @@ public final class Kubelet {
    * that wants a replica becomes available for its generation, one scaled to 0 unavailable.
    */
   public static Thread followAll(KubernetesClient client) {
-    return Thread.ofVirtual().name("kubelet").start(() -> followAllLoop(client));
+    return followAll(client, namespace -> true);
   }
 
-  private static void followAllLoop(KubernetesClient client) {
+  /**
+   * Like {@link #followAll(KubernetesClient)}, for the namespaces {@code serves} accepts at the
+   * time: the gateway of any other namespace never becomes available (an image that will not start)
+   * until {@code serves} accepts it again.
+   */
+  public static Thread followAll(KubernetesClient client, Predicate<String> serves) {
+    return Thread.ofVirtual().name("kubelet").start(() -> followAllLoop(client, serves));
+  }
+
+  private static void followAllLoop(KubernetesClient client, Predicate<String> serves) {
     while (!Thread.currentThread().isInterrupted()) {
       try {
         for (Deployment d :
             new ArrayList<>(client.apps().deployments().inAnyNamespace().list().getItems())) {
+          if (!serves.test(d.getMetadata().getNamespace())) {
+            continue;
+          }
           int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
           Long generation = d.getMetadata().getGeneration();
           long gen = generation == null ? 1 : generation;

@@ -128,7 +128,7 @@ class KubernetesRbacTest {
     runtime.isAvailable(box);
     runtime.scale(box, 0);
     runtime.rollout(box);
-    runtime.listManaged();
+    runtime.list();
     runtime.apply(
         BoxResources.desired(
             TestBoxes.box(box.id(), BoxDesiredState.SUSPENDED), settings, TestBoxes.secrets()));

@@ -6,13 +6,20 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * A stand-in for {@code openclaw gateway run --port N} in tests that need a gateway that serves but
  * not OpenClaw itself: answers /startupz and /healthz with 200 and a JSON body on 127.0.0.1, like
- * the real one, until it is terminated. Run by {@link FakeNpm}'s gateway script.
+ * the real one, until it is terminated; /startupz answers 503 while a file {@value #HOLD} exists in
+ * its working directory (the box's directory), like a gateway that does not come up. Run by {@link
+ * FakeNpm}'s gateway script.
  */
 public final class FakeGateway {
+  /** While this file is in the box's directory, /startupz answers 503. */
+  public static final String HOLD = "hold-startup";
+
   private FakeGateway() {}
 
   public static void main(String[] args) throws IOException {
@@ -25,14 +32,17 @@ public final class FakeGateway {
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
     byte[] ok = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+    byte[] starting = "{\"ok\":false}".getBytes(StandardCharsets.UTF_8);
     for (String path : new String[] {"/startupz", "/healthz"}) {
       server.createContext(
           path,
           exchange -> {
+            boolean held = path.equals("/startupz") && Files.exists(Path.of(HOLD));
+            byte[] body = held ? starting : ok;
             exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, ok.length);
+            exchange.sendResponseHeaders(held ? 503 : 200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
-              out.write(ok);
+              out.write(body);
             }
           });
     }

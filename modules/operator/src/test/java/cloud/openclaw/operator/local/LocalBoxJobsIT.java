@@ -28,6 +28,7 @@ import cloud.openclaw.platform.jobs.JobQueue;
 import cloud.openclaw.platform.jobs.JobStatus;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.jobs.JobSupersededException;
 import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
@@ -253,7 +254,9 @@ class LocalBoxJobsIT {
     assertThat(after.destroyedAt()).isNotNull();
     assertThat(steps(destroy.id())).last().isEqualTo("destroyed");
 
-    jobs.handle(enqueued(JobType.PROVISION, box)); // late: does nothing
+    Job late = enqueued(JobType.PROVISION, box); // late: does nothing
+    assertThatThrownBy(() -> jobs.handle(late)).isInstanceOf(JobSupersededException.class);
+    assertThat(steps(late.id())).containsExactly("superseded");
     assertThat(dir).doesNotExist();
   }
 

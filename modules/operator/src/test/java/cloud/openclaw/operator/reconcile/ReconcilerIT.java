@@ -17,6 +17,8 @@ import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
+import cloud.openclaw.platform.domain.BoxSettings;
+import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.jobs.Job;
 import cloud.openclaw.platform.jobs.JobStatus;
@@ -27,6 +29,7 @@ import cloud.openclaw.platform.jobs.JobWorker;
 import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.ProxyTokenStore;
 import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
@@ -66,6 +69,7 @@ class ReconcilerIT {
   static Database database;
   static Redis redis;
   static BoxStore boxes;
+  static ProxyTokenStore tokens;
   static JobStore jobs;
   static JobStream stream;
   static KubernetesSettings kubernetes;
@@ -77,6 +81,7 @@ class ReconcilerIT {
     redis = TestServices.redis(testRedis);
     boxes =
         new BoxStore(database, new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32]))));
+    tokens = new ProxyTokenStore(database);
     jobs = new JobStore(database, 5);
     stream = new JobStream(redis, QUEUE);
     stream.ensureGroup();
@@ -279,14 +284,107 @@ class ReconcilerIT {
     Job after = jobs.find(job.id()).orElseThrow();
     assertThat(after.attempts()).isEqualTo(2);
     assertThat(reconciler.runOnce().stuckJobsRetried()).isZero();
+    jobs.listForBox(box.id(), 10).forEach(ReconcilerIT::finish);
+    observed(box, BoxObservedState.DESTROYED); // no drift left for the other tests
   }
 
   @Test
-  void aPassOverManyConvergedBoxesMakesOneClusterCallAndRepairsNothing() {
+  void aSuspendedBoxWhoseGatewayStillRunsOrWhoseTokenIsActiveGetsASuspendJob() {
+    Box running = suspended(newBox(BoxRuntime.KUBERNETES));
+    gateway(running, 1);
+    tokens.issue(database.execute(), running.id()); // and suspended below
+    suspendTokens(running);
+    Box activeToken = suspended(newBox(BoxRuntime.KUBERNETES));
+    gateway(activeToken, 0);
+    tokens.issue(database.execute(), activeToken.id());
+    Box converged = suspended(newBox(BoxRuntime.KUBERNETES));
+    gateway(converged, 0);
+    tokens.issue(database.execute(), converged.id());
+    suspendTokens(converged);
+
+    Reconciler.Report report = reconciler.runOnce();
+
+    assertThat(report.suspendsEnqueued()).as(report.toString()).isEqualTo(2);
+    assertThat(report.provisionsEnqueued() + report.updatesEnqueued()).isZero();
+    for (Box box : List.of(running, activeToken)) {
+      List<Job> enqueued = jobs.listForBox(box.id(), 10);
+      assertThat(enqueued).extracting(Job::type).containsExactly(JobType.SUSPEND);
+      assertThat(enqueued.getFirst().idempotencyKey()).startsWith("reconcile:suspend:" + box.id());
+    }
+    assertThat(jobs.listForBox(converged.id(), 10)).isEmpty();
+    // Again while the jobs wait: nothing more.
+    assertThat(reconciler.runOnce().nothingToDo()).isTrue();
+    for (Box box : List.of(running, activeToken, converged)) {
+      jobs.listForBox(box.id(), 10).forEach(ReconcilerIT::finish);
+      observed(box, BoxObservedState.DESTROYED);
+    }
+  }
+
+  @Test
+  void aRunningBoxScaledToZeroOrWithoutAnActiveTokenIsProvisioned() {
+    Box scaledDown = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
+    gateway(scaledDown, 0);
+    tokens.issue(database.execute(), scaledDown.id());
+    Box tokenSuspended = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
+    gateway(tokenSuspended, 1);
+    tokens.issue(database.execute(), tokenSuspended.id());
+    suspendTokens(tokenSuspended); // the issue's case: serving, and every call refused
+    Box converged = converged(newBox(BoxRuntime.KUBERNETES));
+
+    Reconciler.Report report = reconciler.runOnce();
+
+    assertThat(report.provisionsEnqueued()).as(report.toString()).isEqualTo(2);
+    assertThat(report.suspendsEnqueued() + report.updatesEnqueued()).isZero();
+    for (Box box : List.of(scaledDown, tokenSuspended)) {
+      assertThat(jobs.listForBox(box.id(), 10))
+          .extracting(Job::type)
+          .containsExactly(JobType.PROVISION);
+    }
+    assertThat(jobs.listForBox(converged.id(), 10)).isEmpty();
+    for (Box box : List.of(scaledDown, tokenSuspended, converged)) {
+      jobs.listForBox(box.id(), 10).forEach(ReconcilerIT::finish);
+      observed(box, BoxObservedState.DESTROYED);
+    }
+  }
+
+  @Test
+  void aRunningBoxWhoseGatewayRunsWithOtherSettingsGetsAnUpdate() {
+    Box box = converged(newBox(BoxRuntime.KUBERNETES));
+    Box appliedBeforeItWasRecorded = converged(newBox(BoxRuntime.KUBERNETES));
+    client
+        .apps()
+        .deployments()
+        .inNamespace(BoxResources.namespaceName(appliedBeforeItWasRecorded.id(), kubernetes))
+        .withName(BoxResources.DEPLOYMENT)
+        .edit(
+            d -> {
+              d.getMetadata().setAnnotations(Map.of());
+              return d;
+            });
+    assertThat(reconciler.runOnce().nothingToDo()).isTrue();
+
+    for (Box changed : List.of(box, appliedBeforeItWasRecorded)) {
+      boxes.updateSettings(
+          database.execute(),
+          changed.id(),
+          new BoxSettings(List.of(42L, 43L), "kimi-k2.6", ThinkingLevel.OFF));
+    }
+    Reconciler.Report report = reconciler.runOnce();
+
+    assertThat(report.updatesEnqueued()).as(report.toString()).isEqualTo(1);
+    assertThat(jobs.listForBox(box.id(), 10)).extracting(Job::type).containsExactly(JobType.UPDATE);
+    assertThat(jobs.listForBox(appliedBeforeItWasRecorded.id(), 10)).isEmpty();
+    for (Box done : List.of(box, appliedBeforeItWasRecorded)) {
+      jobs.listForBox(done.id(), 10).forEach(ReconcilerIT::finish);
+      observed(done, BoxObservedState.DESTROYED);
+    }
+  }
+
+  @Test
+  void aPassOverManyConvergedBoxesMakesTwoClusterCallsAndRepairsNothing() {
     int count = 500;
     for (int i = 0; i < count; i++) {
-      Box box = observed(newBox(BoxRuntime.KUBERNETES), BoxObservedState.RUNNING);
-      createNamespace(box);
+      converged(newBox(BoxRuntime.KUBERNETES));
     }
     long cold = System.nanoTime();
     reconciler.runOnce(); // warm up
@@ -307,7 +405,7 @@ class ReconcilerIT {
             + requests
             + " API request(s)");
     assertThat(report.nothingToDo()).as(report.toString()).isTrue();
-    assertThat(requests).isEqualTo(1);
+    assertThat(requests).isEqualTo(2);
   }
 
   @Test
@@ -346,6 +444,35 @@ class ReconcilerIT {
         .dml(
             "UPDATE operator_jobs SET status = 'succeeded', finished_at = now() WHERE id = ?",
             job.id());
+  }
+
+  static Box suspended(Box box) {
+    boxes.setDesiredState(database.execute(), box.id(), BoxDesiredState.SUSPENDED);
+    return observed(box, BoxObservedState.SUSPENDED);
+  }
+
+  /** Running, with its namespace, its gateway wanting a replica and an active token. */
+  static Box converged(Box box) {
+    Box running = observed(box, BoxObservedState.RUNNING);
+    gateway(running, 1);
+    tokens.issue(database.execute(), box.id());
+    return running;
+  }
+
+  /** The box's namespace and gateway Deployment (as the operator writes them) with replicas. */
+  static void gateway(Box box, int replicas) {
+    BoxResources.Desired desired =
+        BoxResources.desired(
+            boxes.find(box.id()).orElseThrow(),
+            kubernetes,
+            new BoxResources.Secrets("1:bot", "oc_pt_x", "gateway"));
+    client.resource(desired.namespace()).create();
+    desired.deployment().getSpec().setReplicas(replicas);
+    client.resource(desired.deployment()).create();
+  }
+
+  static void suspendTokens(Box box) {
+    tokens.suspendForBox(database.execute(), box.id());
   }
 
   static Map<String, String> managedLabels(UUID boxId) {

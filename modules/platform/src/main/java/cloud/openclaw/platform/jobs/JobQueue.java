@@ -1,6 +1,7 @@
 package cloud.openclaw.platform.jobs;
 
 import cloud.openclaw.platform.db.Tx;
+import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,13 +21,13 @@ public final class JobQueue {
     this.stream = stream;
   }
 
-  /** Enqueues within {@code tx}; the stream hears of it only if {@code tx} commits. */
+  /**
+   * Enqueues within {@code tx}; the stream hears of it only if {@code tx} commits. Returns the job,
+   * or the one it is the same as: the job with its idempotency key, or the update of the box not
+   * started yet that it was merged into ({@link JobStore#insert}).
+   */
   public Job enqueue(Tx tx, NewJob job) {
-    JobStore.Inserted inserted = store.insert(tx.execute(), job);
-    if (inserted.created()) {
-      tx.afterCommit(() -> publish(inserted.job()));
-    }
-    return inserted.job();
+    return submit(tx, job).job();
   }
 
   /** Enqueues in a transaction of its own. */
@@ -34,11 +35,23 @@ public final class JobQueue {
     return store.database().inTransaction(tx -> enqueue(tx, job));
   }
 
-  private void publish(Job job) {
+  /** {@link #enqueue(Tx, NewJob)}, telling whether a job was created or merged. */
+  public JobStore.Inserted submit(Tx tx, NewJob job) {
+    JobStore.Inserted inserted = store.insert(tx.execute(), job);
+    if (inserted.created() && inserted.firstInLine()) {
+      tx.afterCommit(() -> publish(inserted.job().id(), job.type().lane()));
+    }
+    // The head of the box's line that this lifecycle job made due: it runs first, so it goes
+    // through the lifecycle lane too.
+    inserted.hurried().ifPresent(head -> tx.afterCommit(() -> publish(head.id(), Lane.LIFECYCLE)));
+    return inserted;
+  }
+
+  private void publish(UUID id, Lane lane) {
     try {
-      stream.publish(job.id());
+      stream.publish(id, lane);
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "job " + job.id() + " not published now; the relay will", e);
+      LOG.log(Level.WARNING, "job " + id + " not published now; the relay will", e);
     }
   }
 }

@@ -2,14 +2,14 @@ package cloud.openclaw.platform.jobs;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.logging.Logger;
 
 /**
  * Re-publishes jobs the stream may have lost: due jobs not published within the grace period (a
  * crash between commit and publish, Redis restarted empty, a retry whose backoff is over) and
- * running jobs whose lease ran out. Publishing twice is harmless: a job runs only for the consumer
- * that claims its row.
+ * running jobs whose lease ran out; each on its lane. Only the first job of each box's line is
+ * published (the others are when their turn comes). Publishing twice is harmless: a job runs only
+ * for the consumer that claims its row.
  */
 public final class JobRelay implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(JobRelay.class.getName());
@@ -45,14 +45,14 @@ public final class JobRelay implements AutoCloseable {
   /** One pass; returns how many jobs it published. */
   public int runOnce() {
     int published = 0;
-    List<UUID> ids;
+    List<JobStore.Ready> jobs;
     do {
-      ids = store.takeForRelay(grace, BATCH);
-      for (UUID id : ids) {
-        stream.publish(id);
+      jobs = store.takeForRelay(grace, BATCH);
+      for (JobStore.Ready job : jobs) {
+        stream.publish(job.id(), job.type());
         published++;
       }
-    } while (ids.size() == BATCH);
+    } while (jobs.size() == BATCH);
     return published;
   }
 

@@ -4,14 +4,16 @@ import java.util.Locale;
 
 /**
  * Where a job stands. {@code failed}: its handler declared it hopeless; {@code dead}: it failed on
- * every allowed attempt. Both keep the last error.
+ * every allowed attempt. Both keep the last error. {@code superseded}: when it ran, the box's
+ * desired state no longer asked for it, so it did nothing (a later job does what is wanted now).
  */
 public enum JobStatus {
   QUEUED,
   RUNNING,
   SUCCEEDED,
   FAILED,
-  DEAD;
+  DEAD,
+  SUPERSEDED;
 
   public String dbValue() {
     return name().toLowerCase(Locale.ROOT);
@@ -22,6 +24,6 @@ public enum JobStatus {
   }
 
   public boolean isFinal() {
-    return this == SUCCEEDED || this == FAILED || this == DEAD;
+    return this == SUCCEEDED || this == FAILED || this == DEAD || this == SUPERSEDED;
   }
 }

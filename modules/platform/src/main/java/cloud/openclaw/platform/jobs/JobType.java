@@ -14,6 +14,11 @@ public enum JobType {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** Updates go through their own stream; everything else is a lifecycle job. */
+  public Lane lane() {
+    return this == UPDATE ? Lane.UPDATES : Lane.LIFECYCLE;
+  }
+
   public static JobType fromDb(String value) {
     return valueOf(value.toUpperCase(Locale.ROOT));
   }

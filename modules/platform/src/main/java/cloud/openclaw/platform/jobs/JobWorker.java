@@ -4,8 +4,10 @@ import cloud.openclaw.platform.config.JobSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -13,9 +15,13 @@ import java.util.logging.Logger;
 /**
  * One consumer of the job queue. It reads the stream with its group, takes over entries that a dead
  * consumer left unacknowledged past the lease, claims each job's row (only one consumer can hold a
- * lease), runs the handler while renewing the lease, commits the outcome, and only then
+ * lease, and only the first job of a box's line can be claimed), runs the handler while renewing
+ * the lease, commits the outcome, announces the next job of the box's line, and only then
  * acknowledges the entry. A crash at any point leaves either the stream entry or the row's lease to
- * bring the job back.
+ * bring the job back, and the relay to announce the next one.
+ *
+ * <p>A worker reads the lanes it is given, lifecycle jobs first: the operator gives some workers
+ * only the lifecycle lane, so that provisions, suspensions and destroys never wait behind updates.
  */
 public final class JobWorker implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(JobWorker.class.getName());
@@ -28,6 +34,7 @@ public final class JobWorker implements AutoCloseable {
   private final String consumer;
   private final JobHandler handler;
   private final int batch;
+  private final Set<Lane> lanes;
   private volatile boolean running;
   private Thread thread;
   private Instant lastReclaim = Instant.EPOCH;
@@ -48,9 +55,27 @@ public final class JobWorker implements AutoCloseable {
       String consumer,
       JobHandler handler,
       int batch) {
+    this(store, stream, settings, consumer, handler, batch, EnumSet.allOf(Lane.class));
+  }
+
+  /**
+   * @param lanes the lanes this worker reads (lifecycle first)
+   */
+  public JobWorker(
+      JobStore store,
+      JobStream stream,
+      JobSettings settings,
+      String consumer,
+      JobHandler handler,
+      int batch,
+      Set<Lane> lanes) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be at least 1");
     }
+    if (lanes.isEmpty()) {
+      throw new IllegalArgumentException("a worker reads at least one lane");
+    }
+    this.lanes = EnumSet.copyOf(lanes);
     this.batch = batch;
     this.store = store;
     this.stream = stream;
@@ -91,9 +116,9 @@ public final class JobWorker implements AutoCloseable {
     Instant now = Instant.now();
     if (Duration.between(lastReclaim, now).compareTo(settings.lease().dividedBy(2)) >= 0) {
       lastReclaim = now;
-      deliveries.addAll(stream.reclaim(consumer, settings.lease(), batch));
+      deliveries.addAll(stream.reclaim(consumer, lanes, settings.lease(), batch));
     }
-    deliveries.addAll(stream.readNew(consumer, batch, settings.pollTimeout()));
+    deliveries.addAll(stream.readNew(consumer, lanes, batch, settings.pollTimeout()));
     return deliveries;
   }
 
@@ -107,48 +132,80 @@ public final class JobWorker implements AutoCloseable {
     Job job = claimed.get();
     if (job.attempts() > job.maxAttempts()) {
       // Its consumers kept dying mid-job (a lease ran out on every attempt): stop trying.
-      store.fail(
-          job,
-          JobStatus.DEAD,
-          "gave up after " + job.maxAttempts() + " attempts: " + job.lastError());
-      stream.ack(delivery.entryId());
+      announce(
+          store.fail(
+              job,
+              JobStatus.DEAD,
+              "gave up after " + job.maxAttempts() + " attempts: " + job.lastError()));
+      stream.ack(delivery);
       return;
     }
     run(job);
-    stream.ack(delivery.entryId());
+    stream.ack(delivery);
   }
 
+  /** Runs the job, records its outcome and announces the next job of its box's line. */
   private void run(Job job) {
     try (LeaseKeeper ignored = new LeaseKeeper(job)) {
       handler.handle(job);
-      if (!store.succeed(job)) {
+      JobStore.Ended ended = store.succeed(job);
+      if (!ended.recorded()) {
         LOG.warning(consumer + ": lost the lease of job " + job.id() + " before it finished");
       }
+      announce(ended);
+    } catch (JobSupersededException e) {
+      LOG.info(consumer + ": job " + job.id() + " superseded: " + e.getMessage());
+      announce(store.supersede(job));
     } catch (JobFailedException e) {
-      store.fail(job, JobStatus.FAILED, e.getMessage());
+      announce(store.fail(job, JobStatus.FAILED, e.getMessage()));
     } catch (Exception e) {
       Duration delay = backoff.after(job.attempts());
       String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-      store
-          .retryOrBury(job, error, delay)
-          .ifPresent(
-              after ->
-                  LOG.log(
-                      after.status() == JobStatus.DEAD ? Level.SEVERE : Level.INFO,
-                      consumer
-                          + ": job "
-                          + job.id()
-                          + " attempt "
-                          + job.attempts()
-                          + " failed ("
-                          + error
-                          + "), now "
-                          + after.status().dbValue()));
+      Optional<Job> after = store.retryOrBury(job, error, delay);
+      after.ifPresent(
+          a ->
+              LOG.log(
+                  a.status() == JobStatus.DEAD ? Level.SEVERE : Level.INFO,
+                  consumer
+                      + ": job "
+                      + job.id()
+                      + " attempt "
+                      + job.attempts()
+                      + " failed ("
+                      + error
+                      + "), now "
+                      + a.status().dbValue()));
+      if (after.map(a -> a.status() == JobStatus.DEAD).orElse(false)) {
+        announceNext(job);
+      }
     }
   }
 
-  // The row says why the claim failed: finished or not yet due → the entry is done with (the relay
-  // publishes a retry when it is due); held by another consumer's live lease → leave it to them.
+  private void announceNext(Job ended) {
+    try {
+      announce(new JobStore.Ended(true, store.takeNextInLine(ended.boxId())));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, consumer + ": next job of box " + ended.boxId() + " not announced", e);
+    }
+  }
+
+  // The next job of the box's line may run now; if this announcement is lost, the relay makes it.
+  private void announce(JobStore.Ended ended) {
+    ended
+        .next()
+        .ifPresent(
+            next -> {
+              try {
+                stream.publish(next.id(), next.type());
+              } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, consumer + ": job " + next.id() + " not announced", e);
+              }
+            });
+  }
+
+  // The row says why the claim failed: finished, not yet due or waiting for an earlier job of its
+  // box → the entry is done with (the job is announced again when it is due and first in line);
+  // held by another consumer's live lease → leave it to them.
   private void settleUnclaimed(JobStream.Delivery delivery) {
     Optional<Job> job = store.find(delivery.jobId());
     boolean heldElsewhere =
@@ -156,7 +213,7 @@ public final class JobWorker implements AutoCloseable {
             && job.get().status() == JobStatus.RUNNING
             && !consumer.equals(job.get().lockedBy());
     if (!heldElsewhere) {
-      stream.ack(delivery.entryId());
+      stream.ack(delivery);
     }
   }
 

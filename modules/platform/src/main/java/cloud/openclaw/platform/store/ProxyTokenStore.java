@@ -67,6 +67,12 @@ public final class ProxyTokenStore {
       WHERE box_id = ? AND status <> 'revoked'
       RETURNING *\
       """;
+  // One row per live box that has an active token: the reconciler's check, one query a pass.
+  private static final String ACTIVE_COUNTS =
+      """
+      SELECT t.box_id, count(*) AS n FROM proxy_tokens t JOIN boxes b ON b.id = t.box_id
+      WHERE t.status = 'active' AND b.destroyed_at IS NULL
+      GROUP BY t.box_id      """;
   // Never moves back, and skips the write when a later use is recorded already.
   private static final String TOUCH =
       """
@@ -173,6 +179,15 @@ public final class ProxyTokenStore {
   /** Revokes every token of the box not revoked yet (box destroyed); returns those it revoked. */
   public List<ProxyToken> revokeAllForBox(DbExecute exec, UUID boxId) {
     return list(exec, REVOKE_ALL_FOR_BOX, boxId);
+  }
+
+  /** How many active tokens each live box has; a box with none is not in the map. */
+  public Map<UUID, Long> activeCountsByBox(DbExecute exec) {
+    try (Stream<DbRow> rows = exec.query(ACTIVE_COUNTS)) {
+      return rows.collect(
+          java.util.stream.Collectors.toMap(
+              row -> Rows.uuid(row, "box_id"), row -> Rows.longValue(row, "n")));
+    }
   }
 
   /** Records a use of the token at {@code at}; an earlier time than the one recorded is ignored. */
