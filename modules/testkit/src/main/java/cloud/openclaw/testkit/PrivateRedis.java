@@ -62,22 +62,33 @@ public final class PrivateRedis implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
-  /** Kills the server: every connection drops, the port refuses connections. */
+  /** Kills the server: every connection drops; returns once the port refuses connections. */
   public void stop() {
     try {
       server.stop();
     } catch (IOException e) {
       throw new UncheckedIOException("could not stop the private redis-server", e);
     }
+    Awaitility.await("private redis-server on " + port + " gone")
+        .atMost(START_LIMIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !accepts());
   }
 
-  /** Starts the stopped server again on the same port, empty; returns once it accepts. */
+  /**
+   * Starts the stopped server again on the same port, empty; returns once it accepts. A process
+   * that has just stopped may hold the port for a moment longer: the start is tried again then.
+   */
   public void up() {
-    try {
-      server.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not start the private redis-server", e);
-    }
+    Awaitility.await("private redis-server started on " + port)
+        .atMost(START_LIMIT)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptionsInstanceOf(IOException.class)
+        .until(
+            () -> {
+              server.start();
+              return true;
+            });
     Awaitility.await("private redis-server listening on " + port)
         .atMost(START_LIMIT)
         .pollInterval(Duration.ofMillis(20))

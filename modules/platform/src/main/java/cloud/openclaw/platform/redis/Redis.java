@@ -39,6 +39,12 @@ public final class Redis implements AutoCloseable {
     pool.setMaxTotal(settings.poolSize());
     pool.setMaxIdle(settings.poolSize());
     pool.setMaxWait(Duration.ofSeconds(5));
+    // Idle connections are PINGed every few seconds (not only every 30 s, Jedis's default), so
+    // after
+    // a Redis restart few requests meet a dead pooled connection (each fails once, then is
+    // dropped).
+    pool.setTestWhileIdle(true);
+    pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(5));
     RedisClient client = RedisClient.builder().fromURI(settings.url()).poolConfig(pool).build();
     return new Redis(client, settings.prefix());
   }
