@@ -169,7 +169,7 @@ class StripeStandInTest {
             "invoice.payment_succeeded",
             "checkout.session.completed");
     Event completed =
-        received.stream()
+        receivedFor(stripeCustomer).stream()
             .filter(e -> e.getType().equals("checkout.session.completed"))
             .findFirst()
             .orElseThrow();
