@@ -109,6 +109,32 @@ public abstract class JobInterleavings {
           queue);
     }
 
+    /**
+     * The operator service's configuration on this fixture: its database and Redis, the token
+     * proxy, and the sandbox's Telegram for the bot check; no reconcile pass during a test.
+     */
+    public Map<String, String> operatorOverrides() {
+      Map<String, String> overrides = OperatorServiceConfig.base(postgres, testRedis);
+      overrides.put("operator.token-proxy.internal-url", proxyInternalUrl);
+      overrides.put("operator.token-proxy.internal-token", TestTokenProxy.INTERNAL_TOKEN);
+      overrides.put("telegram.api-root", "http://127.0.0.1:" + sandbox.port() + "/telegram");
+      overrides.put("operator.reconcile-interval", "PT1H");
+      overrides.put("redis.pool-size", "40");
+      return overrides;
+    }
+
+    /**
+     * A new box of an active customer with an open period, its bot known to the sandbox's Telegram
+     * (a box runs only once its bot answered).
+     */
+    public Box newBox(BoxRuntime runtime) {
+      UUID customer = TestTokenProxy.activeCustomer(database, "starter");
+      Box box = boxes.create(database.execute(), TestTokenProxy.newBox(customer, runtime));
+      sandbox.telegram().addBot(boxes.openBotToken(box), box.botUsername(), null);
+      TestTokenProxy.openPeriod(proxy, customer, 1_000_000);
+      return box;
+    }
+
     @Override
     public void close() {
       TestServices.closeAll(proxyService, sandbox, redis, database);
@@ -333,13 +359,8 @@ public abstract class JobInterleavings {
   // --- helpers
 
   protected RunningService operator(Map<String, String> extra) {
-    Map<String, String> overrides =
-        OperatorServiceConfig.base(fixture().postgres(), fixture().testRedis());
-    overrides.put("operator.token-proxy.internal-url", fixture().proxyInternalUrl());
-    overrides.put("operator.token-proxy.internal-token", TestTokenProxy.INTERNAL_TOKEN);
+    Map<String, String> overrides = fixture().operatorOverrides();
     overrides.put("operator.ready-timeout", "PT30S");
-    overrides.put("operator.reconcile-interval", "PT1H");
-    overrides.put("redis.pool-size", "40");
     overrides.putAll(runtimeOverrides());
     overrides.putAll(extra);
     return startOperator(overrides);
@@ -349,12 +370,7 @@ public abstract class JobInterleavings {
   protected List<Box> provisioned(int count) {
     List<Box> boxes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      UUID customer = TestTokenProxy.activeCustomer(fixture().database(), "starter");
-      Box box =
-          fixture()
-              .boxes()
-              .create(fixture().database().execute(), TestTokenProxy.newBox(customer, runtime()));
-      TestTokenProxy.openPeriod(fixture().proxy(), customer, 1_000_000);
+      Box box = fixture().newBox(runtime());
       fixture()
           .queue()
           .enqueue(new NewJob(JobType.PROVISION, box.id(), null, "provision:" + box.id()));

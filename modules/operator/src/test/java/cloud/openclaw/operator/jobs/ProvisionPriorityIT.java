@@ -2,7 +2,6 @@ package cloud.openclaw.operator.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cloud.openclaw.operator.OperatorServiceConfig;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.Kubelet;
 import cloud.openclaw.operator.kubernetes.TestBoxes;
@@ -17,7 +16,6 @@ import cloud.openclaw.platform.jobs.Job;
 import cloud.openclaw.platform.jobs.JobStatus;
 import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.jobs.NewJob;
-import cloud.openclaw.proxy.TestTokenProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -75,13 +72,9 @@ class ProvisionPriorityIT {
 
   @Test
   void aProvisionIsClaimedAndGoesLiveWhileEveryUpdateWorkerIsBusyAndAHundredUpdatesWait() {
-    Map<String, String> overrides = OperatorServiceConfig.base(postgres, testRedis);
+    Map<String, String> overrides = fixture.operatorOverrides();
     overrides.put("operator.kubernetes.enabled", "true");
-    overrides.put("operator.token-proxy.internal-url", fixture.proxyInternalUrl());
-    overrides.put("operator.token-proxy.internal-token", TestTokenProxy.INTERNAL_TOKEN);
     overrides.put("operator.ready-timeout", "PT10M");
-    overrides.put("operator.reconcile-interval", "PT1H");
-    overrides.put("redis.pool-size", "40");
     List<Box> updated = new ArrayList<>();
     for (int i = 0; i < UPDATE_WORKERS + WAITING; i++) {
       Box box = newBox();
@@ -138,15 +131,7 @@ class ProvisionPriorityIT {
   }
 
   private static Box newBox() {
-    UUID customer = TestTokenProxy.activeCustomer(fixture.database(), "starter");
-    Box box =
-        fixture
-            .boxes()
-            .create(
-                fixture.database().execute(),
-                TestTokenProxy.newBox(customer, BoxRuntime.KUBERNETES));
-    TestTokenProxy.openPeriod(fixture.proxy(), customer, 1_000_000);
-    return box;
+    return fixture.newBox(BoxRuntime.KUBERNETES);
   }
 
   private static long count(JobType type, JobStatus status) {
