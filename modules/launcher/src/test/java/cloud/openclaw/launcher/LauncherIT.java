@@ -87,7 +87,9 @@ class LauncherIT {
     if (service.name().equals("sandbox")) {
       assertThat(checks).as("the sandbox needs no database").isEmpty();
     } else {
-      assertThat(checks).as(service.name()).containsExactlyInAnyOrder("postgresql", "redis");
+      assertThat(checks)
+          .as(service.name())
+          .containsExactlyInAnyOrder("postgresql", "redis", "redis-subscriptions");
     }
 
     HttpResponse<String> metrics = get(service.url() + "/observe/metrics");
