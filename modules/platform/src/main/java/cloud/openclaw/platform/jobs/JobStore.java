@@ -90,15 +90,17 @@ public final class JobStore {
       RETURNING *""";
   private static final String FIND = "SELECT * FROM operator_jobs WHERE id = ?";
   private static final String FIND_BY_KEY = "SELECT * FROM operator_jobs WHERE idempotency_key = ?";
+  // clock_timestamp(), not now(): the claim's transaction may have waited for the box's lock, and
+  // now() is when it began; a lease counted from then could be over before the handler starts.
   private static final String CLAIM =
       """
       UPDATE operator_jobs j
          SET status = 'running', attempts = attempts + 1, locked_by = ?,
-             locked_until = now() + ? * interval '1 millisecond',
+             locked_until = clock_timestamp() + ? * interval '1 millisecond',
              started_at = coalesce(started_at, now()), updated_at = now()
        WHERE id = ?
-         AND ((status = 'queued' AND next_attempt_at <= now())
-              OR (status = 'running' AND locked_until < now()))
+         AND ((status = 'queued' AND next_attempt_at <= clock_timestamp())
+              OR (status = 'running' AND locked_until < clock_timestamp()))
          AND NOT\s"""
           + AHEAD_IN_LINE
           + """

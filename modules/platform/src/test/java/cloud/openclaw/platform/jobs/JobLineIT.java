@@ -137,6 +137,55 @@ class JobLineIT {
   };
 
   @Test
+  void aClaimThatWaitedForItsBoxsLockGetsAWholeLease() throws Exception {
+    UUID box = newBox();
+    Job job = enqueue(JobType.PROVISION, box);
+    Duration lease = Duration.ofMillis(600);
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // An enqueue of the same box holding its lock for longer than the lease.
+    Thread holder =
+        Thread.ofVirtual()
+            .start(
+                () ->
+                    database.inTransaction(
+                        tx -> {
+                          tx.execute()
+                              .get(
+                                  "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(714001,"
+                                      + " hashtext(?::text))) l",
+                                  box);
+                          locked.countDown();
+                          try {
+                            release.await();
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                          return null;
+                        }));
+    assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+    var claim =
+        Executors.newVirtualThreadPerTaskExecutor().submit(() -> store.claim(job.id(), "w", lease));
+    // The claim waits for the lock meanwhile (a lease counted from its transaction's start would
+    // be over by the time it is granted).
+    await().pollDelay(lease.multipliedBy(2)).until(() -> !claim.isDone());
+    release.countDown();
+    holder.join();
+
+    Job claimed = claim.get(10, TimeUnit.SECONDS).orElseThrow();
+    boolean leaseRunning =
+        database
+            .execute()
+            .get(
+                "SELECT locked_until > clock_timestamp() AS running FROM operator_jobs WHERE id = ?",
+                claimed.id())
+            .map(row -> row.column("running").getBoolean())
+            .orElseThrow();
+    assertThat(leaseRunning).as("the lease runs from the claim, not from the wait").isTrue();
+    assertThat(store.claim(job.id(), "other", lease)).as("nobody else may take it").isEmpty();
+  }
+
+  @Test
   void theJobsOfABoxRunOneAtATimeInTheOrderTheyWereEnqueuedWhateverTheWorkersAndRetries()
       throws Exception {
     int boxes = 12;
