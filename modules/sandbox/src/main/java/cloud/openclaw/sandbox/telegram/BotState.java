@@ -1,5 +1,6 @@
 package cloud.openclaw.sandbox.telegram;
 
+import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.sandbox.telegram.ChatEntry.Kind;
 import cloud.openclaw.sandbox.telegram.ChatEntry.Sender;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -85,7 +87,9 @@ final class BotState {
   /** 2024-01-01T00:00:00Z, the origin of {@link #clockBase}. */
   private static final long ID_EPOCH = 1_704_067_200L;
 
-  final Bot bot;
+  private volatile Bot bot; // its token changes with replaceManagedBotToken
+  private final Long managerBotId;
+  private final User owner;
   private final int chatHistory;
   private final int pendingLimit;
   private final Saver saver;
@@ -109,8 +113,14 @@ final class BotState {
   private boolean revoked;
   private boolean stopped;
 
-  BotState(Bot bot, int chatHistory, int pendingLimit, Saver saver) {
+  /**
+   * A new bot; {@code managerBotId} and {@code owner} for a managed bot (the bot that manages it,
+   * the person who created it), else null.
+   */
+  BotState(Bot bot, Long managerBotId, User owner, int chatHistory, int pendingLimit, Saver saver) {
     this.bot = bot;
+    this.managerBotId = managerBotId;
+    this.owner = owner;
     this.chatHistory = chatHistory;
     this.pendingLimit = pendingLimit;
     this.saver = saver;
@@ -126,6 +136,8 @@ final class BotState {
   /** The bot as an earlier run left it. */
   BotState(SavedBot saved, int chatHistory, int pendingLimit, Saver saver) {
     this.bot = saved.bot();
+    this.managerBotId = saved.managerBotId();
+    this.owner = saved.owner();
     this.chatHistory = chatHistory;
     this.pendingLimit = pendingLimit;
     this.saver = saver;
@@ -138,7 +150,10 @@ final class BotState {
       chat.user = savedChat.user();
       chat.nextMessageId = savedChat.nextMessageId();
       chat.nextSeq = savedChat.nextSeq();
-      savedChat.entries().forEach(entry -> chat.add(Entry.restore(entry)));
+      chat.keyboard = savedChat.keyboard();
+      savedChat.entries().stream()
+          .filter(entry -> !entry.deleted())
+          .forEach(entry -> chat.add(Entry.restore(entry)));
       chats.put(chat.id, chat);
     }
     commands.putAll(saved.commands());
@@ -186,8 +201,38 @@ final class BotState {
         .put("can_read_all_group_messages", false)
         .put("supports_inline_queries", false)
         .put("can_connect_to_business", false)
-        .put("has_main_web_app", false);
+        .put("has_main_web_app", false)
+        .put("can_manage_bots", true);
     return me;
+  }
+
+  Bot bot() {
+    return bot;
+  }
+
+  /** The bot that manages this one, or null. */
+  Long managerBotId() {
+    return managerBotId;
+  }
+
+  /** The person who created this managed bot, or null. */
+  User owner() {
+    return owner;
+  }
+
+  /**
+   * replaceManagedBotToken: the bot answers to {@code token} from now on; calls with the old one
+   * are 401, an open long poll too.
+   */
+  void replaceToken(String token) {
+    lock.lock();
+    try {
+      bot = new Bot(bot.id(), token, bot.username(), bot.firstName());
+      changed.signalAll();
+      save();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -195,7 +240,7 @@ final class BotState {
    * -offset), answers at once when updates wait or {@code timeoutSeconds} is 0, else terminates the
    * open long poll (409) and waits until an update arrives or the timeout passes.
    */
-  ArrayNode getUpdates(long offset, int limit, int timeoutSeconds, JsonNode allowed) {
+  ArrayNode getUpdates(String token, long offset, int limit, int timeoutSeconds, JsonNode allowed) {
     lock.lock();
     try {
       boolean first = polls++ == 0;
@@ -225,7 +270,7 @@ final class BotState {
       try {
         long remaining = TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (true) {
-          if (revoked) {
+          if (revoked || !bot.token().equals(token)) {
             throw BotApiException.unauthorized();
           }
           if (!webhookUrl.isEmpty()) {
@@ -287,24 +332,268 @@ final class BotState {
       entry.rawText = text;
       entry.entities = commandEntity(text);
       chat.add(entry);
-      long updateId = nextUpdateId++;
-      ObjectNode update = Json.MAPPER.createObjectNode();
-      update.put("update_id", updateId);
-      update.set("message", message(chat, entry, true));
-      updates++;
-      if (allowedUpdates.isEmpty() || allowedUpdates.contains("message")) {
-        pending.addLast(new Pending(updateId, update));
-        while (pending.size() > pendingLimit) {
-          pending.removeFirst();
-        }
-        changed.signalAll();
-      }
+      ObjectNode update = enqueue("message", message(chat, entry, true));
       save();
       return new Posted(
-          new Update(updateId, chat.id, entry.messageId, date, from, text), update.deepCopy());
+          new Update(update.path("update_id").asLong(), chat.id, entry.messageId, date, from, text),
+          update.deepCopy());
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Queues an update of {@code type} carrying {@code content} (unless allowed_updates leaves the
+   * type out) and wakes the long poll; the update as delivered. Called with the lock held.
+   */
+  private ObjectNode enqueue(String type, JsonNode content) {
+    long updateId = nextUpdateId++;
+    ObjectNode update = Json.MAPPER.createObjectNode();
+    update.put("update_id", updateId);
+    update.set(type, content);
+    updates++;
+    if (allowedUpdates.isEmpty() || allowedUpdates.contains(type)) {
+      pending.addLast(new Pending(updateId, update));
+      while (pending.size() > pendingLimit) {
+        pending.removeFirst();
+      }
+      changed.signalAll();
+    }
+    return update;
+  }
+
+  /**
+   * The person presses a text button of the reply keyboard shown in their chat: the button's text
+   * is sent as their message. A one-time keyboard hides after it.
+   */
+  Posted pressButton(User from, String text) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(from.id());
+      ObjectNode button = chat == null ? null : keyboardButton(chat.keyboard, text);
+      if (button == null) {
+        throw new InvalidInputException("text", "the keyboard shown has no button '" + text + "'");
+      }
+      if (button.size() > 1) {
+        throw new InvalidInputException(
+            "text",
+            "'"
+                + text
+                + "' is not a text button"
+                + (button.has("request_managed_bot")
+                    ? " (request_managed_bot: create the managed bot)"
+                    : ""));
+      }
+      if (chat.keyboard.path("one_time_keyboard").asBoolean(false)) {
+        chat.keyboard = null;
+      }
+      return userMessage(from, text);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The KeyboardButtonRequestManagedBot of the keyboard shown to {@code from} with {@code
+   * requestId} (null: the only one there is).
+   */
+  ObjectNode managedBotRequest(User from, Integer requestId) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(from.id());
+      List<ObjectNode> requests = new ArrayList<>();
+      if (chat != null && chat.keyboard != null) {
+        for (JsonNode row : chat.keyboard.path("keyboard")) {
+          for (JsonNode button : row) {
+            JsonNode request = button.path("request_managed_bot");
+            if (request.isObject()
+                && (requestId == null || request.path("request_id").asInt() == requestId)) {
+              requests.add((ObjectNode) request.deepCopy());
+            }
+          }
+        }
+      }
+      if (requests.isEmpty()) {
+        throw new InvalidInputException(
+            "requestId",
+            "the keyboard shown to "
+                + from.id()
+                + " has no request_managed_bot button"
+                + (requestId == null ? "" : " with request_id " + requestId));
+      }
+      if (requests.size() > 1) {
+        throw new InvalidInputException(
+            "requestId", "the keyboard has several request_managed_bot buttons: give requestId");
+      }
+      return requests.get(0);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@code owner} created {@code managed} with this bot's request_managed_bot button: the
+   * managed_bot update (ManagedBotUpdated), then the service message with managed_bot_created from
+   * the person. A one-time keyboard hides.
+   */
+  void managedBotCreated(User owner, ObjectNode managed) {
+    lock.lock();
+    try {
+      Chat chat = chatOf(owner.id());
+      chat.user = owner;
+      if (chat.keyboard != null && chat.keyboard.path("one_time_keyboard").asBoolean(false)) {
+        chat.keyboard = null;
+      }
+      enqueue("managed_bot", managedBotUpdated(owner, managed));
+      Entry entry =
+          new Entry(chat.nextSeq++, Kind.MESSAGE, Sender.USER, chat.nextMessageId++, now());
+      ObjectNode created = Json.MAPPER.createObjectNode();
+      created.set("bot", managed.deepCopy());
+      entry.managedBotCreated = created;
+      chat.add(entry);
+      enqueue("message", message(chat, entry, true));
+      save();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The token of a bot this one manages was replaced: a managed_bot update. */
+  void managedBotTokenReplaced(User owner, ObjectNode managed) {
+    lock.lock();
+    try {
+      enqueue("managed_bot", managedBotUpdated(owner, managed));
+      save();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static ObjectNode managedBotUpdated(User owner, ObjectNode managed) {
+    ObjectNode updated = Json.MAPPER.createObjectNode();
+    updated.set("user", user(owner));
+    updated.set("bot", managed.deepCopy());
+    return updated;
+  }
+
+  /**
+   * The person presses an inline button with {@code data} on the bot's message {@code messageId}
+   * (null: the newest message with such a button): a callback_query update.
+   */
+  CallbackPress callbackQuery(User from, Long messageId, String data) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(from.id());
+      Entry message = chat == null ? null : messageWithCallback(chat, messageId, data);
+      if (message == null) {
+        throw new InvalidInputException(
+            "callbackData",
+            "no message of the bot"
+                + (messageId == null ? "" : " with id " + messageId)
+                + " has an inline button with callback_data '"
+                + data
+                + "'");
+      }
+      chat.user = from;
+      String id = Long.toUnsignedString(ThreadLocalRandom.current().nextLong());
+      // a callback query's message id is the message its button is on
+      Entry entry =
+          new Entry(chat.nextSeq++, Kind.CALLBACK_QUERY, Sender.USER, message.messageId, now());
+      entry.callbackQueryId = id;
+      entry.callbackData = data;
+      chat.add(entry);
+      ObjectNode query = Json.MAPPER.createObjectNode();
+      query.put("id", id);
+      query.set("from", user(from));
+      query.set("message", message(chat, message, true));
+      query.put("chat_instance", Long.toString(bot.id() * 31 + chat.id));
+      query.put("data", data);
+      ObjectNode update = enqueue("callback_query", query);
+      save();
+      return new CallbackPress(id, update.path("update_id").asLong(), message.messageId, data);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Entry messageWithCallback(Chat chat, Long messageId, String data) {
+    Iterator<Entry> it = chat.entries.descendingIterator();
+    while (it.hasNext()) {
+      Entry entry = it.next();
+      if (entry.kind == Kind.MESSAGE
+          && entry.sender == Sender.BOT
+          && (messageId == null || entry.messageId == messageId)
+          && hasCallback(entry.replyMarkup, data)) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  private static boolean hasCallback(JsonNode markup, String data) {
+    if (!ReplyMarkup.isInline(markup)) {
+      return false;
+    }
+    for (JsonNode row : markup.path("inline_keyboard")) {
+      for (JsonNode button : row) {
+        if (data.equals(button.path("callback_data").asText(null))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** answerCallbackQuery: once per query, as Telegram answers a query once. */
+  void answerCallbackQuery(String id, String text) {
+    if (text != null && text.length() > 200) {
+      throw BotApiException.badRequest("MESSAGE_TOO_LONG");
+    }
+    lock.lock();
+    try {
+      for (Chat chat : chats.values()) {
+        for (Entry entry : chat.entries) {
+          if (entry.kind == Kind.CALLBACK_QUERY
+              && entry.callbackQueryId.equals(id)
+              && entry.callbackAnswer == null) {
+            entry.callbackAnswer = text == null ? "" : text;
+            changed.signalAll();
+            save();
+            return;
+          }
+        }
+      }
+      throw BotApiException.badRequest(
+          "query is too old and response timeout expired or query ID is invalid");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The reply keyboard shown in the chat (ReplyKeyboardMarkup), or null. */
+  JsonNode keyboard(long chatId) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(chatId);
+      return chat == null || chat.keyboard == null ? null : chat.keyboard.deepCopy();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static ObjectNode keyboardButton(JsonNode keyboard, String text) {
+    if (keyboard == null) {
+      return null;
+    }
+    for (JsonNode row : keyboard.path("keyboard")) {
+      for (JsonNode button : row) {
+        ObjectNode object = ReplyMarkup.keyboardButton(button);
+        if (text.equals(object.path("text").asText())) {
+          return object;
+        }
+      }
+    }
+    return null;
   }
 
   ObjectNode sendMessage(
@@ -323,7 +612,12 @@ final class BotState {
       entry.rawText = rawText;
       entry.parseMode = parseMode;
       entry.entities = text.entities();
-      entry.replyMarkup = inlineKeyboard(replyMarkup);
+      entry.replyMarkup = replyMarkup;
+      if (ReplyMarkup.isKeyboard(replyMarkup)) {
+        chat.keyboard = replyMarkup;
+      } else if (ReplyMarkup.isRemove(replyMarkup)) {
+        chat.keyboard = null;
+      }
       if (replyTo != null && chat.find(replyTo) != null) {
         entry.replyTo = replyTo;
       }
@@ -365,13 +659,13 @@ final class BotState {
     try {
       Chat chat = chats.get(chatId);
       Entry entry = chat == null ? null : chat.find(messageId);
-      if (entry == null || entry.deleted) {
+      if (entry == null) {
         throw BotApiException.badRequest("message to edit not found");
       }
-      if (entry.sender != Sender.BOT) {
+      if (entry.sender != Sender.BOT || entry.text == null) {
         throw BotApiException.badRequest("message can't be edited");
       }
-      JsonNode markup = inlineKeyboard(replyMarkup);
+      JsonNode markup = replyMarkup;
       if (entry.text.equals(text.text())
           && entry.entities.equals(text.entities())
           && Objects.equals(entry.replyMarkup, markup)) {
@@ -396,10 +690,10 @@ final class BotState {
     try {
       Chat chat = chats.get(chatId);
       Entry entry = chat == null ? null : chat.find(messageId);
-      if (entry == null || entry.deleted) {
+      if (entry == null) {
         throw BotApiException.badRequest("message to delete not found");
       }
-      entry.deleted = true;
+      chat.entries.remove(entry);
       changed.signalAll();
       save();
     } finally {
@@ -423,7 +717,7 @@ final class BotState {
     try {
       Chat chat = chats.get(chatId);
       Entry entry = chat == null ? null : chat.find(messageId);
-      if (entry == null || entry.deleted) {
+      if (entry == null) {
         throw BotApiException.badRequest("message to react not found");
       }
       entry.reactions = List.copyOf(reactions);
@@ -619,7 +913,9 @@ final class BotState {
           chats.size(),
           Collections.unmodifiableMap(new TreeMap<>(calls)),
           List.copyOf(names),
-          firstPollAt);
+          firstPollAt,
+          managerBotId,
+          owner == null ? null : owner.id());
     } finally {
       lock.unlock();
     }
@@ -672,7 +968,8 @@ final class BotState {
       List<SavedBot.SavedEntry> entries = new ArrayList<>(chat.entries.size());
       chat.entries.forEach(entry -> entries.add(entry.saved()));
       savedChats.add(
-          new SavedBot.SavedChat(chat.id, chat.user, chat.nextMessageId, chat.nextSeq, entries));
+          new SavedBot.SavedChat(
+              chat.id, chat.user, chat.nextMessageId, chat.nextSeq, entries, chat.keyboard));
     }
     saver.save(
         new SavedBot(
@@ -688,7 +985,9 @@ final class BotState {
             polls,
             firstPollAt,
             updates,
-            sent));
+            sent,
+            managerBotId,
+            owner));
   }
 
   // --- JSON as Telegram writes it ------------------------------------------------------------
@@ -702,7 +1001,7 @@ final class BotState {
     return user;
   }
 
-  private static ObjectNode user(User user) {
+  static ObjectNode user(User user) {
     ObjectNode json = Json.MAPPER.createObjectNode();
     json.put("id", user.id()).put("is_bot", false).put("first_name", user.firstName());
     if (user.lastName() != null) {
@@ -748,25 +1047,23 @@ final class BotState {
     }
     if (withReply && entry.replyTo != null) {
       Entry replied = chat.find(entry.replyTo);
-      if (replied != null && !replied.deleted) {
+      if (replied != null) {
         message.set("reply_to_message", message(chat, replied, false));
       }
+    }
+    if (entry.managedBotCreated != null) {
+      message.set("managed_bot_created", entry.managedBotCreated.deepCopy());
+      return message;
     }
     message.put("text", entry.text);
     if (!entry.entities.isEmpty()) {
       message.set("entities", entry.entities.deepCopy());
     }
-    if (entry.replyMarkup != null) {
+    // Telegram echoes only an inline keyboard in the message
+    if (ReplyMarkup.isInline(entry.replyMarkup)) {
       message.set("reply_markup", entry.replyMarkup.deepCopy());
     }
     return message;
-  }
-
-  /** Telegram echoes only an inline keyboard in the sent message. */
-  private static JsonNode inlineKeyboard(JsonNode markup) {
-    return markup != null && markup.isObject() && markup.has("inline_keyboard")
-        ? markup.deepCopy()
-        : null;
   }
 
   private static ArrayNode commandEntity(String text) {
@@ -790,12 +1087,19 @@ final class BotState {
   /** What {@link #userMessage} made: the update, and its JSON as getUpdates delivers it. */
   record Posted(Update update, ObjectNode json) {}
 
+  /**
+   * A press of an inline button: the callback query's id, the update that carries it, the message
+   * the button is on, and the button's callback_data.
+   */
+  record CallbackPress(String queryId, long updateId, long messageId, String data) {}
+
   /** A chat's bounded history; guarded by the bot's lock. */
   private static final class Chat {
     final long id;
     final int limit;
     final ArrayDeque<Entry> entries = new ArrayDeque<>();
     User user;
+    JsonNode keyboard; // the reply keyboard shown, or null
     long nextMessageId = clockBase();
     long nextSeq = 1;
 
@@ -838,8 +1142,11 @@ final class BotState {
     String action;
     Long replyTo;
     Long editDate;
-    boolean deleted;
     List<String> reactions = List.of();
+    JsonNode managedBotCreated;
+    String callbackQueryId;
+    String callbackData;
+    String callbackAnswer;
 
     Entry(long seq, Kind kind, Sender sender, long messageId, long date) {
       this.seq = seq;
@@ -862,8 +1169,11 @@ final class BotState {
       entry.action = saved.action();
       entry.replyTo = saved.replyTo();
       entry.editDate = saved.editDate();
-      entry.deleted = saved.deleted();
       entry.reactions = saved.reactions() == null ? List.of() : List.copyOf(saved.reactions());
+      entry.managedBotCreated = saved.managedBotCreated();
+      entry.callbackQueryId = saved.callbackQueryId();
+      entry.callbackData = saved.callbackData();
+      entry.callbackAnswer = saved.callbackAnswer();
       return entry;
     }
 
@@ -882,14 +1192,33 @@ final class BotState {
           action,
           replyTo,
           editDate,
-          deleted,
-          reactions);
+          false,
+          reactions,
+          managedBotCreated,
+          callbackQueryId,
+          callbackData,
+          callbackAnswer);
     }
 
     ChatEntry snapshot() {
       return new ChatEntry(
-          seq, kind, sender, messageId, date, text, rawText, parseMode, action, replyTo, editDate,
-          deleted, reactions);
+          seq,
+          kind,
+          sender,
+          messageId,
+          date,
+          text,
+          rawText,
+          parseMode,
+          action,
+          replyTo,
+          editDate,
+          reactions,
+          replyMarkup == null ? null : replyMarkup.deepCopy(),
+          managedBotCreated == null ? null : managedBotCreated.deepCopy(),
+          callbackQueryId,
+          callbackData,
+          callbackAnswer);
     }
   }
 }

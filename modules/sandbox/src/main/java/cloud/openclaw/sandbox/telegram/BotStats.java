@@ -24,6 +24,8 @@ import java.util.Map;
  *     language)
  * @param firstPollAt when it first called getUpdates, or null if it never did (how long a new agent
  *     took to come up)
+ * @param managerBotId for a managed bot, the bot that manages it (getManagedBotToken); else null
+ * @param ownerId for a managed bot, the person who created it; else null
  */
 public record BotStats(
     long id,
@@ -40,4 +42,6 @@ public record BotStats(
     int chats,
     Map<String, Long> calls,
     List<String> commands,
-    Instant firstPollAt) {}
+    Instant firstPollAt,
+    Long managerBotId,
+    Long ownerId) {}

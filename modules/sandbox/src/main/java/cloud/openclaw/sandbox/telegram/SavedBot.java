@@ -13,7 +13,9 @@ import java.util.Map;
  * One bot's whole state as plain data, as {@link BotState} writes it to the sandbox's state
  * directory ({@code telegram/bot-<id>.json}) after every change and reads it back at start: the bot
  * and its token, whether the token is revoked, the updates not yet confirmed and the next update id
- * (OpenClaw drops updates whose ids go backwards), the chats, commands, webhook and counters.
+ * (OpenClaw drops updates whose ids go backwards), the chats, commands, webhook and counters, and
+ * for a managed bot the bot that manages it and the person who owns it (null otherwise, and in
+ * files written before managed bots).
  */
 record SavedBot(
     Bot bot,
@@ -28,16 +30,26 @@ record SavedBot(
     long polls,
     Instant firstPollAt,
     long updates,
-    long sent) {
+    long sent,
+    Long managerBotId,
+    User owner) {
 
   /** An update waiting for getUpdates to confirm it, as it will be delivered. */
   record SavedUpdate(long id, ObjectNode json) {}
 
-  /** A chat and where its ids go on. */
+  /** A chat and where its ids go on; {@code keyboard} the reply keyboard shown, or null. */
   record SavedChat(
-      long id, User user, long nextMessageId, long nextSeq, List<SavedEntry> entries) {}
+      long id,
+      User user,
+      long nextMessageId,
+      long nextSeq,
+      List<SavedEntry> entries,
+      JsonNode keyboard) {}
 
-  /** A chat entry with what may still change about it. */
+  /**
+   * A chat entry with what may still change about it. {@code deleted} is only read (files from
+   * before deleteMessage removed entries): such entries are dropped.
+   */
   record SavedEntry(
       long seq,
       Kind kind,
@@ -53,5 +65,9 @@ record SavedBot(
       Long replyTo,
       Long editDate,
       boolean deleted,
-      List<String> reactions) {}
+      List<String> reactions,
+      JsonNode managedBotCreated,
+      String callbackQueryId,
+      String callbackData,
+      String callbackAnswer) {}
 }

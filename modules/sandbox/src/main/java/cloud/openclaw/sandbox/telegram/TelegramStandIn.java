@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -112,6 +113,8 @@ public final class TelegramStandIn implements HttpService {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
   private static final int SECRET_LENGTH = 35;
   private static final String DEFAULT_FIRST_NAME = "Sandbox Bot";
+  private static final java.util.regex.Pattern START_PAYLOAD =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final byte[] CHAT_PAGE = chatPage();
 
   private final int chatHistory;
@@ -152,9 +155,9 @@ public final class TelegramStandIn implements HttpService {
 
   private void restore(SavedBot saved) {
     BotState bot = new BotState(saved, chatHistory, pendingUpdates, saver(saved.bot().id()));
-    byId.put(bot.bot.id(), bot);
-    byToken.put(bot.bot.token(), bot);
-    byUsername.put(bot.bot.username().toLowerCase(Locale.ROOT), bot);
+    byId.put(bot.bot().id(), bot);
+    byToken.put(bot.bot().token(), bot);
+    byUsername.put(bot.bot().username().toLowerCase(Locale.ROOT), bot);
   }
 
   private BotState.Saver saver(long botId) {
@@ -180,7 +183,7 @@ public final class TelegramStandIn implements HttpService {
         nextBotId++;
       }
       long id = nextBotId++;
-      return register(id + ":" + secret(), username, firstName);
+      return register(id + ":" + secret(), username, firstName, null, null);
     } finally {
       creating.unlock();
     }
@@ -193,13 +196,14 @@ public final class TelegramStandIn implements HttpService {
     }
     creating.lock();
     try {
-      return register(token, username, firstName);
+      return register(token, username, firstName, null, null);
     } finally {
       creating.unlock();
     }
   }
 
-  private Bot register(String token, String username, String firstName) {
+  private Bot register(
+      String token, String username, String firstName, Long managerBotId, User owner) {
     long id = Long.parseLong(token.substring(0, token.indexOf(':')));
     String name = username == null || username.isBlank() ? "sandbox_" + id + "_bot" : username;
     if (!TelegramSettings.USERNAME.matcher(name).matches()) {
@@ -215,7 +219,7 @@ public final class TelegramStandIn implements HttpService {
     String first =
         firstName == null || firstName.isBlank() ? DEFAULT_FIRST_NAME : firstName.strip();
     Bot bot = new Bot(id, token, name, first);
-    BotState made = new BotState(bot, chatHistory, pendingUpdates, saver(id));
+    BotState made = new BotState(bot, managerBotId, owner, chatHistory, pendingUpdates, saver(id));
     if (stopped) {
       made.stop();
     }
@@ -226,11 +230,11 @@ public final class TelegramStandIn implements HttpService {
   }
 
   public Optional<Bot> bot(long botId) {
-    return Optional.ofNullable(byId.get(botId)).map(state -> state.bot);
+    return Optional.ofNullable(byId.get(botId)).map(BotState::bot);
   }
 
   public Optional<Bot> botByToken(String token) {
-    return Optional.ofNullable(byToken.get(token)).map(state -> state.bot);
+    return Optional.ofNullable(byToken.get(token)).map(BotState::bot);
   }
 
   /** Every bot with its counters, by id. */
@@ -273,12 +277,136 @@ public final class TelegramStandIn implements HttpService {
     return state(botId).userMessage(from, text);
   }
 
+  /**
+   * The person presses the text button {@code text} of the reply keyboard the bot shows them: their
+   * message with that text (a one-time keyboard hides).
+   *
+   * @throws InvalidInputException when no such button is shown, or it is not a text button
+   */
+  public Update pressButton(long botId, User from, String text) {
+    if (text == null || text.isEmpty()) {
+      throw new InvalidInputException("text", "text is empty");
+    }
+    return state(botId).pressButton(from, text).update();
+  }
+
+  /**
+   * The person presses the inline button with {@code callbackData} on the bot's message {@code
+   * messageId} (null: its newest message with such a button): a callback_query update.
+   *
+   * @throws InvalidInputException when no message of the bot has such a button
+   */
+  public CallbackQuery pressInlineButton(
+      long botId, User from, Long messageId, String callbackData) {
+    if (callbackData == null || callbackData.isEmpty()) {
+      throw new InvalidInputException("callbackData", "callbackData is empty");
+    }
+    BotState.CallbackPress press = state(botId).callbackQuery(from, messageId, callbackData);
+    return new CallbackQuery(press.queryId(), press.updateId(), press.messageId(), press.data());
+  }
+
+  /**
+   * The person presses the bot's request_managed_bot button ({@code requestId}; null: the only one
+   * on the keyboard shown to them) and creates the bot: a new bot owned by them and managed by
+   * {@code managerBotId}, named as the button suggests (its suggested_username if free, else a
+   * variant of it). The manager gets the managed_bot update and the managed_bot_created message.
+   *
+   * @throws InvalidInputException when the keyboard shown has no such button
+   */
+  public Bot createManagedBot(long managerBotId, User owner, Integer requestId) {
+    BotState manager = state(managerBotId);
+    JsonNode request = manager.managedBotRequest(owner, requestId);
+    String suggestedName = request.path("suggested_name").asText(null);
+    Bot made;
+    creating.lock();
+    try {
+      while (byId.containsKey(nextBotId)) {
+        nextBotId++;
+      }
+      long id = nextBotId++;
+      String username = freeUsername(request.path("suggested_username").asText(null));
+      String firstName =
+          suggestedName == null || suggestedName.isBlank() || suggestedName.length() > 64
+              ? null
+              : suggestedName;
+      made = register(id + ":" + secret(), username, firstName, managerBotId, owner);
+    } finally {
+      creating.unlock();
+    }
+    manager.managedBotCreated(owner, byId.get(made.id()).botUser());
+    return made;
+  }
+
+  /**
+   * The suggested username when it is valid and free, else a free variant ({@code <stem>_2_bot},
+   * ...); null (the default name) without a suggestion. Called while creating is locked.
+   */
+  private String freeUsername(String suggested) {
+    if (suggested == null || suggested.isBlank()) {
+      return null;
+    }
+    String wanted = suggested.strip().replaceFirst("^@", "");
+    if (TelegramSettings.USERNAME.matcher(wanted).matches()
+        && !byUsername.containsKey(wanted.toLowerCase(Locale.ROOT))) {
+      return wanted;
+    }
+    String stem = wanted.replaceAll("[^A-Za-z0-9_]", "").replaceFirst("(?i)_?bot$", "");
+    if (stem.isEmpty() || !Character.isLetter(stem.charAt(0))) {
+      stem = "b" + stem;
+    }
+    for (int n = 2; ; n++) {
+      String tail = "_" + n + "_bot";
+      String candidate = stem.substring(0, Math.min(stem.length(), 32 - tail.length())) + tail;
+      if (TelegramSettings.USERNAME.matcher(candidate).matches()
+          && !byUsername.containsKey(candidate.toLowerCase(Locale.ROOT))) {
+        return candidate;
+      }
+    }
+  }
+
+  /**
+   * The person opens {@code t.me/<bot>?start=<payload>}: their message "/start <payload>" to the
+   * bot ("/start" without a payload).
+   *
+   * @throws InvalidInputException when the payload is not 1-64 of A-Z, a-z, 0-9, _ and -
+   */
+  public Update openDeepLink(long botId, User from, String payload) {
+    if (payload != null && !payload.isEmpty() && !START_PAYLOAD.matcher(payload).matches()) {
+      throw new InvalidInputException(
+          "payload", "a start payload is 1-64 of A-Z, a-z, 0-9, _ and -");
+    }
+    return sendAsUser(
+        botId, from, payload == null || payload.isEmpty() ? "/start" : "/start " + payload);
+  }
+
+  /**
+   * The person opens a bot link ({@code https://t.me/<username>?start=<payload>}, {@code
+   * telegram.me}, or {@code tg://resolve?domain=<username>&start=<payload>}): as {@link
+   * #openDeepLink} on the bot with that username.
+   *
+   * @throws InvalidInputException when the link is not a bot link
+   * @throws NotFoundException when no bot has the username
+   */
+  public Update openLink(User from, String url) {
+    BotLink link = BotLink.parse(url);
+    BotState bot = byUsername.get(link.username().toLowerCase(Locale.ROOT));
+    if (bot == null) {
+      throw new NotFoundException("bot @" + link.username());
+    }
+    return openDeepLink(bot.bot().id(), from, link.startPayload());
+  }
+
+  /** The reply keyboard (ReplyKeyboardMarkup) the bot shows in the chat, if any. */
+  public Optional<JsonNode> replyKeyboard(long botId, long chatId) {
+    return Optional.ofNullable(state(botId).keyboard(chatId));
+  }
+
   /** Everything in a chat, oldest first (the last {@code chat-history} entries); may be empty. */
   public List<ChatEntry> chat(long botId, long chatId) {
     return state(botId).chat(chatId);
   }
 
-  /** The bot's messages in a chat, not deleted, oldest first. */
+  /** The bot's messages in a chat, oldest first. */
   public List<ChatEntry> botMessages(long botId, long chatId) {
     return chat(botId, chatId).stream().filter(ChatEntry::isBotMessage).toList();
   }
@@ -316,6 +444,11 @@ public final class TelegramStandIn implements HttpService {
             "/_sandbox/bots/{botId}/chats",
             (req, res) -> Json.send(res, Status.OK_200, Map.of("chats", chats(id(req)))))
         .get("/_sandbox/bots/{botId}/chats/{chatId}", this::chatHttp)
+        .post("/_sandbox/bots/{botId}/keyboard", this::pressButtonHttp)
+        .post("/_sandbox/bots/{botId}/callbacks", this::pressInlineButtonHttp)
+        .post("/_sandbox/bots/{botId}/managed-bots", this::createManagedBotHttp)
+        .post("/_sandbox/bots/{botId}/start", this::openDeepLinkHttp)
+        .post("/_sandbox/links", this::openLinkHttp)
         .any("/{bot}/{method}", this::botApi)
         .any((req, res) -> sendError(res, BotApiException.notFound()));
   }
@@ -358,6 +491,79 @@ public final class TelegramStandIn implements HttpService {
   private void sendAsUserHttp(ServerRequest request, ServerResponse response) {
     long botId = id(request);
     JsonNode body = body(request);
+    User user = from(body);
+    JsonNode text = body.path("text");
+    if (!text.isTextual()) {
+      throw new InvalidInputException("text", "text must be a string");
+    }
+    Json.send(response, Status.CREATED_201, posted(botId, user, text.asText()).json());
+  }
+
+  private void pressButtonHttp(ServerRequest request, ServerResponse response) {
+    long botId = id(request);
+    JsonNode body = body(request);
+    User user = from(body);
+    JsonNode text = body.path("text");
+    if (!text.isTextual()) {
+      throw new InvalidInputException("text", "text must be a string");
+    }
+    Json.send(response, Status.CREATED_201, pressButton(botId, user, text.asText()));
+  }
+
+  private void pressInlineButtonHttp(ServerRequest request, ServerResponse response) {
+    long botId = id(request);
+    JsonNode body = body(request);
+    User user = from(body);
+    JsonNode data = body.path("callbackData");
+    if (!data.isTextual()) {
+      throw new InvalidInputException("callbackData", "callbackData must be a string");
+    }
+    JsonNode messageId = body.path("messageId");
+    if (!messageId.isMissingNode() && !messageId.isNull() && !messageId.canConvertToLong()) {
+      throw new InvalidInputException("messageId", "messageId must be a whole number");
+    }
+    Long message = messageId.canConvertToLong() ? messageId.asLong() : null;
+    Json.send(response, Status.CREATED_201, pressInlineButton(botId, user, message, data.asText()));
+  }
+
+  private void createManagedBotHttp(ServerRequest request, ServerResponse response) {
+    long botId = id(request);
+    JsonNode body = body(request);
+    User user = from(body);
+    JsonNode requestId = body.path("requestId");
+    if (!requestId.isMissingNode() && !requestId.isNull() && !requestId.canConvertToInt()) {
+      throw new InvalidInputException("requestId", "requestId must be a whole number");
+    }
+    Integer id = requestId.canConvertToInt() ? requestId.asInt() : null;
+    Json.send(response, Status.CREATED_201, createManagedBot(botId, user, id));
+  }
+
+  private void openDeepLinkHttp(ServerRequest request, ServerResponse response) {
+    long botId = id(request);
+    JsonNode body = body(request);
+    User user = from(body);
+    JsonNode payload = body.path("payload");
+    if (!payload.isMissingNode() && !payload.isNull() && !payload.isTextual()) {
+      throw new InvalidInputException("payload", "payload must be a string");
+    }
+    Json.send(
+        response,
+        Status.CREATED_201,
+        openDeepLink(botId, user, payload.isTextual() ? payload.asText() : null));
+  }
+
+  private void openLinkHttp(ServerRequest request, ServerResponse response) {
+    JsonNode body = body(request);
+    User user = from(body);
+    JsonNode url = body.path("url");
+    if (!url.isTextual()) {
+      throw new InvalidInputException("url", "url must be a string");
+    }
+    Json.send(response, Status.CREATED_201, openLink(user, url.asText()));
+  }
+
+  /** The person a sandbox call acts as: {@code from} {id, first_name/firstName?, ...}. */
+  private static User from(JsonNode body) {
     JsonNode from = body.path("from");
     if (!from.isObject()) {
       throw new InvalidInputException("from", "from must be an object with at least an id");
@@ -377,11 +583,7 @@ public final class TelegramStandIn implements HttpService {
             either(field(from, "last_name"), field(from, "lastName")),
             field(from, "username"),
             either(field(from, "language_code"), field(from, "languageCode")));
-    JsonNode text = body.path("text");
-    if (!text.isTextual()) {
-      throw new InvalidInputException("text", "text must be a string");
-    }
-    Json.send(response, Status.CREATED_201, posted(botId, user, text.asText()).json());
+    return user;
   }
 
   private void chatHttp(ServerRequest request, ServerResponse response) {
@@ -390,6 +592,7 @@ public final class TelegramStandIn implements HttpService {
     ObjectNode answer = Json.MAPPER.createObjectNode();
     answer.put("botId", botId).put("chatId", chatId);
     answer.set("entries", Json.MAPPER.valueToTree(chat(botId, chatId)));
+    answer.set("keyboard", replyKeyboard(botId, chatId).orElse(null));
     Json.send(response, Status.OK_200, answer);
   }
 
@@ -446,11 +649,12 @@ public final class TelegramStandIn implements HttpService {
       if (!path.startsWith("bot")) {
         throw BotApiException.notFound();
       }
-      BotState bot = byToken.get(path.substring(3));
+      String token = path.substring(3);
+      BotState bot = byToken.get(token);
       if (bot == null || bot.isRevoked()) {
         throw BotApiException.unauthorized();
       }
-      answer = call(bot, method, Params.read(request));
+      answer = call(bot, token, method, Params.read(request));
     } catch (BotApiException e) {
       sendError(response, e);
       return;
@@ -473,13 +677,13 @@ public final class TelegramStandIn implements HttpService {
     send(response, Status.OK_200, body);
   }
 
-  private Answer call(BotState bot, String method, Params params) {
+  private Answer call(BotState bot, String token, String method, Params params) {
     String name = method.toLowerCase(Locale.ROOT);
     String canonical = CANONICAL.get(name);
     bot.called(canonical == null ? method : canonical, canonical != null);
     return switch (name) {
       case "getme" -> new Answer(bot.me());
-      case "getupdates" -> getUpdates(bot, params);
+      case "getupdates" -> getUpdates(bot, token, params);
       case "sendmessage" -> sendMessage(bot, params);
       case "sendchataction" -> {
         bot.chatAction(chatId(params), params.string("action"));
@@ -508,7 +712,17 @@ public final class TelegramStandIn implements HttpService {
         bot.deleteMessage(chatId(params), messageId(params));
         yield Answer.TRUE;
       }
-      case "answercallbackquery" -> Answer.TRUE;
+      case "answercallbackquery" -> {
+        String id = params.string("callback_query_id");
+        if (id == null) {
+          throw BotApiException.badRequest("query_id is empty");
+        }
+        bot.answerCallbackQuery(id, params.string("text"));
+        yield Answer.TRUE;
+      }
+      case "getmanagedbottoken" -> new Answer(TextNode.valueOf(managed(bot, params).bot().token()));
+      case "replacemanagedbottoken" ->
+          new Answer(TextNode.valueOf(replaceToken(managed(bot, params))));
       case "setmessagereaction" -> {
         bot.react(chatId(params), messageId(params), params.json("reaction"));
         yield Answer.TRUE;
@@ -533,14 +747,50 @@ public final class TelegramStandIn implements HttpService {
           Map.entry("editmessagetext", "editMessageText"),
           Map.entry("deletemessage", "deleteMessage"),
           Map.entry("answercallbackquery", "answerCallbackQuery"),
+          Map.entry("getmanagedbottoken", "getManagedBotToken"),
+          Map.entry("replacemanagedbottoken", "replaceManagedBotToken"),
           Map.entry("setmessagereaction", "setMessageReaction"),
           Map.entry("getchat", "getChat"));
 
-  private static Answer getUpdates(BotState bot, Params params) {
+  /** The bot {@code manager} manages whose id is the user_id parameter; else 400. */
+  private BotState managed(BotState manager, Params params) {
+    Long userId = params.optionalInteger("user_id");
+    if (userId == null) {
+      throw BotApiException.badRequest("invalid user_id specified");
+    }
+    BotState managed = byId.get(userId);
+    if (managed == null || !Long.valueOf(manager.bot().id()).equals(managed.managerBotId())) {
+      throw BotApiException.badRequest("BOT_INVALID");
+    }
+    return managed;
+  }
+
+  /** A new token for a managed bot; the old one is 401 from now on. The manager is told. */
+  private String replaceToken(BotState managed) {
+    long id = managed.bot().id();
+    String token;
+    creating.lock();
+    try {
+      token = id + ":" + secret();
+      byToken.remove(managed.bot().token());
+      managed.replaceToken(token);
+      byToken.put(token, managed);
+    } finally {
+      creating.unlock();
+    }
+    BotState manager = byId.get(managed.managerBotId());
+    if (manager != null && managed.owner() != null) {
+      manager.managedBotTokenReplaced(managed.owner(), managed.botUser());
+    }
+    return token;
+  }
+
+  private static Answer getUpdates(BotState bot, String token, Params params) {
     long offset = clamp(params.integer("offset", 0), Integer.MIN_VALUE, Integer.MAX_VALUE);
     int limit = (int) clamp(params.integer("limit", 100), 1, 100);
     int timeout = (int) clamp(params.integer("timeout", 0), 0, BotState.MAX_TIMEOUT_SECONDS);
-    return new Answer(bot.getUpdates(offset, limit, timeout, params.json("allowed_updates")));
+    return new Answer(
+        bot.getUpdates(token, offset, limit, timeout, params.json("allowed_updates")));
   }
 
   private static Answer sendMessage(BotState bot, Params params) {
@@ -553,8 +803,8 @@ public final class TelegramStandIn implements HttpService {
     if (replyParameters != null && replyParameters.path("message_id").canConvertToLong()) {
       replyTo = replyParameters.path("message_id").asLong();
     }
-    return new Answer(
-        bot.sendMessage(chatId, text, raw, parseMode, replyTo, params.json("reply_markup")));
+    JsonNode markup = ReplyMarkup.check(params.json("reply_markup"), chatId > 0);
+    return new Answer(bot.sendMessage(chatId, text, raw, parseMode, replyTo, markup));
   }
 
   private static Answer editMessageText(BotState bot, Params params) {
@@ -567,7 +817,12 @@ public final class TelegramStandIn implements HttpService {
     String parseMode = params.string("parse_mode");
     return new Answer(
         bot.editMessageText(
-            chatId, messageId, text(raw, parseMode), raw, parseMode, params.json("reply_markup")));
+            chatId,
+            messageId,
+            text(raw, parseMode),
+            raw,
+            parseMode,
+            ReplyMarkup.checkInlineOnly(params.json("reply_markup"))));
   }
 
   private static Answer setWebhook(BotState bot, Params params) {
