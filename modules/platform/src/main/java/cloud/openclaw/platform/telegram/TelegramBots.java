@@ -3,7 +3,9 @@ package cloud.openclaw.platform.telegram;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.http.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,8 +15,10 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * Asks the Telegram Bot API who a bot token belongs to, before a box is made for it. The API root
- * is configuration ({@code telegram.api-root}): Telegram's own, or the sandbox's stand-in.
+ * The Telegram Bot API as the platform calls it: {@link #identify} checks a pasted token (getMe),
+ * {@link #bot} gives the calls one bot's token can make. The API root is configuration ({@code
+ * telegram.api-root}): Telegram's own, or the sandbox's stand-in. One HTTP client for all tokens;
+ * calls are JSON POSTs to {@code <root>/bot<token>/<method>}.
  */
 public final class TelegramBots {
   // What BotFather hands out: the bot's id, a colon, and a secret of URL-safe characters.
@@ -37,6 +41,23 @@ public final class TelegramBots {
   /** A bot as Telegram knows it. */
   public record Bot(long id, String username) {}
 
+  /** Whether {@code token} looks like a bot token ({@code <digits>:<secret>}). */
+  public static boolean isToken(String token) {
+    return token != null && TOKEN.matcher(token).matches();
+  }
+
+  /**
+   * The calls bot {@code token} can make.
+   *
+   * @throws IllegalArgumentException when it is not a bot token (the message does not hold it)
+   */
+  public TelegramBot bot(String token) {
+    if (!isToken(token)) {
+      throw new IllegalArgumentException("not a Telegram bot token");
+    }
+    return new TelegramBot(this, token);
+  }
+
   /**
    * The bot behind {@code token} (getMe).
    *
@@ -45,42 +66,82 @@ public final class TelegramBots {
    * @throws UnavailableException when Telegram cannot be asked
    */
   public Bot identify(String token, String field) {
-    if (token == null || !TOKEN.matcher(token).matches()) {
+    if (!isToken(token)) {
       throw new InvalidInputException(
           field, "not a Telegram bot token (BotFather gives one like 123456:ABC-DEF...)");
     }
+    try {
+      TelegramUser me = bot(token).getMe();
+      return new Bot(me.id(), me.username());
+    } catch (TelegramException.TokenRefused e) {
+      throw new InvalidInputException(field, "Telegram does not know this bot token");
+    } catch (TelegramException e) {
+      throw new UnavailableException("Telegram answered getMe: " + e.description(), e);
+    }
+  }
+
+  /**
+   * Calls {@code method} with {@code params} on bot {@code token}: its result.
+   *
+   * @param timeout how long to wait for the answer (a long poll's timeout and more)
+   * @throws TelegramException for Telegram's errors, and when it cannot be reached
+   */
+  JsonNode call(String token, String method, ObjectNode params, Duration timeout) {
     HttpResponse<byte[]> response;
     try {
       response =
           http.send(
-              HttpRequest.newBuilder(URI.create(apiRoot + "/bot" + token + "/getMe"))
-                  .timeout(TIMEOUT)
-                  .GET()
+              HttpRequest.newBuilder(URI.create(apiRoot + "/bot" + token + "/" + method))
+                  .timeout(timeout)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(params)))
                   .build(),
               HttpResponse.BodyHandlers.ofByteArray());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     } catch (IOException e) {
-      throw new UnavailableException("Telegram cannot be reached to check the bot token", e);
+      // the exception's text is the client's (no URL, so no token)
+      throw new TelegramException.Unavailable(
+          method, 0, "Telegram cannot be reached (" + e.getClass().getSimpleName() + ")", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new UnavailableException("interrupted while checking the bot token", e);
+      throw new TelegramException.Unavailable(method, 0, "interrupted", e);
     }
-    if (response.statusCode() == 401 || response.statusCode() == 404) {
-      throw new InvalidInputException(field, "Telegram does not know this bot token");
-    }
-    JsonNode answer = parse(response.body());
-    JsonNode bot = answer.path("result");
-    if (response.statusCode() != 200 || !answer.path("ok").asBoolean() || !bot.isObject()) {
-      throw new UnavailableException(
-          "Telegram answered getMe with HTTP " + response.statusCode(), null);
-    }
-    return new Bot(bot.path("id").asLong(), bot.path("username").asText());
+    return result(method, response.statusCode(), response.body());
   }
 
-  private static JsonNode parse(byte[] body) {
+  static JsonNode result(String method, int status, byte[] body) {
+    JsonNode answer;
     try {
-      return Json.MAPPER.readTree(body);
+      answer = Json.MAPPER.readTree(body);
     } catch (IOException e) {
-      throw new UnavailableException("Telegram's answer to getMe is not JSON", e);
+      answer = null;
     }
+    if (answer == null || !answer.isObject() || !answer.has("ok")) {
+      throw new TelegramException.Unavailable(
+          method, status, "HTTP " + status + " without the Bot API's answer", null);
+    }
+    if (answer.path("ok").asBoolean(false)) {
+      return answer.path("result");
+    }
+    int code = answer.path("error_code").asInt(status);
+    String description = answer.path("description").asText("HTTP " + status);
+    if (code == 401 || code == 404) {
+      // 404: Telegram's answer to a path whose token it cannot read
+      throw new TelegramException.TokenRefused(method, code, description);
+    }
+    if (code == 409) {
+      throw new TelegramException.Conflict(method, code, description);
+    }
+    if (code == 429) {
+      long seconds = answer.path("parameters").path("retry_after").asLong(1);
+      throw new TelegramException.TooManyRequests(
+          method, description, Duration.ofSeconds(Math.max(1, seconds)));
+    }
+    if (code >= 400 && code < 500) {
+      throw new TelegramException.BadRequest(method, code, description);
+    }
+    throw new TelegramException.Unavailable(method, code, description, null);
   }
 }
