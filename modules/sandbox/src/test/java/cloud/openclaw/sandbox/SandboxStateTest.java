@@ -20,9 +20,11 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,6 +101,59 @@ class SandboxStateTest {
           .as("new bots get new ids")
           .isNotEqualTo(bot.id());
     }
+  }
+
+  @Test
+  void managedBotsTheirReplacedTokensKeyboardsAndButtonPressesOutliveARestart() throws Exception {
+    Bot setup;
+    Bot managed;
+    String replaced;
+    String keyboard =
+        "{\"keyboard\":[[{\"text\":\"Create\",\"request_managed_bot\":{\"request_id\":5}}],"
+            + "[\"Later\"]]}";
+    String inline = "{\"inline_keyboard\":[[{\"text\":\"Pro\",\"callback_data\":\"pro\"}]]}";
+    try (Main.Sandbox first = start()) {
+      setup = first.telegram().createBot("kept_setup_bot");
+      call(
+          first,
+          setup.token(),
+          "sendMessage?chat_id=" + ADA.id() + "&text=plan&reply_markup=" + enc(inline));
+      String queryId = first.telegram().pressInlineButton(setup.id(), ADA, null, "pro").id();
+      call(first, setup.token(), "answerCallbackQuery?callback_query_id=" + queryId + "&text=ok");
+      call(
+          first,
+          setup.token(),
+          "sendMessage?chat_id=" + ADA.id() + "&text=bot&reply_markup=" + enc(keyboard));
+      managed = first.telegram().createManagedBot(setup.id(), ADA, 5);
+      String token = managed.token();
+      replaced =
+          call(first, setup.token(), "replaceManagedBotToken?user_id=" + managed.id()).asText();
+      assertThat(replaced).isNotEqualTo(token);
+    }
+
+    try (Main.Sandbox second = start()) {
+      assertThat(status(second, managed.token(), "getMe"))
+          .as("the old token stays refused")
+          .isEqualTo(401);
+      assertThat(call(second, replaced, "getMe").path("id").asLong()).isEqualTo(managed.id());
+      assertThat(call(second, setup.token(), "getManagedBotToken?user_id=" + managed.id()).asText())
+          .as("its manager still manages it")
+          .isEqualTo(replaced);
+      assertThat(second.telegram().stats(managed.id()).ownerId()).isEqualTo(ADA.id());
+      assertThat(second.telegram().replyKeyboard(setup.id(), ADA.id()))
+          .contains(Json.MAPPER.readTree(keyboard));
+      assertThat(second.telegram().pressButton(setup.id(), ADA, "Later").text()).isEqualTo("Later");
+      List<ChatEntry> chat = second.telegram().chat(setup.id(), ADA.id());
+      assertThat(chat.get(0).replyMarkup()).isEqualTo(Json.MAPPER.readTree(inline));
+      assertThat(chat.get(1).callbackData()).isEqualTo("pro");
+      assertThat(chat.get(1).callbackAnswer()).isEqualTo("ok");
+      assertThat(chat.get(3).managedBotCreated().path("bot").path("id").asLong())
+          .isEqualTo(managed.id());
+    }
+  }
+
+  private static String enc(String json) {
+    return URLEncoder.encode(json, StandardCharsets.UTF_8);
   }
 
   @Test

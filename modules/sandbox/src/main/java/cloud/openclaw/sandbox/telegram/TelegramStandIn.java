@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * A stand-in for the Telegram Bot API, mounted at {@value #MOUNT}: a client's API root is {@code
@@ -46,17 +47,36 @@ import java.util.logging.Logger;
  * token), 404 "Not Found" (unknown method or path), 400 "Bad Request: ..." and 409 "Conflict: ...".
  * Methods: getMe, getUpdates, sendMessage, sendChatAction, setMyCommands, deleteMyCommands,
  * getMyCommands, setWebhook, deleteWebhook, getWebhookInfo, editMessageText, deleteMessage,
- * answerCallbackQuery, and (OpenClaw calls them) setMessageReaction and getChat. getUpdates follows
- * Telegram's server (tdlib/telegram-bot-api): a long poll (timeout in seconds, at most 50) answers
- * as soon as an update arrives; a newer long poll on the same bot terminates the open one with 409
- * "Conflict: terminated by other getUpdates request; ..."; while a webhook is set getUpdates is a
- * 409, and setWebhook terminates an open poll.
+ * answerCallbackQuery, getManagedBotToken, replaceManagedBotToken, and (OpenClaw calls them)
+ * setMessageReaction and getChat. getUpdates follows Telegram's server (tdlib/telegram-bot-api): a
+ * long poll (timeout in seconds, at most 50) answers as soon as an update arrives; a newer long
+ * poll on the same bot terminates the open one with 409 "Conflict: terminated by other getUpdates
+ * request; ..."; while a webhook is set getUpdates is a 409, and setWebhook terminates an open
+ * poll.
+ *
+ * <p>Buttons: sendMessage's {@code reply_markup} is checked as Telegram checks it ({@link
+ * ReplyMarkup}: 400 "Bad Request: ..." for malformed markup, callback_data over 64 bytes, a URL
+ * that is not http(s) or tg, a request_managed_bot button outside a private chat, a request_id used
+ * twice) and kept on the chat entry; a reply keyboard stays shown in the chat until a
+ * ReplyKeyboardRemove (or, one-time, until pressed). editMessageText takes only an inline keyboard
+ * and, without one, removes it. A press of an inline button is a {@code callback_query} update
+ * ({@code id, from, message, chat_instance, data}); answerCallbackQuery answers it once. The
+ * request_managed_bot button (KeyboardButtonRequestManagedBot {@code request_id, suggested_name?,
+ * suggested_username?}) makes a new bot owned by the person and managed by the bot: the bot gets a
+ * {@code managed_bot} update (ManagedBotUpdated {@code user, bot}) and the person's service message
+ * with {@code managed_bot_created} (ManagedBotCreated {@code bot}). getManagedBotToken {@code
+ * {user_id}} (the managed bot's id) answers its token, replaceManagedBotToken a new one (the old
+ * one is 401 at once, and the manager gets another managed_bot update); for a bot it does not
+ * manage, 400 "Bad Request: BOT_INVALID". deleteMessage removes the message (the bot's, or in the
+ * private chat the person's) from the chat.
  *
  * <h2>The chat page</h2>
  *
  * <p>{@code GET /telegram/} (also {@code /telegram/chat}): a page where a person picks a bot (or
- * makes one, and sees its token), says which Telegram user they are, and chats with the bot; it
- * uses only the sandbox API below.
+ * makes one, and sees its token), says which Telegram user they are, and chats with the bot: reply
+ * keyboards and inline keyboards are buttons (a text button sends its text, a callback button
+ * presses, a request_managed_bot button creates the bot), URL buttons are links, and t.me links in
+ * messages open the deep link. It uses only the sandbox API below.
  *
  * <h2>The sandbox's own API (JSON, camelCase; errors in the platform's shape)</h2>
  *
@@ -74,18 +94,37 @@ import java.util.logging.Logger;
  *       open long poll too), as when its owner revokes it in BotFather; or works again.
  *   <li>{@code GET /telegram/_sandbox/bots/{botId}/chats} → {@code {"chats": [ids]}}; {@code GET
  *       /telegram/_sandbox/bots/{botId}/chats/{chatId}} → {@code {"botId", "chatId", "entries":
- *       [ChatEntry...]}}: the person's messages, the bot's, and its chat actions, in order.
+ *       [ChatEntry...], "keyboard": ReplyKeyboardMarkup or null}}: the person's messages, the
+ *       bot's, its chat actions and the person's button presses, in order, and the reply keyboard
+ *       shown.
+ *   <li>{@code POST /telegram/_sandbox/bots/{botId}/keyboard} {@code {"from", "text"}} → 201 {@link
+ *       Update}: the person presses a text button of the reply keyboard shown to them.
+ *   <li>{@code POST /telegram/_sandbox/bots/{botId}/callbacks} {@code {"from", "callbackData",
+ *       "messageId"?}} → 201 {@link CallbackQuery}: the person presses the inline button with that
+ *       callback data (on that message; without it, the newest message with such a button).
+ *   <li>{@code POST /telegram/_sandbox/bots/{botId}/managed-bots} {@code {"from", "requestId"?}} →
+ *       201 {@link Bot} (the new bot, with its token): the person presses the request_managed_bot
+ *       button (without requestId, the only one shown) and creates the bot.
+ *   <li>{@code POST /telegram/_sandbox/bots/{botId}/start} {@code {"from", "payload"?}} → 201
+ *       {@link Update}: the person opens {@code t.me/<bot>?start=<payload>} ("/start <payload>").
+ *   <li>{@code POST /telegram/_sandbox/links} {@code {"from", "url"}} → 201 {@link Update}: the
+ *       person opens a bot link ({@code https://t.me/<username>?start=<payload>}, telegram.me, or
+ *       {@code tg://resolve?domain=...&start=...}); 404 when no bot has the username.
  * </ul>
  *
- * <p>The same as Java: {@link #createBot}, {@link #addBot}, {@link #bots}, {@link #stats}, {@link
- * #sendAsUser}, {@link #chat}, {@link #revoke}.
+ * <p>A person pressing a button that is not shown, or a malformed sandbox call, is a 400 in the
+ * platform's error shape. The same as Java: {@link #createBot}, {@link #addBot}, {@link #bots},
+ * {@link #stats}, {@link #sendAsUser}, {@link #chat}, {@link #revoke}, {@link #pressButton}, {@link
+ * #pressInlineButton}, {@link #createManagedBot}, {@link #openDeepLink}, {@link #openLink}, {@link
+ * #replyKeyboard}.
  *
  * <h2>State</h2>
  *
  * <p>In memory, unless the stand-in is given a {@link StateDir} ({@code sandbox.state-dir}; dev
  * mode keeps it in .openclaw-dev/sandbox): then every bot is written to {@code
  * telegram/bot-<id>.json} after each change, before the change is answered, and read back at start,
- * so bots, tokens, updates not yet confirmed, the update id counter and the chats outlive a
+ * so bots, tokens (replaced ones too), managed bots' managers and owners, updates not yet
+ * confirmed, the update id counter, the chats, their reply keyboards and button presses outlive a
  * restart.
  *
  * <h2>Not as Telegram</h2>
@@ -93,10 +132,13 @@ import java.util.logging.Logger;
  * <p>Only private chats with simulated people (a negative chat_id is a group nobody is in), and
  * sendMessage takes any chat id, even one nobody wrote from. A webhook is recorded, never called.
  * parse_mode HTML is parsed into entities; Markdown and MarkdownV2 are not (the text stays as
- * sent). No files, media, inline mode, callback queries or groups; other methods are 404. Repeated
- * 409 conflicts are answered at once (Telegram holds them up to 3 s). Update and message ids start
- * from a clock-derived value (ten a second since 2024), so they keep growing across sandbox
- * restarts, as OpenClaw with a kept state dir needs (and a kept state keeps them anyway).
+ * sent). No files, media, inline mode or groups; other methods are 404. Every bot may manage bots
+ * (getMe says can_manage_bots: true; Telegram needs it enabled in BotFather), and managed_bot
+ * updates come without being named in allowed_updates. Reply keyboard buttons other than text and
+ * request_managed_bot (contact, location, ...) are shown but cannot be pressed. Repeated 409
+ * conflicts are answered at once (Telegram holds them up to 3 s). Update and message ids start from
+ * a clock-derived value (ten a second since 2024), so they keep growing across sandbox restarts, as
+ * OpenClaw with a kept state dir needs (and a kept state keeps them anyway).
  */
 public final class TelegramStandIn implements HttpService {
   /** Where the sandbox mounts it. */
@@ -113,8 +155,7 @@ public final class TelegramStandIn implements HttpService {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
   private static final int SECRET_LENGTH = 35;
   private static final String DEFAULT_FIRST_NAME = "Sandbox Bot";
-  private static final java.util.regex.Pattern START_PAYLOAD =
-      java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern START_PAYLOAD = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final byte[] CHAT_PAGE = chatPage();
 
   private final int chatHistory;
