@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * offset) every update up to and including the proving message, so messages a person sent to their
  * new bot before proving are not answered later. Updates after the proving message are left
  * unconfirmed, for the gateway. A webhook on the bot, or another client polling it, is a {@link
- * TelegramException.Conflict}.
+ * TelegramException.Conflict} (the caller may {@link TelegramBot#deleteWebhook} and ask again).
  */
 public final class OwnerProof {
   /** Telegram's start parameter: 1-64 of A-Z, a-z, 0-9, _ and -. */

@@ -64,6 +64,16 @@ public final class TelegramBot {
     return updates;
   }
 
+  /**
+   * deleteWebhook: the bot's updates come to getUpdates again (a pasted token's bot may have had a
+   * webhook, and getUpdates is a {@link TelegramException.Conflict} while it has one).
+   *
+   * @param dropPendingUpdates whether the updates waiting are dropped
+   */
+  public void deleteWebhook(boolean dropPendingUpdates) {
+    call("deleteWebhook", params().put("drop_pending_updates", dropPendingUpdates), TIMEOUT);
+  }
+
   /** sendMessage: plain text, no markup. */
   public TelegramMessage sendMessage(long chatId, String text) {
     return sendMessage(chatId, text, null, null);

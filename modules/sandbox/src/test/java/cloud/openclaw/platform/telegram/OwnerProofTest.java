@@ -10,6 +10,9 @@ import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.sandbox.telegram.TelegramStandIn;
 import cloud.openclaw.sandbox.telegram.User;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +33,7 @@ class OwnerProofTest {
 
   private static Main.Sandbox sandbox;
   private static TelegramStandIn telegram;
+  private static TelegramBots bots;
   private static OwnerProof proof;
 
   @BeforeAll
@@ -39,9 +43,8 @@ class OwnerProofTest {
     overrides.put("sandbox.host", "127.0.0.1");
     sandbox = Main.startSandbox(ConfigLoader.load("sandbox", Map.of(), overrides));
     telegram = sandbox.telegram();
-    proof =
-        new OwnerProof(
-            new TelegramBots(URI.create("http://127.0.0.1:" + sandbox.port() + "/telegram")));
+    bots = new TelegramBots(URI.create("http://127.0.0.1:" + sandbox.port() + "/telegram"));
+    proof = new OwnerProof(bots);
   }
 
   @AfterAll
@@ -95,6 +98,33 @@ class OwnerProofTest {
     telegram.sendAsUser(bot.id(), newPerson("Eve"), "/start not-the-nonce");
     assertThat(proof.await(bot.token(), proof.newNonce(), Duration.ofSeconds(1))).isEmpty();
     assertThat(telegram.stats(bot.id()).pending()).isZero();
+  }
+
+  @Test
+  void aWebhookIsAConflictUntilItIsDeleted() throws Exception {
+    Bot bot = telegram.createBot(null);
+    User owner = newPerson("Radia");
+    HttpResponse<String> set =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + sandbox.port()
+                                + "/telegram/bot"
+                                + bot.token()
+                                + "/setWebhook?url=https://old.example/hook"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(set.statusCode()).isEqualTo(200);
+    String nonce = proof.newNonce();
+    telegram.openDeepLink(bot.id(), owner, nonce);
+    assertThatThrownBy(() -> proof.await(bot.token(), nonce, Duration.ofSeconds(1)))
+        .isInstanceOf(TelegramException.Conflict.class);
+    bots.bot(bot.token()).deleteWebhook(false);
+    assertThat(proof.await(bot.token(), nonce, Duration.ofSeconds(5)))
+        .map(TelegramUser::id)
+        .contains(owner.id());
   }
 
   @Test
