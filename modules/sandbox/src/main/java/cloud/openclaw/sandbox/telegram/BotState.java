@@ -530,6 +530,44 @@ final class BotState {
     return null;
   }
 
+  /**
+   * The person presses the inline button labelled {@code text} (with callback_data) on the bot's
+   * message {@code messageId} (null: the newest message with such a button).
+   */
+  CallbackPress callbackQueryByText(User from, Long messageId, String text) {
+    lock.lock();
+    try {
+      Chat chat = chats.get(from.id());
+      Iterator<Entry> it =
+          chat == null ? Collections.emptyIterator() : chat.entries.descendingIterator();
+      while (it.hasNext()) {
+        Entry entry = it.next();
+        if (entry.kind != Kind.MESSAGE
+            || entry.sender != Sender.BOT
+            || (messageId != null && entry.messageId != messageId)
+            || !ReplyMarkup.isInline(entry.replyMarkup)) {
+          continue;
+        }
+        for (JsonNode row : entry.replyMarkup.path("inline_keyboard")) {
+          for (JsonNode button : row) {
+            if (text.equals(button.path("text").asText()) && button.has("callback_data")) {
+              return callbackQuery(from, entry.messageId, button.path("callback_data").asText());
+            }
+          }
+        }
+      }
+      throw new InvalidInputException(
+          "text",
+          "no message of the bot"
+              + (messageId == null ? "" : " with id " + messageId)
+              + " has an inline callback button '"
+              + text
+              + "'");
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private static boolean hasCallback(JsonNode markup, String data) {
     if (!ReplyMarkup.isInline(markup)) {
       return false;

@@ -99,9 +99,10 @@ import java.util.regex.Pattern;
  *       shown.
  *   <li>{@code POST /telegram/_sandbox/bots/{botId}/keyboard} {@code {"from", "text"}} → 201 {@link
  *       Update}: the person presses a text button of the reply keyboard shown to them.
- *   <li>{@code POST /telegram/_sandbox/bots/{botId}/callbacks} {@code {"from", "callbackData",
- *       "messageId"?}} → 201 {@link CallbackQuery}: the person presses the inline button with that
- *       callback data (on that message; without it, the newest message with such a button).
+ *   <li>{@code POST /telegram/_sandbox/bots/{botId}/callbacks} {@code {"from", "callbackData" or
+ *       "text", "messageId"?}} → 201 {@link CallbackQuery}: the person presses the inline button
+ *       with that callback data, or that label (on that message; without it, the newest message
+ *       with such a button).
  *   <li>{@code POST /telegram/_sandbox/bots/{botId}/managed-bots} {@code {"from", "requestId"?}} →
  *       201 {@link Bot} (the new bot, with its token): the person presses the request_managed_bot
  *       button (without requestId, the only one shown) and creates the bot.
@@ -115,8 +116,8 @@ import java.util.regex.Pattern;
  * <p>A person pressing a button that is not shown, or a malformed sandbox call, is a 400 in the
  * platform's error shape. The same as Java: {@link #createBot}, {@link #addBot}, {@link #bots},
  * {@link #stats}, {@link #sendAsUser}, {@link #chat}, {@link #revoke}, {@link #pressButton}, {@link
- * #pressInlineButton}, {@link #createManagedBot}, {@link #openDeepLink}, {@link #openLink}, {@link
- * #replyKeyboard}.
+ * #pressInlineButton}, {@link #pressInlineButtonByText}, {@link #createManagedBot}, {@link
+ * #openDeepLink}, {@link #openLink}, {@link #replyKeyboard}.
  *
  * <h2>State</h2>
  *
@@ -347,6 +348,20 @@ public final class TelegramStandIn implements HttpService {
   }
 
   /**
+   * The person presses the inline button labelled {@code text} (a callback button) on the bot's
+   * message {@code messageId} (null: its newest message with such a button).
+   *
+   * @throws InvalidInputException when no message of the bot has such a button
+   */
+  public CallbackQuery pressInlineButtonByText(long botId, User from, Long messageId, String text) {
+    if (text == null || text.isEmpty()) {
+      throw new InvalidInputException("text", "text is empty");
+    }
+    BotState.CallbackPress press = state(botId).callbackQueryByText(from, messageId, text);
+    return new CallbackQuery(press.queryId(), press.updateId(), press.messageId(), press.data());
+  }
+
+  /**
    * The person presses the bot's request_managed_bot button ({@code requestId}; null: the only one
    * on the keyboard shown to them) and creates the bot: a new bot owned by them and managed by
    * {@code managerBotId}, named as the button suggests (its suggested_username if free, else a
@@ -556,15 +571,21 @@ public final class TelegramStandIn implements HttpService {
     JsonNode body = body(request);
     User user = from(body);
     JsonNode data = body.path("callbackData");
-    if (!data.isTextual()) {
-      throw new InvalidInputException("callbackData", "callbackData must be a string");
+    JsonNode text = body.path("text");
+    if (!data.isTextual() && !text.isTextual()) {
+      throw new InvalidInputException(
+          "callbackData", "callbackData (or the button's text) must be a string");
     }
     JsonNode messageId = body.path("messageId");
     if (!messageId.isMissingNode() && !messageId.isNull() && !messageId.canConvertToLong()) {
       throw new InvalidInputException("messageId", "messageId must be a whole number");
     }
     Long message = messageId.canConvertToLong() ? messageId.asLong() : null;
-    Json.send(response, Status.CREATED_201, pressInlineButton(botId, user, message, data.asText()));
+    CallbackQuery query =
+        data.isTextual()
+            ? pressInlineButton(botId, user, message, data.asText())
+            : pressInlineButtonByText(botId, user, message, text.asText());
+    Json.send(response, Status.CREATED_201, query);
   }
 
   private void createManagedBotHttp(ServerRequest request, ServerResponse response) {

@@ -346,7 +346,17 @@ class TelegramButtonsTest {
         .isInstanceOf(InvalidInputException.class);
     CallbackQuery check = telegram.pressInlineButton(bot.id(), person, messageId, "check");
     assertThat(check.messageId()).isEqualTo(messageId);
-    assertThat(drain(bot).get(0).path("callback_query").path("message").path("text").asText())
+    Reply byLabel =
+        post(
+            "/_sandbox/bots/" + bot.id() + "/callbacks",
+            "{\"from\":" + from(person) + ",\"text\":\"Check\"}");
+    assertThat(byLabel.status()).isEqualTo(201);
+    assertThat(byLabel.body().path("data").asText()).isEqualTo("check");
+    assertThatThrownBy(() -> telegram.pressInlineButtonByText(bot.id(), person, null, "Starter"))
+        .isInstanceOf(InvalidInputException.class);
+    JsonNode presses = drain(bot);
+    assertThat(presses).hasSize(2);
+    assertThat(presses.get(0).path("callback_query").path("message").path("text").asText())
         .isEqualTo("Paid?");
   }
 
