@@ -8,14 +8,14 @@ import java.util.List;
  * The fixed wording of each question: what the scripted flow says, and what the model is told to
  * ask (in its own words). Choices are the buttons that go with a question.
  */
-final class Questions {
+public final class Questions {
   static final String GREETING =
       "Hi! I'll set up your own AI agent on Telegram: a few questions, then you pay, and it's live"
           + " in a couple of minutes.";
 
   private Questions() {}
 
-  static String ask(StateMachine machine, ConversationState state, Slot slot) {
+  public static String ask(StateMachine machine, ConversationState state, Slot slot) {
     return switch (slot) {
       case USE_CASE -> "What should your agent do for you? Describe its job in a sentence or two.";
       case BOT ->

@@ -5,6 +5,7 @@ import cloud.openclaw.onboarding.conversation.ConversationModel;
 import cloud.openclaw.onboarding.conversation.StateMachine;
 import cloud.openclaw.onboarding.conversation.Turn;
 import cloud.openclaw.platform.errors.UnavailableException;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -70,6 +71,10 @@ public final class LangchainConversationModel implements ConversationModel {
             .systemMessageProvider(id -> systemPrompt)
             .tools(new OnboardingTools(machine, turn))
             .maxSequentialToolsInvocations(MAX_TOOL_ROUNDS)
+            .hallucinatedToolNameStrategy(
+                request ->
+                    ToolExecutionResultMessage.from(
+                        request, "Refused: there is no tool '" + request.name() + "'."))
             .toolArgumentsErrorHandler(
                 (error, context) ->
                     ToolErrorHandlerResult.text(

@@ -1,5 +1,6 @@
 package cloud.openclaw.onboarding.model;
 
+import cloud.openclaw.onboarding.conversation.Questions;
 import cloud.openclaw.onboarding.conversation.Slot;
 import cloud.openclaw.onboarding.conversation.StateMachine;
 import cloud.openclaw.onboarding.conversation.Turn;
@@ -24,22 +25,22 @@ public final class OnboardingTools {
 
   @Tool(name = "set_use_case", value = "Records what the person's agent should do, in their words")
   public String setUseCase(@P("the agent's job, 10 to 2000 characters") String useCase) {
-    return turn.apply(() -> machine.useCase(turn.state(), useCase));
+    return turn.apply(() -> machine.useCase(turn.state(), useCase)) + next();
   }
 
   @Tool(name = "set_bot_token", value = "Records the Telegram bot token BotFather gave the person")
   public String setBotToken(@P("the token, like 123456:ABC-DEF...") String token) {
-    return turn.apply(() -> machine.botToken(turn.state(), token));
+    return turn.apply(() -> machine.botToken(turn.state(), token)) + next();
   }
 
   @Tool(name = "set_plan", value = "Chooses the plan, by its name")
   public String setPlan(@P("the plan's name") String plan) {
-    return turn.apply(() -> machine.plan(turn.state(), plan));
+    return turn.apply(() -> machine.plan(turn.state(), plan)) + next();
   }
 
   @Tool(name = "set_email", value = "Records the email for receipts and dashboard sign-in")
   public String setEmail(@P("the email address") String email) {
-    return turn.apply(() -> machine.email(turn.state(), email));
+    return turn.apply(() -> machine.email(turn.state(), email)) + next();
   }
 
   @Tool(
@@ -48,13 +49,13 @@ public final class OnboardingTools {
           "Records who besides the owner may talk to the agent: their numeric Telegram user ids;"
               + " an empty list for nobody else")
   public String setAllowedUsers(@P("numeric Telegram user ids") List<Long> telegramUserIds) {
-    return turn.apply(() -> machine.allowedUsers(turn.state(), telegramUserIds));
+    return turn.apply(() -> machine.allowedUsers(turn.state(), telegramUserIds)) + next();
   }
 
   @Tool(name = "go_back", value = "Asks the previous question again")
   public String goBack() {
-    Slot slot = machine.back(turn.state());
-    return "Now asking again: " + slot.wireName();
+    machine.back(turn.state());
+    return "Accepted." + next();
   }
 
   @Tool(
@@ -66,7 +67,7 @@ public final class OnboardingTools {
       return "Refused: no such question to change: " + slot;
     }
     machine.reopen(turn.state(), target);
-    return "Now asking again: " + target.wireName();
+    return "Accepted." + next();
   }
 
   @Tool(
@@ -81,6 +82,15 @@ public final class OnboardingTools {
     }
     turn.requestConfirm();
     return "Accepted: the checkout link follows.";
+  }
+
+  /** What to ask now, after the change: the model's next words follow the state machine. */
+  private String next() {
+    Slot slot = machine.asking(turn.state());
+    return " Next question ("
+        + slot.wireName()
+        + "): "
+        + Questions.ask(machine, turn.state(), slot);
   }
 
   @Tool(name = "plans_info", value = "The plans on sale and what each includes, as configured")
