@@ -76,9 +76,28 @@ public final class SignupClient {
     body.put("email", request.email());
     body.put("plan", request.plan());
     body.put("botToken", request.botToken());
-    body.put("ownerTelegramUserId", request.ownerTelegramUserId());
     body.put("allowedTelegramUserIds", request.allowedTelegramUserIds());
-    body.put("useCase", request.useCase());
+    Map<String, Object> full = new LinkedHashMap<>(body);
+    full.put("ownerTelegramUserId", request.ownerTelegramUserId());
+    full.put("useCase", request.useCase());
+    try {
+      return send(idempotencyKey, full);
+    } catch (Refused refused) {
+      // An api that does not know the new fields yet refuses them by name; the owner is the first
+      // allowed user for it, so the sign-up goes through without them.
+      if (!isNewField(refused)) {
+        throw refused;
+      }
+      return send(idempotencyKey, body);
+    }
+  }
+
+  private static boolean isNewField(Refused refused) {
+    return ("ownerTelegramUserId".equals(refused.field()) || "useCase".equals(refused.field()))
+        && refused.getMessage().startsWith("unknown field");
+  }
+
+  private Checkout send(String idempotencyKey, Map<String, Object> body) {
     HttpResponse<String> response;
     try {
       response =
