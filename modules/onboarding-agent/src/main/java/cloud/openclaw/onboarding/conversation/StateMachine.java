@@ -105,6 +105,7 @@ public final class StateMachine {
     state.botUsername = bot.username();
     state.botTokenKeyId = sealed.keyId();
     state.botTokenSealed = Base64.getEncoder().encodeToString(sealed.ciphertext());
+    state.ownerNonce = null; // a pending proof was for the previous bot's link
     changed(state, Slot.BOT);
     return "Your bot @" + bot.username() + " is connected.";
   }
