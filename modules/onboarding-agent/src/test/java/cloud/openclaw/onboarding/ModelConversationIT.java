@@ -6,13 +6,19 @@ import cloud.openclaw.onboarding.conversation.ConversationState;
 import cloud.openclaw.onboarding.conversation.Conversations;
 import cloud.openclaw.onboarding.conversation.Input;
 import cloud.openclaw.onboarding.conversation.Stage;
+import cloud.openclaw.onboarding.model.LangchainConversationModel;
+import cloud.openclaw.onboarding.model.RedisChatMemoryStore;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.sandbox.kimi.KimiScript.Call;
 import cloud.openclaw.sandbox.kimi.KimiScript.Reply;
 import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -169,6 +175,38 @@ class ModelConversationIT {
     assertThat(harness.lastMessage(key)).contains("BotFather");
     harness.say(failing, key, "what plans are there?");
     assertThat(harness.lastMessage(key)).contains("starter").contains("pro");
+  }
+
+  @Test
+  void theProxysServerErrorsAndTimeoutsFallBackToTheScriptedFlow() {
+    AtomicReference<Map<String, String>> controls = new AtomicReference<>(Map.of());
+    Conversations flaky =
+        harness.conversations(
+            new LangchainConversationModel(
+                OpenAiStreamingChatModel.builder()
+                    .baseUrl(harness.sandboxUrl() + "/kimi/v1")
+                    .apiKey(Harness.KIMI_KEY)
+                    .modelName("kimi-k2.6")
+                    .customHeaders(controls::get)
+                    .build(),
+                Duration.ofMillis(700),
+                harness.machine,
+                new RedisChatMemoryStore(harness.redis, Harness.TTL)),
+            1000);
+    String key = Harness.webKey();
+    flaky.input(key, new Input.Start());
+    script(Reply.text("What should your agent do?"));
+    harness.say(flaky, key, "hi");
+    assertThat(harness.lastMessage(key)).isEqualTo("What should your agent do?");
+
+    controls.set(Map.of("X-Sandbox-Status", "503"));
+    harness.say(flaky, key, "Sort the photos my family sends into albums");
+    assertThat(harness.state(key).useCase).isEqualTo("Sort the photos my family sends into albums");
+    assertThat(harness.lastMessage(key)).contains("BotFather");
+
+    controls.set(Map.of("X-Sandbox-Latency-Ms", "3000"));
+    harness.say(flaky, key, "back");
+    assertThat(harness.lastMessage(key)).contains("What should your agent do");
   }
 
   @Test

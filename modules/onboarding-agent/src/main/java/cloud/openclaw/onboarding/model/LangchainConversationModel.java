@@ -38,16 +38,28 @@ public final class LangchainConversationModel implements ConversationModel {
 
   public LangchainConversationModel(
       ModelSettings settings, StateMachine machine, RedisChatMemoryStore memory) {
-    this.model =
+    this(
         OpenAiStreamingChatModel.builder()
             .baseUrl(settings.baseUrl())
             .apiKey(settings.apiKey())
             .modelName(settings.name())
             .timeout(settings.timeout())
-            .build();
+            .build(),
+        settings.timeout(),
+        machine,
+        memory);
+  }
+
+  /** Over any streaming chat model; a turn that takes longer than {@code timeout} fails. */
+  public LangchainConversationModel(
+      StreamingChatModel model,
+      Duration timeout,
+      StateMachine machine,
+      RedisChatMemoryStore memory) {
+    this.model = model;
     this.machine = machine;
     this.memory = memory;
-    this.timeout = settings.timeout();
+    this.timeout = timeout;
   }
 
   /** The assistant as langchain4j builds it: one conversation per memory id. */
