@@ -189,7 +189,7 @@ class ModelConversationIT {
                     .modelName("kimi-k2.6")
                     .customHeaders(controls::get)
                     .build(),
-                Duration.ofMillis(700),
+                Duration.ofSeconds(3),
                 harness.machine,
                 new RedisChatMemoryStore(harness.redis, Harness.TTL)),
             1000);
@@ -204,7 +204,7 @@ class ModelConversationIT {
     assertThat(harness.state(key).useCase).isEqualTo("Sort the photos my family sends into albums");
     assertThat(harness.lastMessage(key)).contains("BotFather");
 
-    controls.set(Map.of("X-Sandbox-Latency-Ms", "3000"));
+    controls.set(Map.of("X-Sandbox-Latency-Ms", "8000"));
     harness.say(flaky, key, "back");
     assertThat(harness.lastMessage(key)).contains("What should your agent do");
   }

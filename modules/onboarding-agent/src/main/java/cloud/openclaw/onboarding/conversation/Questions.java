@@ -49,4 +49,21 @@ public final class Questions {
       default -> List.of();
     };
   }
+
+  /** The scripted reply: what was taken, what was refused, plan facts if asked, the question. */
+  static String scripted(StateMachine machine, ConversationState state, Turn turn) {
+    StringBuilder reply = new StringBuilder();
+    for (String note : turn.accepted) {
+      reply.append(note).append('\n');
+    }
+    for (String problem : turn.refused) {
+      reply.append(problem).append('\n');
+    }
+    Slot next = machine.asking(state);
+    if (turn.plansAsked && next != Slot.PLAN) {
+      reply.append("The plans:\n").append(machine.plansInfo()).append('\n');
+    }
+    reply.append(ask(machine, state, next));
+    return reply.toString().strip();
+  }
 }
