@@ -81,6 +81,11 @@ final class Harness implements AutoCloseable {
   }
 
   Conversations conversations(ConversationModel model, int messagesPerMinute) {
+    return conversations(model, messagesPerMinute, OwnerProofs.NONE);
+  }
+
+  Conversations conversations(
+      ConversationModel model, int messagesPerMinute, OwnerProofs ownerProofs) {
     return new Conversations(
         machine,
         store,
@@ -89,7 +94,7 @@ final class Harness implements AutoCloseable {
         new ConversationEvents(log),
         model,
         new Checkouts(new SignupClient(signup.url()), machine, store),
-        OwnerProofs.NONE);
+        ownerProofs);
   }
 
   /** The sandbox's Kimi as the model, with {@code apiKey} (a wrong one makes every call fail). */

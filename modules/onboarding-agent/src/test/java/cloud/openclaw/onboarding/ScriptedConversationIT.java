@@ -2,6 +2,7 @@ package cloud.openclaw.onboarding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.onboarding.conversation.ConversationState;
 import cloud.openclaw.onboarding.conversation.Conversations;
@@ -12,6 +13,7 @@ import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -103,6 +105,35 @@ class ScriptedConversationIT {
         .isEqualTo("[4242,555000111,555000222]");
     assertThat(body.path("useCase").asText())
         .isEqualTo("Answer my customers' questions about opening hours");
+  }
+
+  @Test
+  void theOwnerProofWatchesThePastedBotAndMovesTheConversationOn() {
+    Bot bot = harness.bot();
+    List<String> watched = new ArrayList<>();
+    Conversations proving =
+        harness.conversations(
+            null,
+            1000,
+            (token, nonce, proven) -> {
+              watched.add(token + " " + nonce);
+              proven.accept(31337L); // the person pressed Start in their bot at once
+            });
+    String key = Harness.webKey();
+    proving.input(key, new Input.Start());
+    harness.say(proving, key, "Track my runs and cheer me on every morning");
+
+    harness.say(proving, key, bot.token());
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Long.valueOf(31337L).equals(harness.state(key).ownerTelegramUserId));
+    assertThat(watched).hasSize(1);
+    assertThat(watched.getFirst()).startsWith(bot.token() + " ");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> harness.lastMessage(key).contains("anyone besides you"));
+    assertThat(harness.state(key).ownerNonce).isNull();
   }
 
   @Test

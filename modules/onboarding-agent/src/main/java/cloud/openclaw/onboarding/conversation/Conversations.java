@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -14,6 +15,17 @@ import java.util.logging.Logger;
  * flow) answer, and writes the reply as events to the conversation's log, where the transports read
  * it. One turn at a time per conversation; the state is in Redis, so any instance resumes any
  * conversation.
+ *
+ * <p>For a transport: the key is {@code tg:<telegram user id>} or {@code web:<session id>}. Send
+ * {@link Input.Start} on first contact and on every return (it greets, or repeats the open
+ * question), {@link Input.Text} for what the person wrote (a Telegram transport deletes a message
+ * in which {@link Extraction#TOKEN} finds a token), {@link Input.Choice} for a button of a {@code
+ * choices} event (its slot and the option's value), {@link Input.BotToken} for a token that did not
+ * come as text (the managed bot's, from getManagedBotToken). {@link #input} answers the log id
+ * before the reply: read the {@link cloud.openclaw.platform.onboarding.ConversationLog} from there
+ * (its events: delta, message, choices, managed_bot, owner_link, checkout, progress, live, error).
+ * {@link #admit} throws {@link InvalidInputException} (bad key or input) or {@link
+ * TooManyMessagesException} (past the conversation's messages per minute).
  */
 public final class Conversations {
   private static final Logger LOG = Logger.getLogger(Conversations.class.getName());
@@ -137,7 +149,7 @@ public final class Conversations {
   }
 
   /** The conversation's state (a copy from Redis), if it exists. */
-  public java.util.Optional<ConversationState> state(String key) {
+  public Optional<ConversationState> state(String key) {
     return store.load(ConversationKey.check(key));
   }
 
@@ -277,7 +289,11 @@ public final class Conversations {
         ownerProofs.watch(
             machine.openBotToken(state),
             nonce,
-            userId -> take(key, new Input.OwnerProven(userId, nonce)));
+            // Never on the watcher's thread: it may call back while this turn holds the lock.
+            userId ->
+                Thread.ofVirtual()
+                    .name("owner-proof-" + key)
+                    .start(() -> take(key, new Input.OwnerProven(userId, nonce))));
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "the owner proof of " + key + " could not be started", e);
       }
@@ -326,6 +342,9 @@ public final class Conversations {
   }
 
   private void afterCheckout(ConversationState state, Input input) {
+    if (input instanceof Input.OwnerProven) {
+      return; // a late proof: the owner is known already
+    }
     String messageId = ConversationEvents.newMessageId();
     if (state.stage == Stage.LIVE) {
       events.message(state.key, messageId, "Your agent is live: " + state.liveUrl);
