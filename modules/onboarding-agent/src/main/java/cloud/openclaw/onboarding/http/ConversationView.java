@@ -2,6 +2,7 @@ package cloud.openclaw.onboarding.http;
 
 import cloud.openclaw.onboarding.conversation.ConversationState;
 import java.util.List;
+import java.util.Locale;
 
 /** A conversation as {@code GET /conversations/{key}} shows it: no token, no nonce. */
 record ConversationView(
@@ -26,7 +27,7 @@ record ConversationView(
   static ConversationView of(ConversationState state, String asking) {
     return new ConversationView(
         state.key,
-        state.stage.name().toLowerCase(java.util.Locale.ROOT),
+        state.stage.name().toLowerCase(Locale.ROOT),
         asking,
         state.useCase,
         state.botId,

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -349,7 +350,7 @@ public final class KimiStandIn implements HttpService {
   private void addScript(ServerRequest request, ServerResponse response) {
     try {
       int queued = script.add(KimiScript.parse(request.content().as(byte[].class)));
-      Json.send(response, Status.OK_200, java.util.Map.of("queued", queued));
+      Json.send(response, Status.OK_200, Map.of("queued", queued));
     } catch (IllegalArgumentException e) {
       sendError(response, invalid("sandbox: " + e.getMessage(), null));
     }
@@ -368,7 +369,7 @@ public final class KimiStandIn implements HttpService {
       sendError(response, invalid("sandbox: limit must be a whole number", "limit"));
       return;
     }
-    Json.send(response, Status.OK_200, java.util.Map.of("requests", script.recent(limit)));
+    Json.send(response, Status.OK_200, Map.of("requests", script.recent(limit)));
   }
 
   /**
