@@ -190,6 +190,7 @@ public final class DevLauncher implements AutoCloseable {
     wanted.put("api.public-url", api);
     wanted.put("billing.dashboard-url", api + "/");
     wanted.put("api.stripe.cancel-url", api + "/billing/cancelled");
+    wanted.put("onboarding.api-url", api); // a confirmed conversation signs up at this api
     if (shared.getOrDefault("stripe.api-base", "").startsWith(sandbox)) {
       wanted.put("api.stripe.success-url", sandbox + "/telegram/");
     }

@@ -9,6 +9,7 @@ import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.billing.BillingSettings;
 import cloud.openclaw.billing.mail.MailSettings;
+import cloud.openclaw.onboarding.OnboardingSettings;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
 import cloud.openclaw.operator.local.LocalSettings;
@@ -107,6 +108,9 @@ class DeploymentManifestsTest {
           settings -> {
             ServerSettings.from(settings, "onboarding");
             PlatformSettings.from(settings);
+            OnboardingSettings.from(settings);
+            CryptoSettings.from(settings);
+            URI.create(settings.string("telegram.api-root"));
           });
 
   /**

@@ -1,17 +1,47 @@
 package cloud.openclaw.onboarding;
 
+import cloud.openclaw.onboarding.conversation.Checkouts;
+import cloud.openclaw.onboarding.conversation.ConversationEvents;
+import cloud.openclaw.onboarding.conversation.ConversationLock;
+import cloud.openclaw.onboarding.conversation.ConversationModel;
+import cloud.openclaw.onboarding.conversation.ConversationStore;
+import cloud.openclaw.onboarding.conversation.Conversations;
+import cloud.openclaw.onboarding.conversation.MessageLimit;
+import cloud.openclaw.onboarding.conversation.OwnerProofs;
+import cloud.openclaw.onboarding.conversation.SignupClient;
+import cloud.openclaw.onboarding.conversation.StateMachine;
+import cloud.openclaw.onboarding.conversation.TooManyMessagesException;
+import cloud.openclaw.onboarding.http.ConversationService;
+import cloud.openclaw.onboarding.model.LangchainConversationModel;
+import cloud.openclaw.onboarding.model.RedisChatMemoryStore;
+import cloud.openclaw.onboarding.progress.ProgressFollower;
+import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
+import cloud.openclaw.platform.events.EventBus;
+import cloud.openclaw.platform.http.ErrorResponses;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
+import cloud.openclaw.platform.onboarding.ConversationLog;
+import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
+import java.net.URI;
+import java.time.Clock;
 
 /**
  * The onboarding-agent service: the conversation that replaces the sign-up form (web and Telegram).
+ * {@link Conversations} is the conversation's Java API (transports in this JVM call it); {@code
+ * /conversations} is the same over HTTP for the api's web relay.
  */
 public final class Main {
   static final String SERVICE = "onboarding-agent";
@@ -23,17 +53,79 @@ public final class Main {
   }
 
   /**
-   * Connects to PostgreSQL (migrated) and Redis, then serves on {@code
-   * onboarding.host:onboarding.port}.
+   * Connects to PostgreSQL (migrated) and Redis, follows the progress of conversations waiting for
+   * their box, then serves on {@code onboarding.host:onboarding.port}.
    */
   public static RunningService start(Config config) {
-    Settings settings = new Settings(config);
-    ServerSettings server = ServerSettings.from(settings, "onboarding");
-    Connections connections = Connections.open(PlatformSettings.from(settings));
-    return HttpHost.serve(SERVICE, server, connections, Main::routing);
+    return start(config, OwnerProofs.NONE);
   }
 
-  static void routing(HttpRouting.Builder routing) {
-    // Health and metrics come from HttpHost; the service's own routes are added here.
+  /** Like {@link #start(Config)}, owners of pasted bots proven by {@code ownerProofs}. */
+  public static RunningService start(Config config, OwnerProofs ownerProofs) {
+    Settings settings = new Settings(config);
+    ServerSettings server = ServerSettings.from(settings, "onboarding");
+    PlatformSettings platform = PlatformSettings.from(settings);
+    OnboardingSettings onboarding = OnboardingSettings.from(settings);
+    SecretBox secrets = new SecretBox(CryptoSettings.from(settings));
+    TelegramBots telegram = new TelegramBots(URI.create(settings.string("telegram.api-root")));
+    Opened opened = new Opened();
+    try {
+      Connections connections = opened.add(Connections.open(platform));
+      Redis redis = connections.redis();
+      StateMachine machine =
+          new StateMachine(platform.plans(), telegram, secrets, onboarding.prices());
+      ConversationStore store = new ConversationStore(redis, onboarding.stateTtl());
+      ConversationLock lock = new ConversationLock(redis);
+      ConversationEvents events =
+          new ConversationEvents(new ConversationLog(redis, onboarding.stateTtl()));
+      ConversationModel model =
+          onboarding.model().enabled()
+              ? new LangchainConversationModel(
+                  onboarding.model(),
+                  machine,
+                  new RedisChatMemoryStore(redis, onboarding.stateTtl()))
+              : null;
+      Conversations conversations =
+          new Conversations(
+              machine,
+              store,
+              lock,
+              new MessageLimit(redis, onboarding.messagesPerMinute(), Clock.systemUTC()),
+              events,
+              model,
+              new Checkouts(new SignupClient(onboarding.apiUrl()), machine, store),
+              ownerProofs);
+      opened.add(
+          new ProgressFollower(
+                  new EventBus(redis),
+                  store,
+                  lock,
+                  events,
+                  new BoxStore(connections.database(), secrets))
+              .start());
+      return HttpHost.serve(
+          SERVICE,
+          server,
+          connections,
+          routing -> routing(routing, conversations, onboarding.internalToken()),
+          opened.all());
+    } catch (RuntimeException e) {
+      throw opened.closeAfter(e);
+    }
+  }
+
+  /** One HttpService per route prefix; 429 for a conversation past its message limit. */
+  static void routing(
+      HttpRouting.Builder routing, Conversations conversations, String internalToken) {
+    routing.error(
+        TooManyMessagesException.class,
+        (request, response, error) -> {
+          response.header("Retry-After", String.valueOf(error.retryAfter().toSeconds()));
+          Json.send(
+              response,
+              Status.TOO_MANY_REQUESTS_429,
+              ErrorResponses.body("too_many_requests", error.getMessage(), null));
+        });
+    routing.register("/conversations", new ConversationService(conversations, internalToken));
   }
 }

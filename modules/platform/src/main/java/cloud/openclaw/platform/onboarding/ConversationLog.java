@@ -56,7 +56,9 @@ public final class ConversationLog {
       params.block((int) Math.max(1, Math.min(Integer.MAX_VALUE, block.toMillis())));
     }
     StreamEntryID after =
-        afterId == null || afterId.isBlank() ? new StreamEntryID(0, 0) : new StreamEntryID(afterId);
+        afterId == null || afterId.isBlank() || afterId.equals("0")
+            ? new StreamEntryID(0, 0)
+            : new StreamEntryID(afterId);
     Map<String, List<StreamEntry>> result =
         redis.client().xreadAsMap(params, Map.of(key(conversation), after));
     if (result == null || result.isEmpty()) {

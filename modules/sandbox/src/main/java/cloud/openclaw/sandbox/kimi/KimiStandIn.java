@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -61,6 +62,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code GET /kimi/_sandbox/stats} (no auth): {@code {"requests", "streamsAborted",
  *       "completions", "promptTokens", "completionTokens", "totalTokens"}}: requests received,
  *       streams cut by their client, completions answered and the usage they reported, summed.
+ *   <li>{@code POST /kimi/_sandbox/script} (no auth): {@code {"replies": [{"content": "..."} |
+ *       {"toolCalls": [{"name", "arguments"}]}]}} queues replies (see the scripted replies below);
+ *       answers {@code {"queued": n}}. {@code DELETE /kimi/_sandbox/script} forgets the queue
+ *       (204). In Java: {@link #script(List)}, {@link #clearScript()}.
+ *   <li>{@code GET /kimi/_sandbox/requests?limit=n} (no auth, n defaults to 10): {@code
+ *       {"requests": [<messages>, ...]}}, the {@code messages} array of each of the last n
+ *       chat-completion requests (at most {@value KimiScript#RECORDED} are kept), oldest first, so
+ *       a test can assert what reached the model's prompt. In Java: {@link #recentRequests(int)}.
  *   <li>Anything else under /kimi: 404 in OpenAI's error shape.
  * </ul>
  *
@@ -82,6 +91,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * null and {@code tool_calls: [{id: "call_<n>", type: "function", function: {name, arguments:
  * "<json-args>"}}]} ({@code "{}"} when no arguments follow the name; the arguments are passed on as
  * written, not checked), {@code finish_reason "tool_calls"}; no truncation applies.
+ *
+ * <p>Scripted replies: while the script queue is not empty, each chat completion that passes the
+ * checks above (auth, model, messages) takes the queue's first reply instead of the rules above:
+ * its {@code content} as the assistant's text ({@code finish_reason "stop"}, never truncated), or
+ * its {@code toolCalls} (several allowed, {@code arguments} a JSON object or its text, passed on
+ * unchecked) with {@code finish_reason "tool_calls"}, whether or not the request offered tools. A
+ * test thus makes the model attempt whatever it likes, in order: a tool call, then, on the request
+ * that carries the tool's result, the closing text. Token counts follow the rules below (a call's
+ * words are those of {@code "<name> <arguments>"}, summed over the calls).
  *
  * <h2>Token counts (exact, so tests can assert them)</h2>
  *
@@ -215,6 +233,7 @@ public final class KimiStandIn implements HttpService {
   private final AtomicLong promptTokens = new AtomicLong();
   private final AtomicLong completionTokens = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final KimiScript script = new KimiScript();
 
   public KimiStandIn(KimiSettings settings) {
     this.apiKey = settings.apiKey();
@@ -249,6 +268,9 @@ public final class KimiStandIn implements HttpService {
         .post("/v1/chat/completions", this::chatCompletions)
         .get("/v1/models", this::models)
         .get("/_sandbox/stats", this::stats)
+        .post("/_sandbox/script", this::addScript)
+        .delete("/_sandbox/script", this::clearScript)
+        .get("/_sandbox/requests", this::recentRequests)
         .any(this::notFound);
   }
 
@@ -270,7 +292,9 @@ public final class KimiStandIn implements HttpService {
       if (headers.contains(STATUS)) {
         throw forced(number(headers, STATUS, 0), STATUS.defaultCase());
       }
-      ChatRequest body = ChatRequest.read(content(request));
+      byte[] content = content(request);
+      script.record(content);
+      ChatRequest body = ChatRequest.read(content);
       // Clients that cannot set headers (behind the token proxy) put the same controls in the body.
       JsonNode controls = body.controls;
       pause(control(controls, "latency_ms", 0));
@@ -321,6 +345,52 @@ public final class KimiStandIn implements HttpService {
 
   private void stats(ServerRequest request, ServerResponse response) {
     Json.send(response, Status.OK_200, stats());
+  }
+
+  private void addScript(ServerRequest request, ServerResponse response) {
+    try {
+      int queued = script.add(KimiScript.parse(request.content().as(byte[].class)));
+      Json.send(response, Status.OK_200, Map.of("queued", queued));
+    } catch (IllegalArgumentException e) {
+      sendError(response, invalid("sandbox: " + e.getMessage(), null));
+    }
+  }
+
+  private void clearScript(ServerRequest request, ServerResponse response) {
+    script.clear();
+    response.status(Status.NO_CONTENT_204).send();
+  }
+
+  private void recentRequests(ServerRequest request, ServerResponse response) {
+    int limit;
+    try {
+      limit = Integer.parseInt(request.query().first("limit").orElse("10").strip());
+    } catch (NumberFormatException e) {
+      sendError(response, invalid("sandbox: limit must be a whole number", "limit"));
+      return;
+    }
+    Json.send(response, Status.OK_200, Map.of("requests", script.recent(limit)));
+  }
+
+  /**
+   * Queues replies that the next chat completions answer, one per request, before any other rule
+   * (see the class comment); returns how many are queued now.
+   */
+  public int script(List<KimiScript.Reply> replies) {
+    return script.add(replies);
+  }
+
+  /** Forgets the replies not consumed yet. */
+  public void clearScript() {
+    script.clear();
+  }
+
+  /**
+   * The {@code messages} of the last {@code limit} chat-completion requests (at most {@value
+   * KimiScript#RECORDED}), oldest first: each a list of {@code {role, content}} as sent.
+   */
+  public List<JsonNode> recentRequests(int limit) {
+    return script.recent(limit);
   }
 
   /** What {@code GET /kimi/_sandbox/stats} answers. */
@@ -425,6 +495,10 @@ public final class KimiStandIn implements HttpService {
     }
     long promptTokens = (body.contentBytes + 3) / 4 + 4L * body.messageCount;
     long maxTokens = maxTokens(body);
+    KimiScript.Reply scripted = script.next();
+    if (scripted != null) {
+      return scripted(body, scripted, promptTokens, cached, reasoning);
+    }
     String text = body.lastUserText();
     Usage usage;
     if (body.tools && text.startsWith("/tool ")) {
@@ -444,7 +518,7 @@ public final class KimiStandIn implements HttpService {
             now(),
             model,
             null,
-            toolCall,
+            List.of(toolCall),
             "tool_calls",
             usage,
             body.stream,
@@ -461,7 +535,35 @@ public final class KimiStandIn implements HttpService {
     }
     usage = new Usage(promptTokens, wordCount, cached, reasoning);
     return new Completion(
-        id(), now(), model, reply, null, finish, usage, body.stream, body.includeUsage);
+        id(), now(), model, reply, List.of(), finish, usage, body.stream, body.includeUsage);
+  }
+
+  /** The next scripted reply as a completion: its content, or its tool calls; never truncated. */
+  private Completion scripted(
+      ChatRequest body, KimiScript.Reply reply, long promptTokens, long cached, long reasoning) {
+    if (reply.toolCalls().isEmpty()) {
+      String content = reply.content() == null ? "" : reply.content();
+      Usage usage = new Usage(promptTokens, words(content), cached, reasoning);
+      return new Completion(
+          id(),
+          now(),
+          body.model,
+          content,
+          List.of(),
+          "stop",
+          usage,
+          body.stream,
+          body.includeUsage);
+    }
+    List<ToolCall> calls = new ArrayList<>();
+    long words = 0;
+    for (KimiScript.Call call : reply.toolCalls()) {
+      calls.add(new ToolCall("call_" + toolCalls.incrementAndGet(), call.name(), call.arguments()));
+      words += words(call.name() + " " + call.arguments());
+    }
+    Usage usage = new Usage(promptTokens, words, cached, reasoning);
+    return new Completion(
+        id(), now(), body.model, null, calls, "tool_calls", usage, body.stream, body.includeUsage);
   }
 
   private static long maxTokens(ChatRequest body) {
@@ -1081,18 +1183,25 @@ public final class KimiStandIn implements HttpService {
   private record ToolCall(String id, String name, String arguments) {}
 
   /**
-   * {@code tool_calls: [{index?, id?, type?, function: {name?, arguments}}]}: the whole call, its
-   * first stream delta ({@code streamed}, arguments still empty), or ({@code call} null) a later
-   * delta carrying a fragment of its arguments.
+   * {@code tool_calls: [{index, id?, type?, function: {name?, arguments}}]} in a stream: the call's
+   * first delta ({@code call} given, arguments still empty), or ({@code call} null) a later delta
+   * carrying a fragment of its arguments.
    */
-  private static void toolCalls(JsonGenerator g, boolean streamed, ToolCall call, String arguments)
+  private static void streamedToolCall(JsonGenerator g, int index, ToolCall call, String arguments)
       throws IOException {
     g.writeFieldName(TOOL_CALLS);
     g.writeStartArray();
+    toolCall(g, index, call, arguments);
+    g.writeEndArray();
+  }
+
+  /** One {@code {index?, id?, type?, function: {name?, arguments}}}; index -1: none. */
+  private static void toolCall(JsonGenerator g, int index, ToolCall call, String arguments)
+      throws IOException {
     g.writeStartObject();
-    if (streamed) {
+    if (index >= 0) {
       g.writeFieldName(INDEX);
-      g.writeNumber(0);
+      g.writeNumber(index);
     }
     if (call != null) {
       g.writeFieldName(ID);
@@ -1110,7 +1219,6 @@ public final class KimiStandIn implements HttpService {
     g.writeString(arguments);
     g.writeEndObject();
     g.writeEndObject();
-    g.writeEndArray();
   }
 
   private record Usage(long prompt, long words, long cached, long reasoning) {
@@ -1148,7 +1256,7 @@ public final class KimiStandIn implements HttpService {
       long created,
       String model,
       String content,
-      ToolCall toolCall,
+      List<ToolCall> toolCalls,
       String finishReason,
       Usage usage,
       boolean stream,
@@ -1169,8 +1277,13 @@ public final class KimiStandIn implements HttpService {
         g.writeString(ASSISTANT);
         g.writeFieldName(CONTENT);
         string(g, content);
-        if (toolCall != null) {
-          toolCalls(g, false, toolCall, toolCall.arguments());
+        if (!toolCalls.isEmpty()) {
+          g.writeFieldName(TOOL_CALLS);
+          g.writeStartArray();
+          for (int i = 0; i < toolCalls.size(); i++) {
+            toolCall(g, -1, toolCalls.get(i), toolCalls.get(i).arguments());
+          }
+          g.writeEndArray();
         }
         g.writeEndObject();
         g.writeFieldName(FINISH_REASON);
@@ -1191,7 +1304,7 @@ public final class KimiStandIn implements HttpService {
       int[] ends = new int[16];
       int count = 0;
       try (JsonGenerator g = generator(out)) {
-        if (toolCall == null) {
+        if (toolCalls.isEmpty()) {
           openChunk(g);
           g.writeFieldName(ROLE);
           g.writeString(ASSISTANT);
@@ -1207,19 +1320,24 @@ public final class KimiStandIn implements HttpService {
             ends = mark(ends, count++, g, out);
           }
         } else {
-          openChunk(g);
-          g.writeFieldName(ROLE);
-          g.writeString(ASSISTANT);
-          g.writeFieldName(CONTENT);
-          g.writeNull();
-          toolCalls(g, true, toolCall, "");
-          closeChunk(g, null, null);
-          ends = mark(ends, count++, g, out);
-          for (String piece : fragments(toolCall.arguments(), ARGUMENT_FRAGMENT)) {
+          for (int index = 0; index < toolCalls.size(); index++) {
+            ToolCall call = toolCalls.get(index);
             openChunk(g);
-            toolCalls(g, true, null, piece);
+            if (index == 0) {
+              g.writeFieldName(ROLE);
+              g.writeString(ASSISTANT);
+              g.writeFieldName(CONTENT);
+              g.writeNull();
+            }
+            streamedToolCall(g, index, call, "");
             closeChunk(g, null, null);
             ends = mark(ends, count++, g, out);
+            for (String piece : fragments(call.arguments(), ARGUMENT_FRAGMENT)) {
+              openChunk(g);
+              streamedToolCall(g, index, null, piece);
+              closeChunk(g, null, null);
+              ends = mark(ends, count++, g, out);
+            }
           }
         }
         openChunk(g);

@@ -1,0 +1,87 @@
+package cloud.openclaw.onboarding.conversation;
+
+import cloud.openclaw.platform.errors.UnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Confirmed conversations become sign-ups: the api's POST /signup with the conversation's facts
+ * (the token opened only for the call), then the conversation waits for its customer's box.
+ */
+public final class Checkouts {
+  private static final Logger LOG = Logger.getLogger(Checkouts.class.getName());
+
+  private final SignupClient signup;
+  private final StateMachine machine;
+  private final ConversationStore store;
+
+  public Checkouts(SignupClient signup, StateMachine machine, ConversationStore store) {
+    this.signup = signup;
+    this.machine = machine;
+    this.store = store;
+  }
+
+  /** How a confirm ended. */
+  public sealed interface Outcome {
+    record Opened(String url) implements Outcome {}
+
+    /** The api refused; {@code slot} is the answer to ask again (null: none in particular). */
+    record Refused(String message, Slot slot) implements Outcome {}
+
+    record Unavailable(String message) implements Outcome {}
+  }
+
+  /** Signs the conversation up (once per attempt: the api keys it by the Idempotency-Key). */
+  public Outcome open(ConversationState state) {
+    List<Long> allowed = new ArrayList<>();
+    // Until the api reads ownerTelegramUserId, the owner is the first allowed user.
+    allowed.add(state.ownerTelegramUserId);
+    allowed.addAll(state.allowedTelegramUserIds);
+    SignupClient.Request request =
+        new SignupClient.Request(
+            state.email,
+            state.plan,
+            machine.openBotToken(state),
+            state.ownerTelegramUserId,
+            List.copyOf(allowed),
+            state.useCase);
+    try {
+      SignupClient.Checkout checkout = signup.signup(state.key + ":" + state.attempt, request);
+      state.stage = Stage.CHECKOUT;
+      state.customerId = checkout.customerId();
+      state.boxId = checkout.boxId();
+      state.checkoutUrl = checkout.url();
+      store.awaitCustomer(checkout.customerId(), state.key);
+      return new Outcome.Opened(checkout.url());
+    } catch (SignupClient.Refused refused) {
+      return new Outcome.Refused(refused.getMessage(), slot(refused.field()));
+    } catch (UnavailableException e) {
+      LOG.log(Level.WARNING, "sign-up of conversation " + state.key + " failed", e);
+      return new Outcome.Unavailable(e.getMessage());
+    }
+  }
+
+  /** The conversation changes its answers after checkout: it waits for that checkout no more. */
+  public void abandon(ConversationState state) {
+    if (state.customerId != null) {
+      store.stopAwaiting(state.customerId);
+    }
+    state.checkoutUrl = null;
+  }
+
+  private static Slot slot(String field) {
+    if (field == null) {
+      return null;
+    }
+    return switch (field) {
+      case "email" -> Slot.EMAIL;
+      case "plan" -> Slot.PLAN;
+      case "botToken" -> Slot.BOT;
+      case "allowedTelegramUserIds" -> Slot.ALLOWED_USERS;
+      case "useCase" -> Slot.USE_CASE;
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,101 @@
+package cloud.openclaw.onboarding.model;
+
+import cloud.openclaw.onboarding.conversation.Questions;
+import cloud.openclaw.onboarding.conversation.Slot;
+import cloud.openclaw.onboarding.conversation.StateMachine;
+import cloud.openclaw.onboarding.conversation.Turn;
+import dev.langchain4j.agent.tool.P;
+import dev.langchain4j.agent.tool.Tool;
+import java.util.List;
+
+/**
+ * The model's only way to change a conversation: each tool goes through the {@link StateMachine}
+ * (the same validation as a typed answer or a button) within the current {@link Turn}, and answers
+ * the model with what was accepted or why it was refused. There is no tool for a price, a rule or a
+ * skipped check, and confirm works only when the person has just said yes to the summary.
+ */
+public final class OnboardingTools {
+  private final StateMachine machine;
+  private final Turn turn;
+
+  public OnboardingTools(StateMachine machine, Turn turn) {
+    this.machine = machine;
+    this.turn = turn;
+  }
+
+  @Tool(name = "set_use_case", value = "Records what the person's agent should do, in their words")
+  public String setUseCase(@P("the agent's job, 10 to 2000 characters") String useCase) {
+    return turn.apply(() -> machine.useCase(turn.state(), useCase)) + next();
+  }
+
+  @Tool(name = "set_bot_token", value = "Records the Telegram bot token BotFather gave the person")
+  public String setBotToken(@P("the token, like 123456:ABC-DEF...") String token) {
+    return turn.apply(() -> machine.botToken(turn.state(), token)) + next();
+  }
+
+  @Tool(name = "set_plan", value = "Chooses the plan, by its name")
+  public String setPlan(@P("the plan's name") String plan) {
+    return turn.apply(() -> machine.plan(turn.state(), plan)) + next();
+  }
+
+  @Tool(name = "set_email", value = "Records the email for receipts and dashboard sign-in")
+  public String setEmail(@P("the email address") String email) {
+    return turn.apply(() -> machine.email(turn.state(), email)) + next();
+  }
+
+  @Tool(
+      name = "set_allowed_users",
+      value =
+          "Records who besides the owner may talk to the agent: their numeric Telegram user ids;"
+              + " an empty list for nobody else")
+  public String setAllowedUsers(@P("numeric Telegram user ids") List<Long> telegramUserIds) {
+    return turn.apply(() -> machine.allowedUsers(turn.state(), telegramUserIds)) + next();
+  }
+
+  @Tool(name = "go_back", value = "Asks the previous question again")
+  public String goBack() {
+    machine.back(turn.state());
+    return "Accepted." + next();
+  }
+
+  @Tool(
+      name = "change_answer",
+      value = "Asks one question again so the person can change its answer")
+  public String changeAnswer(@P("one of use_case, bot, allowed_users, plan, email") String slot) {
+    Slot target = Slot.fromWire(slot);
+    if (target == null || target == Slot.CONFIRM || target == Slot.OWNER) {
+      return "Refused: no such question to change: " + slot;
+    }
+    machine.reopen(turn.state(), target);
+    return "Accepted." + next();
+  }
+
+  @Tool(
+      name = "confirm",
+      value = "Opens the checkout, only when the person has just said yes to the summary")
+  public String confirm() {
+    if (!machine.complete(turn.state()) || !turn.state().summaryShown) {
+      return "Refused: the summary has not been confirmed; ask the current question.";
+    }
+    if (!turn.personConfirmed()) {
+      return "Refused: only the person's own yes to the summary opens the checkout.";
+    }
+    turn.requestConfirm();
+    return "Accepted: the checkout link follows.";
+  }
+
+  /** What to ask now, after the change: the model's next words follow the state machine. */
+  private String next() {
+    Slot slot = machine.asking(turn.state());
+    return " Next question ("
+        + slot.wireName()
+        + "): "
+        + Questions.ask(machine, turn.state(), slot);
+  }
+
+  @Tool(name = "plans_info", value = "The plans on sale and what each includes, as configured")
+  public String plansInfo() {
+    turn.plansAsked();
+    return machine.plansInfo();
+  }
+}

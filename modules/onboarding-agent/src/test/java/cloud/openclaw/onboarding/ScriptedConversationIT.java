@@ -1,0 +1,424 @@
+package cloud.openclaw.onboarding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import cloud.openclaw.onboarding.conversation.ConversationState;
+import cloud.openclaw.onboarding.conversation.Conversations;
+import cloud.openclaw.onboarding.conversation.Input;
+import cloud.openclaw.onboarding.conversation.Stage;
+import cloud.openclaw.onboarding.conversation.TooManyMessagesException;
+import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.sandbox.telegram.Bot;
+import cloud.openclaw.testkit.TestRedis;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The conversation without a model: the state machine and its fixed questions. */
+class ScriptedConversationIT {
+  @RegisterExtension static final TestRedis testRedis = new TestRedis();
+  static Harness harness;
+  static Conversations conversations;
+
+  @BeforeAll
+  static void start() {
+    harness = new Harness(testRedis);
+    conversations = harness.scripted();
+  }
+
+  @AfterAll
+  static void stop() {
+    harness.close();
+  }
+
+  static String email() {
+    return "person-" + System.nanoTime() + "@example.com";
+  }
+
+  @Test
+  void aWebSignUpTakesSevenQuestionsAndOpensOneCheckout() {
+    Bot bot = harness.bot();
+    String key = Harness.webKey();
+    conversations.input(key, new Input.Start());
+    assertThat(harness.lastMessage(key)).contains("What should your agent do");
+
+    harness.say(conversations, key, "Answer my customers' questions about opening hours");
+    assertThat(harness.lastMessage(key)).contains("BotFather");
+    List<JsonNode> reply = harness.say(conversations, key, bot.token());
+    ConversationState state = harness.state(key);
+    assertThat(state.botUsername).isEqualTo(bot.username());
+    assertThat(reply)
+        .anySatisfy(
+            e -> {
+              assertThat(e.path("type").asText()).isEqualTo("owner_link");
+              assertThat(e.path("url").asText())
+                  .isEqualTo("https://t.me/" + bot.username() + "?start=" + state.ownerNonce);
+            });
+    // A proof with another nonce says nothing.
+    conversations.input(key, new Input.OwnerProven(999L, "not-the-nonce"));
+    assertThat(harness.state(key).ownerTelegramUserId).isNull();
+    conversations.input(key, new Input.OwnerProven(4242L, state.ownerNonce));
+    assertThat(harness.state(key).ownerTelegramUserId).isEqualTo(4242L);
+    assertThat(harness.lastMessage(key)).contains("anyone besides you");
+    harness.say(conversations, key, "555000111 and 555000222");
+    reply = harness.say(conversations, key, "pro");
+    assertThat(reply).anySatisfy(e -> assertThat(e.path("type").asText()).isNotEmpty());
+    assertThat(harness.lastMessage(key)).contains("email");
+    harness.say(conversations, key, "Person@Example.com");
+    assertThat(harness.lastMessage(key))
+        .contains("@" + bot.username())
+        .contains("person@example.com")
+        .contains("pro")
+        .contains("555000111")
+        .doesNotContain(bot.token());
+
+    reply = harness.say(conversations, key, "yes");
+
+    JsonNode checkout =
+        reply.stream().filter(e -> e.path("type").asText().equals("checkout")).findFirst().get();
+    assertThat(checkout.path("url").asText()).startsWith("http://checkout.test/cs_test_");
+    ConversationState done = harness.state(key);
+    assertThat(done.stage).isEqualTo(Stage.CHECKOUT);
+    assertThat(done.questionsAsked).isBetween(5, 7);
+    List<SignupStandIn.Call> calls =
+        harness.signup.calls().stream().filter(c -> c.idempotencyKey().startsWith(key)).toList();
+    assertThat(calls).hasSize(1);
+    assertThat(calls.getFirst().idempotencyKey()).isEqualTo(key + ":1");
+    JsonNode body = calls.getFirst().body();
+    assertThat(body.path("email").asText()).isEqualTo("person@example.com");
+    assertThat(body.path("plan").asText()).isEqualTo("pro");
+    assertThat(body.path("botToken").asText()).isEqualTo(bot.token());
+    assertThat(body.path("ownerTelegramUserId").asLong()).isEqualTo(4242L);
+    assertThat(body.path("allowedTelegramUserIds").toString())
+        .isEqualTo("[4242,555000111,555000222]");
+    assertThat(body.path("useCase").asText())
+        .isEqualTo("Answer my customers' questions about opening hours");
+  }
+
+  @Test
+  void theOwnerProofWatchesThePastedBotAndMovesTheConversationOn() {
+    Bot bot = harness.bot();
+    List<String> watched = new ArrayList<>();
+    Conversations proving =
+        harness.conversations(
+            null,
+            1000,
+            (token, nonce, proven) -> {
+              watched.add(token + " " + nonce);
+              proven.accept(31337L); // the person pressed Start in their bot at once
+            });
+    String key = Harness.webKey();
+    proving.input(key, new Input.Start());
+    harness.say(proving, key, "Track my runs and cheer me on every morning");
+
+    harness.say(proving, key, bot.token());
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Long.valueOf(31337L).equals(harness.state(key).ownerTelegramUserId));
+    assertThat(watched).hasSize(1);
+    assertThat(watched.getFirst()).startsWith(bot.token() + " ");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> harness.lastMessage(key).contains("anyone besides you"));
+    assertThat(harness.state(key).ownerNonce).isNull();
+  }
+
+  @Test
+  void inTelegramTheSenderIsTheOwnerAndTheBotCanBeCreatedWithAButton() {
+    String key = Harness.telegramKey();
+    conversations.input(key, new Input.Text("/start"));
+    harness.say(conversations, key, "Keep my shopping list and remind me of birthdays");
+
+    assertThat(harness.ofType(key, "managed_bot")).hasSize(1);
+    conversations.input(key, new Input.BotToken(harness.bot().token()));
+
+    ConversationState state = harness.state(key);
+    assertThat(state.ownerTelegramUserId).isEqualTo(Long.parseLong(key.substring(3)));
+    assertThat(harness.ofType(key, "owner_link")).isEmpty();
+    assertThat(harness.lastMessage(key)).contains("anyone besides you");
+  }
+
+  @Test
+  void severalAnswersInOneMessageAreAllTaken() {
+    Bot bot = harness.bot();
+    String key = Harness.telegramKey();
+    conversations.input(key, new Input.Start());
+    harness.say(conversations, key, "Summarise the news I forward to it every morning");
+
+    harness.say(
+        conversations,
+        key,
+        "here: " + bot.token() + " and the starter plan, mail me at a@b.example");
+
+    ConversationState state = harness.state(key);
+    assertThat(state.botId).isEqualTo(bot.id());
+    assertThat(state.plan).isEqualTo("starter");
+    assertThat(state.email).isEqualTo("a@b.example");
+    // Only the question still open is asked: who else may talk to the agent.
+    assertThat(harness.lastMessage(key)).contains("anyone besides you");
+    harness.say(conversations, key, "just me");
+    assertThat(harness.lastMessage(key)).contains("Shall I open the checkout?");
+    assertThat(harness.state(key).questionsAsked).isLessThanOrEqualTo(5);
+  }
+
+  @Test
+  void everySlotRefusesBadAnswersAndKeepsAsking() {
+    String key = Harness.webKey();
+    conversations.input(key, new Input.Start());
+
+    harness.say(conversations, key, "help");
+    assertThat(harness.state(key).useCase).isNull();
+    assertThat(harness.lastMessage(key)).contains("a bit more");
+    harness.say(conversations, key, "x".repeat(2001));
+    assertThat(harness.state(key).useCase).isNull();
+    assertThat(harness.lastMessage(key)).contains("2000");
+    harness.say(conversations, key, "Book tables for my restaurant's guests");
+
+    harness.say(conversations, key, "123456:not-a-real-token-but-long-enough-to-look-like-one");
+    assertThat(harness.state(key).botId).isNull();
+    assertThat(harness.lastMessage(key)).contains("Telegram does not accept");
+    harness.say(conversations, key, "my token is abc");
+    assertThat(harness.state(key).botId).isNull();
+    Bot bot = harness.bot();
+    harness.say(conversations, key, bot.token());
+    conversations.input(key, new Input.OwnerProven(77L, harness.state(key).ownerNonce));
+
+    harness.say(conversations, key, "0");
+    assertThat(harness.state(key).allowedTelegramUserIds).isNull();
+    harness.say(
+        conversations,
+        key,
+        String.join(" ", LongStream.rangeClosed(100001, 100050).mapToObj(Long::toString).toList()));
+    assertThat(harness.state(key).allowedTelegramUserIds).isNull();
+    assertThat(harness.lastMessage(key)).contains("at most 49");
+    harness.say(conversations, key, "no");
+    assertThat(harness.state(key).allowedTelegramUserIds).isEmpty();
+
+    harness.say(conversations, key, "enterprise");
+    assertThat(harness.state(key).plan).isNull();
+    harness.say(conversations, key, "plan: platinum");
+    assertThat(harness.state(key).plan).isNull();
+    assertThat(harness.lastMessage(key)).contains("starter").contains("pro");
+    conversations.input(key, new Input.Choice("plan", "free"));
+    assertThat(harness.state(key).plan).isNull();
+    assertThat(harness.lastMessage(key)).contains("no plan 'free'");
+    conversations.input(key, new Input.Choice("plan", "starter"));
+
+    harness.say(conversations, key, "me at example dot com");
+    assertThat(harness.state(key).email).isNull();
+    conversations.input(key, new Input.Choice("email", "not an email"));
+    assertThat(harness.state(key).email).isNull();
+    harness.say(conversations, key, "a@b.example and c@d.example");
+    assertThat(harness.state(key).email).isNull();
+    assertThat(harness.lastMessage(key)).contains("several email addresses");
+    harness.say(conversations, key, "a@b.example");
+
+    harness.say(conversations, key, "hmm");
+    assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
+    assertThat(harness.signup.calls()).noneMatch(c -> c.idempotencyKey().startsWith(key));
+  }
+
+  @Test
+  void badInputsAreRefusedBeforeTheyAreTaken() {
+    assertThatThrownBy(() -> conversations.input("web:short", new Input.Start()))
+        .isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> conversations.input("tg:-5", new Input.Start()))
+        .isInstanceOf(InvalidInputException.class);
+    String key = Harness.webKey();
+    assertThatThrownBy(() -> conversations.input(key, new Input.Text(" ")))
+        .isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> conversations.input(key, new Input.Text("x".repeat(4097))))
+        .isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> conversations.input(key, new Input.Choice("price", "0")))
+        .isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
+  void goingBackAndChangingAnAnswer() {
+    Bot bot = harness.bot();
+    String key = harness.upToSummary(conversations, bot, email());
+    assertThat(harness.lastMessage(key)).contains("Shall I open the checkout?");
+
+    harness.say(conversations, key, "back");
+    assertThat(harness.lastMessage(key)).contains("Which email address");
+    harness.say(conversations, key, "back");
+    assertThat(harness.lastMessage(key)).contains("Which plan");
+    harness.say(conversations, key, "pro");
+    // Answered again: on to the summary, the other answers kept.
+    assertThat(harness.lastMessage(key)).contains("Shall I open the checkout?");
+    assertThat(harness.state(key).plan).isEqualTo("pro");
+
+    harness.say(conversations, key, "change my email");
+    assertThat(harness.lastMessage(key)).contains("Which email address");
+    harness.say(conversations, key, "new@example.org");
+    assertThat(harness.state(key).email).isEqualTo("new@example.org");
+    harness.say(conversations, key, "please change the email to other@example.org");
+    assertThat(harness.state(key).email).isEqualTo("other@example.org");
+    assertThat(harness.lastMessage(key)).contains("Shall I open the checkout?");
+    conversations.input(key, new Input.Choice("confirm", "back"));
+    assertThat(harness.lastMessage(key)).contains("Which email address");
+  }
+
+  @Test
+  void plansQuestionsAreAnsweredFromThePlansConfiguration() {
+    String key = Harness.webKey();
+    conversations.input(key, new Input.Start());
+    harness.say(conversations, key, "what do the plans cost?");
+
+    assertThat(harness.lastMessage(key))
+        .contains("starter: 19 EUR a month, 5,000,000 model tokens a month")
+        .contains("pro: price shown at checkout, 25,000,000 model tokens a month")
+        .contains("What should your agent do");
+    assertThat(harness.state(key).useCase).isNull();
+  }
+
+  @Test
+  void aReturningPersonResumesWhereTheyWereWithAnotherInstance() {
+    Bot bot = harness.bot();
+    String key = Harness.webKey();
+    conversations.input(key, new Input.Start());
+    harness.say(conversations, key, "Triage my support inbox every morning");
+    harness.say(conversations, key, bot.token());
+
+    Conversations restarted = harness.scripted();
+    restarted.input(key, new Input.Start());
+
+    assertThat(harness.lastMessage(key)).contains("Welcome back").contains("open the link");
+    ConversationState state = harness.state(key);
+    assertThat(state.useCase).isEqualTo("Triage my support inbox every morning");
+    assertThat(state.botId).isEqualTo(bot.id());
+  }
+
+  @Test
+  void theBotTokenIsNeverStoredInTheClear() {
+    Bot bot = harness.bot();
+    String key = harness.upToSummary(conversations, bot, email());
+
+    for (String redisKey : harness.redis.client().keys(testRedis.prefix() + "*")) {
+      String type = harness.redis.client().type(redisKey);
+      String content =
+          switch (type) {
+            case "string" -> harness.redis.client().get(redisKey);
+            case "stream" -> harness.redis.client().xrange(redisKey, "-", "+").toString();
+            case "hash" -> harness.redis.client().hgetAll(redisKey).toString();
+            default -> "";
+          };
+      assertThat(content)
+          .as(redisKey)
+          .doesNotContain(bot.token().substring(bot.token().indexOf(':')));
+    }
+    assertThat(harness.state(key).botTokenSealed).isNotBlank();
+  }
+
+  @Test
+  void aRepeatedConfirmSignsUpOnceAndAnswersTheSameCheckout() throws Exception {
+    Bot bot = harness.bot();
+    String key = harness.upToSummary(conversations, bot, email());
+    Conversations other = harness.scripted();
+
+    ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+    List<Callable<String>> confirms = new ArrayList<>();
+    confirms.add(() -> conversations.input(key, new Input.Text("yes")));
+    confirms.add(() -> other.input(key, new Input.Choice("confirm", "yes")));
+    confirms.add(() -> conversations.input(key, new Input.Text("yes")));
+    for (Future<String> done : pool.invokeAll(confirms)) {
+      done.get();
+    }
+    pool.close();
+
+    assertThat(harness.signup.calls())
+        .filteredOn(c -> c.idempotencyKey().startsWith(key))
+        .hasSize(1);
+    List<JsonNode> checkouts = harness.ofType(key, "checkout");
+    assertThat(checkouts).hasSize(3);
+    assertThat(checkouts.stream().map(e -> e.path("url").asText()).distinct()).hasSize(1);
+  }
+
+  @Test
+  void aChangeAfterCheckoutOpensANewAttempt() {
+    Bot bot = harness.bot();
+    String key = harness.upToSummary(conversations, bot, email());
+    harness.say(conversations, key, "yes");
+
+    harness.say(conversations, key, "change the plan");
+    assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
+    harness.say(conversations, key, "pro");
+    harness.say(conversations, key, "yes");
+
+    assertThat(harness.signup.calls())
+        .filteredOn(c -> c.idempotencyKey().startsWith(key))
+        .extracting(SignupStandIn.Call::idempotencyKey)
+        .containsExactly(key + ":1", key + ":2");
+  }
+
+  @Test
+  void aFailedSignUpCanBeRetriedAndARefusalAsksAgain() {
+    Bot bot = harness.bot();
+    String key = harness.upToSummary(conversations, bot, email());
+    harness.signup.failWith(503);
+    try {
+      harness.say(conversations, key, "yes");
+      assertThat(harness.ofType(key, "error").getLast().path("code").asText())
+          .isEqualTo("signup_unavailable");
+      assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
+    } finally {
+      harness.signup.failWith(0);
+    }
+    harness.signup.refuse("email");
+    try {
+      harness.say(conversations, key, "yes");
+      assertThat(harness.lastMessage(key)).contains("'email' was refused").contains("email");
+      assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
+    } finally {
+      harness.signup.refuse(null);
+    }
+    harness.say(conversations, key, "fresh@example.com");
+    harness.say(conversations, key, "yes");
+    assertThat(harness.state(key).stage).isEqualTo(Stage.CHECKOUT);
+  }
+
+  @Test
+  void anApiWithoutTheNewFieldsGetsTheOwnerAsFirstAllowedUser() {
+    Bot bot = harness.bot();
+    String key = harness.upToSummary(conversations, bot, email());
+    harness.signup.legacy(true);
+    try {
+      harness.say(conversations, key, "yes");
+    } finally {
+      harness.signup.legacy(false);
+    }
+
+    assertThat(harness.state(key).stage).isEqualTo(Stage.CHECKOUT);
+    List<SignupStandIn.Call> calls =
+        harness.signup.calls().stream().filter(c -> c.idempotencyKey().startsWith(key)).toList();
+    assertThat(calls).hasSize(2);
+    JsonNode accepted = calls.getLast().body();
+    assertThat(accepted.has("ownerTelegramUserId")).isFalse();
+    assertThat(accepted.has("useCase")).isFalse();
+    assertThat(accepted.path("allowedTelegramUserIds").toString()).isEqualTo("[4242]");
+  }
+
+  @Test
+  void aConversationSendingTooFastIsRefused() {
+    Conversations limited = harness.conversations(null, 3);
+    String key = Harness.webKey();
+    for (int i = 0; i < 3; i++) {
+      limited.input(key, new Input.Start());
+    }
+    assertThatThrownBy(() -> limited.input(key, new Input.Start()))
+        .isInstanceOf(TooManyMessagesException.class);
+  }
+}
