@@ -14,6 +14,7 @@ import cloud.openclaw.onboarding.conversation.TooManyMessagesException;
 import cloud.openclaw.onboarding.http.ConversationService;
 import cloud.openclaw.onboarding.model.LangchainConversationModel;
 import cloud.openclaw.onboarding.model.RedisChatMemoryStore;
+import cloud.openclaw.onboarding.owner.TelegramOwnerProofs;
 import cloud.openclaw.onboarding.progress.ProgressFollower;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
@@ -31,6 +32,7 @@ import cloud.openclaw.platform.http.ServiceMain;
 import cloud.openclaw.platform.onboarding.ConversationLog;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.telegram.OwnerProof;
 import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
 import io.helidon.http.Status;
@@ -57,10 +59,13 @@ public final class Main {
    * their box, then serves on {@code onboarding.host:onboarding.port}.
    */
   public static RunningService start(Config config) {
-    return start(config, OwnerProofs.NONE);
+    return start(config, null);
   }
 
-  /** Like {@link #start(Config)}, owners of pasted bots proven by {@code ownerProofs}. */
+  /**
+   * Like {@link #start(Config)}, owners of pasted bots proven by {@code ownerProofs} (null: by
+   * watching their bots on Telegram).
+   */
   public static RunningService start(Config config, OwnerProofs ownerProofs) {
     Settings settings = new Settings(config);
     ServerSettings server = ServerSettings.from(settings, "onboarding");
@@ -72,6 +77,11 @@ public final class Main {
     try {
       Connections connections = opened.add(Connections.open(platform));
       Redis redis = connections.redis();
+      OwnerProofs owners =
+          ownerProofs != null
+              ? ownerProofs
+              : opened.add(
+                  new TelegramOwnerProofs(new OwnerProof(telegram), onboarding.ownerProofWait()));
       StateMachine machine =
           new StateMachine(platform.plans(), telegram, secrets, onboarding.prices());
       ConversationStore store = new ConversationStore(redis, onboarding.stateTtl());
@@ -94,7 +104,7 @@ public final class Main {
               events,
               model,
               new Checkouts(new SignupClient(onboarding.apiUrl()), machine, store),
-              ownerProofs);
+              owners);
       opened.add(
           new ProgressFollower(
                   new EventBus(redis),

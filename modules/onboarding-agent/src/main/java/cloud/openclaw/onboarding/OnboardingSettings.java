@@ -15,6 +15,8 @@ import java.util.Map;
  * @param model the language model; {@link ModelSettings#enabled()} false: the scripted flow only
  * @param messagesPerMinute inputs one conversation may send per minute
  * @param stateTtl how long a conversation (state, chat memory, events) outlives its last input
+ * @param ownerProofWait how long a pasted bot's owner proof is watched for, from each showing of
+ *     the link
  * @param prices what each plan costs, as shown to people (plan name to text); a plan without one is
  *     priced on the checkout page only
  */
@@ -24,6 +26,7 @@ public record OnboardingSettings(
     ModelSettings model,
     int messagesPerMinute,
     Duration stateTtl,
+    Duration ownerProofWait,
     Map<String, String> prices) {
 
   /** The OpenAI-compatible model (the platform's token proxy in production). */
@@ -56,6 +59,7 @@ public record OnboardingSettings(
             settings.duration("onboarding.model.timeout")),
         settings.integer("onboarding.messages-per-minute", 1, 10_000),
         settings.duration("onboarding.state-ttl"),
+        settings.duration("onboarding.owner-proof-wait"),
         Map.copyOf(prices));
   }
 }

@@ -13,6 +13,7 @@ import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.sandbox.Main.Sandbox;
 import cloud.openclaw.sandbox.telegram.Bot;
+import cloud.openclaw.sandbox.telegram.User;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -255,6 +256,39 @@ class OnboardingServiceIT {
         .extracting(e -> e.path("stage").asText())
         .containsExactly("paid", "provisioning", "starting", "live");
     assertThat(json(get("/conversations/" + key).body()).path("stage").asText()).isEqualTo("live");
+  }
+
+  @Test
+  void aPastedBotsOwnerIsWhoOpensItsLinkNotWhoWritesFirst() throws Exception {
+    Bot bot = sandbox.telegram().createBot("own_" + Long.toHexString(System.nanoTime()) + "_bot");
+    String key = Harness.webKey();
+    send(key, "{\"type\":\"start\"}", "message");
+    send(key, text("Plan my week and remind me of my dentist appointments"), "message");
+    List<JsonNode> reply =
+        send(key, Json.write(Map.of("type", "bot_token", "token", bot.token())), "owner_link");
+    String link =
+        reply.stream()
+            .filter(e -> e.path("type").asText().equals("owner_link"))
+            .findFirst()
+            .get()
+            .path("url")
+            .asText();
+    assertThat(link).startsWith("https://t.me/" + bot.username() + "?start=");
+    String nonce = link.substring(link.indexOf("?start=") + "?start=".length());
+
+    // Someone else finds the bot first: a message, a bare /start and a guessed nonce prove nothing.
+    User stranger = User.of(66_600_001L, "Mallory");
+    sandbox.telegram().sendAsUser(bot.id(), stranger, "hello bot");
+    sandbox.telegram().openDeepLink(bot.id(), stranger, null);
+    sandbox.telegram().openDeepLink(bot.id(), stranger, "0123456789abcdef0123456789abcdef");
+    sandbox.telegram().openDeepLink(bot.id(), User.of(31_337L, "Ada"), nonce);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                json(get("/conversations/" + key).body()).path("ownerTelegramUserId").asLong()
+                    == 31_337L);
   }
 
   static boolean hasLive(String key) throws Exception {

@@ -283,20 +283,21 @@ public final class Conversations {
   private void ownerLink(ConversationState state) {
     if (state.ownerNonce == null) {
       state.ownerNonce = HexFormat.of().formatHex(randomBytes(16));
-      String key = state.key;
-      String nonce = state.ownerNonce;
-      try {
-        ownerProofs.watch(
-            machine.openBotToken(state),
-            nonce,
-            // Never on the watcher's thread: it may call back while this turn holds the lock.
-            userId ->
-                Thread.ofVirtual()
-                    .name("owner-proof-" + key)
-                    .start(() -> take(key, new Input.OwnerProven(userId, nonce))));
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "the owner proof of " + key + " could not be started", e);
-      }
+    }
+    String key = state.key;
+    String nonce = state.ownerNonce;
+    try {
+      // Asked at every showing of the link: a watch lost with a restart of this service resumes.
+      ownerProofs.watch(
+          machine.openBotToken(state),
+          nonce,
+          // Never on the watcher's thread: it may call back while this turn holds the lock.
+          userId ->
+              Thread.ofVirtual()
+                  .name("owner-proof-" + key)
+                  .start(() -> take(key, new Input.OwnerProven(userId, nonce))));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "the owner proof of " + key + " could not be started", e);
     }
     events.ownerLink(state.key, "https://t.me/" + state.botUsername + "?start=" + state.ownerNonce);
   }
