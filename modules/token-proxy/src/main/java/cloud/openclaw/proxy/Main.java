@@ -63,6 +63,7 @@ public final class Main {
                   connections.redis(),
                   bus,
                   platform.plans(),
+                  proxy.platformPlan(),
                   proxy.authCacheTtl(),
                   clock));
       UsageBuffer buffer = new UsageBuffer(connections.redis());
@@ -93,13 +94,18 @@ public final class Main {
               authenticator,
               limiter,
               upstream,
-              new UsageWarnings(connections.redis(), bus, proxy.usageWarningPercent()),
+              new UsageWarnings(connections.redis(), bus),
               new ProxyMetrics(registry),
               proxy,
               clock);
       InternalService internal =
           new InternalService(
-              connections.database(), authenticator, limiter, proxy.serviceToken(), clock);
+              connections.database(),
+              authenticator,
+              limiter,
+              proxy.serviceToken(),
+              proxy.platformPlan(),
+              clock);
       opened.add(
           HttpHost.start(
               SERVICE + "-internal",

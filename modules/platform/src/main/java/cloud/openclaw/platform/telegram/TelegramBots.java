@@ -1,5 +1,7 @@
 package cloud.openclaw.platform.telegram;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.http.Json;
@@ -74,6 +76,56 @@ public final class TelegramBots {
           "Telegram answered getMe with HTTP " + response.statusCode(), null);
     }
     return new Bot(bot.path("id").asLong(), bot.path("username").asText());
+  }
+
+  /**
+   * Telegram's answer to a sendMessage: its HTTP status, its {@code description}, and {@code
+   * parameters.retry_after} (seconds; null unless Telegram asked to wait).
+   */
+  public record Sent(int status, String description, Long retryAfterSeconds) {
+    public boolean ok() {
+      return status == 200;
+    }
+  }
+
+  /**
+   * Sends {@code text} as plain text to {@code chatId} with the bot {@code token} (sendMessage).
+   * Telegram's refusals are answered, not thrown: the caller decides what to retry.
+   *
+   * @throws UnavailableException when Telegram cannot be reached
+   */
+  public Sent sendMessage(String token, long chatId, String text) {
+    byte[] body = Json.write(java.util.Map.of("chat_id", chatId, "text", text)).getBytes(UTF_8);
+    HttpResponse<byte[]> response;
+    try {
+      response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(apiRoot + "/bot" + token + "/sendMessage"))
+                  .timeout(TIMEOUT)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UnavailableException("Telegram cannot be reached to send a message", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while sending a message", e);
+    }
+    JsonNode answer;
+    try {
+      answer = Json.MAPPER.readTree(response.body());
+    } catch (IOException e) {
+      answer = null;
+    }
+    if (answer == null) {
+      answer = Json.MAPPER.createObjectNode();
+    }
+    JsonNode retryAfter = answer.path("parameters").path("retry_after");
+    return new Sent(
+        response.statusCode(),
+        answer.path("description").asText("HTTP " + response.statusCode()),
+        retryAfter.canConvertToLong() ? retryAfter.asLong() : null);
   }
 
   private static JsonNode parse(byte[] body) {

@@ -185,9 +185,10 @@ public final class Limiter {
 
   /**
    * Counts what the request used, releases its hold and buffers its usage event, in one atomic
-   * step; true when it made usage cross the warning line.
+   * step. The share of the allowance it made usage cross, once per period: 100 when it used the
+   * allowance up, the warning percent when it crossed that, else 0.
    */
-  public boolean settle(Admission admission, UsageEvent event) {
+  public int settle(Admission admission, UsageEvent event) {
     Object crossed =
         settle.run(
             List.of(admission.quotaKey(), admission.holdsKey(), usageStream),
@@ -199,7 +200,7 @@ public final class Limiter {
                 UsageBuffer.FIELD,
                 UsageEventJson.write(event),
                 Long.toString(UsageBuffer.MAX_LENGTH)));
-    return Long.valueOf(1).equals(crossed);
+    return crossed instanceof Long percent ? percent.intValue() : 0;
   }
 
   private void loadQuota(String quotaKey, CustomerLimits limits) {
@@ -210,6 +211,7 @@ public final class Limiter {
     long refused = period.map(UsageMonthly::rejectedRequests).orElse(0L);
     long allowance = period.map(UsageMonthly::tokenAllowance).orElse(limits.allowance());
     boolean warned = used * 100 >= allowance * warningPercent;
+    boolean spent = used >= allowance;
     Instant end = period.map(UsageMonthly::periodEnd).orElse(limits.periodEnd());
     load.run(
         List.of(quotaKey),
@@ -218,7 +220,8 @@ public final class Limiter {
             Long.toString(used),
             warned ? "1" : "0",
             Long.toString(expireAt(end)),
-            Long.toString(refused)));
+            Long.toString(refused),
+            spent ? "1" : "0"));
   }
 
   // Kept a day past the period's end so late settlements still land, then forgotten.
