@@ -46,9 +46,26 @@ public final class Limiter {
   private final Clock clock;
   private final LuaScript refuse;
   private final String refusedPeriods;
+  private final Spent spent;
+
+  /** Told when a refusal is the first to find the allowance used up (no settle announced it). */
+  public interface Spent {
+    void allowanceUsedUp(UUID customerId, Instant periodStart);
+  }
 
   public Limiter(
       Redis redis, UsageStore usage, UsageBuffer buffer, int warningPercent, Clock clock) {
+    this(redis, usage, buffer, warningPercent, clock, (customer, period) -> {});
+  }
+
+  public Limiter(
+      Redis redis,
+      UsageStore usage,
+      UsageBuffer buffer,
+      int warningPercent,
+      Clock clock,
+      Spent spent) {
+    this.spent = spent;
     this.redis = redis;
     this.usageStream = buffer.key();
     this.usage = usage;
@@ -102,6 +119,9 @@ public final class Limiter {
         throw OpenAiError.rateLimited(value);
       }
       if (code == -1) {
+        if (result.size() > 2 && Long.valueOf(1).equals(result.get(2))) {
+          spent.allowanceUsedUp(grant.customerId(), limits.periodStart());
+        }
         throw OpenAiError.quotaExhausted(
             "This agent has used its monthly token allowance; it renews with the next billing period.");
       }
