@@ -104,7 +104,7 @@ public final class DevLauncher implements AutoCloseable {
         String sandboxUrl = services().getFirst().url();
         StandIns.tokenProxyClients(environment, sandboxUrl, lastStarted().url(), config, home)
             .forEach(shared::putIfAbsent);
-        OnboardingModel.wiring(environment, lastStarted().url(), config)
+        OnboardingModel.wiring(environment, lastStarted().url(), config, home)
             .forEach(shared::putIfAbsent);
         onboardingModel = Map.copyOf(shared);
         Settings proxy = new Settings(config);

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -92,6 +93,9 @@ class LauncherIT {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      assertThat(Files.readString(home.resolve(OnboardingModel.FILE)).strip())
+          .as("the token kept for the next start")
+          .isEqualTo(model.get("onboarding.model.api-key"));
     }
 
     for (DevLauncher.Started service : services) {
