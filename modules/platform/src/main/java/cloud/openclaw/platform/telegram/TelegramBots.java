@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -95,7 +96,7 @@ public final class TelegramBots {
    * @throws UnavailableException when Telegram cannot be reached
    */
   public Sent sendMessage(String token, long chatId, String text) {
-    byte[] body = Json.write(java.util.Map.of("chat_id", chatId, "text", text)).getBytes(UTF_8);
+    byte[] body = Json.write(Map.of("chat_id", chatId, "text", text)).getBytes(UTF_8);
     HttpResponse<byte[]> response;
     try {
       response =
