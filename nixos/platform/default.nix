@@ -780,6 +780,11 @@ let
         ];
         ports = [ { port = services.token-proxy.ports.http; } ];
       }
+      # The onboarding agent's model calls, with a token of the platform's own (docs/token-proxy.md).
+      {
+        from = fromPods [ "onboarding-agent" ];
+        ports = [ { port = services.token-proxy.ports.http; } ];
+      }
       # The internal API: only the operator and the billing worker.
       {
         from = fromPods [

@@ -4,7 +4,9 @@
 --       4 set of periods with refusals not yet written to PostgreSQL
 -- ARGV: 1 emission interval ms, 2 burst tolerance ms, 3 hold member "<request id>:<tokens>",
 --       4 tokens to hold, 5 hold lifetime ms, 6 the period's member of KEYS[4]
--- Returns {1, remaining} admitted, {0, retry after ms} rate limited, {-1, used} allowance used up,
+-- Returns {1, remaining} admitted, {0, retry after ms} rate limited, {-1, used, first} allowance
+--         used up (first = 1 when no request had found it used up before: 'spent' was not set, as
+--         when a lower allowance, not a request, used it up),
 --         {-2, 0} quota not loaded (the caller loads it from PostgreSQL and retries),
 --         {-3, used} what is left is held by requests in flight (the caller waits for them to settle).
 local quota = redis.call('HMGET', KEYS[2], 'allowance', 'used', 'reserved')
@@ -33,7 +35,7 @@ local reserved = tonumber(quota[3] or '0')
 -- Admitted while anything is left: the overshoot is at most one request (docs/token-proxy.md).
 if used >= allowance then
   refused()
-  return {-1, used}
+  return {-1, used, redis.call('HSETNX', KEYS[2], 'spent', 1)}
 end
 if used + reserved >= allowance then
   -- Only now do holds matter: those of requests whose proxy died before settling (expired) give

@@ -8,7 +8,8 @@ import java.time.Duration;
 
 /**
  * The billing worker's keys ({@code billing.*}): how it polls and retries Stripe events, the grace
- * period before an unpaid box is suspended, and the token proxy's internal API.
+ * period before an unpaid box is suspended, and the token proxy's internal API; and the Telegram
+ * Bot API the customers' own bots are written with ({@code telegram.api-root}, shared).
  */
 public record BillingSettings(
     Duration eventPollInterval,
@@ -17,7 +18,8 @@ public record BillingSettings(
     Duration graceCheckInterval,
     URI tokenProxyUrl,
     String tokenProxyToken,
-    String dashboardUrl) {
+    String dashboardUrl,
+    URI telegramApiRoot) {
 
   public static BillingSettings from(Settings settings) {
     String proxyUrl = settings.optionalUri("billing.token-proxy.internal-url", "http", "https");
@@ -42,6 +44,7 @@ public record BillingSettings(
         settings.duration("billing.grace-check-interval"),
         URI.create(proxyUrl),
         token,
-        settings.string("billing.dashboard-url"));
+        settings.string("billing.dashboard-url"),
+        URI.create(settings.string("telegram.api-root")));
   }
 }

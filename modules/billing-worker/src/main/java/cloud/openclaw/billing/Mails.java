@@ -37,11 +37,22 @@ public final class Mails {
             + " agent comes back by itself.");
   }
 
+  /** One per customer, period and share crossed (80, or 100: all of it). */
   public NewNotification usageWarning(Customer customer, String periodStart, int percent) {
+    String occasion = customer.id() + ":" + periodStart + ":" + percent;
+    if (percent >= 100) {
+      return withDashboard(
+          customer,
+          NotificationKind.USAGE_WARNING,
+          occasion,
+          "You have used all of this month's allowance",
+          "Your agent has used all of this billing period's tokens. It pauses until the next"
+              + " period, or until you move to a bigger plan.");
+    }
     return withDashboard(
         customer,
         NotificationKind.USAGE_WARNING,
-        customer.id() + ":" + periodStart,
+        occasion,
         "You have used " + percent + "% of this month's allowance",
         "Your agent has used "
             + percent

@@ -8,6 +8,8 @@ import cloud.openclaw.billing.events.PastDue;
 import cloud.openclaw.billing.events.UsageWarningListener;
 import cloud.openclaw.billing.mail.MailSettings;
 import cloud.openclaw.billing.mail.OutboxSender;
+import cloud.openclaw.billing.telegram.ChatNotices;
+import cloud.openclaw.billing.telegram.TelegramSender;
 import cloud.openclaw.platform.billing.StripeBilling;
 import cloud.openclaw.platform.billing.StripeEventSignal;
 import cloud.openclaw.platform.billing.StripeSettings;
@@ -32,6 +34,7 @@ import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.NotificationStore;
 import cloud.openclaw.platform.store.StripeEventStore;
 import cloud.openclaw.platform.store.SubscriptionStore;
+import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
@@ -42,7 +45,8 @@ import java.util.UUID;
  * The billing-worker service: turns stored Stripe events into subscriptions, jobs and emails
  * ({@link EventProcessor}), suspends after the grace period ({@link GracePeriod}), turns the token
  * proxy's usage warnings, newly live agents and refused bot tokens into emails, and sends the email
- * outbox over SMTP ({@link OutboxSender}).
+ * outbox over SMTP ({@link OutboxSender}). Usage, payment and suspension notices also go to the
+ * owner's Telegram chat through their own bot ({@link ChatNotices}, {@link TelegramSender}).
  */
 public final class Main {
   static final String SERVICE = "billing-worker";
@@ -83,12 +87,14 @@ public final class Main {
       CustomerStore customers = new CustomerStore(database);
       NotificationStore notifications = new NotificationStore(database);
       Mails mails = new Mails(billing.dashboardUrl());
+      BoxStore boxes = new BoxStore(database, secrets);
+      ChatNotices chat = new ChatNotices(boxes, notifications, billing.dashboardUrl());
       PastDue pastDue = new PastDue();
       BillingEvents handlers =
           new BillingEvents(
               customers,
               new SubscriptionStore(database),
-              new BoxStore(database, secrets),
+              boxes,
               notifications,
               pastDue,
               new JobQueue(
@@ -98,6 +104,7 @@ public final class Main {
               new StripeBilling(stripeSettings),
               platform.plans(),
               mails,
+              chat,
               clock);
       opened.add(
           new EventProcessor(
@@ -115,9 +122,18 @@ public final class Main {
       opened.add(Periodic.start("box-notices", Duration.ofSeconds(5), boxNotices::run));
       opened.add(
           new UsageWarningListener(
-                  database, connections.redis(), customers, notifications, mails, consumerName())
+                  database,
+                  connections.redis(),
+                  customers,
+                  notifications,
+                  mails,
+                  chat,
+                  consumerName())
               .start());
       opened.add(new OutboxSender(database, mail).start());
+      opened.add(
+          new TelegramSender(database, boxes, new TelegramBots(billing.telegramApiRoot()), mail)
+              .start());
       return HttpHost.serve(SERVICE, server, connections, Main::routing, opened.all());
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);

@@ -187,16 +187,19 @@ class BillingIT {
   }
 
   @Test
-  void theUsageWarningIsMailedOncePerPeriod() {
+  void theUsageWarningsAreMailedOncePerPeriodAndShare() {
     Customer customer = stack.pendingCustomerWithAgent();
-    UsageWarnings warnings = new UsageWarnings(stack.redis, new EventBus(stack.redis), 90);
+    UsageWarnings warnings = new UsageWarnings(stack.redis, new EventBus(stack.redis));
     Instant period = Instant.parse("2026-11-01T00:00:00Z");
 
-    warnings.crossed(customer.id(), period);
-    warnings.crossed(customer.id(), period);
+    warnings.crossed(customer.id(), period, 80);
+    warnings.crossed(customer.id(), period, 80);
+    warnings.crossed(customer.id(), period, 100);
+    warnings.crossed(customer.id(), period, 100);
 
-    await().atMost(WAIT).until(() -> stack.mailsTo(customer, "90%") == 1);
-    assertThat(stack.notificationKinds(customer)).containsExactly("usage_warning");
+    await().atMost(WAIT).until(() -> stack.mailsTo(customer, "80%") == 1);
+    await().atMost(WAIT).until(() -> stack.mailsTo(customer, "used all of") == 1);
+    assertThat(stack.notificationKinds(customer)).containsExactly("usage_warning", "usage_warning");
   }
 
   @Test

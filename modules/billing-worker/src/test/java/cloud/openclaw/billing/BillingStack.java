@@ -32,6 +32,7 @@ import cloud.openclaw.sandbox.Main.Sandbox;
 import cloud.openclaw.sandbox.mail.MailCatcher;
 import cloud.openclaw.sandbox.stripe.StripeEventRecord;
 import cloud.openclaw.sandbox.stripe.StripeStandIn;
+import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.testkit.TestClock;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
@@ -139,6 +140,7 @@ final class BillingStack implements AutoCloseable {
     config.put("crypto.active-key", "k");
     config.put("stripe.secret-key", "sk_test_billing_it");
     config.put("stripe.api-base", "http://127.0.0.1:" + sandbox.port() + "/stripe");
+    config.put("telegram.api-root", "http://127.0.0.1:" + sandbox.port() + "/telegram");
     config.put("api.stripe.webhook-secret", WEBHOOK_SECRET);
     config.put("billing.host", "127.0.0.1");
     config.put("billing.port", "0");
@@ -170,6 +172,22 @@ final class BillingStack implements AutoCloseable {
             database.execute(),
             new NewCustomer("c" + UUID.randomUUID() + "@example.com", null, null, "starter"));
     boxes.create(database.execute(), TestTokenProxy.newBox(customer.id(), BoxRuntime.KUBERNETES));
+    return customer;
+  }
+
+  /**
+   * Like {@link #pendingCustomerWithAgent}, its bot the sandbox Telegram's {@code bot}, user 42
+   * allowed; {@code owner} is the customer's Telegram user (null: none linked).
+   */
+  Customer pendingCustomerWithBot(Bot bot, Long owner) {
+    Customer customer =
+        customers.create(
+            database.execute(),
+            new NewCustomer("c" + UUID.randomUUID() + "@example.com", owner, null, "starter"));
+    boxes.create(
+        database.execute(),
+        TestTokenProxy.newBox(
+            customer.id(), BoxRuntime.KUBERNETES, bot.id(), bot.username(), bot.token()));
     return customer;
   }
 
@@ -260,7 +278,8 @@ final class BillingStack implements AutoCloseable {
         database
             .execute()
             .query(
-                "SELECT kind FROM notifications WHERE customer_id = ? ORDER BY created_at",
+                "SELECT kind FROM notifications WHERE customer_id = ? AND channel = 'email'"
+                    + " ORDER BY created_at",
                 customer.id())) {
       return rows.map(row -> row.column("kind").getString()).toList();
     }

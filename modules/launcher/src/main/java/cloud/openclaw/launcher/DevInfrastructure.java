@@ -88,7 +88,7 @@ final class DevInfrastructure implements AutoCloseable {
   }
 
   /** The secret in {@code file}, made by {@code make} and written there on first use (mode 600). */
-  private static String kept(Path file, Supplier<String> make) {
+  static String kept(Path file, Supplier<String> make) {
     try {
       if (Files.isRegularFile(file)) {
         return Files.readString(file).strip();
@@ -101,7 +101,7 @@ final class DevInfrastructure implements AutoCloseable {
       Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
       return key;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep the dev key in " + file, e);
+      throw new UncheckedIOException("cannot keep the dev secret in " + file, e);
     }
   }
 

@@ -46,6 +46,7 @@ public final class DevLauncher implements AutoCloseable {
   private Duration healthyAfter;
   private volatile String proxyInternal;
   private volatile String sandboxState;
+  private volatile Map<String, String> onboardingModel = Map.of();
 
   /**
    * @param home where embedded data and the dev key live ({@code .openclaw-dev})
@@ -103,6 +104,9 @@ public final class DevLauncher implements AutoCloseable {
         String sandboxUrl = services().getFirst().url();
         StandIns.tokenProxyClients(environment, sandboxUrl, lastStarted().url(), config, home)
             .forEach(shared::putIfAbsent);
+        OnboardingModel.wiring(environment, lastStarted().url(), config, home)
+            .forEach(shared::putIfAbsent);
+        onboardingModel = Map.copyOf(shared);
         Settings proxy = new Settings(config);
         proxyInternal =
             "http://"
@@ -227,6 +231,18 @@ public final class DevLauncher implements AutoCloseable {
     }
   }
 
+  /** The model the onboarding agent was given: its {@code onboarding.model.*} keys. */
+  Map<String, String> onboardingModel() {
+    Map<String, String> model = new HashMap<>();
+    onboardingModel.forEach(
+        (key, value) -> {
+          if (key.startsWith("onboarding.model.")) {
+            model.put(key, value);
+          }
+        });
+    return model;
+  }
+
   private synchronized Started lastStarted() {
     return started.getLast();
   }
@@ -270,6 +286,15 @@ public final class DevLauncher implements AutoCloseable {
       out.append("  Proxy's internal API  ")
           .append(proxyInternal)
           .append("  (tokens, billing periods; the operator's and billing's)")
+          .append(System.lineSeparator());
+    }
+    String model = onboardingModel().get("onboarding.model.name");
+    if (model != null) {
+      out.append("  Onboarding  the agent's model: ")
+          .append(model)
+          .append(" through the token proxy, on the platform's own account '")
+          .append(OnboardingModel.ACCOUNT)
+          .append("'")
           .append(System.lineSeparator());
     }
     out.append(String.format("%nCtrl-C stops everything.%n"));

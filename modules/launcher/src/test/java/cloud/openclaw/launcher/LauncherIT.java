@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -70,6 +71,31 @@ class LauncherIT {
       // other address (127.0.0.2 is this machine too, but not 127.0.0.1) is refused.
       assertThat(connects("127.0.0.1", internalPort)).isTrue();
       assertThat(connects("127.0.0.2", internalPort)).as("0.0.0.0 would take it").isFalse();
+
+      // The onboarding agent's model: this proxy, with a token of the platform's own it admits.
+      Map<String, String> model = launcher.onboardingModel();
+      assertThat(model.get("onboarding.model.base-url")).isEqualTo(services[2].url() + "/v1");
+      assertThat(model.get("onboarding.model.name")).isEqualTo("kimi-k2.6");
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(model.get("onboarding.model.base-url") + "/chat/completions"))
+                  .header("Authorization", "Bearer " + model.get("onboarding.model.api-key"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          Json.write(
+                              Map.of(
+                                  "model",
+                                  model.get("onboarding.model.name"),
+                                  "messages",
+                                  List.of(Map.of("role", "user", "content", "hello"))))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      assertThat(Files.readString(home.resolve(OnboardingModel.FILE)).strip())
+          .as("the token kept for the next start")
+          .isEqualTo(model.get("onboarding.model.api-key"));
     }
 
     for (DevLauncher.Started service : services) {

@@ -312,8 +312,9 @@ final class CompletionsService implements HttpService {
       UsageEvent event =
           event(requestId, grant, chat.model(), used, outcome, upstreamNanos, started);
       try {
-        if (limiter.settle(admission, event)) {
-          warnings.crossed(grant.customerId(), limits.periodStart());
+        int crossed = limiter.settle(admission, event);
+        if (crossed > 0) {
+          warnings.crossed(grant.customerId(), limits.periodStart(), crossed);
         }
       } catch (RuntimeException e) {
         // Redis is gone: the hold lapses by itself; the answer was given, only its record is lost.

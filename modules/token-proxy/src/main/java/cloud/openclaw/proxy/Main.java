@@ -63,11 +63,21 @@ public final class Main {
                   connections.redis(),
                   bus,
                   platform.plans(),
+                  proxy.platformPlan(),
                   proxy.authCacheTtl(),
                   clock));
       UsageBuffer buffer = new UsageBuffer(connections.redis());
+      UsageWarnings warnings = new UsageWarnings(connections.redis(), bus);
+      // The 100% notice goes out when the allowance is reached, or at the first refusal when a
+      // lower allowance used it up.
       Limiter limiter =
-          new Limiter(connections.redis(), usage, buffer, proxy.usageWarningPercent(), clock);
+          new Limiter(
+              connections.redis(),
+              usage,
+              buffer,
+              proxy.usageWarningPercent(),
+              clock,
+              (customer, period) -> warnings.crossed(customer, period, 100));
       Upstream upstream =
           new Upstream(
               proxy.upstreamBaseUrl(),
@@ -90,16 +100,15 @@ public final class Main {
       opened.add(new RefusalWriter(limiter, usage, proxy.refusalFlushInterval()).start());
       CompletionsService completions =
           new CompletionsService(
-              authenticator,
-              limiter,
-              upstream,
-              new UsageWarnings(connections.redis(), bus, proxy.usageWarningPercent()),
-              new ProxyMetrics(registry),
-              proxy,
-              clock);
+              authenticator, limiter, upstream, warnings, new ProxyMetrics(registry), proxy, clock);
       InternalService internal =
           new InternalService(
-              connections.database(), authenticator, limiter, proxy.serviceToken(), clock);
+              connections.database(),
+              authenticator,
+              limiter,
+              proxy.serviceToken(),
+              proxy.platformPlan(),
+              clock);
       opened.add(
           HttpHost.start(
               SERVICE + "-internal",

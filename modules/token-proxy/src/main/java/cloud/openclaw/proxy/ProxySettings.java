@@ -1,11 +1,13 @@
 package cloud.openclaw.proxy;
 
 import cloud.openclaw.platform.config.ConfigurationException;
+import cloud.openclaw.platform.config.Plan;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The token proxy's own settings ({@code proxy.*}). */
@@ -23,7 +25,11 @@ public record ProxySettings(
     Duration authCacheTtl,
     int usageWarningPercent,
     Duration usageWriterLinger,
-    Duration refusalFlushInterval) {
+    Duration refusalFlushInterval,
+    Plan platformPlan) {
+
+  /** The plan name the platform's own accounts carry ({@code customers.plan}). */
+  public static final String PLATFORM_PLAN = "platform";
 
   public static ProxySettings from(Settings settings) {
     String token = settings.string("proxy.internal.token");
@@ -53,7 +59,33 @@ public record ProxySettings(
         settings.duration("proxy.auth-cache-ttl"),
         settings.integer("proxy.usage-warning-percent", 1, 100),
         settings.duration("proxy.usage-writer-linger"),
-        refusalFlush);
+        refusalFlush,
+        platformPlan(settings));
+  }
+
+  /**
+   * The plan of the platform's own accounts ({@code proxy.platform-plan.*}): not on sale (no Stripe
+   * price), its models among {@code proxy.models}.
+   */
+  private static Plan platformPlan(Settings settings) {
+    List<String> models = settings.list("proxy.platform-plan.models");
+    if (models.isEmpty()) {
+      throw new ConfigurationException("proxy.platform-plan.models", "at least one model");
+    }
+    Map<String, String> known = models(settings);
+    for (String model : models) {
+      if (!known.containsKey(model)) {
+        throw new ConfigurationException(
+            "proxy.platform-plan.models", "'" + model + "' is not in proxy.models");
+      }
+    }
+    return new Plan(
+        PLATFORM_PLAN,
+        "",
+        settings.longInteger("proxy.platform-plan.monthly-tokens", 1),
+        settings.integer("proxy.platform-plan.requests-per-second", 1, 10_000),
+        models,
+        List.of("off"));
   }
 
   private static Map<String, String> models(Settings settings) {

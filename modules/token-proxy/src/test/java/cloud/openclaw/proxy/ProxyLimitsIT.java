@@ -127,13 +127,41 @@ class ProxyLimitsIT {
         "insufficient_quota");
     assertThat(harness.upstreamRequests()).isEqualTo(upstreamBefore);
 
-    // Crossing 90 % warned once, however many requests crossed it on whichever replica.
-    long warnings =
+    // Crossing 80 % and using the allowance up are announced once each (a request that does both
+    // at once announces only the 100), however many requests crossed on whichever replica.
+    List<String> percents =
         harness.redis.client().xrange(UsageWarnings.stream(harness.redis), "-", "+").stream()
             .filter(
                 entry -> entry.getFields().get("customerId").equals(agent.customerId().toString()))
-            .count();
-    assertThat(warnings).isEqualTo(1);
+            .map(entry -> entry.getFields().get("percent"))
+            .toList();
+    assertThat(percents).doesNotHaveDuplicates().contains("100").isSubsetOf("80", "100");
+  }
+
+  @Test
+  void anAllowanceLoweredBelowWhatWasUsedIsAnnouncedUsedUpAtTheFirstRefusalOnly() throws Exception {
+    ProxyHarness.Agent agent = harness.agent("starter", 1_000_000);
+    assertThat(harness.chat(harness.replicaA, agent.token(), message("a")).statusCode())
+        .isEqualTo(200);
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> harness.internalA.usage(agent.customerId()).used() > 0);
+    assertThat(percents(agent)).isEmpty();
+
+    harness.internalA.changeAllowance(agent.customerId(), 1);
+    for (RunningService replica : List.of(harness.replicaA, harness.replicaB, harness.replicaA)) {
+      TokenProxyIT.assertError(
+          harness.chat(replica, agent.token(), message("b")), 429, "insufficient_quota");
+    }
+
+    assertThat(percents(agent)).containsExactly("100");
+  }
+
+  static List<String> percents(ProxyHarness.Agent agent) {
+    return harness.redis.client().xrange(UsageWarnings.stream(harness.redis), "-", "+").stream()
+        .filter(entry -> entry.getFields().get("customerId").equals(agent.customerId().toString()))
+        .map(entry -> entry.getFields().get("percent"))
+        .toList();
   }
 
   @Test

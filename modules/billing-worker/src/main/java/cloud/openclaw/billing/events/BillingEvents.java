@@ -1,6 +1,7 @@
 package cloud.openclaw.billing.events;
 
 import cloud.openclaw.billing.Mails;
+import cloud.openclaw.billing.telegram.ChatNotices;
 import cloud.openclaw.platform.billing.StripeBilling;
 import cloud.openclaw.platform.billing.StripeSubscription;
 import cloud.openclaw.platform.config.Plan;
@@ -55,6 +56,7 @@ public final class BillingEvents {
   private final StripeBilling stripe;
   private final Plans plans;
   private final Mails mails;
+  private final ChatNotices chat;
   private final Clock clock;
 
   public BillingEvents(
@@ -68,6 +70,7 @@ public final class BillingEvents {
       StripeBilling stripe,
       Plans plans,
       Mails mails,
+      ChatNotices chat,
       Clock clock) {
     this.customers = customers;
     this.subscriptions = subscriptions;
@@ -79,6 +82,7 @@ public final class BillingEvents {
     this.stripe = stripe;
     this.plans = plans;
     this.mails = mails;
+    this.chat = chat;
     this.clock = clock;
   }
 
@@ -206,6 +210,7 @@ public final class BillingEvents {
       customers.setStatus(tx.execute(), customer.id(), CustomerStatus.PAST_DUE);
     }
     notifications.enqueue(tx.execute(), mails.paymentFailed(customer, invoice.path("id").asText()));
+    chat.paymentFailed(tx.execute(), customer, invoice.path("id").asText());
     if (recorded.current.status() == SubscriptionStatus.UNPAID) {
       suspend(tx, customer, event.id());
     }
@@ -311,14 +316,19 @@ public final class BillingEvents {
       return;
     }
     customers.setStatus(tx.execute(), customer.id(), CustomerStatus.SUSPENDED);
-    moveBox(
-        tx,
-        customer.id(),
-        BoxDesiredState.RUNNING,
-        BoxDesiredState.SUSPENDED,
-        JobType.SUSPEND,
-        occasion);
+    boolean paused =
+        moveBox(
+            tx,
+            customer.id(),
+            BoxDesiredState.RUNNING,
+            BoxDesiredState.SUSPENDED,
+            JobType.SUSPEND,
+            occasion);
     notifications.enqueue(tx.execute(), mails.suspended(customer, occasion));
+    // Told in the chat by whoever paused the box: two events suspending at once tell it once.
+    if (paused) {
+      chat.suspended(tx.execute(), customer, occasion);
+    }
     customerChangedAfterCommit(tx, customer.id());
   }
 
@@ -329,14 +339,17 @@ public final class BillingEvents {
       return;
     }
     customers.setStatus(tx.execute(), customer.id(), CustomerStatus.ACTIVE);
-    if (customer.status() == CustomerStatus.SUSPENDED) {
-      moveBox(
-          tx,
-          customer.id(),
-          BoxDesiredState.SUSPENDED,
-          BoxDesiredState.RUNNING,
-          JobType.REACTIVATE,
-          occasion);
+    // The status write above waits for any other restore of the customer's to commit, so the box
+    // is moved, and the owner told, by one of them only.
+    if (customer.status() == CustomerStatus.SUSPENDED
+        && moveBox(
+            tx,
+            customer.id(),
+            BoxDesiredState.SUSPENDED,
+            BoxDesiredState.RUNNING,
+            JobType.REACTIVATE,
+            occasion)) {
+      chat.reactivated(tx.execute(), customer, occasion);
     }
     customerChangedAfterCommit(tx, customer.id());
   }
@@ -464,23 +477,25 @@ public final class BillingEvents {
 
   /**
    * Moves the customer's live box in {@code from} (whatever its state when null) to {@code to},
-   * with the job that carries the move out.
+   * with the job that carries the move out; true when there was such a box.
    */
-  private void moveBox(
+  private boolean moveBox(
       Tx tx,
       UUID customerId,
       BoxDesiredState from,
       BoxDesiredState to,
       JobType type,
       String occasion) {
-    boxes
-        .findLiveForCustomer(tx.execute(), customerId)
-        .filter(box -> from == null || box.desiredState() == from)
-        .ifPresent(
-            box -> {
-              boxes.setDesiredState(tx.execute(), box.id(), to);
-              enqueue(tx, type, box.id(), occasion);
-            });
+    Optional<Box> box =
+        boxes
+            .findLiveForCustomer(tx.execute(), customerId)
+            .filter(live -> from == null || live.desiredState() == from);
+    box.ifPresent(
+        live -> {
+          boxes.setDesiredState(tx.execute(), live.id(), to);
+          enqueue(tx, type, live.id(), occasion);
+        });
+    return box.isPresent();
   }
 
   /** The job's key makes it one per type, box and occasion (none: one per type and box). */

@@ -3,7 +3,7 @@ package cloud.openclaw.platform.domain;
 import java.time.Instant;
 import java.util.UUID;
 
-/** An email in the outbox, pending or sent. */
+/** A notification in the outbox (an email or a Telegram message), pending, sent or dead. */
 public record Notification(
     UUID id,
     UUID customerId,
@@ -17,4 +17,5 @@ public record Notification(
     Instant nextAttemptAt,
     String lastError,
     Instant createdAt,
-    Instant sentAt) {}
+    Instant sentAt,
+    NotificationChannel channel) {}

@@ -2,7 +2,7 @@ package cloud.openclaw.platform.domain;
 
 import java.util.Locale;
 
-/** Why an email is sent (notifications.kind). */
+/** Why a notification is sent (notifications.kind). */
 public enum NotificationKind implements DbEnum {
   SIGN_IN_LINK,
   AGENT_LIVE,
@@ -10,7 +10,8 @@ public enum NotificationKind implements DbEnum {
   PAYMENT_FAILED,
   SUSPENDED,
   CANCELLED,
-  BOT_REFUSED;
+  BOT_REFUSED,
+  REACTIVATED;
 
   private final String dbValue = name().toLowerCase(Locale.ROOT);
 

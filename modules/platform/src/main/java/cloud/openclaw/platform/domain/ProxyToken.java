@@ -8,7 +8,8 @@ import java.util.UUID;
 
 /**
  * A box's credential at the token proxy, as stored: the SHA-256 of the token (the cache key) and a
- * prefix a person can recognise, never the token itself.
+ * prefix a person can recognise, never the token itself. {@code boxId} is null for a token of one
+ * of the platform's own accounts, which has no box.
  */
 public record ProxyToken(
     UUID id,
@@ -43,7 +44,7 @@ public record ProxyToken(
   public boolean equals(Object other) {
     return other instanceof ProxyToken that
         && id.equals(that.id)
-        && boxId.equals(that.boxId)
+        && Objects.equals(boxId, that.boxId)
         && Arrays.equals(tokenHash, that.tokenHash)
         && tokenPrefix.equals(that.tokenPrefix)
         && status == that.status

@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * One proxied request's usage. {@code requestId} makes recording idempotent; {@code recordedAt} is
  * set by the database (null on events not yet stored). Cached tokens are part of the prompt tokens
- * and reasoning tokens part of the completion tokens, as the upstream APIs count them.
+ * and reasoning tokens part of the completion tokens, as the upstream APIs count them. {@code
+ * boxId} is null for a platform account's requests (they come from no box).
  */
 public record UsageEvent(
     String requestId,
@@ -27,7 +28,6 @@ public record UsageEvent(
   public UsageEvent {
     Objects.requireNonNull(requestId, "requestId");
     Objects.requireNonNull(customerId, "customerId");
-    Objects.requireNonNull(boxId, "boxId");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(occurredAt, "occurredAt");

@@ -42,6 +42,15 @@ public final class TokenProxyClient {
     return call("POST", "/internal/boxes/" + boxId + "/tokens", null, IssuedToken.class);
   }
 
+  /**
+   * A new token for the platform's own account {@code account} (made on first use, on the proxy's
+   * platform plan): the only time its plaintext is seen. {@code boxId} is null.
+   */
+  public IssuedToken issuePlatformToken(String account) {
+    return call(
+        "POST", "/internal/platform-accounts/" + account + "/tokens", null, IssuedToken.class);
+  }
+
   public TokenView revokeToken(UUID tokenId) {
     return call("POST", "/internal/tokens/" + tokenId + "/revoke", null, TokenView.class);
   }

@@ -4,6 +4,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.db.SqlErrors;
 import cloud.openclaw.platform.domain.Customer;
+import cloud.openclaw.platform.domain.CustomerKind;
 import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.errors.ConflictException;
@@ -29,6 +30,13 @@ public final class CustomerStore {
       VALUES (?, ?, ?, ?)
       RETURNING *\
       """;
+  // The platform's own accounts are active from the start and never listed with the customers.
+  private static final String INSERT_PLATFORM =
+      """
+      INSERT INTO customers (email, plan, status, kind) VALUES (?, ?, 'active', 'platform')
+      ON CONFLICT ((lower(email))) DO NOTHING
+      RETURNING *\
+      """;
   private static final String FIND = "SELECT * FROM customers WHERE id = ?";
   private static final String FIND_BY_EMAIL =
       "SELECT * FROM customers WHERE lower(email) = lower(?)";
@@ -47,23 +55,26 @@ public final class CustomerStore {
   private static final String SET_DISPLAY_NAME =
       "UPDATE customers SET display_name = ?, updated_at = now() WHERE id = ? RETURNING *";
   private static final String LIST_FIRST =
-      "SELECT * FROM customers ORDER BY created_at DESC, id DESC LIMIT ?";
+      """
+      SELECT * FROM customers WHERE kind = 'customer'
+      ORDER BY created_at DESC, id DESC LIMIT ?\
+      """;
   private static final String LIST_AFTER =
       """
       SELECT * FROM customers
-      WHERE (created_at, id) < (?, ?)
+      WHERE (created_at, id) < (?, ?) AND kind = 'customer'
       ORDER BY created_at DESC, id DESC
       LIMIT ?\
       """;
   private static final String SEARCH =
       """
       SELECT * FROM customers
-      WHERE email ILIKE '%' || ? || '%' ESCAPE '\\'
+      WHERE email ILIKE '%' || ? || '%' ESCAPE '\\' AND kind = 'customer'
       ORDER BY created_at DESC, id DESC
       LIMIT ?\
       """;
   private static final String COUNT_BY_STATUS =
-      "SELECT status, count(*) AS n FROM customers GROUP BY status";
+      "SELECT status, count(*) AS n FROM customers WHERE kind = 'customer' GROUP BY status";
 
   private static final Map<String, Supplier<DomainException>> CONSTRAINTS =
       Map.of(
@@ -107,6 +118,25 @@ public final class CustomerStore {
                         customer.displayName(),
                         customer.plan())
                     .orElseThrow()));
+  }
+
+  /**
+   * The platform's own account {@code email}, made (active, on {@code plan}) if it does not exist
+   * yet; an existing one keeps its plan.
+   */
+  public Customer platformAccount(DbExecute exec, String email, String plan) {
+    Customer account =
+        SqlErrors.guard(
+            CONSTRAINTS,
+            () ->
+                exec.get(INSERT_PLATFORM, email, plan)
+                    .map(CustomerStore::map)
+                    .or(() -> findByEmail(exec, email))
+                    .orElseThrow());
+    if (!account.isPlatform()) {
+      throw new ConflictException("email_taken", "a customer has this email");
+    }
+    return account;
   }
 
   public Optional<Customer> find(DbExecute exec, UUID id) {
@@ -203,6 +233,7 @@ public final class CustomerStore {
         Rows.string(row, "plan"),
         Rows.string(row, "stripe_customer_id"),
         Rows.instant(row, "created_at"),
-        Rows.instant(row, "updated_at"));
+        Rows.instant(row, "updated_at"),
+        CustomerKind.fromDb(Rows.string(row, "kind")));
   }
 }

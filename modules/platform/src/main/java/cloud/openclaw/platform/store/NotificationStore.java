@@ -5,6 +5,7 @@ import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.db.SqlErrors;
 import cloud.openclaw.platform.domain.NewNotification;
 import cloud.openclaw.platform.domain.Notification;
+import cloud.openclaw.platform.domain.NotificationChannel;
 import cloud.openclaw.platform.domain.NotificationKind;
 import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.InvalidInputException;
@@ -28,8 +29,8 @@ import java.util.stream.Stream;
 public final class NotificationStore {
   private static final String INSERT =
       """
-      INSERT INTO notifications (customer_id, kind, recipient, subject, body, dedupe_key)
-      VALUES (?, ?, ?, ?, ?, ?)
+      INSERT INTO notifications (customer_id, kind, recipient, subject, body, dedupe_key, channel)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (dedupe_key) DO NOTHING
       RETURNING id\
       """;
@@ -40,7 +41,7 @@ public final class NotificationStore {
           next_attempt_at = now() + make_interval(secs => ?)
       WHERE id IN (
           SELECT id FROM notifications
-          WHERE status = 'pending' AND next_attempt_at <= now()
+          WHERE channel = ? AND status = 'pending' AND next_attempt_at <= now()
           ORDER BY next_attempt_at
           LIMIT ?
           FOR UPDATE SKIP LOCKED)
@@ -53,6 +54,9 @@ public final class NotificationStore {
           body = CASE WHEN kind = 'sign_in_link' THEN '' ELSE body END
       WHERE id = ? AND status = 'pending'\
       """;
+  // Given up at once: retrying cannot help (Telegram refuses the bot or the chat for good).
+  private static final String DEAD =
+      "UPDATE notifications SET status = 'dead', last_error = ? WHERE id = ? AND status = 'pending'";
   private static final String FAILED =
       """
       UPDATE notifications SET last_error = ?,
@@ -86,7 +90,8 @@ public final class NotificationStore {
                     mail.recipient(),
                     mail.subject(),
                     mail.body(),
-                    mail.dedupeKey())
+                    mail.dedupeKey(),
+                    mail.channel().dbValue())
                 .map(row -> Rows.uuid(row, "id")));
   }
 
@@ -100,9 +105,15 @@ public final class NotificationStore {
 
   /** Up to {@code limit} due mails, each leased to the caller for {@code lease}. */
   public List<Notification> claim(int limit, Duration lease) {
+    return claim(NotificationChannel.EMAIL, limit, lease);
+  }
+
+  /** Up to {@code limit} due notifications of the channel, each leased for {@code lease}. */
+  public List<Notification> claim(NotificationChannel channel, int limit, Duration lease) {
     return database.inTransaction(
         tx -> {
-          try (Stream<DbRow> rows = tx.execute().query(CLAIM, seconds(lease), limit)) {
+          try (Stream<DbRow> rows =
+              tx.execute().query(CLAIM, seconds(lease), channel.dbValue(), limit)) {
             return rows.map(NotificationStore::map).toList();
           }
         });
@@ -112,17 +123,19 @@ public final class NotificationStore {
     database.execute().dml(SENT, id);
   }
 
+  /** Gives the notification up at once, with the reason. */
+  public void markDead(UUID id, String reason) {
+    database.execute().dml(DEAD, truncated(reason), id);
+  }
+
   /** Records the failure: tried again after {@code retryIn}, or dead after the last attempt. */
   public void markFailed(UUID id, String error, int maxAttempts, Duration retryIn) {
+    database.execute().dml(FAILED, truncated(error), maxAttempts, seconds(retryIn), id);
+  }
+
+  private static String truncated(String error) {
     String text = error == null ? "unknown error" : error;
-    database
-        .execute()
-        .dml(
-            FAILED,
-            text.length() > 2000 ? text.substring(0, 2000) : text,
-            maxAttempts,
-            seconds(retryIn),
-            id);
+    return text.length() > 2000 ? text.substring(0, 2000) : text;
   }
 
   private static double seconds(Duration duration) {
@@ -143,6 +156,7 @@ public final class NotificationStore {
         Rows.instant(row, "next_attempt_at"),
         Rows.string(row, "last_error"),
         Rows.instant(row, "created_at"),
-        Rows.instant(row, "sent_at"));
+        Rows.instant(row, "sent_at"),
+        NotificationChannel.fromDb(Rows.string(row, "channel")));
   }
 }

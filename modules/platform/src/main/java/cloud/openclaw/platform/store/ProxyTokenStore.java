@@ -32,11 +32,19 @@ public final class ProxyTokenStore {
       SELECT id, ?, ? FROM boxes WHERE id = ? AND destroyed_at IS NULL
       RETURNING *\
       """;
+  // Only for an account of the platform's own (customers.kind = 'platform'), which has no box.
+  private static final String INSERT_FOR_PLATFORM =
+      """
+      INSERT INTO proxy_tokens (customer_id, token_hash, token_prefix)
+      SELECT id, ?, ? FROM customers WHERE id = ? AND kind = 'platform'
+      RETURNING *\
+      """;
   private static final String FIND = "SELECT * FROM proxy_tokens WHERE id = ?";
   private static final String FIND_BY_HASH = "SELECT * FROM proxy_tokens WHERE token_hash = ?";
   private static final String FIND_OWNED_BY_HASH =
       """
-      SELECT t.*, b.customer_id FROM proxy_tokens t JOIN boxes b ON b.id = t.box_id
+      SELECT t.*, coalesce(b.customer_id, t.customer_id) AS owner_id
+      FROM proxy_tokens t LEFT JOIN boxes b ON b.id = t.box_id
       WHERE t.token_hash = ?\
       """;
   private static final String LIST_FOR_BOX =
@@ -107,13 +115,36 @@ public final class ProxyTokenStore {
     return new IssuedToken(token, stored);
   }
 
-  /** The token with this hash and the customer whose box holds it: what the proxy authenticates. */
-  public Optional<Owned> findOwnedByHash(DbExecute exec, byte[] tokenHash) {
-    return exec.get(FIND_OWNED_BY_HASH, (Object) tokenHash)
-        .map(row -> new Owned(map(row), Rows.uuid(row, "customer_id")));
+  /**
+   * Issues a new active token for an account of the platform's own ({@link
+   * cloud.openclaw.platform.domain.CustomerKind#PLATFORM}); the plaintext is the only copy.
+   */
+  public IssuedToken issueForPlatformAccount(DbExecute exec, UUID customerId) {
+    String token = ProxyTokens.generate();
+    ProxyToken stored =
+        SqlErrors.guard(
+            CONSTRAINTS,
+            () ->
+                exec.get(
+                        INSERT_FOR_PLATFORM,
+                        ProxyTokens.hash(token),
+                        ProxyTokens.visiblePrefix(token),
+                        customerId)
+                    .map(ProxyTokenStore::map)
+                    .orElseThrow(() -> new NotFoundException("platform account")));
+    return new IssuedToken(token, stored);
   }
 
-  /** A token and the customer it belongs to (through its box). */
+  /**
+   * The token with this hash and the customer it belongs to (whose box holds it, or the platform
+   * account it names): what the proxy authenticates.
+   */
+  public Optional<Owned> findOwnedByHash(DbExecute exec, byte[] tokenHash) {
+    return exec.get(FIND_OWNED_BY_HASH, (Object) tokenHash)
+        .map(row -> new Owned(map(row), Rows.uuid(row, "owner_id")));
+  }
+
+  /** A token and the customer it belongs to (through its box, or directly for the platform's). */
   public record Owned(ProxyToken token, UUID customerId) {}
 
   public Optional<ProxyToken> find(DbExecute exec, UUID id) {

@@ -385,7 +385,7 @@ public final class UsageStore {
       ObjectNode node = array.addObject();
       node.put("request_id", e.requestId());
       node.put("customer_id", e.customerId().toString());
-      node.put("box_id", e.boxId().toString());
+      node.put("box_id", e.boxId() == null ? null : e.boxId().toString());
       node.put("model", e.model());
       node.put("prompt_tokens", e.promptTokens());
       node.put("completion_tokens", e.completionTokens());

@@ -125,23 +125,11 @@ public final class TelegramBots {
     if (answer.path("ok").asBoolean(false)) {
       return answer.path("result");
     }
-    int code = answer.path("error_code").asInt(status);
-    String description = answer.path("description").asText("HTTP " + status);
-    if (code == 401 || code == 404) {
-      // 404: Telegram's answer to a path whose token it cannot read
-      throw new TelegramException.TokenRefused(method, code, description);
-    }
-    if (code == 409) {
-      throw new TelegramException.Conflict(method, code, description);
-    }
-    if (code == 429) {
-      long seconds = answer.path("parameters").path("retry_after").asLong(1);
-      throw new TelegramException.TooManyRequests(
-          method, description, Duration.ofSeconds(Math.max(1, seconds)));
-    }
-    if (code >= 400 && code < 500) {
-      throw new TelegramException.BadRequest(method, code, description);
-    }
-    throw new TelegramException.Unavailable(method, code, description, null);
+    JsonNode retryAfter = answer.path("parameters").path("retry_after");
+    throw TelegramException.fromAnswer(
+        method,
+        answer.path("error_code").asInt(status),
+        answer.path("description").asText("HTTP " + status),
+        retryAfter.canConvertToLong() ? retryAfter.asLong() : null);
   }
 }

@@ -22,6 +22,31 @@ public abstract sealed class TelegramException extends RuntimeException {
     this.description = description;
   }
 
+  /**
+   * The exception for a Bot API error answer: {@code error_code}, {@code description} and {@code
+   * parameters.retry_after} (seconds, or null).
+   */
+  public static TelegramException fromAnswer(
+      String method, int errorCode, String description, Long retryAfterSeconds) {
+    if (errorCode == 401 || errorCode == 404) {
+      // 404: Telegram's answer to a path whose token it cannot read
+      return new TokenRefused(method, errorCode, description);
+    }
+    if (errorCode == 409) {
+      return new Conflict(method, errorCode, description);
+    }
+    if (errorCode == 429) {
+      return new TooManyRequests(
+          method,
+          description,
+          retryAfterSeconds == null ? null : Duration.ofSeconds(Math.max(1, retryAfterSeconds)));
+    }
+    if (errorCode >= 400 && errorCode < 500) {
+      return new BadRequest(method, errorCode, description);
+    }
+    return new Unavailable(method, errorCode, description, null);
+  }
+
   /** Telegram's error_code (the HTTP status), or 0 when Telegram did not answer. */
   public int errorCode() {
     return errorCode;
@@ -73,7 +98,7 @@ public abstract sealed class TelegramException extends RuntimeException {
     }
   }
 
-  /** 429: too many calls; {@link #retryAfter()} says when to try again. */
+  /** 429: too many calls; {@link #retryAfter()} says when to try again (when Telegram said). */
   public static final class TooManyRequests extends TelegramException {
     private final Duration retryAfter;
 
@@ -84,7 +109,7 @@ public abstract sealed class TelegramException extends RuntimeException {
 
     @Override
     public Optional<Duration> retryAfter() {
-      return Optional.of(retryAfter);
+      return Optional.ofNullable(retryAfter);
     }
 
     @Override

@@ -9,6 +9,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxObservedState;
+import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.IssuedToken;
 import cloud.openclaw.platform.domain.ProxyToken;
 import cloud.openclaw.platform.domain.ProxyTokenStatus;
@@ -168,5 +169,25 @@ class ProxyTokenStoreIT {
     tokens.touchLastUsed(db.execute(), token.id(), at.plusSeconds(30));
     assertThat(tokens.find(db.execute(), token.id()).orElseThrow().lastUsedAt())
         .isEqualTo(at.plusSeconds(30));
+  }
+
+  @Test
+  void aPlatformAccountHasTokensOfItsOwnAndACustomerCannotGetOne() {
+    CustomerStore customers = new CustomerStore(db);
+    Customer account =
+        customers.platformAccount(db.execute(), "setup@platform.openclaw.invalid", "platform");
+    assertThat(customers.platformAccount(db.execute(), "SETUP@platform.openclaw.invalid", "x"))
+        .isEqualTo(account);
+
+    IssuedToken issued = tokens.issueForPlatformAccount(db.execute(), account.id());
+
+    assertThat(issued.proxyToken().boxId()).isNull();
+    assertThat(tokens.findOwnedByHash(db.execute(), ProxyTokens.hash(issued.token())))
+        .hasValueSatisfying(owned -> assertThat(owned.customerId()).isEqualTo(account.id()));
+    Customer customer = StoreFixtures.customer(db);
+    assertThatThrownBy(() -> tokens.issueForPlatformAccount(db.execute(), customer.id()))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> customers.platformAccount(db.execute(), customer.email(), "platform"))
+        .isInstanceOf(ConflictException.class);
   }
 }

@@ -37,14 +37,26 @@ public final class Authenticator implements AutoCloseable {
   private final SubscriptionStore subscriptions;
   private final UsageStore usage;
   private final Plans plans;
+  private final Plan platformPlan;
   private final Database database;
   private final Clock clock;
 
+  /**
+   * @param plans the plans on sale, which customers are on
+   * @param platformPlan the plan of the platform's own accounts
+   */
   public Authenticator(
-      Database database, Redis redis, EventBus bus, Plans plans, Duration localTtl, Clock clock) {
+      Database database,
+      Redis redis,
+      EventBus bus,
+      Plans plans,
+      Plan platformPlan,
+      Duration localTtl,
+      Clock clock) {
     this.database = database;
     this.clock = clock;
     this.plans = plans;
+    this.platformPlan = platformPlan;
     this.tokenStore = new ProxyTokenStore(database);
     this.customerStore = new CustomerStore(database);
     this.subscriptions = new SubscriptionStore(database);
@@ -136,16 +148,21 @@ public final class Authenticator implements AutoCloseable {
     Customer customer = found.get();
     Optional<Subscription> subscription = subscriptions.findCurrentForCustomer(customerId);
     String planName = subscription.map(Subscription::plan).orElse(customer.plan());
-    Optional<Plan> plan = planName == null ? Optional.empty() : plans.find(planName);
+    Optional<Plan> plan =
+        customer.isPlatform()
+            ? Optional.of(platformPlan)
+            : planName == null ? Optional.empty() : plans.find(planName);
     boolean active =
         customer.status() != CustomerStatus.CANCELLED
             && customer.status() != CustomerStatus.SUSPENDED;
+    // The platform's own accounts have no subscription: their periods go on while they are active.
     boolean renews =
         (customer.status() == CustomerStatus.ACTIVE || customer.status() == CustomerStatus.PAST_DUE)
             && plan.isPresent()
-            && subscription
-                .map(s -> s.status().entitlesService() && !s.cancelAtPeriodEnd())
-                .orElse(false);
+            && (customer.isPlatform()
+                || subscription
+                    .map(s -> s.status().entitlesService() && !s.cancelAtPeriodEnd())
+                    .orElse(false));
     Instant now = clock.instant();
     Optional<UsageMonthly> period =
         renews

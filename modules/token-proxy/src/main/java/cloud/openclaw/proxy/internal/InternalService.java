@@ -1,6 +1,8 @@
 package cloud.openclaw.proxy.internal;
 
+import cloud.openclaw.platform.config.Plan;
 import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.ProxyToken;
 import cloud.openclaw.platform.domain.ProxyTokenStatus;
 import cloud.openclaw.platform.domain.UsageMonthly;
@@ -10,8 +12,10 @@ import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.proxy.TokenProxyClient.IssuedToken;
 import cloud.openclaw.platform.proxy.TokenProxyClient.TokenView;
 import cloud.openclaw.platform.proxy.TokenProxyClient.UsageView;
+import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
 import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.proxy.ProxySettings;
 import cloud.openclaw.proxy.auth.Authenticator;
 import cloud.openclaw.proxy.auth.CustomerLimits;
 import cloud.openclaw.proxy.limits.Limiter;
@@ -24,10 +28,12 @@ import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * {@code /internal}: what the operator and the billing worker ask of the proxy. It listens on its
@@ -35,12 +41,18 @@ import java.util.UUID;
  * all replicas' caches before the call returns.
  */
 public final class InternalService implements HttpService {
+  private static final Pattern PLATFORM_ACCOUNT = Pattern.compile("^[a-z][a-z0-9-]{0,39}$");
+  // Where the platform's own accounts' addresses are: a reserved domain, so no mail reaches anyone.
+  private static final String PLATFORM_ACCOUNT_DOMAIN = "@platform.openclaw.invalid";
+
   private final Database database;
   private final ProxyTokenStore tokens;
   private final UsageStore usage;
   private final Authenticator authenticator;
   private final Limiter limiter;
   private final byte[] serviceToken;
+  private final Plan platformPlan;
+  private final CustomerStore customers;
   private final Clock clock;
 
   public InternalService(
@@ -48,8 +60,11 @@ public final class InternalService implements HttpService {
       Authenticator authenticator,
       Limiter limiter,
       String serviceToken,
+      Plan platformPlan,
       Clock clock) {
     this.database = database;
+    this.platformPlan = platformPlan;
+    this.customers = new CustomerStore(database);
     this.clock = clock;
     this.tokens = new ProxyTokenStore(database);
     this.usage = new UsageStore(database);
@@ -63,6 +78,7 @@ public final class InternalService implements HttpService {
     rules
         .any(this::requireServiceToken)
         .post("/boxes/{box}/tokens", this::issue)
+        .post("/platform-accounts/{account}/tokens", this::issueForPlatform)
         .post("/boxes/{box}/tokens/{action}", this::boxTokens)
         .post("/tokens/{token}/{action}", this::token)
         .put("/customers/{customer}/period", this::openPeriod)
@@ -96,6 +112,41 @@ public final class InternalService implements HttpService {
         response,
         Status.CREATED_201,
         new IssuedToken(token.id(), box, issued.token(), token.tokenPrefix(), status(token)));
+  }
+
+  /**
+   * A new token for the platform's own account {@code account} (the onboarding agent's, say), made
+   * on first use with the platform plan and its first period (30 days from now; the next ones open
+   * as each ends). The operator, reconciler and billing never see it: it has no box and no
+   * subscription.
+   */
+  private void issueForPlatform(ServerRequest request, ServerResponse response) {
+    String name = request.path().pathParameters().get("account");
+    if (!PLATFORM_ACCOUNT.matcher(name).matches()) {
+      throw new InvalidInputException("account", "1-40 of a-z, 0-9 and -, starting with a letter");
+    }
+    cloud.openclaw.platform.domain.IssuedToken issued =
+        database.inTransaction(
+            tx -> {
+              Customer account =
+                  customers.platformAccount(
+                      tx.execute(), name + PLATFORM_ACCOUNT_DOMAIN, ProxySettings.PLATFORM_PLAN);
+              if (usage.latestPeriod(tx.execute(), account.id()).isEmpty()) {
+                Instant now = clock.instant();
+                usage.openPeriod(
+                    tx.execute(),
+                    account.id(),
+                    now,
+                    now.plus(Duration.ofDays(30)),
+                    platformPlan.monthlyTokens());
+              }
+              return tokens.issueForPlatformAccount(tx.execute(), account.id());
+            });
+    ProxyToken token = issued.proxyToken();
+    Json.send(
+        response,
+        Status.CREATED_201,
+        new IssuedToken(token.id(), null, issued.token(), token.tokenPrefix(), status(token)));
   }
 
   private void boxTokens(ServerRequest request, ServerResponse response) {

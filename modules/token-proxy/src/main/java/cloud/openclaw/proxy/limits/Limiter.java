@@ -46,9 +46,26 @@ public final class Limiter {
   private final Clock clock;
   private final LuaScript refuse;
   private final String refusedPeriods;
+  private final Spent spent;
+
+  /** Told when a refusal is the first to find the allowance used up (no settle announced it). */
+  public interface Spent {
+    void allowanceUsedUp(UUID customerId, Instant periodStart);
+  }
 
   public Limiter(
       Redis redis, UsageStore usage, UsageBuffer buffer, int warningPercent, Clock clock) {
+    this(redis, usage, buffer, warningPercent, clock, (customer, period) -> {});
+  }
+
+  public Limiter(
+      Redis redis,
+      UsageStore usage,
+      UsageBuffer buffer,
+      int warningPercent,
+      Clock clock,
+      Spent spent) {
+    this.spent = spent;
     this.redis = redis;
     this.usageStream = buffer.key();
     this.usage = usage;
@@ -102,6 +119,9 @@ public final class Limiter {
         throw OpenAiError.rateLimited(value);
       }
       if (code == -1) {
+        if (result.size() > 2 && Long.valueOf(1).equals(result.get(2))) {
+          spent.allowanceUsedUp(grant.customerId(), limits.periodStart());
+        }
         throw OpenAiError.quotaExhausted(
             "This agent has used its monthly token allowance; it renews with the next billing period.");
       }
@@ -185,9 +205,10 @@ public final class Limiter {
 
   /**
    * Counts what the request used, releases its hold and buffers its usage event, in one atomic
-   * step; true when it made usage cross the warning line.
+   * step. The share of the allowance it made usage cross, once per period: 100 when it used the
+   * allowance up, the warning percent when it crossed that, else 0.
    */
-  public boolean settle(Admission admission, UsageEvent event) {
+  public int settle(Admission admission, UsageEvent event) {
     Object crossed =
         settle.run(
             List.of(admission.quotaKey(), admission.holdsKey(), usageStream),
@@ -199,7 +220,7 @@ public final class Limiter {
                 UsageBuffer.FIELD,
                 UsageEventJson.write(event),
                 Long.toString(UsageBuffer.MAX_LENGTH)));
-    return Long.valueOf(1).equals(crossed);
+    return crossed instanceof Long percent ? percent.intValue() : 0;
   }
 
   private void loadQuota(String quotaKey, CustomerLimits limits) {
@@ -210,6 +231,7 @@ public final class Limiter {
     long refused = period.map(UsageMonthly::rejectedRequests).orElse(0L);
     long allowance = period.map(UsageMonthly::tokenAllowance).orElse(limits.allowance());
     boolean warned = used * 100 >= allowance * warningPercent;
+    boolean spent = used >= allowance;
     Instant end = period.map(UsageMonthly::periodEnd).orElse(limits.periodEnd());
     load.run(
         List.of(quotaKey),
@@ -218,7 +240,8 @@ public final class Limiter {
             Long.toString(used),
             warned ? "1" : "0",
             Long.toString(expireAt(end)),
-            Long.toString(refused)));
+            Long.toString(refused),
+            spent ? "1" : "0"));
   }
 
   // Kept a day past the period's end so late settlements still land, then forgotten.

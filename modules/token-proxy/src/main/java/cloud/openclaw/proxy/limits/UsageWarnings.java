@@ -11,29 +11,28 @@ import java.util.logging.Logger;
 import redis.clients.jedis.StreamEntryID;
 
 /**
- * Announces that a customer crossed the warning share of their allowance (once per period, decided
- * atomically in Redis): on a stream the billing worker's notifications read, and live on the
- * customer's channel for the dashboard.
+ * Announces that a customer crossed the warning share of their allowance or used it up (each once
+ * per period, decided atomically in Redis): on a stream the billing worker's notifications read,
+ * and live on the customer's channel for the dashboard. {@code percent} is the share crossed: the
+ * warning's ({@code proxy.usage-warning-percent}) or 100.
  */
 public final class UsageWarnings {
   private static final Logger LOG = Logger.getLogger(UsageWarnings.class.getName());
 
   private final Redis redis;
   private final EventBus bus;
-  private final int percent;
 
-  public UsageWarnings(Redis redis, EventBus bus, int percent) {
+  public UsageWarnings(Redis redis, EventBus bus) {
     this.redis = redis;
     this.bus = bus;
-    this.percent = percent;
   }
 
-  /** The stream of usage warnings, one entry per customer and period. */
+  /** The stream of usage warnings, one entry per customer, period and share crossed. */
   public static String stream(Redis redis) {
     return redis.key("usage", "warnings");
   }
 
-  public void crossed(UUID customerId, Instant periodStart) {
+  public void crossed(UUID customerId, Instant periodStart, int percent) {
     Map<String, String> event =
         Map.of(
             "type", "usage.warning",

@@ -25,8 +25,9 @@ public final class UsageEventJson {
     json.append("{\"requestId\":");
     string(json, e.requestId());
     json.append(",\"customerId\":\"").append(e.customerId());
-    json.append("\",\"boxId\":\"").append(e.boxId());
-    json.append("\",\"model\":");
+    json.append("\",\"boxId\":");
+    json.append(e.boxId() == null ? "null" : "\"" + e.boxId() + "\"");
+    json.append(",\"model\":");
     string(json, e.model());
     json.append(",\"promptTokens\":").append(e.promptTokens());
     json.append(",\"completionTokens\":").append(e.completionTokens());
