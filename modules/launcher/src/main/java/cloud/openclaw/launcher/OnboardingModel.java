@@ -21,10 +21,17 @@ import java.util.Map;
  * proxy.platform-plan}). The token is issued once and kept in the dev home ({@value #FILE}, mode
  * 600), so restarts do not pile up tokens; one the proxy no longer admits (a new database) is
  * replaced. A deployment issues one with the proxy's internal API instead (docs/deploy.md).
+ *
+ * <p>Only when there is a model to talk to: the proxy's upstream configured (a real Kimi), or
+ * {@value #SWITCH}=true. The sandbox's Kimi only echoes and never calls the conversation's tools,
+ * so with it the onboarding agent runs its scripted flow, which a person can go through.
  */
 final class OnboardingModel {
   static final String ACCOUNT = "onboarding";
   static final String FILE = "onboarding-model.token";
+
+  /** The variable that gives the onboarding agent the model even when it is the sandbox's. */
+  static final String SWITCH = "OPENCLAW_DEV_ONBOARDING_MODEL";
 
   private OnboardingModel() {}
 
@@ -39,6 +46,11 @@ final class OnboardingModel {
   static Map<String, String> wiring(
       Map<String, String> environment, String proxyUrl, Config proxy, Path home) {
     if (environment.containsKey(ConfigLoader.environmentName("onboarding.model.api-key"))) {
+      return Map.of();
+    }
+    boolean realModel =
+        environment.containsKey(ConfigLoader.environmentName("proxy.upstream.api-key"));
+    if (!realModel && !"true".equalsIgnoreCase(environment.get(SWITCH))) {
       return Map.of();
     }
     Settings settings = new Settings(proxy);

@@ -40,7 +40,8 @@ class LauncherIT {
     overrides.put("proxy.internal.port", Integer.toString(internalPort));
 
     DevLauncher.Started[] services;
-    try (DevLauncher launcher = new DevLauncher(home, Map.of(), overrides)) {
+    try (DevLauncher launcher =
+        new DevLauncher(home, Map.of("OPENCLAW_DEV_ONBOARDING_MODEL", "true"), overrides)) {
       launcher.start();
 
       services = launcher.services().toArray(DevLauncher.Started[]::new);

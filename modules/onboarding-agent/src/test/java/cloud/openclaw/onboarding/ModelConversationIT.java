@@ -90,6 +90,18 @@ class ModelConversationIT {
   }
 
   @Test
+  void aQuestionAskedInsteadOfTheUseCaseIsTheModelsToAnswer() {
+    String key = Harness.webKey();
+    withModel.input(key, new Input.Start());
+    script(Reply.text("Starter has fewer tokens than Pro."));
+
+    harness.say(withModel, key, "what plans do you have?");
+
+    assertThat(harness.state(key).useCase).isNull();
+    assertThat(harness.lastMessage(key)).isEqualTo("Starter has fewer tokens than Pro.");
+  }
+
+  @Test
   void aTokenInAMessageIsTakenWithoutTheModelAndNeverReachesIt() {
     Bot bot = harness.bot();
     String key = Harness.webKey();
