@@ -19,6 +19,7 @@ import cloud.openclaw.api.me.CustomerEvents;
 import cloud.openclaw.api.me.MeService;
 import cloud.openclaw.api.me.UsageView;
 import cloud.openclaw.api.pages.HomePage;
+import cloud.openclaw.api.signup.IdempotentSignups;
 import cloud.openclaw.api.signup.SignupService;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.CryptoSettings;
@@ -177,7 +178,8 @@ public final class Main {
             stripe.checkout(),
             logins,
             api.signupRuntime(),
-            api.clientIpHeader()));
+            api.clientIpHeader(),
+            new IdempotentSignups(redis)));
     services.add(new OpenApiService());
     services.add(new HomePage(sessions, customers, boxes));
     return List.copyOf(services);
