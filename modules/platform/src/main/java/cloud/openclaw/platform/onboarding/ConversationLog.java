@@ -55,8 +55,11 @@ public final class ConversationLog {
     if (block != null) {
       params.block((int) Math.max(1, Math.min(Integer.MAX_VALUE, block.toMillis())));
     }
+    // StreamEntryID does not parse "0" (it wants <millis>-<seq>): the start is (0, 0).
     StreamEntryID after =
-        afterId == null || afterId.isBlank() ? new StreamEntryID(0, 0) : new StreamEntryID(afterId);
+        afterId == null || afterId.isBlank() || afterId.equals("0")
+            ? new StreamEntryID(0, 0)
+            : new StreamEntryID(afterId);
     Map<String, List<StreamEntry>> result =
         redis.client().xreadAsMap(params, Map.of(key(conversation), after));
     if (result == null || result.isEmpty()) {
