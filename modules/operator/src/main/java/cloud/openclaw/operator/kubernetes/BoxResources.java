@@ -129,6 +129,11 @@ public final class BoxResources {
 
   private static final int SECRET_FILE_MODE = 0440;
 
+  /** The init container's: the two directories, then the USER.md merge (last two arguments). */
+  static final String PREPARE_SCRIPT =
+      "for (const d of process.argv.slice(1, 3)) require('fs').mkdirSync(d, {recursive: true});\n"
+          + WorkspaceFiles.MERGE_SCRIPT;
+
   private BoxResources() {}
 
   /**
@@ -555,11 +560,6 @@ public final class BoxResources {
         .withVolumeMounts(mount("state", STATE_DIR, false), mount("config", CONFIG_DIR, true))
         .build();
   }
-
-  /** The init container's: the two directories, then the USER.md merge (last two arguments). */
-  static final String PREPARE_SCRIPT =
-      "for (const d of process.argv.slice(1, 3)) require('fs').mkdirSync(d, {recursive: true});\n"
-          + WorkspaceFiles.MERGE_SCRIPT;
 
   private static Container gateway(KubernetesSettings settings) {
     int port = settings.gatewayPort();

@@ -118,12 +118,9 @@ class LocalRuntimeIT {
             PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("bot-token"))))
         .isEqualTo("rw-------");
     assertThat(Files.readString(dir.resolve("openclaw.json"))).contains("\"bind\" : \"loopback\"");
-    // OpenClaw seeded the workspace's other files around ours and kept our USER.md as it was.
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> Files.isRegularFile(dir.resolve("workspace/AGENTS.md")));
+    String userMd = WorkspaceFiles.merge(null, WorkspaceFiles.section(box)).orElseThrow();
     assertThat(Files.readString(dir.resolve("workspace/USER.md")))
-        .isEqualTo(WorkspaceFiles.merge(null, WorkspaceFiles.section(box)).orElseThrow())
+        .isEqualTo(userMd)
         .contains("  > " + USE_CASE);
 
     // Starting it again with the same config changes nothing.
@@ -150,6 +147,9 @@ class LocalRuntimeIT {
     // "echo: " prefix from what it sends on): the model's answer to this very message came back.
     assertThat(replies).anySatisfy(m -> assertThat(m.text()).startsWith("hello"));
     assertThat(replies).noneMatch(m -> m.text().contains("stranger"));
+    // Answering, OpenClaw seeded the workspace's other files around ours and kept our USER.md.
+    assertThat(dir.resolve("workspace/AGENTS.md")).isRegularFile();
+    assertThat(Files.readString(dir.resolve("workspace/USER.md"))).isEqualTo(userMd);
 
     await()
         .during(Duration.ofSeconds(3))
