@@ -1,6 +1,7 @@
 package cloud.openclaw.api;
 
 import cloud.openclaw.api.auth.SigningKeys;
+import cloud.openclaw.api.onboarding.OnboardingSettings;
 import cloud.openclaw.platform.config.ConfigurationException;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.domain.BoxRuntime;
@@ -12,7 +13,7 @@ import java.util.stream.Collectors;
 
 /**
  * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, how
- * often a customer may change their agent, and where new agents run.
+ * often a customer may change their agent, where new agents run, and the web chat relay.
  */
 public record ApiSettings(
     URI publicUrl,
@@ -29,7 +30,8 @@ public record ApiSettings(
     int boxChangesPerCustomer,
     Duration boxChangeWindow,
     String clientIpHeader,
-    BoxRuntime signupRuntime) {
+    BoxRuntime signupRuntime,
+    OnboardingSettings onboarding) {
 
   public static ApiSettings from(Settings settings) {
     boolean devMode = settings.bool("api.dev-mode");
@@ -55,7 +57,8 @@ public record ApiSettings(
         settings.integer("api.box-change-limit.per-customer", 1, 10_000),
         settings.duration("api.box-change-limit.window"),
         settings.optionalString("api.auth.client-ip-header"),
-        signupRuntime(settings));
+        signupRuntime(settings),
+        OnboardingSettings.from(settings));
   }
 
   private static BoxRuntime signupRuntime(Settings settings) {

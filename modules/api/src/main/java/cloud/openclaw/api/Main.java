@@ -18,11 +18,18 @@ import cloud.openclaw.api.me.BoxEvents;
 import cloud.openclaw.api.me.CustomerEvents;
 import cloud.openclaw.api.me.MeService;
 import cloud.openclaw.api.me.UsageView;
+import cloud.openclaw.api.onboarding.AgentInput;
+import cloud.openclaw.api.onboarding.ChatRelay;
+import cloud.openclaw.api.onboarding.OnboardingService;
+import cloud.openclaw.api.onboarding.OnboardingSettings;
+import cloud.openclaw.api.onboarding.WebSessions;
 import cloud.openclaw.api.pages.HomePage;
+import cloud.openclaw.api.signup.IdempotentSignups;
 import cloud.openclaw.api.signup.SignupService;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
+import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
@@ -37,6 +44,7 @@ import cloud.openclaw.platform.http.ServiceMain;
 import cloud.openclaw.platform.jobs.JobQueue;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
+import cloud.openclaw.platform.onboarding.ConversationLog;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
@@ -95,8 +103,14 @@ public final class Main {
               new TelegramBots(URI.create(settings.string("telegram.api-root"))),
               Clock.systemUTC(),
               opened);
+      ChatRelay chat = chatRelay(connections.redis(), platform, api, opened);
       return HttpHost.serve(
-          SERVICE, server, connections, routing -> routing(routing, services), opened.all());
+          SERVICE,
+          server,
+          connections,
+          routing -> routing(routing, services),
+          List.of(chat.routing()),
+          opened.all());
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);
     }
@@ -177,10 +191,60 @@ public final class Main {
             stripe.checkout(),
             logins,
             api.signupRuntime(),
+            api.clientIpHeader(),
+            new IdempotentSignups(redis)));
+    OnboardingSettings onboarding = api.onboarding();
+    services.add(
+        new OnboardingService(
+            new WebSessions(redis, onboarding.sessionTtl()),
+            new RequestLimit(
+                redis,
+                onboarding.sessionsPerIp(),
+                onboarding.sessionWindow(),
+                "onboarding",
+                "sessions",
+                "ip"),
+            "https".equals(api.publicUrl().getScheme()),
             api.clientIpHeader()));
     services.add(new OpenApiService());
     services.add(new HomePage(sessions, customers, boxes));
     return List.copyOf(services);
+  }
+
+  /**
+   * The web chat's WebSocket. Its log reads block a Redis connection per socket, so they get a pool
+   * of their own, as large as the sockets allowed, closed with the service.
+   */
+  static ChatRelay chatRelay(
+      Redis redis, PlatformSettings platform, ApiSettings api, Opened opened) {
+    OnboardingSettings onboarding = api.onboarding();
+    RedisSettings shared = platform.redis();
+    Redis blocking =
+        opened.add(
+            Redis.connect(
+                new RedisSettings(
+                    shared.url(), shared.prefix(), Math.max(2, onboarding.maxSockets()))));
+    return new ChatRelay(
+        new WebSessions(redis, onboarding.sessionTtl()),
+        new ConversationLog(blocking, onboarding.sessionTtl()),
+        new AgentInput(onboarding.agentUrl(), onboarding.internalToken()),
+        new RequestLimit(
+            redis,
+            onboarding.messagesPerSession(),
+            onboarding.messageWindow(),
+            "onboarding",
+            "messages",
+            "session"),
+        new RequestLimit(
+            redis,
+            onboarding.messagesPerIp(),
+            onboarding.messageWindow(),
+            "onboarding",
+            "messages",
+            "ip"),
+        onboarding.maxSockets(),
+        api.origin(),
+        api.clientIpHeader());
   }
 
   /** One HttpService per route prefix. */

@@ -46,6 +46,9 @@ class AccessIT {
           "POST /stripe/webhook",
           "POST /billing/checkout",
           "POST /signup",
+          // the web chat: bound to its own cookie, not to a session
+          "POST /onboarding/sessions",
+          "GET /onboarding/chat/{sessionId}",
           // pages people land on from mails and Stripe (the dashboard page shows more when
           // signed in)
           "GET /",

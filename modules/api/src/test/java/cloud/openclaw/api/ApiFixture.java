@@ -3,6 +3,7 @@ package cloud.openclaw.api;
 import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.api.http.ApiService;
+import cloud.openclaw.api.onboarding.ChatRelay;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
@@ -28,6 +29,7 @@ import cloud.openclaw.platform.telegram.TelegramBots;
 import cloud.openclaw.testkit.PostgresServer;
 import cloud.openclaw.testkit.RedisServer;
 import cloud.openclaw.testkit.TestDatabase;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.security.interfaces.RSAPrivateCrtKey;
@@ -62,6 +64,7 @@ final class ApiFixture implements AutoCloseable {
   final SecretBox secrets;
   final RSAPrivateCrtKey signingKey;
   final List<ApiService> services;
+  final ChatRelay chat;
   final Map<String, String> config;
   final Opened opened = new Opened();
 
@@ -86,6 +89,7 @@ final class ApiFixture implements AutoCloseable {
     config.put("api.auth.admins", ADMIN);
     config.put("api.auth.login-limit.per-email", "1000");
     config.put("api.auth.login-limit.per-ip", "1000");
+    config.put("api.onboarding.max-sockets", "8");
     // Nothing answers here: tests that need Stripe bring the sandbox's and override these.
     config.put("stripe.secret-key", "sk_test_fixture");
     config.put("stripe.api-base", "http://127.0.0.1:9");
@@ -111,6 +115,7 @@ final class ApiFixture implements AutoCloseable {
             new TelegramBots(URI.create(loaded.string("telegram.api-root"))),
             Clock.systemUTC(),
             opened);
+    chat = Main.chatRelay(redis, platform, settings, opened);
   }
 
   static ApiFixture start(Class<?> testClass) {
@@ -125,6 +130,11 @@ final class ApiFixture implements AutoCloseable {
   void routing(HttpRouting.Builder routing) {
     ErrorResponses.register(routing);
     Main.routing(routing, services);
+  }
+
+  /** The whole server as the api's Main has it: the HTTP routes and the chat's WebSocket. */
+  void server(WebServerConfig.Builder server) {
+    server.routing(this::routing).addRouting(chat.routing());
   }
 
   /** The token of a fresh sign-in link for {@code email}, as a mail would carry it. */

@@ -7,6 +7,7 @@ import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.CustomerStatus;
+import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.proxy.TestServices;
@@ -18,8 +19,16 @@ import io.helidon.webserver.testing.junit5.AfterStop;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Sign-up: onboarding's answers become a pending customer, their box, and a checkout to pay at. */
@@ -181,6 +190,173 @@ class SignupIT {
             CustomerStatus.ACTIVE);
 
     assertRefused(signup(email, "starter", bot().token(), ""), 409, null, "already_customer");
+  }
+
+  @Test
+  void theOwnerIsAllowedFirstAndRecordedOnTheCustomerAndTheUseCaseOnTheBox() {
+    String email = email();
+    String useCase = "Answer my bakery's customers about opening hours and \"today's\" bread.";
+
+    JsonNode body =
+        signup(
+                email,
+                "starter",
+                bot().token(),
+                ",\"ownerTelegramUserId\":777001,\"useCase\":" + Json.write(useCase))
+            .json();
+
+    Customer customer = customer(body);
+    assertThat(customer.telegramUserId()).isEqualTo(777001L);
+    Box box = box(body);
+    assertThat(box.allowedTelegramUserIds()).containsExactly(777001L, 4242L);
+    assertThat(box.useCase()).isEqualTo(useCase);
+  }
+
+  @Test
+  void anOwnerWhoIsAnotherCustomersTelegramUserIsStillAllowedButNotRecordedTwice() {
+    JsonNode first =
+        signup(email(), "starter", bot().token(), ",\"ownerTelegramUserId\":777002").json();
+    assertThat(customer(first).telegramUserId()).isEqualTo(777002L);
+
+    JsonNode second =
+        signup(
+                email(),
+                "starter",
+                bot().token(),
+                ",\"ownerTelegramUserId\":777002,\"allowedTelegramUserIds\":[777002]")
+            .json();
+
+    assertThat(second.path("customerId").asText()).isNotEqualTo(first.path("customerId").asText());
+    assertThat(customer(second).telegramUserId()).isNull();
+    assertThat(box(second).allowedTelegramUserIds()).containsExactly(777002L);
+  }
+
+  @Test
+  void refusesABadOwnerOrUseCase() {
+    String token = bot().token();
+    assertRefused(
+        signup(email(), "starter", token, ",\"ownerTelegramUserId\":0"),
+        400,
+        "ownerTelegramUserId");
+    assertRefused(
+        signup(email(), "starter", token, ",\"useCase\":" + Json.write("x".repeat(2001))),
+        400,
+        "useCase");
+    // A blank use case is no use case.
+    JsonNode body = signup(email(), "starter", token, ",\"useCase\":\"  \"").json();
+    assertThat(box(body).useCase()).isNull();
+  }
+
+  @Test
+  void theSameIdempotencyKeyGivesTheSameAnswerWithoutASecondCheckout() {
+    String email = email();
+    String request = request(email, bot().token());
+    String key = "web:" + UUID.randomUUID() + ":1";
+
+    ApiClient.Answer first = signupWithKey(key, request);
+    ApiClient.Answer again = signupWithKey(key, request);
+
+    assertThat(first.status()).as(first.body()).isEqualTo(201);
+    assertThat(again.status()).isEqualTo(201);
+    assertThat(again.json()).isEqualTo(first.json());
+    assertThat(checkoutsOf(customer(first.json()))).hasSize(1);
+    // Without the key, asking again is a fresh checkout (the behaviour before keys).
+    assertThat(signup(email, "starter", botOf(first), "").json().path("checkoutSessionId").asText())
+        .isNotEqualTo(first.json().path("checkoutSessionId").asText());
+  }
+
+  @Test
+  void twoConcurrentRequestsWithOneKeyAreOneSignup() throws Exception {
+    String email = email();
+    String request = request(email, bot().token());
+    String key = "tg:" + UUID.randomUUID() + ":1";
+    CountDownLatch start = new CountDownLatch(1);
+    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<ApiClient.Answer>> answers = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        answers.add(
+            threads.submit(
+                () -> {
+                  start.await();
+                  return signupWithKey(key, request);
+                }));
+      }
+      start.countDown();
+      JsonNode one = answers.get(0).get(30, TimeUnit.SECONDS).json();
+      JsonNode other = answers.get(1).get(30, TimeUnit.SECONDS).json();
+
+      assertThat(one.path("checkoutSessionId").asText()).startsWith("cs_");
+      assertThat(other).isEqualTo(one);
+    }
+    Customer customer =
+        new CustomerStore(api.database).findByEmail(api.database.execute(), email).orElseThrow();
+    assertThat(checkoutsOf(customer)).hasSize(1);
+  }
+
+  @Test
+  void aKeyUsedForOtherAnswersIsRefused() {
+    String email = email();
+    String token = bot().token();
+    String key = "web:" + UUID.randomUUID() + ":1";
+    assertThat(signupWithKey(key, request(email, token)).status()).isEqualTo(201);
+
+    assertRefused(
+        signupWithKey(key, request(email, token).replace("4242", "4343")),
+        409,
+        null,
+        "idempotency_key_reused");
+    assertRefused(signupWithKey("k".repeat(201), request(email(), token)), 400, "Idempotency-Key");
+  }
+
+  private static String request(String email, String token) {
+    return Json.write(
+        Map.of(
+            "email",
+            email,
+            "plan",
+            "starter",
+            "botToken",
+            token,
+            "allowedTelegramUserIds",
+            List.of(4242),
+            "ownerTelegramUserId",
+            Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000_000L) + 1,
+            "useCase",
+            "Keep my shopping list."));
+  }
+
+  private ApiClient.Answer signupWithKey(String key, String json) {
+    return client.send(
+        client
+            .request("/signup")
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private static Customer customer(JsonNode body) {
+    return new CustomerStore(api.database)
+        .find(UUID.fromString(body.path("customerId").asText()))
+        .orElseThrow();
+  }
+
+  private static Box box(JsonNode body) {
+    return new BoxStore(api.database, api.secrets)
+        .find(UUID.fromString(body.path("boxId").asText()))
+        .orElseThrow();
+  }
+
+  private static String botOf(ApiClient.Answer answer) {
+    Box box = box(answer.json());
+    return new BoxStore(api.database, api.secrets).openBotToken(box);
+  }
+
+  /** The checkout sessions the Stripe stand-in opened for the customer. */
+  private static List<String> checkoutsOf(Customer customer) {
+    return sandbox.stripe().state().objects().get("checkout_sessions").values().stream()
+        .filter(session -> customer.stripeCustomerId().equals(session.path("customer").asText()))
+        .map(session -> session.path("id").asText())
+        .toList();
   }
 
   static void assertRefused(ApiClient.Answer answer, int status, String field) {

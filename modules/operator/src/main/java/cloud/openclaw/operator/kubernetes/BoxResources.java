@@ -3,6 +3,7 @@ package cloud.openclaw.operator.kubernetes;
 import cloud.openclaw.operator.gateway.GatewayConfig;
 import cloud.openclaw.operator.gateway.GatewayInputs;
 import cloud.openclaw.operator.gateway.GatewayModel;
+import cloud.openclaw.operator.gateway.WorkspaceFiles;
 import cloud.openclaw.operator.runtime.AppliedSettings;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
@@ -106,6 +107,9 @@ public final class BoxResources {
   public static final String GATEWAY_TOKEN_KEY = "gateway-token";
   public static final String CONFIG_KEY = "openclaw.json";
 
+  /** In the config Secret: the platform's section of the workspace's USER.md (may be empty). */
+  public static final String USER_SECTION_KEY = "workspace-user-section.md";
+
   public static final String HOME_DIR = "/home/node";
   public static final String STATE_DIR = HOME_DIR + "/.openclaw";
   public static final String WORKSPACE_DIR = STATE_DIR + "/workspace";
@@ -124,6 +128,11 @@ public final class BoxResources {
       List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16");
 
   private static final int SECRET_FILE_MODE = 0440;
+
+  /** The init container's: the two directories, then the USER.md merge (last two arguments). */
+  static final String PREPARE_SCRIPT =
+      "for (const d of process.argv.slice(1, 3)) require('fs').mkdirSync(d, {recursive: true});\n"
+          + WorkspaceFiles.MERGE_SCRIPT;
 
   private BoxResources() {}
 
@@ -238,6 +247,7 @@ public final class BoxResources {
     }
     String ns = namespaceName(box, settings);
     Map<String, String> labels = labels(box);
+    String userSection = WorkspaceFiles.section(box).orElse("");
     return new Desired(
         box.id(),
         ns,
@@ -247,9 +257,9 @@ public final class BoxResources {
         networkPolicy(ns, labels, settings),
         serviceAccount(ns, labels),
         secret(ns, labels, SECRETS, secretData(secrets)),
-        secret(ns, labels, CONFIG, Map.of(CONFIG_KEY, configJson)),
+        secret(ns, labels, CONFIG, configData(configJson, userSection)),
         stateClaim(ns, labels, settings),
-        deployment(box, ns, labels, settings, configHash(configJson, secrets)));
+        deployment(box, ns, labels, settings, configHash(configJson, secrets, userSection)));
   }
 
   /** The labels on every object of a box. */
@@ -263,10 +273,25 @@ public final class BoxResources {
 
   /** sha256 (hex) over openclaw.json and the three secrets. */
   public static String configHash(String configJson, Secrets secrets) {
+    return configHash(configJson, secrets, "");
+  }
+
+  /**
+   * sha256 (hex) over openclaw.json, the three secrets and the workspace's USER.md section (only
+   * when there is one, so that boxes without a use case keep the hash they had): the init container
+   * writes the section, so a change must roll the pod.
+   */
+  public static String configHash(String configJson, Secrets secrets, String userSection) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (String part :
-          List.of(configJson, secrets.botToken(), secrets.proxyToken(), secrets.gatewayToken())) {
+      List<String> parts =
+          new ArrayList<>(
+              List.of(
+                  configJson, secrets.botToken(), secrets.proxyToken(), secrets.gatewayToken()));
+      if (!userSection.isEmpty()) {
+        parts.add(userSection);
+      }
+      for (String part : parts) {
         byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
         digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
         digest.update((byte) ':');
@@ -408,6 +433,13 @@ public final class BoxResources {
         .build();
   }
 
+  private static Map<String, String> configData(String configJson, String userSection) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(CONFIG_KEY, configJson);
+    data.put(USER_SECTION_KEY, userSection);
+    return data;
+  }
+
   private static Map<String, String> secretData(Secrets secrets) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(BOT_TOKEN_KEY, secrets.botToken());
@@ -502,8 +534,9 @@ public final class BoxResources {
   }
 
   /**
-   * Creates the workspace (the gateway runs git init in it) and log directories on a fresh volume.
-   * Uses node, which the image has for certain.
+   * Creates the workspace (the gateway runs git init in it) and log directories on a fresh volume,
+   * then brings the workspace's USER.md to the box's section ({@link WorkspaceFiles}), keeping what
+   * the agent wrote there. Uses node, which the image has for certain.
    */
   private static Container prepareState(KubernetesSettings settings) {
     return new ContainerBuilder()
@@ -513,16 +546,18 @@ public final class BoxResources {
         .withCommand(
             "node",
             "-e",
-            "for (const d of process.argv.slice(1)) require('fs').mkdirSync(d, {recursive: true})",
+            PREPARE_SCRIPT,
             WORKSPACE_DIR,
-            LOG_DIR)
+            LOG_DIR,
+            WORKSPACE_DIR + "/" + WorkspaceFiles.USER_FILE,
+            CONFIG_DIR + "/" + USER_SECTION_KEY)
         .withSecurityContext(containerSecurity())
         .withResources(
             new ResourceRequirementsBuilder()
                 .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("64Mi")))
                 .withLimits(Map.of("memory", new Quantity("256Mi")))
                 .build())
-        .withVolumeMounts(mount("state", STATE_DIR, false))
+        .withVolumeMounts(mount("state", STATE_DIR, false), mount("config", CONFIG_DIR, true))
         .build();
   }
 

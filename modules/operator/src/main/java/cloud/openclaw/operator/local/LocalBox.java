@@ -20,6 +20,8 @@ import java.util.UUID;
  * @param proxyToken the box's proxy token
  * @param telegramApiRoot a Bot API root (the sandbox's /telegram); empty for the real Telegram
  * @param gatewayToken the gateway's auth token; empty to keep the box's (or make one up)
+ * @param userSection the platform's section of the workspace's USER.md ({@link
+ *     cloud.openclaw.operator.gateway.WorkspaceFiles#section}); empty when the box has no use case
  */
 public record LocalBox(
     UUID boxId,
@@ -30,7 +32,32 @@ public record LocalBox(
     String tokenProxyBaseUrl,
     String proxyToken,
     Optional<String> telegramApiRoot,
-    Optional<String> gatewayToken) {
+    Optional<String> gatewayToken,
+    Optional<String> userSection) {
+
+  /** Without a use case in its workspace. */
+  public LocalBox(
+      UUID boxId,
+      String botToken,
+      List<Long> allowedTelegramUserIds,
+      GatewayModel model,
+      ThinkingLevel thinkingLevel,
+      String tokenProxyBaseUrl,
+      String proxyToken,
+      Optional<String> telegramApiRoot,
+      Optional<String> gatewayToken) {
+    this(
+        boxId,
+        botToken,
+        allowedTelegramUserIds,
+        model,
+        thinkingLevel,
+        tokenProxyBaseUrl,
+        proxyToken,
+        telegramApiRoot,
+        gatewayToken,
+        Optional.empty());
+  }
 
   /** Without a gateway token of its own: the box keeps the one it has, or gets a new one. */
   public LocalBox(
@@ -68,6 +95,7 @@ public record LocalBox(
     }
     telegramApiRoot = Objects.requireNonNull(telegramApiRoot, "telegramApiRoot");
     gatewayToken = Objects.requireNonNull(gatewayToken, "gatewayToken").filter(t -> !t.isBlank());
+    userSection = Objects.requireNonNull(userSection, "userSection");
   }
 
   @Override

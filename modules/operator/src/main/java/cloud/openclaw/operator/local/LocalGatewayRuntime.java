@@ -1,6 +1,7 @@
 package cloud.openclaw.operator.local;
 
 import cloud.openclaw.operator.gateway.GatewayModel;
+import cloud.openclaw.operator.gateway.WorkspaceFiles;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.runtime.AppliedSettings;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
@@ -69,7 +70,8 @@ public final class LocalGatewayRuntime implements GatewayRuntime {
             tokenProxyBaseUrl,
             secrets.proxyToken(),
             telegramApiRoot,
-            Optional.of(secrets.gatewayToken()));
+            Optional.of(secrets.gatewayToken()),
+            WorkspaceFiles.section(box));
     boolean restarted;
     if (box.desiredState() == BoxDesiredState.RUNNING) {
       restarted = processes.start(spec);

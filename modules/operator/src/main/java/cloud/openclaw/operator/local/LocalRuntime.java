@@ -2,6 +2,7 @@ package cloud.openclaw.operator.local;
 
 import cloud.openclaw.operator.gateway.GatewayConfig;
 import cloud.openclaw.operator.gateway.GatewayInputs;
+import cloud.openclaw.operator.gateway.WorkspaceFiles;
 import cloud.openclaw.platform.crypto.Sha256;
 import cloud.openclaw.platform.http.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -131,6 +132,8 @@ public final class LocalRuntime implements AutoCloseable {
     synchronized (entry) {
       String config = renderConfig(entry, spec);
       String hash = configHash(config, spec.botToken());
+      // OpenClaw reads USER.md at every session: a new use case needs no restart.
+      writeWorkspace(entry, spec);
       if (entry.wanted && entry.isAlive() && hash.equals(entry.configHash)) {
         LOG.fine(() -> "box " + spec.boxId() + " already runs with this config");
         return false;
@@ -161,6 +164,7 @@ public final class LocalRuntime implements AutoCloseable {
         halt(entry);
       }
       write(entry, spec, config, hash);
+      writeWorkspace(entry, spec);
     }
   }
 
@@ -522,6 +526,20 @@ public final class LocalRuntime implements AutoCloseable {
       throw new UncheckedIOException("cannot prepare " + dir, e);
     }
     entry.configHash = hash;
+  }
+
+  /**
+   * The platform's files in the box's workspace ({@link WorkspaceFiles}), before its gateway reads
+   * them.
+   */
+  private void writeWorkspace(Entry entry, LocalBox spec) {
+    Path workspace = boxDir(entry.boxId).resolve("workspace");
+    try {
+      Files.createDirectories(workspace);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + workspace, e);
+    }
+    WorkspaceFiles.write(workspace, spec.userSection());
   }
 
   /** The box's entry, loaded from its directory (adopting a live gateway) on first use. */

@@ -7,10 +7,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A fingerprint of what a customer may change on their box (allowed users, model, thinking level),
- * recorded by the runtime with the gateway it applies (a Deployment annotation, a file in the box's
- * directory), so that the reconciler can tell a gateway still running with older settings from the
- * runtime's listing alone, without its secrets.
+ * A fingerprint of what a customer may change on their box (allowed users, model, thinking level,
+ * what the agent is for), recorded by the runtime with the gateway it applies (a Deployment
+ * annotation, a file in the box's directory), so that the reconciler can tell a gateway still
+ * running with older settings from the runtime's listing alone, without its secrets.
  */
 public final class AppliedSettings {
   private AppliedSettings() {}
@@ -23,7 +23,9 @@ public final class AppliedSettings {
             + ";model="
             + box.model()
             + ";thinking="
-            + box.thinkingLevel().dbValue();
+            + box.thinkingLevel().dbValue()
+            // Only when there is one: boxes without a use case keep the fingerprint they had.
+            + (box.useCase() == null ? "" : ";useCase=" + box.useCase());
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(settings.getBytes(StandardCharsets.UTF_8));

@@ -3,7 +3,9 @@ package cloud.openclaw.operator.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cloud.openclaw.operator.gateway.GatewayConfig;
 import cloud.openclaw.operator.gateway.OpenClawSchema;
+import cloud.openclaw.operator.gateway.WorkspaceFiles;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxDesiredState;
 import cloud.openclaw.platform.domain.ThinkingLevel;
@@ -73,6 +75,7 @@ class BoxResourcesTest {
             null,
             box.createdAt(),
             box.updatedAt(),
+            null,
             null,
             null);
     assertThat(BoxResources.namespaceName(named, settings)).isEqualTo("box-custom");
@@ -153,7 +156,54 @@ class BoxResourcesTest {
     assertThat(decode(secrets.getData().get("proxy-token"))).isEqualTo("oc_pt_proxy-token-secret");
     assertThat(decode(secrets.getData().get("gateway-token"))).isEqualTo("gateway-token-secret");
     assertThat(desired.config().getStringData()).isNullOrEmpty();
-    assertThat(desired.config().getData()).containsOnlyKeys("openclaw.json");
+    assertThat(desired.config().getData())
+        .containsOnlyKeys("openclaw.json", BoxResources.USER_SECTION_KEY);
+  }
+
+  @Test
+  void theUseCaseReachesTheWorkspaceThroughTheInitContainer() {
+    Box withUseCase = TestBoxes.withUseCase(box, "Answer my bakery's customers");
+    BoxResources.Desired with = BoxResources.desired(withUseCase, settings, TestBoxes.secrets());
+
+    String section = decode(with.config().getData().get(BoxResources.USER_SECTION_KEY));
+    assertThat(section)
+        .isEqualTo(WorkspaceFiles.section(withUseCase).orElseThrow())
+        .contains("  > Answer my bakery's customers");
+    assertThat(decode(desired.config().getData().get(BoxResources.USER_SECTION_KEY))).isEmpty();
+    Container init =
+        with.deployment().getSpec().getTemplate().getSpec().getInitContainers().getFirst();
+    List<String> command = init.getCommand();
+    assertThat(command.subList(0, 2)).containsExactly("node", "-e");
+    assertThat(command.get(2)).contains(WorkspaceFiles.MERGE_SCRIPT);
+    assertThat(command.subList(3, command.size()))
+        .containsExactly(
+            BoxResources.WORKSPACE_DIR,
+            BoxResources.LOG_DIR,
+            BoxResources.WORKSPACE_DIR + "/USER.md",
+            BoxResources.CONFIG_DIR + "/" + BoxResources.USER_SECTION_KEY);
+    assertThat(init.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo("config");
+              assertThat(m.getMountPath()).isEqualTo(BoxResources.CONFIG_DIR);
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    // A new use case rolls the pod (the init container writes it); none keeps the old hash.
+    assertThat(hash(with)).isNotEqualTo(hash(desired));
+    assertThat(
+            hash(
+                BoxResources.desired(
+                    TestBoxes.withUseCase(box, "Another job"), settings, TestBoxes.secrets())))
+        .isNotEqualTo(hash(with));
+    assertThat(hash(desired))
+        .isEqualTo(
+            BoxResources.configHash(
+                GatewayConfig.renderJson(
+                    BoxResources.gatewayInputs(box, settings, TestBoxes.secrets())),
+                TestBoxes.secrets()));
+    // Same box, same objects.
+    assertThat(BoxResources.desired(withUseCase, settings, TestBoxes.secrets()).config())
+        .isEqualTo(with.config());
   }
 
   @Test

@@ -58,7 +58,7 @@ public final class TestBoxes {
     return box(UUID.randomUUID(), BoxDesiredState.RUNNING);
   }
 
-  static Box box(UUID id, BoxDesiredState state) {
+  public static Box box(UUID id, BoxDesiredState state) {
     return box(id, UUID.randomUUID(), state, "kimi-k3", ThinkingLevel.LOW, List.of(111L, 222L));
   }
 
@@ -87,7 +87,31 @@ public final class TestBoxes {
         now,
         now,
         null,
+        null,
         null);
+  }
+
+  /** The box with what its owner said it is for. */
+  public static Box withUseCase(Box box, String useCase) {
+    return new Box(
+        box.id(),
+        box.customerId(),
+        box.botId(),
+        box.botUsername(),
+        box.botToken(),
+        box.allowedTelegramUserIds(),
+        box.model(),
+        box.thinkingLevel(),
+        box.runtime(),
+        box.namespace(),
+        box.desiredState(),
+        box.observedState(),
+        box.lastError(),
+        box.createdAt(),
+        box.updatedAt(),
+        box.readyAt(),
+        box.destroyedAt(),
+        useCase);
   }
 
   static BoxResources.Secrets secrets() {

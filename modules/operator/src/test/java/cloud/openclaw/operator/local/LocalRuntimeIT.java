@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.operator.gateway.GatewayModel;
+import cloud.openclaw.operator.gateway.WorkspaceFiles;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
@@ -54,6 +55,7 @@ class LocalRuntimeIT {
   static final String INTERNAL_TOKEN = TestTokenProxy.INTERNAL_TOKEN;
   static final long ALLOWED_USER = 4242;
   static final long STRANGER = 222;
+  static final String USE_CASE = "Answer questions about my bakery's opening hours.";
 
   @TempDir static Path dataDir;
 
@@ -93,7 +95,9 @@ class LocalRuntimeIT {
             ThinkingLevel.OFF,
             "http://127.0.0.1:" + proxyService.port() + "/v1",
             token.token(),
-            Optional.of("http://127.0.0.1:" + sandbox.port() + "/telegram"));
+            Optional.of("http://127.0.0.1:" + sandbox.port() + "/telegram"),
+            Optional.empty(),
+            WorkspaceFiles.section(box));
 
     long t0 = System.nanoTime();
     runtime.start(spec);
@@ -114,6 +118,10 @@ class LocalRuntimeIT {
             PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("bot-token"))))
         .isEqualTo("rw-------");
     assertThat(Files.readString(dir.resolve("openclaw.json"))).contains("\"bind\" : \"loopback\"");
+    String userMd = WorkspaceFiles.merge(null, WorkspaceFiles.section(box)).orElseThrow();
+    assertThat(Files.readString(dir.resolve("workspace/USER.md")))
+        .isEqualTo(userMd)
+        .contains("  > " + USE_CASE);
 
     // Starting it again with the same config changes nothing.
     runtime.start(spec);
@@ -139,6 +147,9 @@ class LocalRuntimeIT {
     // "echo: " prefix from what it sends on): the model's answer to this very message came back.
     assertThat(replies).anySatisfy(m -> assertThat(m.text()).startsWith("hello"));
     assertThat(replies).noneMatch(m -> m.text().contains("stranger"));
+    // Answering, OpenClaw seeded the workspace's other files around ours and kept our USER.md.
+    assertThat(dir.resolve("workspace/AGENTS.md")).isRegularFile();
+    assertThat(Files.readString(dir.resolve("workspace/USER.md"))).isEqualTo(userMd);
 
     await()
         .during(Duration.ofSeconds(3))
@@ -186,7 +197,8 @@ class LocalRuntimeIT {
                     List.of(ALLOWED_USER),
                     "kimi-k2.6",
                     ThinkingLevel.OFF,
-                    BoxRuntime.LOCAL));
+                    BoxRuntime.LOCAL,
+                    USE_CASE));
     TestTokenProxy.openPeriod(proxy, customer, 10_000_000);
     return box;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.operator.gateway.GatewayModel;
+import cloud.openclaw.operator.gateway.WorkspaceFiles;
 import cloud.openclaw.platform.domain.ThinkingLevel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,6 +80,50 @@ class LocalRuntimeTest {
     assertThat(runtime.port(id)).hasValue(port);
     assertThat(Files.readString(dir.resolve("openclaw.json"))).contains("token-2");
     await().atMost(Duration.ofSeconds(5)).until(() -> launches(id).size() == 2);
+  }
+
+  static LocalBox spec(UUID boxId, String proxyToken, String userSection) {
+    LocalBox base = spec(boxId, proxyToken);
+    return new LocalBox(
+        boxId,
+        base.botToken(),
+        base.allowedTelegramUserIds(),
+        base.model(),
+        base.thinkingLevel(),
+        base.tokenProxyBaseUrl(),
+        base.proxyToken(),
+        base.telegramApiRoot(),
+        base.gatewayToken(),
+        Optional.ofNullable(userSection));
+  }
+
+  @Test
+  void theUseCaseIsInTheWorkspaceBeforeTheGatewayStartsAndChangesWithoutARestart()
+      throws Exception {
+    UUID id = UUID.randomUUID();
+    String tutor = WorkspaceFiles.START + "\nA tutor\n" + WorkspaceFiles.END + "\n";
+    runtime.start(spec(id, "t", tutor));
+    long pid = runtime.pid(id).orElseThrow();
+    Path user = runtime.boxDir(id).resolve("workspace/USER.md");
+    assertThat(Files.readString(user)).endsWith(tutor);
+
+    // The agent adds to its user model; the platform's section changes; the agent's line stays.
+    Files.writeString(user, Files.readString(user) + "\n- Prefer French.\n");
+    String coach = WorkspaceFiles.START + "\nA chess coach\n" + WorkspaceFiles.END + "\n";
+    runtime.start(spec(id, "t", coach));
+
+    assertThat(Files.readString(user))
+        .contains("A chess coach")
+        .doesNotContain("A tutor")
+        .endsWith("- Prefer French.\n");
+    assertThat(runtime.pid(id)).hasValue(pid);
+
+    // A suspended box's workspace follows too.
+    runtime.stop(id);
+    runtime.prepare(spec(id, "t", null));
+    assertThat(Files.readString(user))
+        .doesNotContain(WorkspaceFiles.START)
+        .endsWith("- Prefer French.\n");
   }
 
   @Test

@@ -3,11 +3,11 @@ package cloud.openclaw.operator.local;
 import java.nio.file.Path;
 
 /** The real Node and OpenClaw the E2E tests run, installed once per machine and then reused. */
-final class RealOpenClaw {
+public final class RealOpenClaw {
   private RealOpenClaw() {}
 
   /** The pinned versions in {@code OPENCLAW_LOCAL_CACHE_DIR} (default ~/.cache/openclaw-cloud). */
-  static OpenClawInstall install() {
+  public static OpenClawInstall install() {
     String cache = System.getenv("OPENCLAW_LOCAL_CACHE_DIR");
     Path cacheDir =
         cache == null || cache.isBlank()

@@ -7,7 +7,9 @@ import java.util.UUID;
 
 /**
  * A customer's agent: one OpenClaw gateway polling one Telegram bot. The bot token stays sealed
- * here; only {@code BoxStore.openBotToken} opens it, for the one caller that needs it.
+ * here; only {@code BoxStore.openBotToken} opens it, for the one caller that needs it. {@code
+ * useCase} is what the customer said the agent is for (null when never asked); the operator writes
+ * it into the agent's workspace.
  */
 public record Box(
     UUID id,
@@ -26,11 +28,15 @@ public record Box(
     Instant createdAt,
     Instant updatedAt,
     Instant readyAt,
-    Instant destroyedAt) {
+    Instant destroyedAt,
+    String useCase) {
 
   public Box {
     allowedTelegramUserIds = List.copyOf(allowedTelegramUserIds);
   }
+
+  /** The longest use case a box keeps (boxes.use_case). */
+  public static final int USE_CASE_MAX = 2_000;
 
   /** The associated data that binds a sealed bot token to the box it belongs to. */
   public static String botTokenAssociatedData(UUID boxId) {

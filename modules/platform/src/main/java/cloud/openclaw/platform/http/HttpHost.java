@@ -4,6 +4,7 @@ import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.db.Connections;
 import io.helidon.health.HealthCheck;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.Routing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -27,6 +28,21 @@ public final class HttpHost {
       PrometheusMeterRegistry metrics,
       Consumer<HttpRouting.Builder> routes,
       List<AutoCloseable> resources) {
+    return start(name, settings, checks, metrics, routes, List.of(), resources);
+  }
+
+  /**
+   * Like {@link #start(String, ServerSettings, List, PrometheusMeterRegistry, Consumer, List)},
+   * with routings of other protocols (a WebSocket routing) beside the HTTP one.
+   */
+  public static RunningService start(
+      String name,
+      ServerSettings settings,
+      List<HealthCheck> checks,
+      PrometheusMeterRegistry metrics,
+      Consumer<HttpRouting.Builder> routes,
+      List<? extends io.helidon.common.Builder<?, ? extends Routing>> otherRoutings,
+      List<AutoCloseable> resources) {
     WebServer server =
         WebServer.builder()
             .host(settings.host())
@@ -36,6 +52,7 @@ public final class HttpHost {
             .connectionOptions(options -> options.tcpNoDelay(true))
             .addFeature(ObserveFeature.just(health(checks)))
             .routing(routing -> routing(routing, metrics, routes))
+            .addRoutings(List.copyOf(otherRoutings))
             .build()
             .start();
     return new RunningService(name, server, resources);
@@ -70,6 +87,26 @@ public final class HttpHost {
       List<AutoCloseable> resources) {
     return start(
         name, settings, connections.healthChecks(), Metrics.registry(name), routes, resources);
+  }
+
+  /**
+   * Like {@link #serve(String, ServerSettings, Connections, Consumer, List)}, with other routings.
+   */
+  public static RunningService serve(
+      String name,
+      ServerSettings settings,
+      Connections connections,
+      Consumer<HttpRouting.Builder> routes,
+      List<? extends io.helidon.common.Builder<?, ? extends Routing>> otherRoutings,
+      List<AutoCloseable> resources) {
+    return start(
+        name,
+        settings,
+        connections.healthChecks(),
+        Metrics.registry(name),
+        routes,
+        otherRoutings,
+        resources);
   }
 
   /**

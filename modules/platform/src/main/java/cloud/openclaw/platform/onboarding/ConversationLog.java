@@ -55,6 +55,7 @@ public final class ConversationLog {
     if (block != null) {
       params.block((int) Math.max(1, Math.min(Integer.MAX_VALUE, block.toMillis())));
     }
+    // StreamEntryID does not parse "0" (it wants <millis>-<seq>): the start is (0, 0).
     StreamEntryID after =
         afterId == null || afterId.isBlank() || afterId.equals("0")
             ? new StreamEntryID(0, 0)

@@ -33,8 +33,8 @@ public final class BoxStore {
   private static final String INSERT =
       """
       INSERT INTO boxes (id, customer_id, bot_id, bot_username, bot_token_ciphertext,
-          bot_token_key_id, allowed_telegram_user_ids, model, thinking_level, runtime)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          bot_token_key_id, allowed_telegram_user_ids, model, thinking_level, runtime, use_case)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       RETURNING *\
       """;
   private static final String FIND = "SELECT * FROM boxes WHERE id = ?";
@@ -91,6 +91,12 @@ public final class BoxStore {
       WHERE id = ? AND observed_state = ? AND desired_state = 'running' AND destroyed_at IS NULL
       RETURNING *\
       """;
+  private static final String SET_USE_CASE =
+      """
+      UPDATE boxes SET use_case = ?, updated_at = now()
+      WHERE id = ? AND destroyed_at IS NULL
+      RETURNING *\
+      """;
   private static final String SET_NAMESPACE =
       """
       UPDATE boxes SET namespace = ?, updated_at = now()
@@ -119,6 +125,10 @@ public final class BoxStore {
           () -> new NotFoundException("customer"),
           "boxes_bot_id_check",
           () -> new InvalidInputException("botId", "a Telegram bot id is positive"),
+          "boxes_use_case_length",
+          () ->
+              new InvalidInputException(
+                  "useCase", "the use case is at most " + Box.USE_CASE_MAX + " characters"),
           "boxes_allowed_telegram_user_ids_check",
           () ->
               new InvalidInputException(
@@ -153,7 +163,8 @@ public final class BoxStore {
                         Rows.param(box.allowedTelegramUserIds()),
                         box.model(),
                         box.thinkingLevel().dbValue(),
-                        box.runtime().dbValue())
+                        box.runtime().dbValue(),
+                        box.useCase())
                     .orElseThrow()));
   }
 
@@ -217,6 +228,16 @@ public final class BoxStore {
                     settings.model(),
                     settings.thinkingLevel().dbValue(),
                     id)
+                .map(BoxStore::map)
+                .orElseThrow(() -> missing(exec, id)));
+  }
+
+  /** Sets what the box is for (null: not said); the operator writes it into the workspace. */
+  public Box setUseCase(DbExecute exec, UUID id, String useCase) {
+    return SqlErrors.guard(
+        CONSTRAINTS,
+        () ->
+            exec.get(SET_USE_CASE, useCase, id)
                 .map(BoxStore::map)
                 .orElseThrow(() -> missing(exec, id)));
   }
@@ -355,6 +376,7 @@ public final class BoxStore {
         Rows.instant(row, "created_at"),
         Rows.instant(row, "updated_at"),
         Rows.instant(row, "ready_at"),
-        Rows.instant(row, "destroyed_at"));
+        Rows.instant(row, "destroyed_at"),
+        Rows.string(row, "use_case"));
   }
 }

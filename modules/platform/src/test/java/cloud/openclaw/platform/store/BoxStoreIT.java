@@ -284,6 +284,34 @@ class BoxStoreIT {
   }
 
   @Test
+  void keepsWhatTheBoxIsFor() {
+    UUID customer = StoreFixtures.customer(db).id();
+    NewBox base = StoreFixtures.newBox(customer);
+    Box box =
+        boxes.create(
+            db.execute(),
+            new NewBox(
+                customer,
+                base.botId(),
+                base.botUsername(),
+                base.botToken(),
+                base.allowedTelegramUserIds(),
+                base.model(),
+                base.thinkingLevel(),
+                base.runtime(),
+                "A tutor for my kids"));
+    assertThat(boxes.find(box.id()).orElseThrow().useCase()).isEqualTo("A tutor for my kids");
+
+    assertThat(boxes.setUseCase(db.execute(), box.id(), "A chess coach").useCase())
+        .isEqualTo("A chess coach");
+    assertThat(boxes.setUseCase(db.execute(), box.id(), null).useCase()).isNull();
+    assertThat(StoreFixtures.customerWithBox(db, secrets).useCase()).isNull();
+    assertThatThrownBy(() -> boxes.setUseCase(db.execute(), box.id(), "x".repeat(2001)))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("useCase"));
+  }
+
+  @Test
   void aNamespaceBelongsToOneBox() {
     Box first = StoreFixtures.customerWithBox(db, secrets);
     Box second = StoreFixtures.customerWithBox(db, secrets);
