@@ -179,7 +179,8 @@ public final class DevLauncher implements AutoCloseable {
    * Unless configured, the URLs people are sent to point at this run: the api's public URL (sign-in
    * links, the end of sign-in) and the dashboard links in mails at the api where it runs here (dev
    * mode on other ports must not send people to the default port), and a paid checkout to the
-   * sandbox's Telegram page, where the agent is about to answer. A port 0 is chosen now, since the
+   * sandbox's Telegram page, where the agent is about to answer; the api's web chat relays to this
+   * run's onboarding agent, and the agent signs up at this api. A port 0 is chosen now, since the
    * URLs must be known before the api starts.
    */
   private void apiPublicUrl(Map<String, String> shared) {
@@ -191,6 +192,14 @@ public final class DevLauncher implements AutoCloseable {
     String api = "http://127.0.0.1:" + port;
     String sandbox = services().getFirst().url();
     Map<String, String> wanted = new HashMap<>();
+    int onboardingPort =
+        new Settings(ConfigLoader.load("onboarding-agent", environment, shared))
+            .port("onboarding.port");
+    if (onboardingPort == 0) {
+      onboardingPort = Ports.free();
+      shared.put("onboarding.port", Integer.toString(onboardingPort));
+    }
+    wanted.put("api.onboarding.url", "http://127.0.0.1:" + onboardingPort); // the web chat's relay
     wanted.put("api.public-url", api);
     wanted.put("billing.dashboard-url", api + "/");
     wanted.put("api.stripe.cancel-url", api + "/billing/cancelled");

@@ -29,9 +29,17 @@ final class StandIns {
       wiring.put("proxy.upstream.api-key", new Settings(sandbox).string("sandbox.kimi.api-key"));
     }
     if (!environment.containsKey(ConfigLoader.environmentName("proxy.internal.token"))) {
-      byte[] token = new byte[24];
-      new SecureRandom().nextBytes(token);
-      wiring.put("proxy.internal.token", HexFormat.of().formatHex(token));
+      wiring.put("proxy.internal.token", newSecret());
+    }
+    // The api's web chat relay and the onboarding agent share one bearer token.
+    String onboardingToken =
+        environment.get(ConfigLoader.environmentName("onboarding.internal-token"));
+    if (onboardingToken == null) {
+      onboardingToken = newSecret();
+      wiring.put("onboarding.internal-token", onboardingToken);
+    }
+    if (!environment.containsKey(ConfigLoader.environmentName("api.onboarding.internal-token"))) {
+      wiring.put("api.onboarding.internal-token", onboardingToken);
     }
     if (!environment.containsKey(ConfigLoader.environmentName("telegram.api-root"))) {
       wiring.put("telegram.api-root", sandboxUrl + "/telegram");
@@ -42,6 +50,12 @@ final class StandIns {
     wiring.put("api.signup.runtime", "local");
     billing(environment, sandboxUrl, new Settings(sandbox), wiring);
     return wiring;
+  }
+
+  private static String newSecret() {
+    byte[] token = new byte[24];
+    new SecureRandom().nextBytes(token);
+    return HexFormat.of().formatHex(token);
   }
 
   /** Stripe and SMTP from the sandbox unless configured. */
