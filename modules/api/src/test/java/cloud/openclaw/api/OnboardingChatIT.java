@@ -171,22 +171,24 @@ class OnboardingChatIT {
     ChatClient chat = open(session, "");
     int before = agent.posted().size();
 
+    chat.send(Map.of("type", "start"));
     chat.send(Map.of("type", "text", "text", "A tutor for my kids"));
     chat.send(Map.of("type", "choice", "slot", "plan", "value", "starter"));
     chat.send(Map.of("type", "bot_token", "token", "123:AAHtoken"));
 
-    await().atMost(10, TimeUnit.SECONDS).until(() -> agent.posted().size() == before + 3);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> agent.posted().size() == before + 4);
     List<InputRecorder.Posted> posted =
         agent.posted().stream()
             .filter(post -> post.path().equals("/conversations/web:" + session.id() + "/input"))
             .toList();
-    assertThat(posted).hasSize(3);
+    assertThat(posted).hasSize(4);
     assertThat(posted)
         .allSatisfy(post -> assertThat(post.authorization()).isEqualTo("Bearer " + AGENT_TOKEN));
-    assertThat(posted.get(0).body().toString())
+    assertThat(posted.get(0).body().toString()).isEqualTo("{\"type\":\"start\"}");
+    assertThat(posted.get(1).body().toString())
         .isEqualTo("{\"type\":\"text\",\"text\":\"A tutor for my kids\"}");
-    assertThat(posted.get(1).body().path("slot").asText()).isEqualTo("plan");
-    assertThat(posted.get(2).body().path("token").asText()).isEqualTo("123:AAHtoken");
+    assertThat(posted.get(2).body().path("slot").asText()).isEqualTo("plan");
+    assertThat(posted.get(3).body().path("token").asText()).isEqualTo("123:AAHtoken");
     chat.close();
   }
 
@@ -215,6 +217,7 @@ class OnboardingChatIT {
     assertClosed(open(session, ""), "{not json", 1007);
     assertClosed(open(session, ""), "{\"type\":\"shout\",\"text\":\"hi\"}", 1008);
     assertClosed(open(session, ""), "{\"type\":\"text\",\"text\":42}", 1008);
+    assertClosed(open(session, ""), "{\"type\":\"start\",\"text\":\"hi\"}", 1008);
     assertClosed(open(session, ""), "[1,2]", 1008);
     ChatClient binary = open(session, "");
     binary.sendBinary(new byte[] {1, 2, 3});

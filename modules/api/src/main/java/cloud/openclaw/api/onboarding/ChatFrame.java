@@ -8,7 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One frame a web chat client sends (JSON): {@code {"type":"text","text"}}, {@code
+ * One frame a web chat client sends (JSON): {@code {"type":"start"}} (the page opened: greets a new
+ * conversation, repeats the open question of one resumed), {@code {"type":"text","text"}}, {@code
  * {"type":"choice","slot","value"}}, {@code {"type":"bot_token","token"}} (each relayed to the
  * onboarding agent) or {@code {"type":"resume","after"}} (read the conversation from that event
  * on). Anything else is malformed.
@@ -54,6 +55,7 @@ sealed interface ChatFrame {
     }
     String type = frame.path("type").asText("");
     return switch (type) {
+      case "start" -> input(frame, "start");
       case "text" -> input(frame, "text", "text");
       case "choice" -> input(frame, "choice", "slot", "value");
       case "bot_token" -> input(frame, "bot_token", "token");
@@ -65,7 +67,9 @@ sealed interface ChatFrame {
   private static Input input(JsonNode frame, String type, String... fields) throws Malformed {
     if (frame.size() != fields.length + 1) {
       throw new Malformed(
-          "a " + type + " frame has the fields type and " + String.join(", ", fields));
+          fields.length == 0
+              ? "a " + type + " frame has the field type only"
+              : "a " + type + " frame has the fields type and " + String.join(", ", fields));
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", type);
