@@ -80,7 +80,7 @@ class PlatformE2E {
 
   @Test
   void signUpPayChatMeterCapAndCancel(@TempDir Path home) throws Exception {
-    Map<String, String> overrides = overrides();
+    Map<String, String> overrides = overrides(postgres, redis);
     // Node and OpenClaw first, as the operator would install them: the clock measures a start.
     LocalSettings.from(new Settings(ConfigLoader.load("operator", Map.of(), overrides)))
         .install()
@@ -245,7 +245,8 @@ class PlatformE2E {
 
   // --- the platform ------------------------------------------------------------------------
 
-  private static Map<String, String> overrides() {
+  /** Dev mode on this test's PostgreSQL and Redis, every port free. */
+  static Map<String, String> overrides(TestPostgres postgres, TestRedis redis) {
     Map<String, String> overrides = new HashMap<>();
     overrides.put("db.url", postgres.jdbcUrl());
     overrides.put("db.user", postgres.user());

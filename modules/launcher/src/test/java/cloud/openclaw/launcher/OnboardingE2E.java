@@ -1,0 +1,166 @@
+package cloud.openclaw.launcher;
+
+import static cloud.openclaw.launcher.DevClient.get;
+import static cloud.openclaw.launcher.DevClient.post;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cloud.openclaw.operator.local.LocalSettings;
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.testkit.TestPostgres;
+import cloud.openclaw.testkit.TestRedis;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Signing up by chat, end to end, with nothing by hand: no {@code POST /signup}. A person talks to
+ * the onboarding agent (the api's web chat), answers its questions, pays on the sandbox's hosted
+ * checkout, and their own agent (the real OpenClaw gateway, as dev mode runs it) answers them on
+ * Telegram, knowing its job: the use case reached the model's prompt. The questions asked are
+ * counted (at most 7) and "Pay" to the first answer is timed (printed, kept in docs/benchmarks.md).
+ * Skipped with {@code OPENCLAW_SKIP_LOCAL_IT=true}, like PlatformE2E.
+ */
+@DisabledIfEnvironmentVariable(named = "OPENCLAW_SKIP_LOCAL_IT", matches = "true|1|yes")
+class OnboardingE2E {
+  @RegisterExtension static final TestPostgres postgres = new TestPostgres();
+  @RegisterExtension static final TestRedis redis = new TestRedis();
+
+  static final String ONBOARDING_TOKEN = "e2e-onboarding-token-" + UUID.randomUUID();
+
+  /** The product's promise: paid to answering within a minute. */
+  static final Duration LIVE_BOUND = Duration.ofSeconds(60);
+
+  @TempDir static Path home;
+
+  static DevLauncher launcher;
+  static Connection db;
+  static DevClient client;
+  static String sandbox;
+  static String api;
+  static String onboarding;
+  static final Map<String, String> timings = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    Map<String, String> overrides = PlatformE2E.overrides(postgres, redis);
+    overrides.put("onboarding.internal-token", ONBOARDING_TOKEN);
+    overrides.put("api.onboarding.internal-token", ONBOARDING_TOKEN);
+    LocalSettings.from(new Settings(ConfigLoader.load("operator", Map.of(), overrides)))
+        .install()
+        .ensureInstalled();
+    launcher = new DevLauncher(home, Map.of(), overrides);
+    launcher.start();
+    Map<String, String> urls = new HashMap<>();
+    launcher.services().forEach(service -> urls.put(service.name(), service.url()));
+    sandbox = urls.get("sandbox");
+    api = urls.get("api");
+    onboarding = urls.get("onboarding-agent");
+    db = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+    client = new DevClient(sandbox, api, db);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    timings.forEach((what, took) -> System.out.println("OnboardingE2E: " + what + ": " + took));
+    if (db != null) {
+      db.close();
+    }
+    if (launcher != null) {
+      launcher.close();
+    }
+  }
+
+  @Test
+  void aPersonSignsUpInTheWebChatWithAPastedTokenAndTheirAgentKnowsItsJob() throws Exception {
+    long ada = 7_171;
+    String useCase = "Answer guests about the opening hours of Bakery Zimt";
+    JsonNode bot = client.newBot(); // made with BotFather, its token pasted
+    long botId = bot.path("id").asLong();
+
+    try (WebChat chat = WebChat.open(api)) {
+      chat.send(Map.of("type", "start"));
+      chat.next("message");
+      chat.say(useCase);
+      chat.next("message");
+      chat.send(Map.of("type", "bot_token", "token", bot.path("token").asText()));
+      String link = chat.next("owner_link").path("url").asText();
+      assertThat(link).startsWith("https://t.me/" + bot.path("username").asText() + "?start=");
+
+      // Ada opens the link in Telegram: her /start <nonce> proves she owns the bot.
+      post(
+          sandbox + "/telegram/_sandbox/links",
+          Json.write(Map.of("from", Map.of("id", ada, "first_name", "Ada"), "url", link)),
+          201);
+      assertThat(chat.next("choices").path("slot").asText()).isEqualTo("allowed_users");
+      chat.choose("allowed_users", "none");
+      assertThat(chat.next("choices").path("slot").asText()).isEqualTo("plan");
+      chat.choose("plan", "starter");
+      chat.next("message");
+      chat.say("ada@example.com");
+      assertThat(chat.next("choices").path("slot").asText()).isEqualTo("confirm");
+      chat.choose("confirm", "yes");
+      String checkout = chat.next("checkout").path("url").asText();
+
+      JsonNode state = get(onboarding + "/conversations/" + chat.conversation(), ONBOARDING_TOKEN);
+      int asked = state.path("questionsAsked").asInt();
+      timings.put("web chat: questions asked", Integer.toString(asked));
+      assertThat(asked).isBetween(5, 7);
+      assertThat(state.path("ownerTelegramUserId").asLong()).isEqualTo(ada);
+
+      Instant paid = client.payOnHostedCheckout(checkout);
+      JsonNode live = chat.next("live", LIVE_BOUND.plusSeconds(60));
+      assertThat(live.path("url").asText())
+          .isEqualTo("https://t.me/" + bot.path("username").asText());
+      timing("web chat: Pay → live in the chat", paid, Instant.now());
+      assertThat(chat.frames())
+          .filteredOn(frame -> frame.path("type").asText().equals("progress"))
+          .extracting(frame -> frame.path("stage").asText())
+          .contains("paid", "live");
+
+      String answer =
+          client.askAndAwaitAnswer(botId, ada, "what is your job?", Duration.ofSeconds(90));
+      Duration payToAnswer =
+          timing("web chat: Pay → the agent's first answer", paid, Instant.now());
+      assertThat(answer).contains("what is your job?");
+      assertThat(payToAnswer).isLessThan(LIVE_BOUND.plusSeconds(60));
+    }
+    assertThat(systemPrompts()).anyMatch(prompt -> prompt.contains(useCase));
+  }
+
+  /** The system messages of the model requests the Kimi stand-in kept (the newest few). */
+  static List<String> systemPrompts() throws Exception {
+    JsonNode requests = get(sandbox + "/kimi/_sandbox/requests?limit=10");
+    List<String> prompts = new ArrayList<>();
+    for (JsonNode messages : requests.path("requests")) {
+      for (JsonNode message : messages) {
+        if (message.path("role").asText().equals("system")) {
+          prompts.add(message.path("content").asText());
+        }
+      }
+    }
+    return prompts;
+  }
+
+  static Duration timing(String what, Instant from, Instant to) {
+    Duration took = Duration.between(from, to);
+    timings.put(what, took.toMillis() + " ms");
+    return took;
+  }
+}
