@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, how
- * often a customer may change their agent, and where new agents run.
+ * often a customer may change their agent, where new agents run, and the onboarding setup bot's
+ * token (empty: none), which manages the bots people create with it.
  */
 public record ApiSettings(
     URI publicUrl,
@@ -29,7 +30,8 @@ public record ApiSettings(
     int boxChangesPerCustomer,
     Duration boxChangeWindow,
     String clientIpHeader,
-    BoxRuntime signupRuntime) {
+    BoxRuntime signupRuntime,
+    String setupBotToken) {
 
   public static ApiSettings from(Settings settings) {
     boolean devMode = settings.bool("api.dev-mode");
@@ -55,7 +57,8 @@ public record ApiSettings(
         settings.integer("api.box-change-limit.per-customer", 1, 10_000),
         settings.duration("api.box-change-limit.window"),
         settings.optionalString("api.auth.client-ip-header"),
-        signupRuntime(settings));
+        signupRuntime(settings),
+        settings.optionalString("api.onboarding.setup-bot-token"));
   }
 
   private static BoxRuntime signupRuntime(Settings settings) {
