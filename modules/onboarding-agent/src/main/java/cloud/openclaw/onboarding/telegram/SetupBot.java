@@ -8,13 +8,19 @@ import cloud.openclaw.platform.telegram.TelegramException;
 import cloud.openclaw.platform.telegram.TelegramUpdate;
 import cloud.openclaw.platform.telegram.TelegramUser;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,11 +40,20 @@ public final class SetupBot implements AutoCloseable {
   static final int POLL_SECONDS = 30;
   static final Duration CONFLICT_WAIT = Duration.ofSeconds(10);
 
+  /** How often Telegram is asked for new updates while some wait to be handed. */
+  static final Duration BUSY_POLL = Duration.ofMillis(250);
+
   private static final Logger LOG = Logger.getLogger(SetupBot.class.getName());
 
   private final TelegramBot bot;
   private final UpdateHandler handler;
   private final ChatRenderers renderers;
+  private final NavigableSet<Long> inFlight = new ConcurrentSkipListSet<>();
+  private final Semaphore handed = new Semaphore(0);
+  private final ReentrantLock lanesLock = new ReentrantLock();
+  private final Map<Long, Deque<TelegramUpdate>> lanes = new HashMap<>(); // guarded by lanesLock
+  private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
+  private long next; // the id after the newest update seen; the poller's
   private volatile boolean closed;
   private volatile boolean stopped;
   private Thread poller;
@@ -83,16 +98,28 @@ public final class SetupBot implements AutoCloseable {
   }
 
   private void pollForever() {
-    long offset = 0;
     Duration backoff = TelegramRetry.FIRST_BACKOFF;
     while (!closed) {
       try {
+        Long lowest = inFlight.ceiling(Long.MIN_VALUE);
+        // the lowest update not yet handed is where Telegram's confirmation stops
+        long offset = lowest == null ? next : lowest;
         List<TelegramUpdate> updates =
-            bot.getUpdates(offset, POLL_SECONDS, TelegramBot.SETUP_BOT_UPDATES);
+            bot.getUpdates(
+                offset, lowest == null ? POLL_SECONDS : 0, TelegramBot.SETUP_BOT_UPDATES);
         backoff = TelegramRetry.FIRST_BACKOFF;
-        if (!updates.isEmpty()) {
-          handle(updates);
-          offset = updates.getLast().updateId() + 1;
+        boolean fresh = false;
+        for (TelegramUpdate update : updates) {
+          if (update.updateId() >= next) {
+            fresh = true;
+            next = update.updateId() + 1;
+            dispatch(update);
+          }
+        }
+        if (!fresh && lowest != null) {
+          // Telegram answers at once while updates wait unconfirmed: wait for one to be handed
+          handed.tryAcquire(BUSY_POLL.toMillis(), TimeUnit.MILLISECONDS);
+          handed.drainPermits();
         }
       } catch (TelegramException.TokenRefused e) {
         LOG.severe(
@@ -131,32 +158,65 @@ public final class SetupBot implements AutoCloseable {
     }
   }
 
-  /** Each person's updates in order, people at once; returns when all were handed over. */
-  private void handle(List<TelegramUpdate> updates) throws InterruptedException {
-    Map<Long, List<TelegramUpdate>> byPerson = new LinkedHashMap<>();
-    for (TelegramUpdate update : updates) {
-      TelegramUser person = UpdateHandler.sender(update);
-      if (person != null) {
-        byPerson.computeIfAbsent(person.id(), id -> new ArrayList<>()).add(update);
+  /** Queues the update on its sender's lane (started when it has none running). */
+  private void dispatch(TelegramUpdate update) {
+    TelegramUser person = UpdateHandler.sender(update);
+    if (person == null) {
+      return; // nothing to hand: confirmed with the next poll
+    }
+    inFlight.add(update.updateId());
+    lanesLock.lock();
+    try {
+      Deque<TelegramUpdate> lane = lanes.get(person.id());
+      if (lane == null) {
+        lane = new ArrayDeque<>();
+        lane.add(update);
+        lanes.put(person.id(), lane);
+        Thread worker =
+            Thread.ofVirtual().name("tg-person-" + person.id()).unstarted(() -> drain(person.id()));
+        workers.add(worker);
+        worker.start();
+      } else {
+        lane.add(update);
       }
-    }
-    try (ExecutorService people = Executors.newVirtualThreadPerTaskExecutor()) {
-      byPerson.forEach((person, theirs) -> people.submit(() -> handleInOrder(theirs)));
-    }
-    if (Thread.currentThread().isInterrupted()) {
-      throw new InterruptedException();
+    } finally {
+      lanesLock.unlock();
     }
   }
 
-  private void handleInOrder(List<TelegramUpdate> updates) {
-    for (TelegramUpdate update : updates) {
-      try {
-        handler.handle(update);
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "setup bot: update " + update.updateId() + " failed", e);
+  /** Hands one person's updates in order until their lane is empty. */
+  private void drain(long person) {
+    try {
+      while (!closed) {
+        TelegramUpdate update;
+        lanesLock.lock();
+        try {
+          update = lanes.get(person).peekFirst();
+          if (update == null) {
+            lanes.remove(person);
+            return;
+          }
+        } finally {
+          lanesLock.unlock();
+        }
+        try {
+          handler.handle(update);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "setup bot: update " + update.updateId() + " failed", e);
+        }
+        lanesLock.lock();
+        try {
+          lanes.get(person).pollFirst();
+        } finally {
+          lanesLock.unlock();
+        }
+        inFlight.remove(update.updateId());
+        handed.release();
       }
+    } catch (InterruptedException e) {
+      // stopping: the update stays unconfirmed and comes again to the next start
+    } finally {
+      workers.remove(Thread.currentThread());
     }
   }
 
@@ -181,6 +241,7 @@ public final class SetupBot implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    List.copyOf(workers).forEach(Thread::interrupt);
     renderers.close();
   }
 }

@@ -12,10 +12,12 @@ import java.util.stream.Collectors;
  * last event rendered), the chat's state ({@code onboarding:tg-chat:<userId>}, a hash: the last
  * message sent and whether it has buttons, the progress message, the reply keyboard), and the set
  * of conversations with a Telegram chat ({@code onboarding:tg-active}). Kept {@link #TTL} after the
- * last change, as long as a conversation.
+ * last change, as long as a conversation. And which updates were handed to the conversations
+ * ({@code onboarding:tg-handed:<botId>:<updateId>}, a day), so one that comes again is skipped.
  */
 final class TelegramChats {
   static final Duration TTL = Duration.ofDays(7);
+  static final Duration HANDED_TTL = Duration.ofDays(1);
 
   // fields of the chat hash
   static final String LAST_MESSAGE = "last";
@@ -86,6 +88,20 @@ final class TelegramChats {
   void forget(long userId) {
     redis.client().srem(activeKey(), Long.toString(userId));
     redis.client().del(cursorKey(userId), chatKey(userId));
+  }
+
+  /** Whether setup bot {@code botId}'s update {@code updateId} was handed already. */
+  boolean handed(long botId, long updateId) {
+    return redis.client().exists(handedKey(botId, updateId));
+  }
+
+  /** Marks the update handed, for as long as Telegram keeps unconfirmed updates (a day). */
+  void markHanded(long botId, long updateId) {
+    redis.client().psetex(handedKey(botId, updateId), HANDED_TTL.toMillis(), "1");
+  }
+
+  private String handedKey(long botId, long updateId) {
+    return redis.key("onboarding", "tg-handed", Long.toString(botId), Long.toString(updateId));
   }
 
   private String cursorKey(long userId) {

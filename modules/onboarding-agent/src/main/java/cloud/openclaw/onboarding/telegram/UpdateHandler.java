@@ -58,11 +58,17 @@ final class UpdateHandler {
     return null;
   }
 
+  /** Hands the update over, unless it was already (it comes again after a restart). */
   void handle(TelegramUpdate update) throws InterruptedException {
     TelegramUser person = sender(update);
-    if (person == null) {
+    if (person == null || chats.handed(bot.id(), update.updateId())) {
       return;
     }
+    read(person, update);
+    chats.markHanded(bot.id(), update.updateId());
+  }
+
+  private void read(TelegramUser person, TelegramUpdate update) throws InterruptedException {
     if (update.message() != null) {
       message(person, update.message());
     } else if (update.callbackQuery() != null) {
@@ -189,6 +195,9 @@ final class UpdateHandler {
         conversation.input(key, input);
         break;
       } catch (RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException("stopping");
+        }
         if (attempt >= INPUT_ATTEMPTS) {
           // the exception's text is the conversation's; the input (maybe a token) is not logged
           LOG.log(

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -108,12 +110,16 @@ class SetupBotIT {
   }
 
   private SetupBot start(URI apiRoot) {
+    return start(apiRoot, conversation);
+  }
+
+  private SetupBot start(URI apiRoot, ConversationInput input) {
     SetupBot bot =
         SetupBot.start(
                 new SetupBotSettings(setup.token(), apiRoot, Duration.ofMinutes(10)),
                 redis,
                 log,
-                conversation)
+                input)
             .orElseThrow();
     running.add(bot);
     return bot;
@@ -404,6 +410,45 @@ class SetupBotIT {
     assertThat(botMessages(alan))
         .extracting(ChatEntry::text)
         .containsExactly("one", "two", "three", "one");
+  }
+
+  @Test
+  void aSlowConversationHoldsNobodyElseAndItsUpdateIsConfirmedOnlyOnceHanded() throws Exception {
+    User slow = newPerson("Slow");
+    User quick = newPerson("Quick");
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    ConversationInput stuckForSlow =
+        (key, input) -> {
+          if (key.equals(key(slow))) {
+            entered.countDown();
+            try {
+              never.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("interrupted");
+            }
+          }
+          conversation.input(key, input);
+        };
+    conversation.script(key(slow), in -> List.of(message("m1", "Hello Slow")));
+    conversation.script(key(quick), in -> List.of(message("m1", "Hello Quick")));
+    SetupBot first = start(apiRoot(), stuckForSlow);
+
+    telegram.openDeepLink(setup.id(), slow, null);
+    assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    telegram.openDeepLink(setup.id(), quick, null);
+    awaitBotMessage(quick, "Hello Quick");
+    // neither is confirmed to Telegram while the first one is not handed
+    assertThat(telegram.stats(setup.id()).pending()).isEqualTo(2);
+    first.close();
+
+    start();
+    awaitBotMessage(slow, "Hello Slow");
+    assertThat(conversation.inputs(key(slow))).hasSize(1);
+    assertThat(conversation.inputs(key(quick))).hasSize(1);
+    await().atMost(WAIT).until(() -> telegram.stats(setup.id()).pending() == 0);
+    assertThat(botMessages(quick)).hasSize(1);
   }
 
   @Test
