@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,7 +33,7 @@ import java.util.logging.Logger;
  */
 final class ChatRenderer {
   /** The reply keyboard's second button: the person will paste a BotFather token instead. */
-  static final String PASTE_TOKEN_LABEL = "I'll paste a BotFather token";
+  static final String PASTE_TOKEN_LABEL = ConversationInput.PASTE_TOKEN_TEXT;
 
   static final String CREATE_BOT_LABEL = "Create my bot";
   static final String PAY_LABEL = "Pay";
@@ -53,16 +54,18 @@ final class ChatRenderer {
   }
 
   /**
-   * Renders {@code entries} (read after the chat's cursor) in person {@code userId}'s chat.
+   * Renders {@code entries} (read after the chat's cursor) in person {@code userId}'s chat, up to
+   * the event at hand when {@code stopping} says so.
    *
    * @throws TelegramException.TokenRefused when the setup bot's token stopped working
    * @throws InterruptedException when the bot stops while waiting to retry
    */
-  void render(long userId, List<ConversationLog.Entry> entries) throws InterruptedException {
+  void render(long userId, List<ConversationLog.Entry> entries, BooleanSupplier stopping)
+      throws InterruptedException {
     List<JsonNode> events = new ArrayList<>(entries.size());
     entries.forEach(entry -> events.add(parse(entry)));
     int i = 0;
-    while (i < entries.size()) {
+    while (i < entries.size() && !stopping.getAsBoolean()) {
       JsonNode event = events.get(i);
       int last = i;
       try {
@@ -200,14 +203,16 @@ final class ChatRenderer {
     String username = event.path("botUsername").asText();
     InlineKeyboard open =
         InlineKeyboard.row(InlineButton.url("Open @" + username, event.path("url").asText()));
-    String said = text != null ? text : "Your agent @" + username + " is live.";
     if (chats.field(userId, TelegramChats.KEYBOARD) != null) {
       // a message has one reply_markup: the keyboard's removal, then the link
-      send(userId, said, ReplyMarkup.removeKeyboard());
+      send(
+          userId,
+          text != null ? text : "Your agent @" + username + " is live.",
+          ReplyMarkup.removeKeyboard());
       chats.clear(userId, TelegramChats.KEYBOARD, TelegramChats.MANAGED_BOT_REQUEST);
       send(userId, "@" + username, open);
     } else {
-      send(userId, said, open);
+      inline(userId, text, open, "Your agent @" + username + " is live.");
     }
   }
 

@@ -5,6 +5,7 @@ import cloud.openclaw.platform.telegram.TelegramException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,6 +21,7 @@ import java.util.logging.Logger;
  */
 final class ChatRenderers implements AutoCloseable {
   static final Duration SWEEP = Duration.ofSeconds(30);
+  static final Duration STOP_WAIT = Duration.ofSeconds(2);
 
   private static final Logger LOG = Logger.getLogger(ChatRenderers.class.getName());
   private static final Duration READ_BLOCK = Duration.ofSeconds(5);
@@ -29,7 +31,10 @@ final class ChatRenderers implements AutoCloseable {
   private final TelegramChats chats;
   private final ChatRenderer renderer;
   private final Duration idleTimeout;
+  private final Duration readBlock;
   private final Map<Long, Thread> running = new ConcurrentHashMap<>();
+  // threads blocked on the log: a stop interrupts these only, never one that is sending
+  private final Set<Thread> reading = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private Thread sweeper;
 
@@ -39,6 +44,7 @@ final class ChatRenderers implements AutoCloseable {
     this.chats = chats;
     this.renderer = renderer;
     this.idleTimeout = idleTimeout;
+    this.readBlock = idleTimeout.compareTo(READ_BLOCK) < 0 ? idleTimeout : READ_BLOCK;
   }
 
   /** Resumes the conversations that have events to render, now and every {@link #SWEEP}. */
@@ -114,15 +120,18 @@ final class ChatRenderers implements AutoCloseable {
       Duration backoff = TelegramRetry.FIRST_BACKOFF;
       while (!closed) {
         try {
-          List<ConversationLog.Entry> entries = log.read(conversation, cursor, BATCH, READ_BLOCK);
+          List<ConversationLog.Entry> entries = read(conversation, cursor);
+          if (entries == null) {
+            return;
+          }
           if (entries.isEmpty()) {
             if (System.nanoTime() - idleSince >= idleTimeout.toNanos()) {
               return;
             }
             continue;
           }
-          renderer.render(userId, entries);
-          cursor = entries.getLast().id();
+          renderer.render(userId, entries, () -> closed);
+          cursor = chats.cursor(userId);
           idleSince = System.nanoTime();
           backoff = TelegramRetry.FIRST_BACKOFF;
         } catch (TelegramException.TokenRefused e) {
@@ -149,6 +158,17 @@ final class ChatRenderers implements AutoCloseable {
     }
   }
 
+  /** The events after {@code cursor} (waiting a while for them), or null when stopping. */
+  private List<ConversationLog.Entry> read(String conversation, String cursor) {
+    Thread me = Thread.currentThread();
+    reading.add(me);
+    try {
+      return closed ? null : log.read(conversation, cursor, BATCH, readBlock);
+    } finally {
+      reading.remove(me);
+    }
+  }
+
   /** An event that came as the thread went idle would wait for the sweep: not this one. */
   private void restartIfSpoken(long userId) {
     try {
@@ -160,22 +180,26 @@ final class ChatRenderers implements AutoCloseable {
     }
   }
 
-  /** Stops every renderer (each stands where its cursor says). */
+  /**
+   * Stops every renderer: those waiting on the log at once, those sending after the event at hand
+   * (its cursor saved), or after {@link #STOP_WAIT} (stuck retrying) by interruption.
+   */
   @Override
   public void close() {
     closed = true;
     if (sweeper != null) {
       sweeper.interrupt();
     }
-    List<Thread> threads = List.copyOf(running.values());
-    threads.forEach(Thread::interrupt);
-    for (Thread thread : threads) {
-      try {
-        thread.join(Duration.ofSeconds(5));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    List.copyOf(reading).forEach(Thread::interrupt);
+    try {
+      for (Thread thread : List.copyOf(running.values())) {
+        if (!thread.join(STOP_WAIT)) {
+          thread.interrupt();
+          thread.join(STOP_WAIT);
+        }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * <ul>
  *   <li>{@code {"type":"text","text"}}: a message; {@code /start} (from a t.me link or typed, its
- *       payload, if any, in {@code "startPayload"}) means "resume or begin"
+ *       payload, if any, in {@code "startPayload"}) means "resume or begin"; the reply keyboard's
+ *       second button (shown with a {@code managed_bot} event) sends {@link #PASTE_TOKEN_TEXT}
  *   <li>{@code {"type":"choice","slot","value"}}: an inline button of a {@code choices} event
  *   <li>{@code {"type":"bot_token","token"}}: a pasted BotFather token (its message is already
  *       deleted from the chat; never echo or log it)
@@ -24,5 +25,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 @FunctionalInterface
 public interface ConversationInput {
+  /** What the person sends with the button for pasting a BotFather token instead. */
+  String PASTE_TOKEN_TEXT = "I'll paste a BotFather token";
+
   void input(String conversationKey, ObjectNode input);
 }

@@ -229,7 +229,10 @@ public final class SetupBot implements AutoCloseable {
     }
   }
 
-  /** Stops polling and rendering; what was not confirmed comes again to the next start. */
+  /**
+   * Stops polling, handing and rendering; what was not handed comes again to the next start, what
+   * was not rendered is rendered then.
+   */
   @Override
   public void close() {
     closed = true;
@@ -241,7 +244,17 @@ public final class SetupBot implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    List.copyOf(workers).forEach(Thread::interrupt);
+    // a lane hands the update at hand and stops; one the conversation holds is interrupted
+    try {
+      for (Thread worker : List.copyOf(workers)) {
+        if (!worker.join(ChatRenderers.STOP_WAIT)) {
+          worker.interrupt();
+          worker.join(ChatRenderers.STOP_WAIT);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     renderers.close();
   }
 }
