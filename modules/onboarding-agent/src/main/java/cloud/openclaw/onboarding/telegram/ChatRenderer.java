@@ -92,6 +92,13 @@ final class ChatRenderer {
                 + " ("
                 + e.description()
                 + "); skipped");
+      } catch (IllegalArgumentException e) {
+        LOG.warning(
+            "setup bot: event "
+                + entries.get(i).id()
+                + " cannot be shown ("
+                + e.getMessage()
+                + ")");
       }
       chats.saveCursor(userId, entries.get(last).id());
       i = last + 1;

@@ -36,6 +36,7 @@ final class ChatRenderers implements AutoCloseable {
   // threads blocked on the log: a stop interrupts these only, never one that is sending
   private final Set<Thread> reading = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private volatile boolean refused; // Telegram refuses the setup bot's token: nothing renders
   private Thread sweeper;
 
   ChatRenderers(
@@ -54,7 +55,7 @@ final class ChatRenderers implements AutoCloseable {
 
   /** Person {@code userId}'s conversation may say something: its renderer runs. */
   void wake(long userId) {
-    if (closed) {
+    if (closed || refused) {
       return;
     }
     chats.activate(userId);
@@ -135,8 +136,10 @@ final class ChatRenderers implements AutoCloseable {
           idleSince = System.nanoTime();
           backoff = TelegramRetry.FIRST_BACKOFF;
         } catch (TelegramException.TokenRefused e) {
-          LOG.severe(
-              "setup bot: Telegram refuses the setup bot's token; chat " + userId + " stops");
+          if (!refused) {
+            refused = true;
+            LOG.severe("setup bot: Telegram refuses the setup bot's token; no chat is rendered");
+          }
           return;
         } catch (RuntimeException e) {
           if (closed) {
@@ -152,7 +155,7 @@ final class ChatRenderers implements AutoCloseable {
       // stopping
     } finally {
       running.remove(userId, Thread.currentThread());
-      if (!closed) {
+      if (!closed && !refused) {
         restartIfSpoken(userId);
       }
     }
