@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, how
- * often a customer may change their agent, where new agents run, and the web chat relay.
+ * often a customer may change their agent, where new agents run, the web chat relay, and the
+ * onboarding setup bot's token (empty: none), which manages the bots people create with it.
  */
 public record ApiSettings(
     URI publicUrl,
@@ -31,7 +32,8 @@ public record ApiSettings(
     Duration boxChangeWindow,
     String clientIpHeader,
     BoxRuntime signupRuntime,
-    OnboardingSettings onboarding) {
+    OnboardingSettings onboarding,
+    String setupBotToken) {
 
   public static ApiSettings from(Settings settings) {
     boolean devMode = settings.bool("api.dev-mode");
@@ -58,7 +60,8 @@ public record ApiSettings(
         settings.duration("api.box-change-limit.window"),
         settings.optionalString("api.auth.client-ip-header"),
         signupRuntime(settings),
-        OnboardingSettings.from(settings));
+        OnboardingSettings.from(settings),
+        settings.optionalString("api.onboarding.setup-bot-token"));
   }
 
   private static BoxRuntime signupRuntime(Settings settings) {

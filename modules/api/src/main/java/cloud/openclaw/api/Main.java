@@ -2,6 +2,7 @@ package cloud.openclaw.api;
 
 import cloud.openclaw.api.admin.AdminService;
 import cloud.openclaw.api.admin.AuditLog;
+import cloud.openclaw.api.admin.ManagedBotTokens;
 import cloud.openclaw.api.auth.AuthService;
 import cloud.openclaw.api.auth.InternalService;
 import cloud.openclaw.api.auth.LoginLimits;
@@ -178,6 +179,7 @@ public final class Main {
             jobStore,
             jobs,
             new AuditLog(database),
+            new ManagedBotTokens(telegram, api.setupBotToken()),
             clock));
     services.add(new InternalService(links, api.internalToken()));
     services.addAll(stripe.services());

@@ -221,6 +221,20 @@ class AdminIT {
   }
 
   @Test
+  void withoutASetupBotNoBotTokenIsRotated() {
+    String token = admin();
+    Box box = api.box(api.customer("starter"));
+
+    ApiClient.Answer refused =
+        client.post("/admin/boxes/" + box.id() + "/rotate-bot-token", token, null);
+
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.code()).isEqualTo("not_managed_bot");
+    assertThat(refused.json().toString()).contains("not a managed bot");
+    assertThat(audit(box.id().toString())).isEmpty();
+  }
+
+  @Test
   void customersAreNoAdmins() {
     Customer customer = api.customer("starter");
     Box box = api.box(customer);

@@ -10,11 +10,29 @@ final class DevGuide {
   /**
    * @param sandbox the sandbox's URL (the stand-ins)
    * @param api the api's URL
+   * @param setupBot the sandbox's setup bot, or null when a real one is configured
    */
-  static String text(String sandbox, String api) {
+  static String text(String sandbox, String api, StandIns.SetupBot setupBot) {
     String json = "-H 'Content-Type: application/json'";
+    String telegramChat =
+        setupBot == null
+            ? "the setup bot configured (onboarding.telegram.token): /start"
+            : sandbox
+                + "/telegram/?bot="
+                + setupBot.id()
+                + "  (@"
+                + setupBot.username()
+                + ": /start)";
     return String.join(
         System.lineSeparator(),
+        "Sign up by chat (docs/onboarding.md)",
+        "  In Telegram               " + telegramChat,
+        "  On the web                POST "
+            + api
+            + "/onboarding/sessions, then the WebSocket "
+            + api.replaceFirst("^http", "ws")
+            + "/onboarding/chat/<sessionId> (docs/api.md)",
+        "",
         "Where to click",
         "  Telegram, chat as a user  " + sandbox + "/telegram/",
         "  Caught mail (sign-in)     " + sandbox + "/mail/",

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +48,7 @@ public final class DevLauncher implements AutoCloseable {
   private volatile String proxyInternal;
   private volatile String sandboxState;
   private volatile Map<String, String> onboardingModel = Map.of();
+  private volatile StandIns.SetupBot setupBot;
 
   /**
    * @param home where embedded data and the dev key live ({@code .openclaw-dev})
@@ -95,6 +97,7 @@ public final class DevLauncher implements AutoCloseable {
       start(service, config);
       if (service.name().equals("sandbox")) {
         Map<String, String> wiring = StandIns.wiring(environment, lastStarted().url(), config);
+        setupBot = StandIns.setupBot(environment, lastStarted().url(), home, wiring).orElse(null);
         wiring.forEach(shared::putIfAbsent);
       }
       if (service.name().equals("api")) {
@@ -240,6 +243,11 @@ public final class DevLauncher implements AutoCloseable {
     }
   }
 
+  /** The sandbox's setup bot this run made or found again; empty when one is configured. */
+  Optional<StandIns.SetupBot> setupBot() {
+    return Optional.ofNullable(setupBot);
+  }
+
   /** The model the onboarding agent was given: its {@code onboarding.model.*} keys. */
   Map<String, String> onboardingModel() {
     Map<String, String> model = new HashMap<>();
@@ -280,7 +288,7 @@ public final class DevLauncher implements AutoCloseable {
     Map<String, String> urls = new HashMap<>();
     services().forEach(service -> urls.put(service.name(), service.url()));
     if (urls.containsKey("sandbox") && urls.containsKey("api")) {
-      out.append(DevGuide.text(urls.get("sandbox"), urls.get("api")))
+      out.append(DevGuide.text(urls.get("sandbox"), urls.get("api"), setupBot))
           .append(System.lineSeparator());
     }
     for (String note : infrastructure.notes()) {

@@ -2,12 +2,23 @@ package cloud.openclaw.launcher;
 
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.Settings;
+import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Dev mode points the services at the sandbox's stand-ins for whatever outside service has no
@@ -50,6 +61,70 @@ final class StandIns {
     wiring.put("api.signup.runtime", "local");
     billing(environment, sandboxUrl, new Settings(sandbox), wiring);
     return wiring;
+  }
+
+  /** The setup bot: people sign up by chatting with it (the onboarding agent's Telegram side). */
+  record SetupBot(long id, String username, String token) {}
+
+  static final String SETUP_BOT_USERNAME = "openclaw_setup_bot";
+  static final String SETUP_BOT_FILE = "setup-bot.token";
+
+  /**
+   * The setup bot on the sandbox's Telegram, unless one is configured: made once (its token kept in
+   * the dev home, mode 600, so a kept sandbox state knows it again) and given to the onboarding
+   * agent, which runs it, and to the api, which rotates its managed bots' tokens with it.
+   */
+  static Optional<SetupBot> setupBot(
+      Map<String, String> environment, String sandboxUrl, Path home, Map<String, String> wiring) {
+    if (environment.containsKey(ConfigLoader.environmentName("onboarding.telegram.token"))) {
+      return Optional.empty();
+    }
+    String token =
+        DevInfrastructure.kept(
+            home.resolve(SETUP_BOT_FILE),
+            () -> (6_900_000_000L + new SecureRandom().nextInt(99_999_999)) + ":" + newSecret());
+    TelegramBots.Bot bot;
+    try {
+      bot = new TelegramBots(URI.create(sandboxUrl + "/telegram")).identify(token, "token");
+    } catch (InvalidInputException unknown) { // a fresh sandbox: the bot is made now
+      createBot(
+          sandboxUrl,
+          Map.of("username", SETUP_BOT_USERNAME, "first_name", "OpenClaw Cloud", "token", token));
+      bot = new TelegramBots(URI.create(sandboxUrl + "/telegram")).identify(token, "token");
+    }
+    wiring.put("onboarding.telegram.token", token);
+    if (!environment.containsKey(ConfigLoader.environmentName("api.onboarding.setup-bot-token"))) {
+      wiring.put("api.onboarding.setup-bot-token", token);
+    }
+    return Optional.of(new SetupBot(bot.id(), bot.username(), token));
+  }
+
+  private static void createBot(String sandboxUrl, Map<String, String> bot) {
+    try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      HttpResponse<String> created =
+          http.send(
+              HttpRequest.newBuilder(URI.create(sandboxUrl + "/telegram/_sandbox/bots"))
+                  .timeout(Duration.ofSeconds(5))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(Json.write(bot)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (created.statusCode() != 201) {
+        throw new IllegalStateException(
+            "the sandbox did not make the setup bot ("
+                + created.statusCode()
+                + " "
+                + created.body()
+                + "): delete .openclaw-dev/"
+                + SETUP_BOT_FILE
+                + " and .openclaw-dev/sandbox to start afresh");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("the sandbox did not make the setup bot", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while making the setup bot", e);
+    }
   }
 
   private static String newSecret() {

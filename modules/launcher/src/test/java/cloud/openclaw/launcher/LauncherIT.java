@@ -1,6 +1,7 @@
 package cloud.openclaw.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.testkit.TestPostgres;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +67,20 @@ class LauncherIT {
           .contains(api + "/openapi")
           .contains("curl -s -X POST " + api + "/signup");
       assertThat(get(api + "/openapi").statusCode()).isEqualTo(200);
+      // Sign-up by chat: the setup bot, made on the sandbox's Telegram, is polled by the agent.
+      StandIns.SetupBot setupBot = launcher.setupBot().orElseThrow();
+      assertThat(launcher.summary())
+          .contains(sandbox + "/telegram/?bot=" + setupBot.id())
+          .contains(api + "/onboarding/sessions");
+      assertThat(home.resolve(StandIns.SETUP_BOT_FILE)).isRegularFile();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  Json.MAPPER
+                      .readTree(get(sandbox + "/telegram/_sandbox/bots/" + setupBot.id()).body())
+                      .path("firstPollAt")
+                      .isTextual());
       assertThat(home.resolve("crypto.key")).as("the generated dev key").isRegularFile();
       assertThat(home.resolve("jwt.key")).as("the kept session key").isRegularFile();
       assertThat(home.resolve("sandbox/telegram")).as("the sandbox's kept state").isDirectory();

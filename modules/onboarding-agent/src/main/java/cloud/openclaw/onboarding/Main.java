@@ -16,8 +16,12 @@ import cloud.openclaw.onboarding.model.LangchainConversationModel;
 import cloud.openclaw.onboarding.model.RedisChatMemoryStore;
 import cloud.openclaw.onboarding.owner.TelegramOwnerProofs;
 import cloud.openclaw.onboarding.progress.ProgressFollower;
+import cloud.openclaw.onboarding.telegram.ConversationsInput;
+import cloud.openclaw.onboarding.telegram.SetupBot;
+import cloud.openclaw.onboarding.telegram.SetupBotSettings;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
+import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
@@ -39,6 +43,8 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Logger;
 
 /**
  * The onboarding-agent service: the conversation that replaces the sign-up form (web and Telegram).
@@ -47,6 +53,11 @@ import java.time.Clock;
  */
 public final class Main {
   static final String SERVICE = "onboarding-agent";
+
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+  /** Telegram chats rendered at once (each holds a Redis connection while it waits). */
+  static final int SETUP_BOT_CONNECTIONS = 64;
 
   private Main() {}
 
@@ -113,6 +124,7 @@ public final class Main {
                   events,
                   new BoxStore(connections.database(), secrets))
               .start());
+      setupBot(settings, platform.redis(), onboarding.stateTtl(), conversations, opened);
       return HttpHost.serve(
           SERVICE,
           server,
@@ -122,6 +134,32 @@ public final class Main {
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);
     }
+  }
+
+  /**
+   * The Telegram transport, when {@code onboarding.telegram.token} is set. Each chat it renders
+   * blocks on a Redis connection while it waits for the conversation: a pool of its own for that.
+   */
+  private static void setupBot(
+      Settings settings,
+      RedisSettings redis,
+      Duration stateTtl,
+      Conversations conversations,
+      Opened opened) {
+    SetupBotSettings telegram = SetupBotSettings.from(settings);
+    if (!telegram.enabled()) {
+      LOG.info("onboarding.telegram.token is empty: no setup bot, the web chat only");
+      return;
+    }
+    Redis chats =
+        opened.add(
+            Redis.connect(new RedisSettings(redis.url(), redis.prefix(), SETUP_BOT_CONNECTIONS)));
+    SetupBot.start(
+            telegram,
+            chats,
+            new ConversationLog(chats, stateTtl),
+            new ConversationsInput(conversations))
+        .ifPresent(opened::add);
   }
 
   /** One HttpService per route prefix; 429 for a conversation past its message limit. */

@@ -43,8 +43,8 @@ import java.util.UUID;
 
 /**
  * The admin's view ({@code /admin}, admins only): customers, boxes, jobs, usage and the audit log;
- * retrying a job and suspending, reactivating or destroying a box, each written to the audit log in
- * the transaction of the action.
+ * retrying a job, suspending, reactivating or destroying a box, and rotating the token of a box's
+ * managed bot, each written to the audit log in the transaction of the action.
  */
 public final class AdminService implements ApiService {
   private static final int MAX_QUERY = 254;
@@ -60,6 +60,7 @@ public final class AdminService implements ApiService {
   private final JobStore jobStore;
   private final JobQueue jobs;
   private final AuditLog audit;
+  private final ManagedBotTokens managedBots;
   private final Clock clock;
 
   public AdminService(
@@ -72,6 +73,7 @@ public final class AdminService implements ApiService {
       JobStore jobStore,
       JobQueue jobs,
       AuditLog audit,
+      ManagedBotTokens managedBots,
       Clock clock) {
     this.database = database;
     this.sessions = sessions;
@@ -82,6 +84,7 @@ public final class AdminService implements ApiService {
     this.jobStore = jobStore;
     this.jobs = jobs;
     this.audit = audit;
+    this.managedBots = managedBots;
     this.clock = clock;
   }
 
@@ -101,6 +104,7 @@ public final class AdminService implements ApiService {
         post("/boxes/{id}/suspend", this::suspend),
         post("/boxes/{id}/reactivate", this::reactivate),
         post("/boxes/{id}/destroy", this::destroy),
+        post("/boxes/{id}/rotate-bot-token", this::rotateBotToken),
         get("/jobs", this::listJobs),
         post("/jobs/{id}/retry", this::retryJob),
         get("/audit", this::listAudit));
@@ -226,6 +230,41 @@ public final class AdminService implements ApiService {
               return body;
             });
     Json.send(response, Status.ACCEPTED_202, result);
+  }
+
+  /**
+   * A managed bot's token leaked: Telegram replaces it (the old one dies at once), the new one is
+   * stored sealed, and an update job restarts the gateway with it.
+   */
+  private void rotateBotToken(ServerRequest request, ServerResponse response) {
+    Session admin = sessions.requireAdmin(request);
+    Box box = findBox(request);
+    if (!box.isLive()) {
+      throw new ConflictException("box_destroyed", "the box is destroyed");
+    }
+    String token = managedBots.replace(box.botId());
+    Job job =
+        database.inTransaction(
+            tx -> {
+              boxes.replaceBotToken(tx.execute(), box.id(), token);
+              Job update =
+                  jobs.enqueue(
+                      tx,
+                      new NewJob(
+                          JobType.UPDATE,
+                          box.id(),
+                          Json.write(Map.of("reason", "bot-token", "by", admin.email())),
+                          "admin:box.rotate-bot-token:" + box.id() + ":" + UUID.randomUUID()));
+              audit.record(
+                  tx.execute(),
+                  admin.email(),
+                  "box.rotate-bot-token",
+                  "box",
+                  box.id().toString(),
+                  Map.of("jobId", update.id().toString(), "botId", box.botId()));
+              return update;
+            });
+    Json.send(response, Status.ACCEPTED_202, Map.of("job", Views.job(job)));
   }
 
   private void listJobs(ServerRequest request, ServerResponse response) {

@@ -125,8 +125,11 @@ final class Answers {
               "Please pick one of the plans: " + String.join(", ", machine.planNames()) + ".");
       case BOT ->
           turn.refused.add(
-              "That is not a bot token: BotFather's look like 123456:ABC-DEF... (about 45"
-                  + " characters).");
+              text.equalsIgnoreCase(Questions.PASTE_TOKEN)
+                  ? "Open @BotFather, send /newbot, pick a name and a username ending in \"bot\","
+                      + " then paste the token it gives you here."
+                  : "That is not a bot token: BotFather's look like 123456:ABC-DEF... (about 45"
+                      + " characters).");
       case EMAIL -> turn.refused.add("That does not look like an email address.");
       case CONFIRM -> turn.refused.add("Say yes to open the checkout, or tell me what to change.");
       case OWNER -> {}

@@ -139,6 +139,11 @@ public final class Conversations {
     return state.stage == Stage.COLLECTING ? machine.asking(state).wireName() : null;
   }
 
+  /** An input was refused before it was taken ({@link #admit}): the person is told why. */
+  public void refused(String key, String code, String message) {
+    events.error(key, code, message);
+  }
+
   /** A turn failed unexpectedly: the person is told to send it again. */
   public void failed(String key) {
     try {

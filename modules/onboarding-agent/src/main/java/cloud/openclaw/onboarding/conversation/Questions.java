@@ -13,6 +13,9 @@ public final class Questions {
       "Hi! I'll set up your own AI agent on Telegram: a few questions, then you pay, and it's live"
           + " in a couple of minutes.";
 
+  /** What a person says (the setup bot's second button) to make a bot with BotFather instead. */
+  public static final String PASTE_TOKEN = "I'll paste a BotFather token";
+
   private Questions() {}
 
   public static String ask(StateMachine machine, ConversationState state, Slot slot) {

@@ -111,6 +111,13 @@ public final class BoxStore {
       RETURNING *\
       """;
 
+  private static final String REPLACE_BOT_TOKEN =
+      """
+      UPDATE boxes SET bot_token_ciphertext = ?, bot_token_key_id = ?, updated_at = now()
+      WHERE id = ? AND destroyed_at IS NULL
+      RETURNING *\
+      """;
+
   private static final int RESEAL_PAGE = 200;
 
   private static final Map<String, Supplier<DomainException>> CONSTRAINTS =
@@ -305,6 +312,17 @@ public final class BoxStore {
         .map(BoxStore::map)
         .or(() -> find(exec, box.id()))
         .orElseThrow(() -> new NotFoundException("box"));
+  }
+
+  /**
+   * The box's bot has a new token (Telegram replaced the old one): sealed under the active key and
+   * stored; the gateway gets it with the next update job.
+   */
+  public Box replaceBotToken(DbExecute exec, UUID id, String token) {
+    SecretBox.Sealed sealed = secrets.seal(token, Box.botTokenAssociatedData(id));
+    return exec.get(REPLACE_BOT_TOKEN, sealed.ciphertext(), sealed.keyId(), id)
+        .map(BoxStore::map)
+        .orElseThrow(() -> missing(exec, id));
   }
 
   /** What {@link #resealAll} did: how many boxes moved, and those it could not open. */
