@@ -3,6 +3,7 @@ package cloud.openclaw.launcher;
 import static cloud.openclaw.launcher.DevClient.get;
 import static cloud.openclaw.launcher.DevClient.post;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.operator.local.LocalSettings;
 import cloud.openclaw.platform.config.ConfigLoader;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -142,6 +144,110 @@ class OnboardingE2E {
       assertThat(payToAnswer).isLessThan(LIVE_BOUND.plusSeconds(60));
     }
     assertThat(systemPrompts()).anyMatch(prompt -> prompt.contains(useCase));
+  }
+
+  @Test
+  void aPersonSignsUpWithTheSetupBotAndCreatesTheirBotWithOneButton() throws Exception {
+    long bob = 8_282;
+    String useCase = "Remind the volunteers of Garden Club Nord about watering shifts";
+    long setupBot = launcher.setupBot().orElseThrow().id();
+    Map<String, Object> from = Map.of("id", bob, "first_name", "Bob");
+
+    client.sendAsUser(setupBot, bob, "/start");
+    awaitEntry(setupBot, bob, entry -> entry.path("text").asText().contains("What should"));
+    client.sendAsUser(setupBot, bob, useCase);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !chat(setupBot, bob).path("keyboard").isNull());
+
+    // One button: Telegram makes the bot, owned by Bob and managed by the setup bot.
+    JsonNode bot =
+        post(
+            sandbox + "/telegram/_sandbox/bots/" + setupBot + "/managed-bots",
+            Json.write(Map.of("from", from)),
+            201);
+    long botId = bot.path("id").asLong();
+    press(setupBot, from, "allowed_users:none");
+    press(setupBot, from, "plan:starter");
+    awaitEntry(setupBot, bob, entry -> entry.path("text").asText().contains("email"));
+    client.sendAsUser(setupBot, bob, "bob@example.com");
+    press(setupBot, from, "confirm:yes");
+    String checkout = awaitUrlButton(setupBot, bob, sandbox + "/stripe/");
+
+    JsonNode state = get(onboarding + "/conversations/tg:" + bob, ONBOARDING_TOKEN);
+    int asked = state.path("questionsAsked").asInt();
+    timings.put("setup bot: questions asked", Integer.toString(asked));
+    assertThat(asked).isBetween(5, 7);
+    assertThat(state.path("botId").asLong()).isEqualTo(botId);
+
+    Instant paid = client.payOnHostedCheckout(checkout);
+    assertThat(awaitUrlButton(setupBot, bob, "https://t.me/"))
+        .isEqualTo("https://t.me/" + bot.path("username").asText());
+    timing("setup bot: Pay → live in the chat", paid, Instant.now());
+
+    String answer =
+        client.askAndAwaitAnswer(botId, bob, "hello from the garden", Duration.ofSeconds(90));
+    timing("setup bot: Pay → the agent's first answer", paid, Instant.now());
+    assertThat(answer).contains("hello from the garden");
+    assertThat(systemPrompts()).anyMatch(prompt -> prompt.contains(useCase));
+  }
+
+  static JsonNode chat(long botId, long user) throws Exception {
+    return get(sandbox + "/telegram/_sandbox/bots/" + botId + "/chats/" + user);
+  }
+
+  /** Waits for an entry of the chat (the bot's or the person's) that {@code wanted} accepts. */
+  static JsonNode awaitEntry(long botId, long user, Predicate<JsonNode> wanted) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              for (JsonNode entry : chat(botId, user).path("entries")) {
+                if (entry.path("sender").asText().equals("bot") && wanted.test(entry)) {
+                  return entry;
+                }
+              }
+              return null;
+            },
+            entry -> entry != null);
+  }
+
+  /** Presses the inline button with this callback data once the bot has shown it. */
+  static void press(long botId, Map<String, Object> from, String callbackData) throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> !buttons(botId, (Long) from.get("id"), "callback_data", callbackData).isEmpty());
+    post(
+        sandbox + "/telegram/_sandbox/bots/" + botId + "/callbacks",
+        Json.write(Map.of("from", from, "callbackData", callbackData)),
+        201);
+  }
+
+  /** The URL of a URL button the bot shows, starting with {@code prefix}; waits for it. */
+  static String awaitUrlButton(long botId, long user, String prefix) {
+    return await()
+        .atMost(LIVE_BOUND.plusSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> buttons(botId, user, "url", prefix), urls -> !urls.isEmpty())
+        .getFirst();
+  }
+
+  /** The values of field {@code field} of the inline buttons shown, those starting with prefix. */
+  static List<String> buttons(long botId, long user, String field, String prefix) throws Exception {
+    List<String> found = new ArrayList<>();
+    for (JsonNode entry : chat(botId, user).path("entries")) {
+      for (JsonNode row : entry.path("replyMarkup").path("inline_keyboard")) {
+        for (JsonNode button : row) {
+          if (button.path(field).asText().startsWith(prefix)) {
+            found.add(button.path(field).asText());
+          }
+        }
+      }
+    }
+    return found;
   }
 
   /** The system messages of the model requests the Kimi stand-in kept (the newest few). */
