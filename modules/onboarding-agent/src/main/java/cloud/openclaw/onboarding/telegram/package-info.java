@@ -6,12 +6,8 @@
  * to a {@link cloud.openclaw.onboarding.telegram.ConversationInput} under the key {@code
  * tg:<telegramUserId>}; the conversation answers by appending events to the {@link
  * cloud.openclaw.platform.onboarding.ConversationLog}, which the setup bot renders in the person's
- * chat from a cursor kept in Redis. Wiring, in the service's Main:
- *
- * <pre>{@code
- * SetupBot.start(SetupBotSettings.from(settings), redis, conversationLog, conversations::input)
- *     .ifPresent(opened::add);   // closed when the service stops
- * }</pre>
+ * chat from a cursor kept in Redis. The service's Main wires it to the conversation with {@link
+ * cloud.openclaw.onboarding.telegram.ConversationsInput}.
  *
  * <p>How events look in Telegram: {@code message} is sent whole ({@code delta} is skipped); {@code
  * choices} are inline buttons with callback data {@code <slot>:<value>} on the message before them;
