@@ -6,7 +6,6 @@ import cloud.openclaw.api.admin.ManagedBotTokens;
 import cloud.openclaw.api.auth.AuthService;
 import cloud.openclaw.api.auth.InternalService;
 import cloud.openclaw.api.auth.LoginLimits;
-import cloud.openclaw.api.auth.RateLimitedException;
 import cloud.openclaw.api.auth.RequestLimit;
 import cloud.openclaw.api.auth.Revocations;
 import cloud.openclaw.api.auth.SessionTokens;
@@ -36,9 +35,7 @@ import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.db.Database;
-import cloud.openclaw.platform.http.ErrorResponses;
 import cloud.openclaw.platform.http.HttpHost;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -54,7 +51,6 @@ import cloud.openclaw.platform.store.SubscriptionStore;
 import cloud.openclaw.platform.store.UsageStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.time.Clock;
@@ -251,15 +247,6 @@ public final class Main {
 
   /** One HttpService per route prefix. */
   static void routing(HttpRouting.Builder routing, List<ApiService> services) {
-    routing.error(
-        RateLimitedException.class,
-        (request, response, error) -> {
-          response.header("Retry-After", String.valueOf(error.retryAfter().toSeconds()));
-          Json.send(
-              response,
-              Status.TOO_MANY_REQUESTS_429,
-              ErrorResponses.body("too_many_requests", error.getMessage(), null));
-        });
     services.forEach(service -> routing.register(service.prefix(), service));
   }
 }

@@ -10,7 +10,6 @@ import cloud.openclaw.onboarding.conversation.MessageLimit;
 import cloud.openclaw.onboarding.conversation.OwnerProofs;
 import cloud.openclaw.onboarding.conversation.SignupClient;
 import cloud.openclaw.onboarding.conversation.StateMachine;
-import cloud.openclaw.onboarding.conversation.TooManyMessagesException;
 import cloud.openclaw.onboarding.http.ConversationService;
 import cloud.openclaw.onboarding.model.LangchainConversationModel;
 import cloud.openclaw.onboarding.model.RedisChatMemoryStore;
@@ -27,9 +26,7 @@ import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.events.EventBus;
-import cloud.openclaw.platform.http.ErrorResponses;
 import cloud.openclaw.platform.http.HttpHost;
-import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -39,7 +36,6 @@ import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.telegram.OwnerProof;
 import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.time.Clock;
@@ -162,18 +158,9 @@ public final class Main {
         .ifPresent(opened::add);
   }
 
-  /** One HttpService per route prefix; 429 for a conversation past its message limit. */
+  /** One HttpService per route prefix. */
   static void routing(
       HttpRouting.Builder routing, Conversations conversations, String internalToken) {
-    routing.error(
-        TooManyMessagesException.class,
-        (request, response, error) -> {
-          response.header("Retry-After", String.valueOf(error.retryAfter().toSeconds()));
-          Json.send(
-              response,
-              Status.TOO_MANY_REQUESTS_429,
-              ErrorResponses.body("too_many_requests", error.getMessage(), null));
-        });
     routing.register("/conversations", new ConversationService(conversations, internalToken));
   }
 }

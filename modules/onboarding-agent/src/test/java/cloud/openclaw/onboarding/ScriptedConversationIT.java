@@ -8,8 +8,8 @@ import cloud.openclaw.onboarding.conversation.ConversationState;
 import cloud.openclaw.onboarding.conversation.Conversations;
 import cloud.openclaw.onboarding.conversation.Input;
 import cloud.openclaw.onboarding.conversation.Stage;
-import cloud.openclaw.onboarding.conversation.TooManyMessagesException;
 import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.TooManyRequestsException;
 import cloud.openclaw.sandbox.telegram.Bot;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -419,6 +419,6 @@ class ScriptedConversationIT {
       limited.input(key, new Input.Start());
     }
     assertThatThrownBy(() -> limited.input(key, new Input.Start()))
-        .isInstanceOf(TooManyMessagesException.class);
+        .isInstanceOf(TooManyRequestsException.class);
   }
 }

@@ -1,5 +1,6 @@
 package cloud.openclaw.api.auth;
 
+import cloud.openclaw.platform.errors.TooManyRequestsException;
 import cloud.openclaw.platform.redis.Redis;
 import java.time.Duration;
 
@@ -16,7 +17,7 @@ public final class LoginLimits {
     this.perIp = new RequestLimit(redis, perIp, window, "auth", "login", "ip");
   }
 
-  /** Counts one attempt; throws {@link RateLimitedException} once either limit is passed. */
+  /** Counts one attempt; throws {@link TooManyRequestsException} once either limit is passed. */
   public void attempt(String emailHash, String clientIp) {
     perIp.count(clientIp, "too many sign-in attempts for this address");
     perEmail.count(emailHash, "too many sign-in attempts for this email");

@@ -1,5 +1,6 @@
 package cloud.openclaw.api.auth;
 
+import cloud.openclaw.platform.errors.TooManyRequestsException;
 import cloud.openclaw.platform.redis.Redis;
 import java.time.Duration;
 import java.util.Arrays;
@@ -8,8 +9,8 @@ import redis.clients.jedis.params.SetParams;
 /**
  * At most {@code limit} requests per subject (an email, a client address, a customer) in a fixed
  * window counted in Redis, so every replica counts together; the window starts with the subject's
- * first request. One more is refused with {@link RateLimitedException}: HTTP 429 with Retry-After,
- * the seconds left in the window.
+ * first request. One more is refused with {@link TooManyRequestsException}: HTTP 429 with
+ * Retry-After, the seconds left in the window.
  */
 public final class RequestLimit {
   private final Redis redis;
@@ -38,7 +39,7 @@ public final class RequestLimit {
     long requests = client.incr(counter);
     if (requests > limit) {
       long ttl = client.ttl(counter);
-      throw new RateLimitedException(
+      throw new TooManyRequestsException(
           refusal, Duration.ofSeconds(ttl > 0 ? ttl : window.toSeconds()));
     }
   }

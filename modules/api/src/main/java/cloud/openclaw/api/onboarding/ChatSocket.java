@@ -1,6 +1,6 @@
 package cloud.openclaw.api.onboarding;
 
-import cloud.openclaw.api.auth.RateLimitedException;
+import cloud.openclaw.platform.errors.TooManyRequestsException;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.onboarding.ConversationLog;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -183,7 +183,7 @@ final class ChatSocket implements WsListener {
     try {
       relay.perSession.count(sessionId, "too many messages in this chat: slow down");
       relay.perIp.count(clientIp, "too many messages from this address: slow down");
-    } catch (RateLimitedException e) {
+    } catch (TooManyRequestsException e) {
       Map<String, Object> error = new LinkedHashMap<>();
       error.put("type", "error");
       error.put("code", "rate_limited");

@@ -1,6 +1,7 @@
 package cloud.openclaw.onboarding.conversation;
 
 import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.TooManyRequestsException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
  * before the reply: read the {@link cloud.openclaw.platform.onboarding.ConversationLog} from there
  * (its events: delta, message, choices, managed_bot, owner_link, checkout, progress, live, error).
  * {@link #admit} throws {@link InvalidInputException} (bad key or input) or {@link
- * TooManyMessagesException} (past the conversation's messages per minute).
+ * TooManyRequestsException} (past the conversation's messages per minute).
  */
 public final class Conversations {
   private static final Logger LOG = Logger.getLogger(Conversations.class.getName());
@@ -69,7 +70,7 @@ public final class Conversations {
    * Checks an input before it is taken: the key, the sizes, the conversation's message limit.
    *
    * @throws InvalidInputException bad key or input (400)
-   * @throws TooManyMessagesException past the limit (429)
+   * @throws TooManyRequestsException past the limit (429)
    */
   public void admit(String key, Input input) {
     ConversationKey.check(key);

@@ -1,5 +1,6 @@
 package cloud.openclaw.onboarding.conversation;
 
+import cloud.openclaw.platform.errors.TooManyRequestsException;
 import cloud.openclaw.platform.redis.Redis;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +17,7 @@ public final class MessageLimit {
     this.clock = clock;
   }
 
-  /** Counts one input of {@code key}; throws {@link TooManyMessagesException} past the limit. */
+  /** Counts one input of {@code key}; throws {@link TooManyRequestsException} past the limit. */
   public void count(String key) {
     long minute = clock.millis() / 60_000;
     String counter = redis.key("onboarding", "rate", key, Long.toString(minute));
@@ -26,7 +27,7 @@ public final class MessageLimit {
     }
     if (count > perMinute) {
       long left = 60 - (clock.millis() / 1000) % 60;
-      throw new TooManyMessagesException(
+      throw new TooManyRequestsException(
           "at most " + perMinute + " messages a minute; wait a moment", Duration.ofSeconds(left));
     }
   }

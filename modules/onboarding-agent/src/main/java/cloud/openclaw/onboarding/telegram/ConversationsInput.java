@@ -2,8 +2,8 @@ package cloud.openclaw.onboarding.telegram;
 
 import cloud.openclaw.onboarding.conversation.Conversations;
 import cloud.openclaw.onboarding.conversation.Input;
-import cloud.openclaw.onboarding.conversation.TooManyMessagesException;
 import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.TooManyRequestsException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -22,7 +22,7 @@ public final class ConversationsInput implements ConversationInput {
   public void input(String conversationKey, ObjectNode input) {
     try {
       conversations.input(conversationKey, of(input));
-    } catch (TooManyMessagesException e) {
+    } catch (TooManyRequestsException e) {
       conversations.refused(
           conversationKey,
           "too_many_messages",

@@ -5,7 +5,11 @@ package cloud.openclaw.platform.errors;
  * ({@link cloud.openclaw.platform.http.ErrorResponses}); the code is stable and machine-readable.
  */
 public abstract sealed class DomainException extends RuntimeException
-    permits NotFoundException, ConflictException, InvalidInputException, UnavailableException {
+    permits NotFoundException,
+        ConflictException,
+        InvalidInputException,
+        UnavailableException,
+        TooManyRequestsException {
   private final String code;
 
   protected DomainException(String code, String message, Throwable cause) {

@@ -4,6 +4,7 @@ import cloud.openclaw.platform.errors.ConflictException;
 import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
+import cloud.openclaw.platform.errors.TooManyRequestsException;
 import cloud.openclaw.platform.errors.UnavailableException;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
@@ -26,7 +27,13 @@ public final class ErrorResponses {
   public static void register(HttpRouting.Builder routing) {
     routing.error(
         DomainException.class,
-        (request, response, error) -> Json.send(response, status(error), body(error)));
+        (request, response, error) -> {
+          if (error instanceof TooManyRequestsException limited) {
+            response.header(
+                "Retry-After", String.valueOf(Math.max(1, limited.retryAfter().toSeconds())));
+          }
+          Json.send(response, status(error), body(error));
+        });
     // Helidon's own HTTP errors (unknown path: 404, bad request: 400) keep their status.
     routing.error(
         HttpException.class,
@@ -55,6 +62,7 @@ public final class ErrorResponses {
       case ConflictException e -> Status.CONFLICT_409;
       case InvalidInputException e -> Status.BAD_REQUEST_400;
       case UnavailableException e -> Status.SERVICE_UNAVAILABLE_503;
+      case TooManyRequestsException e -> Status.TOO_MANY_REQUESTS_429;
     };
   }
 
