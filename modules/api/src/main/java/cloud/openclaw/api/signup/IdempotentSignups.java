@@ -5,12 +5,11 @@ import cloud.openclaw.platform.errors.ConflictException;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.redis.RedisLock;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import redis.clients.jedis.params.SetParams;
@@ -31,11 +30,6 @@ public final class IdempotentSignups {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Duration POLL = Duration.ofMillis(50);
-
-  // Deletes the lock only while it is still ours (it may have expired and been taken).
-  private static final String RELEASE =
-      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return"
-          + " 0 end";
 
   private final Redis redis;
 
@@ -69,19 +63,14 @@ public final class IdempotentSignups {
   public Answer answer(String key, String request, Supplier<Answer> signup) {
     String hash = Sha256.hex(key);
     String kept = redis.key("signup", "idempotency", hash);
-    String lock = redis.key("signup", "idempotency-lock", hash);
+    RedisLock lock = new RedisLock(redis, redis.key("signup", "idempotency-lock", hash), LOCK);
     String requestHash = Sha256.hex(request);
-    String owner = UUID.randomUUID().toString();
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
+    Optional<RedisLock.Lease> taken;
+    while ((taken = lock.tryTake()).isEmpty()) {
       Optional<Answer> earlier = kept(kept, requestHash);
       if (earlier.isPresent()) {
         return earlier.get();
-      }
-      if ("OK"
-          .equals(
-              redis.client().set(lock, owner, SetParams.setParams().nx().px(LOCK.toMillis())))) {
-        break;
       }
       if (System.nanoTime() > deadline) {
         throw new ConflictException(
@@ -89,8 +78,8 @@ public final class IdempotentSignups {
       }
       LockSupport.parkNanos(POLL.toNanos());
     }
-    try {
-      // The holder before us may have finished between our look and our lock.
+    try (RedisLock.Lease held = taken.get()) {
+      // An earlier holder may have finished before we took the lock.
       Optional<Answer> earlier = kept(kept, requestHash);
       if (earlier.isPresent()) {
         return earlier.get();
@@ -103,8 +92,6 @@ public final class IdempotentSignups {
               Json.write(new Kept(requestHash, answer.status(), answer.body())),
               SetParams.setParams().px(KEEP.toMillis()));
       return answer;
-    } finally {
-      redis.client().eval(RELEASE, List.of(lock), List.of(owner));
     }
   }
 
