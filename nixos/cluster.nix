@@ -21,6 +21,16 @@
     starter = "price_starter";
     pro = "price_pro";
   };
+  # The onboarding agent: its model behind the token proxy (onboarding.model.name, one of
+  # proxy.platform-plan.models) and what it tells people each plan costs (onboarding.prices.<plan>,
+  # in step with stripePrices; empty: "price shown at checkout").
+  onboarding = {
+    model = "kimi-k2.6";
+    prices = {
+      starter = "";
+      pro = "";
+    };
+  };
   # E-mails that sign in to the dashboard as admins (api.auth.admins).
   admins = [ "ops@openclaw.cloud" ];
   # The SMTP server customer e-mails go out through (billing.mail.*); its user and password are

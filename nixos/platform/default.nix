@@ -62,6 +62,12 @@ let
       username = "smtp-username";
       password = "smtp-password";
     };
+    # The api and the onboarding agent hold the same internal token and setup bot token.
+    openclaw-onboarding = {
+      internal-token = "onboarding-internal-token";
+      setup-bot-token = "onboarding-setup-bot-token";
+      model-api-key = "onboarding-model-api-key";
+    };
   };
 
   labelsOf = name: {
@@ -492,6 +498,7 @@ let
   dbUrl = "jdbc:postgresql://${svcHost "postgres"}:5432/${database.name}";
   redisUrl = "redis://:$(REDIS_PASSWORD)@${svcHost "redis"}:6379";
   internalUrl = "http://${svcHost "token-proxy"}:${toString services.token-proxy.ports.internal}";
+  serviceUrl = name: "http://${svcHost name}:${toString services.${name}.ports.http}";
   publicUrl = "https://${cluster.domain}";
   boolString = b: if b then "true" else "false";
   # OPENCLAW_ variable part of a name (builtins have no toUpper).
@@ -539,6 +546,9 @@ let
       (fromSecret "OPENCLAW_API_STRIPE_WEBHOOK_SECRET" "openclaw-stripe" "webhook-secret")
       (plain "OPENCLAW_API_STRIPE_SUCCESS_URL" "${publicUrl}/billing/done?session={CHECKOUT_SESSION_ID}")
       (plain "OPENCLAW_API_STRIPE_CANCEL_URL" "${publicUrl}/")
+      (plain "OPENCLAW_API_ONBOARDING_URL" (serviceUrl "onboarding-agent"))
+      (fromSecret "OPENCLAW_API_ONBOARDING_INTERNAL_TOKEN" "openclaw-onboarding" "internal-token")
+      (fromSecret "OPENCLAW_API_ONBOARDING_SETUP_BOT_TOKEN" "openclaw-onboarding" "setup-bot-token")
     ]
     ++ stripeEnv;
     billing-worker = [
@@ -571,6 +581,22 @@ let
       (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_BASE_URL" "http://${svcHost "token-proxy"}:${toString services.token-proxy.ports.http}/v1")
       (plain "OPENCLAW_OPERATOR_KUBERNETES_CLUSTER_CIDRS" "${cluster.clusterCidr},${cluster.serviceCidr}")
     ];
+    # telegram.api-root stays the real Telegram (platform.yaml), as for the other services.
+    onboarding-agent = [
+      (fromSecret "OPENCLAW_ONBOARDING_INTERNAL_TOKEN" "openclaw-onboarding" "internal-token")
+      (plain "OPENCLAW_ONBOARDING_API_URL" (serviceUrl "api"))
+      (fromSecret "OPENCLAW_ONBOARDING_TELEGRAM_TOKEN" "openclaw-onboarding" "setup-bot-token")
+      # Kimi through the token proxy with a platform token (docs/deploy.md step 8); an empty token
+      # until then: the scripted flow.
+      (plain "OPENCLAW_ONBOARDING_MODEL_BASE_URL" "${serviceUrl "token-proxy"}/v1")
+      (fromSecret "OPENCLAW_ONBOARDING_MODEL_API_KEY" "openclaw-onboarding" "model-api-key")
+      (plain "OPENCLAW_ONBOARDING_MODEL_NAME" cluster.onboarding.model)
+    ]
+    ++ builtins.attrValues (
+      builtins.mapAttrs (
+        plan: price: plain "OPENCLAW_ONBOARDING_PRICES_${upper plan}" price
+      ) cluster.onboarding.prices
+    );
   };
 
   healthProbe = {
@@ -770,6 +796,11 @@ let
         from = [ fromIngress ];
         ports = [ { port = services.api.ports.http; } ];
       }
+      # A confirmed conversation's POST /signup.
+      {
+        from = fromPods [ "onboarding-agent" ];
+        ports = [ { port = services.api.ports.http; } ];
+      }
     ])
     (allowTo "token-proxy" [
       # The boxes (namespaces the operator labels) and the public ingress: the OpenAI-compatible API.
@@ -795,6 +826,7 @@ let
       }
     ])
     (allowTo "onboarding-agent" [
+      # The web chat relay's inputs.
       {
         from = fromPods [ "api" ];
         ports = [ { port = services.onboarding-agent.ports.http; } ];

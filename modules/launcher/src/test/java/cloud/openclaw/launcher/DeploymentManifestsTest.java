@@ -10,6 +10,7 @@ import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.billing.BillingSettings;
 import cloud.openclaw.billing.mail.MailSettings;
 import cloud.openclaw.onboarding.OnboardingSettings;
+import cloud.openclaw.onboarding.telegram.SetupBotSettings;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
 import cloud.openclaw.operator.local.LocalSettings;
@@ -111,6 +112,7 @@ class DeploymentManifestsTest {
             OnboardingSettings.from(settings);
             CryptoSettings.from(settings);
             URI.create(settings.string("telegram.api-root"));
+            SetupBotSettings.from(settings);
           });
 
   /**
@@ -246,6 +248,58 @@ class DeploymentManifestsTest {
       boxesAllowed |= fromBoxes && onPort;
     }
     assertThat(boxesAllowed).as("boxes may reach the token proxy on " + proxyPort).isTrue();
+  }
+
+  @Test
+  void theApiAndTheOnboardingAgentReachEachOtherWithTheSameTokens() {
+    // The relay's bearer and the setup bot (which manages the bots people create) are one each.
+    assertThat(secretRef("api", "OPENCLAW_API_ONBOARDING_INTERNAL_TOKEN"))
+        .isEqualTo(secretRef("onboarding-agent", "OPENCLAW_ONBOARDING_INTERNAL_TOKEN"));
+    assertThat(secretRef("api", "OPENCLAW_API_ONBOARDING_SETUP_BOT_TOKEN"))
+        .isEqualTo(secretRef("onboarding-agent", "OPENCLAW_ONBOARDING_TELEGRAM_TOKEN"));
+    OnboardingSettings onboarding = OnboardingSettings.from(settings("onboarding-agent"));
+    assertThat(onboarding.internalToken()).hasSizeGreaterThanOrEqualTo(16);
+    assertThat(SetupBotSettings.from(settings("onboarding-agent")).enabled()).isTrue();
+
+    URI agent = URI.create(settings("api").string("api.onboarding.url"));
+    assertThat(agent.getHost()).isEqualTo("onboarding-agent." + NAMESPACE + ".svc.cluster.local");
+    assertThat(agent.getPort()).isEqualTo(servicePort("onboarding-agent", "http").getPort());
+    assertThat(onboarding.apiUrl().getHost()).isEqualTo("api." + NAMESPACE + ".svc.cluster.local");
+    assertThat(onboarding.apiUrl().getPort()).isEqualTo(servicePort("api", "http").getPort());
+
+    assertThat(
+            allowed(
+                "onboarding-agent", "api", containerPort(container("onboarding-agent"), "http")))
+        .as("the api relays web chat inputs to the onboarding agent")
+        .isTrue();
+    assertThat(allowed("api", "onboarding-agent", containerPort(container("api"), "http")))
+        .as("the onboarding agent calls the api's POST /signup")
+        .isTrue();
+  }
+
+  @Test
+  void theOnboardingAgentTalksToItsModelThroughTheTokenProxy() {
+    OnboardingSettings.ModelSettings model =
+        OnboardingSettings.from(settings("onboarding-agent")).model();
+    assertThat(model.enabled()).isTrue();
+    URI baseUrl = URI.create(model.baseUrl());
+    assertThat(baseUrl.getHost()).isEqualTo("token-proxy." + NAMESPACE + ".svc.cluster.local");
+    assertThat(baseUrl.getPort()).isEqualTo(servicePort("token-proxy", "http").getPort());
+    assertThat(baseUrl.getPath()).isEqualTo("/v1");
+    assertThat(ProxySettings.from(settings("token-proxy")).platformPlan().models())
+        .as("the token proxy lets the platform's accounts use " + model.name())
+        .contains(model.name());
+    int proxyPort = containerPort(container("token-proxy"), "http");
+    assertThat(allowed("token-proxy", "onboarding-agent", proxyPort)).isTrue();
+    // Nor the proxy, nor the setup bot's long polling of Telegram (443) is held back on the way
+    // out.
+    for (HasMetadata object : objects) {
+      if (object instanceof NetworkPolicy policy) {
+        assertThat(policy.getSpec().getPolicyTypes())
+            .as("NetworkPolicy " + policy.getMetadata().getName() + " limits ingress only")
+            .containsExactly("Ingress");
+      }
+    }
   }
 
   @Test
@@ -444,7 +498,10 @@ class DeploymentManifestsTest {
         Map.entry("openclaw-stripe/secret-key", "sk_test_dummy"),
         Map.entry("openclaw-stripe/webhook-secret", "whsec_dummy"),
         Map.entry("openclaw-mail/username", "dummy-smtp-user"),
-        Map.entry("openclaw-mail/password", "dummy-smtp-password"));
+        Map.entry("openclaw-mail/password", "dummy-smtp-password"),
+        Map.entry("openclaw-onboarding/internal-token", token),
+        Map.entry("openclaw-onboarding/setup-bot-token", "123456789:dummy-setup-bot-token"),
+        Map.entry("openclaw-onboarding/model-api-key", "ocp_dummy"));
   }
 
   private static List<String> serviceNames() {
@@ -509,6 +566,22 @@ class DeploymentManifestsTest {
             .getValueFrom()
             .getSecretKeyRef();
     return ref.getName() + "/" + ref.getKey();
+  }
+
+  /** Whether the NetworkPolicy of {@code target} lets the pods named {@code from} in on port. */
+  private static boolean allowed(String target, String from, int port) {
+    NetworkPolicy policy = object(NetworkPolicy.class, target);
+    return policy.getSpec().getIngress().stream()
+        .anyMatch(
+            rule ->
+                rule.getFrom().stream()
+                        .anyMatch(
+                            peer ->
+                                peer.getNamespaceSelector() == null
+                                    && peer.getPodSelector() != null
+                                    && from.equals(
+                                        peer.getPodSelector().getMatchLabels().get(NAME_LABEL)))
+                    && rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == port));
   }
 
   private static Set<String> grants(List<PolicyRule> rules) {
