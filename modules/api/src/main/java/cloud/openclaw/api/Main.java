@@ -190,7 +190,8 @@ public final class Main {
             logins,
             api.signupRuntime(),
             api.clientIpHeader(),
-            new IdempotentSignups(redis)));
+            new IdempotentSignups(redis),
+            api.onboarding().internalToken()));
     OnboardingSettings onboarding = api.onboarding();
     services.add(
         new OnboardingService(

@@ -110,7 +110,10 @@ public final class Main {
               new MessageLimit(redis, onboarding.messagesPerMinute(), Clock.systemUTC()),
               events,
               model,
-              new Checkouts(new SignupClient(onboarding.apiUrl()), machine, store),
+              new Checkouts(
+                  new SignupClient(onboarding.apiUrl(), onboarding.internalToken()),
+                  machine,
+                  store),
               owners);
       opened.add(
           new ProgressFollower(

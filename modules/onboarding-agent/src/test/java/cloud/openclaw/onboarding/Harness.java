@@ -48,6 +48,7 @@ import java.util.Map;
 final class Harness implements AutoCloseable {
   static final Duration TTL = Duration.ofDays(7);
   static final String KIMI_KEY = "sk-sandbox-kimi";
+  static final String SIGNUP_TOKEN = "onboarding-internal-token-for-the-api";
 
   final Redis redis;
   final Sandbox sandbox;
@@ -93,7 +94,7 @@ final class Harness implements AutoCloseable {
         new MessageLimit(redis, messagesPerMinute, Clock.systemUTC()),
         new ConversationEvents(log),
         model,
-        new Checkouts(new SignupClient(signup.url()), machine, store),
+        new Checkouts(new SignupClient(signup.url(), Harness.SIGNUP_TOKEN), machine, store),
         ownerProofs);
   }
 

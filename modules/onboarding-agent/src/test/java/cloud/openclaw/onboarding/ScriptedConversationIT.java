@@ -391,27 +391,6 @@ class ScriptedConversationIT {
   }
 
   @Test
-  void anApiWithoutTheNewFieldsGetsTheOwnerAsFirstAllowedUser() {
-    Bot bot = harness.bot();
-    String key = harness.upToSummary(conversations, bot, email());
-    harness.signup.legacy(true);
-    try {
-      harness.say(conversations, key, "yes");
-    } finally {
-      harness.signup.legacy(false);
-    }
-
-    assertThat(harness.state(key).stage).isEqualTo(Stage.CHECKOUT);
-    List<SignupStandIn.Call> calls =
-        harness.signup.calls().stream().filter(c -> c.idempotencyKey().startsWith(key)).toList();
-    assertThat(calls).hasSize(2);
-    JsonNode accepted = calls.getLast().body();
-    assertThat(accepted.has("ownerTelegramUserId")).isFalse();
-    assertThat(accepted.has("useCase")).isFalse();
-    assertThat(accepted.path("allowedTelegramUserIds").toString()).isEqualTo("[4242]");
-  }
-
-  @Test
   void aConversationSendingTooFastIsRefused() {
     Conversations limited = harness.conversations(null, 3);
     String key = Harness.webKey();

@@ -35,7 +35,6 @@ final class SignupStandIn implements AutoCloseable {
   private final String boxId = UUID.randomUUID().toString();
   private volatile int failWith;
   private volatile String refuseField;
-  private volatile boolean legacy;
 
   SignupStandIn() {
     try {
@@ -69,14 +68,6 @@ final class SignupStandIn implements AutoCloseable {
     failWith = status;
   }
 
-  /**
-   * Answers as today's api on main does: the fields ownerTelegramUserId and useCase are unknown to
-   * it (400 "unknown field", the api's Json.read).
-   */
-  void legacy(boolean legacy) {
-    this.legacy = legacy;
-  }
-
   /** Refuses every call with 400 naming {@code field} (null: accepts again). */
   void refuse(String field) {
     refuseField = field;
@@ -94,23 +85,6 @@ final class SignupStandIn implements AutoCloseable {
     if (failWith != 0) {
       send(exchange, failWith, Map.of("error", Map.of("code", "internal_error", "message", "x")));
       return;
-    }
-    for (String added : new String[] {"ownerTelegramUserId", "useCase"}) {
-      if (legacy && body.has(added)) {
-        send(
-            exchange,
-            400,
-            Map.of(
-                "error",
-                Map.of(
-                    "code",
-                    "invalid_input",
-                    "message",
-                    "unknown field '" + added + "'",
-                    "field",
-                    added)));
-        return;
-      }
     }
     if (refuseField != null) {
       send(

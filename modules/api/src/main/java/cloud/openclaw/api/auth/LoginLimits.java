@@ -17,9 +17,15 @@ public final class LoginLimits {
     this.perIp = new RequestLimit(redis, perIp, window, "auth", "login", "ip");
   }
 
-  /** Counts one attempt; throws {@link TooManyRequestsException} once either limit is passed. */
+  /**
+   * Counts one attempt; throws {@link TooManyRequestsException} once either limit is passed. A null
+   * {@code clientIp} (a trusted relay whose callers were limited where they came in) counts per
+   * email only.
+   */
   public void attempt(String emailHash, String clientIp) {
-    perIp.count(clientIp, "too many sign-in attempts for this address");
+    if (clientIp != null) {
+      perIp.count(clientIp, "too many sign-in attempts for this address");
+    }
     perEmail.count(emailHash, "too many sign-in attempts for this email");
   }
 }

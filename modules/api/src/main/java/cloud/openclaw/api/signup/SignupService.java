@@ -32,6 +32,8 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +61,7 @@ public final class SignupService implements ApiService {
   private final BoxRuntime runtime;
   private final String clientIpHeader;
   private final IdempotentSignups idempotent;
+  private final String onboardingToken;
 
   public SignupService(
       Database database,
@@ -70,7 +73,8 @@ public final class SignupService implements ApiService {
       LoginLimits limits,
       BoxRuntime runtime,
       String clientIpHeader,
-      IdempotentSignups idempotent) {
+      IdempotentSignups idempotent,
+      String onboardingToken) {
     this.database = database;
     this.customers = customers;
     this.boxes = boxes;
@@ -81,6 +85,7 @@ public final class SignupService implements ApiService {
     this.runtime = runtime;
     this.clientIpHeader = clientIpHeader;
     this.idempotent = idempotent;
+    this.onboardingToken = onboardingToken;
   }
 
   record SignupRequest(
@@ -106,7 +111,10 @@ public final class SignupService implements ApiService {
   private void signup(ServerRequest request, ServerResponse response) {
     String key = IdempotentSignups.key(request.headers().first(IDEMPOTENCY_KEY));
     SignupRequest body = Requests.body(request, SignupRequest.class);
-    String clientIp = Requests.clientIp(request, clientIpHeader);
+    // The onboarding agent signs up people from everywhere through one address: their addresses
+    // were limited where they reached us (the web chat's relay), so only the per-email limit
+    // counts.
+    String clientIp = fromOnboarding(request) ? null : Requests.clientIp(request, clientIpHeader);
     IdempotentSignups.Answer answer =
         key == null
             ? signup(body, clientIp)
@@ -114,6 +122,19 @@ public final class SignupService implements ApiService {
     Json.send(response, Status.create(answer.status()), answer.body());
   }
 
+  /**
+   * Whether the caller is the onboarding agent: it presents {@code api.onboarding.internal-token}.
+   */
+  private boolean fromOnboarding(ServerRequest request) {
+    String presented =
+        request.headers().first(HeaderNames.AUTHORIZATION).orElse("").replaceFirst("^Bearer ", "");
+    return !onboardingToken.isEmpty()
+        && MessageDigest.isEqual(
+            presented.getBytes(StandardCharsets.UTF_8),
+            onboardingToken.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code clientIp} null: a sign-up relayed by the onboarding agent, limited per email only. */
   private IdempotentSignups.Answer signup(SignupRequest body, String clientIp) {
     String email = AuthService.email(body.email());
     limits.attempt(Sha256.hex("signup:" + email), clientIp);

@@ -22,15 +22,21 @@ public final class SignupClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final URI signup;
+  private final String internalToken;
   private final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  public SignupClient(URI apiUrl) {
+  /**
+   * @param internalToken presented as a bearer, so the api knows the caller is this agent (which
+   *     signs up people from everywhere through one address); empty: none
+   */
+  public SignupClient(URI apiUrl, String internalToken) {
     String root = apiUrl.toString();
     this.signup = URI.create((root.endsWith("/") ? root : root + "/") + "signup");
+    this.internalToken = internalToken;
   }
 
   /** What the api asks for. */
@@ -76,39 +82,25 @@ public final class SignupClient {
     body.put("email", request.email());
     body.put("plan", request.plan());
     body.put("botToken", request.botToken());
+    body.put("ownerTelegramUserId", request.ownerTelegramUserId());
     body.put("allowedTelegramUserIds", request.allowedTelegramUserIds());
-    Map<String, Object> full = new LinkedHashMap<>(body);
-    full.put("ownerTelegramUserId", request.ownerTelegramUserId());
-    full.put("useCase", request.useCase());
-    try {
-      return send(idempotencyKey, full);
-    } catch (Refused refused) {
-      // An api that does not know the new fields yet refuses them by name; the owner is the first
-      // allowed user for it, so the sign-up goes through without them.
-      if (!isNewField(refused)) {
-        throw refused;
-      }
-      return send(idempotencyKey, body);
-    }
-  }
-
-  private static boolean isNewField(Refused refused) {
-    return ("ownerTelegramUserId".equals(refused.field()) || "useCase".equals(refused.field()))
-        && refused.getMessage().startsWith("unknown field");
+    body.put("useCase", request.useCase());
+    return send(idempotencyKey, body);
   }
 
   private Checkout send(String idempotencyKey, Map<String, Object> body) {
     HttpResponse<String> response;
     try {
-      response =
-          http.send(
-              HttpRequest.newBuilder(signup)
-                  .timeout(TIMEOUT)
-                  .header("Content-Type", "application/json")
-                  .header("Idempotency-Key", idempotencyKey)
-                  .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder post =
+          HttpRequest.newBuilder(signup)
+              .timeout(TIMEOUT)
+              .header("Content-Type", "application/json")
+              .header("Idempotency-Key", idempotencyKey)
+              .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
+      if (!internalToken.isEmpty()) {
+        post.header("Authorization", "Bearer " + internalToken);
+      }
+      response = http.send(post.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UnavailableException("the sign-up service cannot be reached", e);
     } catch (InterruptedException e) {
