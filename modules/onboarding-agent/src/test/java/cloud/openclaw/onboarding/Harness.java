@@ -16,7 +16,6 @@ import cloud.openclaw.onboarding.conversation.StateMachine;
 import cloud.openclaw.onboarding.model.LangchainConversationModel;
 import cloud.openclaw.onboarding.model.RedisChatMemoryStore;
 import cloud.openclaw.platform.config.ConfigLoader;
-import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.Plans;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
@@ -27,6 +26,7 @@ import cloud.openclaw.platform.telegram.TelegramBots;
 import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.sandbox.Main.Sandbox;
 import cloud.openclaw.sandbox.telegram.Bot;
+import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -42,8 +42,9 @@ import java.util.Map;
 
 /**
  * A conversation's real surroundings for one test class: its Redis prefix, the sandbox (Telegram
- * checks bot tokens, Kimi is the model), and the api's sign-up as {@link SignupStandIn}. Builds
- * {@link Conversations} the way Main does, with or without a model.
+ * checks bot tokens, Kimi is the model, Stripe opens checkouts), and our api on the class's
+ * database for the sign-ups ({@link TestApi}). Builds {@link Conversations} the way Main does, with
+ * or without a model.
  */
 final class Harness implements AutoCloseable {
   static final Duration TTL = Duration.ofDays(7);
@@ -52,16 +53,17 @@ final class Harness implements AutoCloseable {
 
   final Redis redis;
   final Sandbox sandbox;
-  final SignupStandIn signup = new SignupStandIn();
-  final SecretBox secrets = new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32])));
+  final TestApi api;
+  final SecretBox secrets = TestApi.SECRETS;
   final Plans plans;
   final StateMachine machine;
   final ConversationStore store;
   final ConversationLog log;
 
-  Harness(TestRedis testRedis) {
+  Harness(TestPostgres postgres, TestRedis testRedis) {
     redis = TestServices.redis(testRedis);
     sandbox = TestServices.sandbox();
+    api = new TestApi(postgres, testRedis, sandbox, SIGNUP_TOKEN);
     plans = Plans.from(new Settings(ConfigLoader.load("onboarding-agent", Map.of(), Map.of())));
     machine =
         new StateMachine(
@@ -87,6 +89,12 @@ final class Harness implements AutoCloseable {
 
   Conversations conversations(
       ConversationModel model, int messagesPerMinute, OwnerProofs ownerProofs) {
+    return conversations(model, messagesPerMinute, ownerProofs, api.url());
+  }
+
+  /** Conversations that sign up at {@code apiUrl}. */
+  Conversations conversations(
+      ConversationModel model, int messagesPerMinute, OwnerProofs ownerProofs, URI apiUrl) {
     return new Conversations(
         machine,
         store,
@@ -94,7 +102,7 @@ final class Harness implements AutoCloseable {
         new MessageLimit(redis, messagesPerMinute, Clock.systemUTC()),
         new ConversationEvents(log),
         model,
-        new Checkouts(new SignupClient(signup.url(), Harness.SIGNUP_TOKEN), machine, store),
+        new Checkouts(new SignupClient(apiUrl, Harness.SIGNUP_TOKEN), machine, store),
         ownerProofs);
   }
 
@@ -176,6 +184,6 @@ final class Harness implements AutoCloseable {
 
   @Override
   public void close() {
-    TestServices.closeAll(signup, sandbox, redis);
+    TestServices.closeAll(api, sandbox, redis);
   }
 }

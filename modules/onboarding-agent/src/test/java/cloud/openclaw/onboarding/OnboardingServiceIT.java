@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.crypto.SecretBox;
+import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.http.RunningService;
@@ -26,7 +27,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class OnboardingServiceIT {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   static Sandbox sandbox;
-  static SignupStandIn signup;
+  static TestApi api;
   static Redis redis;
   static ConversationLog log;
   static Map<String, String> config;
@@ -53,7 +53,7 @@ class OnboardingServiceIT {
   @BeforeAll
   static void start() {
     sandbox = TestServices.sandbox();
-    signup = new SignupStandIn();
+    api = new TestApi(postgres, testRedis, sandbox, TOKEN);
     redis = TestServices.redis(testRedis);
     log = new ConversationLog(redis, Duration.ofDays(7));
     config = new HashMap<>();
@@ -71,7 +71,7 @@ class OnboardingServiceIT {
     config.put("crypto.keys", "k1:" + SecretBox.newKey());
     config.put("crypto.active-key", "k1");
     config.put("telegram.api-root", "http://127.0.0.1:" + sandbox.port() + "/telegram");
-    config.put("onboarding.api-url", signup.url().toString());
+    config.put("onboarding.api-url", api.url().toString());
     config.put("onboarding.internal-token", TOKEN);
     config.put("onboarding.messages-per-minute", "12");
     service = startService();
@@ -83,7 +83,7 @@ class OnboardingServiceIT {
 
   @AfterAll
   static void stop() {
-    TestServices.closeAll(service, signup, sandbox, redis);
+    TestServices.closeAll(service, api, sandbox, redis);
   }
 
   static HttpResponse<String> post(String path, String token, String body) throws Exception {
@@ -212,9 +212,14 @@ class OnboardingServiceIT {
     send(key, text("baker@example.com"), "choices");
     List<JsonNode> checkout =
         send(key, "{\"type\":\"choice\",\"slot\":\"confirm\",\"value\":\"yes\"}", "checkout");
-    assertThat(checkout.getLast().path("url").asText()).startsWith("http://checkout.test/");
+    assertThat(checkout.getLast().path("url").asText())
+        .startsWith("http://127.0.0.1:" + sandbox.port() + "/stripe/checkout/cs_test_");
 
     JsonNode state = json(get("/conversations/" + key).body());
+    Customer customer = api.customer("baker@example.com").orElseThrow();
+    assertThat(state.path("customerId").asText()).isEqualTo(customer.id().toString());
+    String boxId = state.path("boxId").asText();
+    assertThat(boxId).isEqualTo(api.box(customer).id().toString());
     assertThat(state.path("stage").asText()).isEqualTo("checkout");
     assertThat(state.path("botUsername").asText()).isEqualTo(bot.username());
     assertThat(state.path("questionsAsked").asInt()).isBetween(5, 7);
@@ -224,9 +229,9 @@ class OnboardingServiceIT {
         .doesNotContain("Nonce");
 
     EventBus bus = new EventBus(redis);
-    String channel = EventBus.customerChannel(UUID.fromString(signup.customerId()));
+    String channel = EventBus.customerChannel(customer.id());
     String after = log.last(key);
-    bus.publish(channel, progress("accepted"));
+    bus.publish(channel, progress(boxId, "accepted"));
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
@@ -243,7 +248,7 @@ class OnboardingServiceIT {
     service = startService();
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> bus.publish(channel, progress("live")) > 0 && hasLive(key));
+        .until(() -> bus.publish(channel, progress(boxId, "live")) > 0 && hasLive(key));
 
     JsonNode live =
         events(key, "0").stream()
@@ -295,11 +300,11 @@ class OnboardingServiceIT {
     return events(key, "0").stream().anyMatch(e -> e.path("type").asText().equals("live"));
   }
 
-  static String progress(String step) {
+  static String progress(String boxId, String step) {
     return Json.write(
         Map.of(
             "boxId",
-            signup.boxId(),
+            boxId,
             "job",
             "provision",
             "step",

@@ -7,12 +7,19 @@ import static org.awaitility.Awaitility.await;
 import cloud.openclaw.onboarding.conversation.ConversationState;
 import cloud.openclaw.onboarding.conversation.Conversations;
 import cloud.openclaw.onboarding.conversation.Input;
+import cloud.openclaw.onboarding.conversation.OwnerProofs;
 import cloud.openclaw.onboarding.conversation.Stage;
+import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.Customer;
+import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.TooManyRequestsException;
+import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.sandbox.telegram.Bot;
+import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +35,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The conversation without a model: the state machine and its fixed questions. */
 class ScriptedConversationIT {
+  @RegisterExtension static final TestPostgres postgres = new TestPostgres();
   @RegisterExtension static final TestRedis testRedis = new TestRedis();
   static Harness harness;
   static Conversations conversations;
 
   @BeforeAll
   static void start() {
-    harness = new Harness(testRedis);
+    harness = new Harness(postgres, testRedis);
     conversations = harness.scripted();
   }
 
@@ -88,23 +96,25 @@ class ScriptedConversationIT {
 
     JsonNode checkout =
         reply.stream().filter(e -> e.path("type").asText().equals("checkout")).findFirst().get();
-    assertThat(checkout.path("url").asText()).startsWith("http://checkout.test/cs_test_");
+    assertThat(checkout.path("url").asText())
+        .startsWith(harness.sandboxUrl() + "/stripe/checkout/cs_test_");
     ConversationState done = harness.state(key);
     assertThat(done.stage).isEqualTo(Stage.CHECKOUT);
     assertThat(done.questionsAsked).isBetween(5, 7);
-    List<SignupStandIn.Call> calls =
-        harness.signup.calls().stream().filter(c -> c.idempotencyKey().startsWith(key)).toList();
-    assertThat(calls).hasSize(1);
-    assertThat(calls.getFirst().idempotencyKey()).isEqualTo(key + ":1");
-    JsonNode body = calls.getFirst().body();
-    assertThat(body.path("email").asText()).isEqualTo("person@example.com");
-    assertThat(body.path("plan").asText()).isEqualTo("pro");
-    assertThat(body.path("botToken").asText()).isEqualTo(bot.token());
-    assertThat(body.path("ownerTelegramUserId").asLong()).isEqualTo(4242L);
-    assertThat(body.path("allowedTelegramUserIds").toString())
-        .isEqualTo("[4242,555000111,555000222]");
-    assertThat(body.path("useCase").asText())
-        .isEqualTo("Answer my customers' questions about opening hours");
+    assertThat(done.attempt).isEqualTo(1);
+    Customer customer = harness.api.customer("person@example.com").orElseThrow();
+    assertThat(done.customerId).isEqualTo(customer.id().toString());
+    assertThat(customer.status()).isEqualTo(CustomerStatus.PENDING);
+    assertThat(customer.plan()).isEqualTo("pro");
+    assertThat(customer.telegramUserId()).isEqualTo(4242L);
+    Box box = harness.api.box(customer);
+    assertThat(done.boxId).isEqualTo(box.id().toString());
+    assertThat(box.botId()).isEqualTo(bot.id());
+    assertThat(harness.api.botToken(box)).isEqualTo(bot.token());
+    assertThat(box.allowedTelegramUserIds()).containsExactly(4242L, 555000111L, 555000222L);
+    assertThat(box.useCase()).isEqualTo("Answer my customers' questions about opening hours");
+    assertThat(harness.api.checkouts(customer))
+        .containsExactly(checkout.path("url").asText().replaceAll(".*/", ""));
   }
 
   @Test
@@ -228,7 +238,8 @@ class ScriptedConversationIT {
 
     harness.say(conversations, key, "hmm");
     assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
-    assertThat(harness.signup.calls()).noneMatch(c -> c.idempotencyKey().startsWith(key));
+    assertThat(harness.state(key).customerId).isNull();
+    assertThat(harness.api.customer("a@b.example")).isEmpty();
   }
 
   @Test
@@ -326,7 +337,8 @@ class ScriptedConversationIT {
   @Test
   void aRepeatedConfirmSignsUpOnceAndAnswersTheSameCheckout() throws Exception {
     Bot bot = harness.bot();
-    String key = harness.upToSummary(conversations, bot, email());
+    String email = email();
+    String key = harness.upToSummary(conversations, bot, email);
     Conversations other = harness.scripted();
 
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
@@ -339,55 +351,70 @@ class ScriptedConversationIT {
     }
     pool.close();
 
-    assertThat(harness.signup.calls())
-        .filteredOn(c -> c.idempotencyKey().startsWith(key))
-        .hasSize(1);
     List<JsonNode> checkouts = harness.ofType(key, "checkout");
     assertThat(checkouts).hasSize(3);
     assertThat(checkouts.stream().map(e -> e.path("url").asText()).distinct()).hasSize(1);
+    // One customer, one checkout session at Stripe.
+    Customer customer = harness.api.customer(email).orElseThrow();
+    assertThat(harness.api.checkouts(customer))
+        .containsExactly(checkouts.getFirst().path("url").asText().replaceAll(".*/", ""));
   }
 
   @Test
   void aChangeAfterCheckoutOpensANewAttempt() {
     Bot bot = harness.bot();
-    String key = harness.upToSummary(conversations, bot, email());
+    String email = email();
+    String key = harness.upToSummary(conversations, bot, email);
     harness.say(conversations, key, "yes");
+    String first = harness.state(key).checkoutUrl;
 
     harness.say(conversations, key, "change the plan");
     assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
     harness.say(conversations, key, "pro");
     harness.say(conversations, key, "yes");
 
-    assertThat(harness.signup.calls())
-        .filteredOn(c -> c.idempotencyKey().startsWith(key))
-        .extracting(SignupStandIn.Call::idempotencyKey)
-        .containsExactly(key + ":1", key + ":2");
+    ConversationState state = harness.state(key);
+    assertThat(state.attempt).isEqualTo(2);
+    assertThat(state.checkoutUrl).isNotEqualTo(first);
+    // The same pending customer, now on pro, with a second checkout to pay at.
+    Customer customer = harness.api.customer(email).orElseThrow();
+    assertThat(state.customerId).isEqualTo(customer.id().toString());
+    assertThat(customer.plan()).isEqualTo("pro");
+    assertThat(harness.api.checkouts(customer))
+        .containsExactly(first.replaceAll(".*/", ""), state.checkoutUrl.replaceAll(".*/", ""));
   }
 
   @Test
   void aFailedSignUpCanBeRetriedAndARefusalAsksAgain() {
     Bot bot = harness.bot();
-    String key = harness.upToSummary(conversations, bot, email());
-    harness.signup.failWith(503);
-    try {
-      harness.say(conversations, key, "yes");
-      assertThat(harness.ofType(key, "error").getLast().path("code").asText())
-          .isEqualTo("signup_unavailable");
-      assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
-    } finally {
-      harness.signup.failWith(0);
-    }
-    harness.signup.refuse("email");
-    try {
-      harness.say(conversations, key, "yes");
-      assertThat(harness.lastMessage(key)).contains("'email' was refused").contains("email");
-      assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
-    } finally {
-      harness.signup.refuse(null);
-    }
-    harness.say(conversations, key, "fresh@example.com");
+    String email = email();
+    String key = harness.upToSummary(conversations, bot, email);
+    // The api cannot be reached: nothing listens on its port.
+    Conversations apiDown =
+        harness.conversations(
+            null,
+            1000,
+            OwnerProofs.NONE,
+            URI.create("http://127.0.0.1:" + TestServices.freePort()));
+    harness.say(apiDown, key, "yes");
+    assertThat(harness.ofType(key, "error").getLast().path("code").asText())
+        .isEqualTo("signup_unavailable");
+    assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
+    assertThat(harness.api.customer(email)).isEmpty();
+
+    // Meanwhile the email became a paying customer's: the api refuses, the email is asked again.
+    harness.api.payingCustomer(email);
+    harness.say(conversations, key, "yes");
+    assertThat(harness.lastMessage(key)).contains("has an agent already");
+    assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
+    assertThat(harness.state(key).customerId).isNull();
+
+    String fresh = email();
+    harness.say(conversations, key, fresh);
     harness.say(conversations, key, "yes");
     assertThat(harness.state(key).stage).isEqualTo(Stage.CHECKOUT);
+    assertThat(harness.api.customer(fresh).orElseThrow().status())
+        .isEqualTo(CustomerStatus.PENDING);
   }
 
   @Test
