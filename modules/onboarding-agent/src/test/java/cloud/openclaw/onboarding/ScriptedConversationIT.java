@@ -8,6 +8,8 @@ import cloud.openclaw.onboarding.conversation.ConversationState;
 import cloud.openclaw.onboarding.conversation.Conversations;
 import cloud.openclaw.onboarding.conversation.Input;
 import cloud.openclaw.onboarding.conversation.OwnerProofs;
+import cloud.openclaw.onboarding.conversation.Questions;
+import cloud.openclaw.onboarding.conversation.Slot;
 import cloud.openclaw.onboarding.conversation.Stage;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.Customer;
@@ -405,9 +407,12 @@ class ScriptedConversationIT {
     // Meanwhile the email became a paying customer's: the api refuses, the email is asked again.
     harness.api.payingCustomer(email);
     harness.say(conversations, key, "yes");
-    assertThat(harness.lastMessage(key)).contains("has an agent already");
+    assertThat(harness.lastMessage(key))
+        .contains("has an agent already")
+        .contains(Questions.ask(harness.machine, harness.state(key), Slot.EMAIL));
     assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
     assertThat(harness.state(key).customerId).isNull();
+    assertThat(harness.machine.asking(harness.state(key))).isEqualTo(Slot.EMAIL);
 
     String fresh = email();
     harness.say(conversations, key, fresh);

@@ -56,7 +56,7 @@ public final class Checkouts {
       store.awaitCustomer(checkout.customerId(), state.key);
       return new Outcome.Opened(checkout.url());
     } catch (SignupClient.Refused refused) {
-      return new Outcome.Refused(refused.getMessage(), slot(refused.field()));
+      return new Outcome.Refused(refused.getMessage(), slot(refused.code(), refused.field()));
     } catch (UnavailableException e) {
       LOG.log(Level.WARNING, "sign-up of conversation " + state.key + " failed", e);
       return new Outcome.Unavailable(e.getMessage());
@@ -71,9 +71,14 @@ public final class Checkouts {
     state.checkoutUrl = null;
   }
 
-  private static Slot slot(String field) {
+  /** The answer the api's refusal is about: by its field, else by its code (docs/api.md). */
+  private static Slot slot(String code, String field) {
     if (field == null) {
-      return null;
+      return switch (code == null ? "" : code) {
+        case "already_customer", "signup_pending" -> Slot.EMAIL; // that email is taken
+        case "bot_in_use" -> Slot.BOT; // another agent has that bot
+        default -> null;
+      };
     }
     return switch (field) {
       case "email" -> Slot.EMAIL;
