@@ -49,19 +49,31 @@ public final class OnboardingBenchmark {
   private static final String KIMI_KEY = "sk-sandbox-kimi";
   private static final String MODEL = "kimi-k2.6";
   private static final String INTERNAL_TOKEN = "bench-onboarding-token-0123456789";
-  private static final int[] CONCURRENCY = {1, 50};
 
   /** Conversations run one after another at concurrency 1, so its percentiles have samples. */
   private static final int SEQUENTIAL_CONVERSATIONS = 10;
 
   /**
-   * A person's pause between the reply and their next message, drawn between these (ms): people
-   * take seconds; this keeps the load high while a turn's tail (saving the state, releasing the
-   * conversation's lock) is over before the next message, as it is with people.
+   * How many conversations at once, and a person's pause between the reply and their next message
+   * (drawn between min and max ms). People take seconds to read and type: "chat" is a brisk person;
+   * "stress" is 5-10 times that, which on a small machine running everything makes the turns queue
+   * for CPU. The pause also lets a turn's tail (saving the state, releasing the conversation's
+   * lock) end before the next message, as it does with people.
    */
-  private static final int THINK_MIN_MS = 150;
+  private record Load(int concurrency, String pace, int thinkMinMs, int thinkMaxMs) {
+    String label() {
+      return concurrency == 1 ? "1" : concurrency + " (" + pace + ")";
+    }
+  }
 
-  private static final int THINK_MAX_MS = 350;
+  private static final List<Load> LOADS =
+      List.of(
+          new Load(1, "stress", 150, 350),
+          new Load(50, "chat", 1000, 2000),
+          new Load(50, "stress", 150, 350));
+
+  /** The warm-up's pace. */
+  private static final Load WARM_UP = new Load(50, "stress", 150, 350);
 
   /** Questions that the deterministic extraction leaves alone, so each one goes to the model. */
   private static final List<String> TEXTS =
@@ -163,44 +175,48 @@ public final class OnboardingBenchmark {
         CpuMeter[] meters = found.toArray(CpuMeter[]::new);
 
         // Warm-up: the JIT of all three JVMs, the pools, the proxy's caches.
-        bench.conversations(50, 50, 6);
+        bench.conversations(50, WARM_UP, 6);
         String body = bench.modelRequest(sandboxUrl);
         Target standIn = new Target(URI.create(sandboxUrl + "/kimi/v1/chat/completions"), KIMI_KEY);
         Target viaProxy = new Target(URI.create(proxyUrl + "/v1/chat/completions"), token);
-        bench.streamed(standIn, body, 50, 300);
-        bench.streamed(viaProxy, body, 50, 300);
-        bench.conversations(50, 50, 6);
+        bench.streamed(standIn, body, WARM_UP, 300);
+        bench.streamed(viaProxy, body, WARM_UP, 300);
+        bench.conversations(50, WARM_UP, 6);
 
         System.out.printf(
             Locale.ROOT,
             "%d turns per conversation (%d conversations one after another at concurrency 1);"
-                + " think time %d-%d ms; %d cores; Java %s%n%n",
+                + " pause between turns: %s; %d cores; Java %s%n%n",
             turns,
             SEQUENTIAL_CONVERSATIONS,
-            THINK_MIN_MS,
-            THINK_MAX_MS,
+            String.join(
+                ", ",
+                LOADS.stream()
+                    .map(l -> l.label() + " " + l.thinkMinMs + "-" + l.thinkMaxMs + " ms")
+                    .distinct()
+                    .toList()),
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version"));
-        Map<Integer, List<Row>> rows = new LinkedHashMap<>();
-        for (int concurrency : CONCURRENCY) {
-          int conversations = concurrency == 1 ? SEQUENTIAL_CONVERSATIONS : concurrency;
+        Map<String, List<Row>> rows = new LinkedHashMap<>();
+        for (Load load : LOADS) {
+          int conversations = load.concurrency == 1 ? SEQUENTIAL_CONVERSATIONS : load.concurrency;
           int samples = conversations * turns;
           Map<String, Long> before = cpuTicks(meters);
-          Samples turnsMeasured = bench.conversations(conversations, concurrency, turns);
+          Samples turnsMeasured = bench.conversations(conversations, load, turns);
           Map<String, Long> after = cpuTicks(meters);
-          Samples direct = bench.streamed(standIn, body, concurrency, samples);
-          Samples proxied = bench.streamed(viaProxy, body, concurrency, samples);
+          Samples direct = bench.streamed(standIn, body, load, samples);
+          Samples proxied = bench.streamed(viaProxy, body, load, samples);
           rows.put(
-              concurrency,
+              load.label(),
               List.of(
                   new Row("stand-in direct (its own time)", direct),
                   new Row("stand-in through the token proxy", proxied),
                   new Row("onboarding turn (POST → log)", turnsMeasured)));
           System.out.printf(
               Locale.ROOT,
-              "concurrency %d: %d turns in %.1f s (%.0f turns/s), %d without a delta (model"
+              "concurrency %s: %d turns in %.1f s (%.0f turns/s), %d without a delta (model"
                   + " failed); CPU per turn: %s%n",
-              concurrency,
+              load.label(),
               turnsMeasured.count(),
               turnsMeasured.seconds,
               turnsMeasured.count() / turnsMeasured.seconds,
@@ -219,7 +235,7 @@ public final class OnboardingBenchmark {
     System.exit(0);
   }
 
-  private static void table(Map<Integer, List<Row>> rows) {
+  private static void table(Map<String, List<Row>> rows) {
     System.out.println(
         "| concurrency | what | n | first delta p50 ms | p90 | p99 | max | message p50 ms | p90"
             + " | p99 | max |");
@@ -230,7 +246,7 @@ public final class OnboardingBenchmark {
             Samples s = row.samples;
             System.out.printf(
                 Locale.ROOT,
-                "| %d | %s | %d | %s | %s |%n",
+                "| %s | %s | %d | %s | %s |%n",
                 concurrency,
                 row.what,
                 s.count(),
@@ -241,7 +257,7 @@ public final class OnboardingBenchmark {
           Samples turn = list.get(2).samples;
           System.out.printf(
               Locale.ROOT,
-              "| %d | **added by us** (turn − stand-in) | | %s | %s |%n",
+              "| %s | **added by us** (turn − stand-in) | | %s | %s |%n",
               concurrency,
               difference(turn.firstDelta, direct.firstDelta),
               difference(turn.message, direct.message));
@@ -340,20 +356,20 @@ public final class OnboardingBenchmark {
      * {@code total} conversations, {@code concurrency} at a time, of {@code turns} measured text
      * turns each (after the greeting, not measured).
      */
-    Samples conversations(int total, int concurrency, int turns) throws InterruptedException {
+    Samples conversations(int total, Load load, int turns) throws InterruptedException {
       List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
       AtomicInteger withoutDelta = new AtomicInteger();
       AtomicInteger next = new AtomicInteger();
       long start = System.nanoTime();
       List<Thread> workers = new ArrayList<>();
-      for (int w = 0; w < concurrency; w++) {
+      for (int w = 0; w < load.concurrency; w++) {
         workers.add(
             Thread.ofVirtual()
                 .uncaughtExceptionHandler(Bench::failed)
                 .start(
                     () -> {
                       while (next.getAndIncrement() < total) {
-                        conversation(turns, samples, withoutDelta);
+                        conversation(load, turns, samples, withoutDelta);
                       }
                     }));
       }
@@ -379,14 +395,15 @@ public final class OnboardingBenchmark {
       }
     }
 
-    private void conversation(int turns, List<double[]> samples, AtomicInteger withoutDelta) {
+    private void conversation(
+        Load load, int turns, List<double[]> samples, AtomicInteger withoutDelta) {
       byte[] id = new byte[12];
       ThreadLocalRandom.current().nextBytes(id);
       String key = "web:" + HexFormat.of().formatHex(id);
       String after = send(key, Map.of("type", "start"));
       after = await(key, after, "message", null);
       for (int turn = 0; turn < turns; turn++) {
-        think();
+        think(load);
         String text = TEXTS.get(ThreadLocalRandom.current().nextInt(TEXTS.size()));
         long sent = System.nanoTime();
         after = send(key, Map.of("type", "text", "text", text));
@@ -401,9 +418,9 @@ public final class OnboardingBenchmark {
       }
     }
 
-    private static void think() {
+    private static void think(Load load) {
       try {
-        Thread.sleep(ThreadLocalRandom.current().nextInt(THINK_MIN_MS, THINK_MAX_MS + 1));
+        Thread.sleep(ThreadLocalRandom.current().nextInt(load.thinkMinMs, load.thinkMaxMs + 1));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
@@ -492,20 +509,20 @@ public final class OnboardingBenchmark {
      * {@code samples} streamed requests to {@code target}, {@code concurrency} clients at a time at
      * the conversations' pace: sent → first content delta, and → [DONE].
      */
-    Samples streamed(Target target, String body, int concurrency, int samples)
+    Samples streamed(Target target, String body, Load load, int samples)
         throws InterruptedException {
       List<double[]> measured = java.util.Collections.synchronizedList(new ArrayList<>());
       AtomicInteger next = new AtomicInteger();
       long start = System.nanoTime();
       List<Thread> workers = new ArrayList<>();
-      for (int w = 0; w < concurrency; w++) {
+      for (int w = 0; w < load.concurrency; w++) {
         workers.add(
             Thread.ofVirtual()
                 .uncaughtExceptionHandler(Bench::failed)
                 .start(
                     () -> {
                       while (next.getAndIncrement() < samples) {
-                        think();
+                        think(load);
                         measured.add(streamOnce(target, body));
                       }
                     }));
