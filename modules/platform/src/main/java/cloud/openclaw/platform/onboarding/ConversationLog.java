@@ -4,6 +4,8 @@ import cloud.openclaw.platform.redis.Redis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.XReadParams;
@@ -32,18 +34,23 @@ public final class ConversationLog {
   /** One event as stored: its stream id (the client's cursor) and its JSON. */
   public record Entry(String id, String json) {}
 
-  /** Appends one event (JSON) and renews the conversation's TTL; returns the entry's id. */
+  /**
+   * Appends one event (JSON) and renews the conversation's TTL, in one round trip (a streamed reply
+   * appends an event per delta); returns the entry's id.
+   */
   public String append(String conversation, String json) {
     String key = key(conversation);
-    StreamEntryID id =
-        redis
-            .client()
-            .xadd(
-                key,
-                XAddParams.xAddParams().approximateTrimming().maxLen(KEEP),
-                Map.of("event", json));
-    redis.client().pexpire(key, ttl.toMillis());
-    return id.toString();
+    Response<StreamEntryID> id;
+    try (Pipeline pipeline = redis.client().pipelined()) {
+      id =
+          pipeline.xadd(
+              key,
+              XAddParams.xAddParams().approximateTrimming().maxLen(KEEP),
+              Map.of("event", json));
+      pipeline.pexpire(key, ttl.toMillis());
+      pipeline.sync();
+    }
+    return id.get().toString();
   }
 
   /**
