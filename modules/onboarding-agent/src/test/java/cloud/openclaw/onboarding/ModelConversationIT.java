@@ -18,8 +18,13 @@ import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,6 +107,34 @@ class ModelConversationIT {
 
     assertThat(harness.state(key).useCase).isNull();
     assertThat(harness.lastMessage(key)).isEqualTo("Starter has fewer tokens than Pro.");
+  }
+
+  @Test
+  void concurrentConversationsToolCallsChangeOnlyTheirOwnState() throws Exception {
+    // One assistant serves every conversation; its tools find their turn by the memory id.
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String key = Harness.webKey();
+      withModel.input(key, new Input.Start());
+      keys.add(key);
+    }
+    try (ExecutorService people = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> turns = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        String key = keys.get(i);
+        // The Kimi stand-in calls the tool a "/tool" message names: each its own use case.
+        String call =
+            "/tool set_use_case {\"useCase\": \"Water the plants of person number " + i + "\"}";
+        turns.add(people.submit(() -> harness.say(withModel, key, call)));
+      }
+      for (Future<?> turn : turns) {
+        turn.get(60, TimeUnit.SECONDS);
+      }
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      assertThat(harness.state(keys.get(i)).useCase)
+          .isEqualTo("Water the plants of person number " + i);
+    }
   }
 
   @Test
