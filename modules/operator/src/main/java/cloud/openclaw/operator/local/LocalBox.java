@@ -35,52 +35,6 @@ public record LocalBox(
     Optional<String> gatewayToken,
     Optional<String> userSection) {
 
-  /** Without a use case in its workspace. */
-  public LocalBox(
-      UUID boxId,
-      String botToken,
-      List<Long> allowedTelegramUserIds,
-      GatewayModel model,
-      ThinkingLevel thinkingLevel,
-      String tokenProxyBaseUrl,
-      String proxyToken,
-      Optional<String> telegramApiRoot,
-      Optional<String> gatewayToken) {
-    this(
-        boxId,
-        botToken,
-        allowedTelegramUserIds,
-        model,
-        thinkingLevel,
-        tokenProxyBaseUrl,
-        proxyToken,
-        telegramApiRoot,
-        gatewayToken,
-        Optional.empty());
-  }
-
-  /** Without a gateway token of its own: the box keeps the one it has, or gets a new one. */
-  public LocalBox(
-      UUID boxId,
-      String botToken,
-      List<Long> allowedTelegramUserIds,
-      GatewayModel model,
-      ThinkingLevel thinkingLevel,
-      String tokenProxyBaseUrl,
-      String proxyToken,
-      Optional<String> telegramApiRoot) {
-    this(
-        boxId,
-        botToken,
-        allowedTelegramUserIds,
-        model,
-        thinkingLevel,
-        tokenProxyBaseUrl,
-        proxyToken,
-        telegramApiRoot,
-        Optional.empty());
-  }
-
   public LocalBox {
     Objects.requireNonNull(boxId, "boxId");
     if (botToken == null || botToken.isBlank()) {

@@ -44,7 +44,9 @@ class LocalRuntimeTest {
         ThinkingLevel.OFF,
         "http://127.0.0.1:9/v1",
         proxyToken,
-        Optional.of("http://127.0.0.1:9/telegram"));
+        Optional.of("http://127.0.0.1:9/telegram"),
+        Optional.empty(),
+        Optional.empty());
   }
 
   @Test
