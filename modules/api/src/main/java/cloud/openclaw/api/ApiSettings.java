@@ -2,6 +2,7 @@ package cloud.openclaw.api;
 
 import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.api.onboarding.OnboardingSettings;
+import cloud.openclaw.api.web.WebSettings;
 import cloud.openclaw.platform.config.ConfigurationException;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.domain.BoxRuntime;
@@ -14,7 +15,8 @@ import java.util.stream.Collectors;
 /**
  * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, how
  * often a customer may change their agent, where new agents run, the web chat relay, and the
- * onboarding setup bot's token (empty: none), which manages the bots people create with it.
+ * onboarding setup bot's token (empty: none), which manages the bots people create with it, and the
+ * web app's files.
  */
 public record ApiSettings(
     URI publicUrl,
@@ -33,7 +35,8 @@ public record ApiSettings(
     String clientIpHeader,
     BoxRuntime signupRuntime,
     OnboardingSettings onboarding,
-    String setupBotToken) {
+    String setupBotToken,
+    WebSettings web) {
 
   public static ApiSettings from(Settings settings) {
     boolean devMode = settings.bool("api.dev-mode");
@@ -61,7 +64,8 @@ public record ApiSettings(
         settings.optionalString("api.auth.client-ip-header"),
         signupRuntime(settings),
         OnboardingSettings.from(settings),
-        settings.optionalString("api.onboarding.setup-bot-token"));
+        settings.optionalString("api.onboarding.setup-bot-token"),
+        WebSettings.from(settings));
   }
 
   private static BoxRuntime signupRuntime(Settings settings) {

@@ -23,10 +23,11 @@ import cloud.openclaw.api.onboarding.ChatRelay;
 import cloud.openclaw.api.onboarding.OnboardingService;
 import cloud.openclaw.api.onboarding.OnboardingSettings;
 import cloud.openclaw.api.onboarding.WebSessions;
-import cloud.openclaw.api.pages.HomePage;
 import cloud.openclaw.api.signup.IdempotentSignups;
 import cloud.openclaw.api.signup.SignupService;
 import cloud.openclaw.api.stripe.StripeRoutes;
+import cloud.openclaw.api.web.SiteService;
+import cloud.openclaw.api.web.WebApp;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
 import cloud.openclaw.platform.config.RedisSettings;
@@ -57,6 +58,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The api service: sign-in, the customer and admin API, the Stripe webhook, the onboarding relay
@@ -105,7 +107,7 @@ public final class Main {
           SERVICE,
           server,
           connections,
-          routing -> routing(routing, services),
+          routing -> routing(routing, services, new WebApp(api.web().files())),
           List.of(chat.routing()),
           opened.all());
     } catch (RuntimeException e) {
@@ -206,7 +208,7 @@ public final class Main {
             "https".equals(api.publicUrl().getScheme()),
             api.clientIpHeader()));
     services.add(new OpenApiService());
-    services.add(new HomePage(sessions, customers, boxes));
+    services.add(new SiteService(platform.plans(), Map.of(), api.web().setupBotUrl()));
     return List.copyOf(services);
   }
 
@@ -246,8 +248,9 @@ public final class Main {
         api.clientIpHeader());
   }
 
-  /** One HttpService per route prefix. */
-  static void routing(HttpRouting.Builder routing, List<ApiService> services) {
+  /** One HttpService per route prefix; the web app last, for whatever no API route answers. */
+  static void routing(HttpRouting.Builder routing, List<ApiService> services, WebApp web) {
     services.forEach(service -> routing.register(service.prefix(), service));
+    routing.register(web);
   }
 }

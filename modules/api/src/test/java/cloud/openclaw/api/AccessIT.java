@@ -49,11 +49,8 @@ class AccessIT {
           // the web chat: bound to its own cookie, not to a session
           "POST /onboarding/sessions",
           "GET /onboarding/chat/{sessionId}",
-          // pages people land on from mails and Stripe (the dashboard page shows more when
-          // signed in)
-          "GET /",
-          "GET /billing/done",
-          "GET /billing/cancelled");
+          // what the landing page shows
+          "GET /site");
 
   static ApiFixture api;
   private final ApiClient client;

@@ -5,6 +5,7 @@ import cloud.openclaw.api.auth.SigningKeys;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.onboarding.ChatRelay;
 import cloud.openclaw.api.stripe.StripeRoutes;
+import cloud.openclaw.api.web.WebApp;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.PlatformSettings;
@@ -129,7 +130,7 @@ final class ApiFixture implements AutoCloseable {
   /** What the real server does: the one error mapping, then the api's routes. */
   void routing(HttpRouting.Builder routing) {
     ErrorResponses.register(routing);
-    Main.routing(routing, services);
+    Main.routing(routing, services, new WebApp(settings.web().files()));
   }
 
   /** The whole server as the api's Main has it: the HTTP routes and the chat's WebSocket. */

@@ -5,6 +5,9 @@ package cloud.openclaw.launcher;
  * cancellation that can be pasted into a shell (docs/dev-mode.md explains each step).
  */
 final class DevGuide {
+  /** Dev mode's admin, unless api.auth.admins is configured. */
+  static final String ADMIN = "admin@example.com";
+
   private DevGuide() {}
 
   /**
@@ -27,11 +30,7 @@ final class DevGuide {
         System.lineSeparator(),
         "Sign up by chat (docs/onboarding.md)",
         "  In Telegram               " + telegramChat,
-        "  On the web                POST "
-            + api
-            + "/onboarding/sessions, then the WebSocket "
-            + api.replaceFirst("^http", "ws")
-            + "/onboarding/chat/<sessionId> (docs/api.md)",
+        "  On the web                " + api + "/start  (the landing page: " + api + "/)",
         "",
         "Where to click",
         "  Telegram, chat as a user  " + sandbox + "/telegram/",
@@ -41,6 +40,8 @@ final class DevGuide {
             + "/stripe/checkout/...)",
         "  Stripe events, webhooks   " + sandbox + "/stripe/_sandbox/events",
         "  Kimi stand-in's counters  " + sandbox + "/kimi/_sandbox/stats",
+        "  Your dashboard            " + api + "/dashboard  (sign in with your email)",
+        "  Admin panel               " + api + "/console  (sign in as " + ADMIN + ")",
         "  The api                   " + api + "/openapi",
         "",
         "Walkthrough (docs/dev-mode.md)",

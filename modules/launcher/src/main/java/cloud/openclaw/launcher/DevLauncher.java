@@ -204,7 +204,8 @@ public final class DevLauncher implements AutoCloseable {
     }
     wanted.put("api.onboarding.url", "http://127.0.0.1:" + onboardingPort); // the web chat's relay
     wanted.put("api.public-url", api);
-    wanted.put("billing.dashboard-url", api + "/");
+    wanted.put("billing.dashboard-url", api + "/dashboard");
+    wanted.put("api.auth.admins", DevGuide.ADMIN); // signs in to /console like anyone, by mail
     wanted.put("api.stripe.cancel-url", api + "/billing/cancelled");
     wanted.put("onboarding.api-url", api); // a confirmed conversation signs up at this api
     if (shared.getOrDefault("stripe.api-base", "").startsWith(sandbox)) {

@@ -96,6 +96,10 @@ final class StandIns {
     if (!environment.containsKey(ConfigLoader.environmentName("api.onboarding.setup-bot-token"))) {
       wiring.put("api.onboarding.setup-bot-token", token);
     }
+    // The landing page's "Start in Telegram": the sandbox's chat page with the setup bot.
+    if (!environment.containsKey(ConfigLoader.environmentName("api.web.setup-bot-url"))) {
+      wiring.put("api.web.setup-bot-url", sandboxUrl + "/telegram/?bot=" + bot.id());
+    }
     return Optional.of(new SetupBot(bot.id(), bot.username(), token));
   }
 

@@ -139,7 +139,7 @@ public final class AuthService implements ApiService {
     Sessions.Pair pair = sessions.start(consume(token));
     sessions.setCookies(response, pair);
     response.status(Status.SEE_OTHER_303);
-    response.header(HeaderNames.LOCATION, settings.webUrl("/").toString());
+    response.header(HeaderNames.LOCATION, settings.webUrl("/dashboard").toString());
     response.send();
   }
 

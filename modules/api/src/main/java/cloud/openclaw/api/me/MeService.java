@@ -199,7 +199,7 @@ public final class MeService implements ApiService {
     if (customer.stripeCustomerId() == null) {
       throw new ConflictException("no_billing_account", "there is no billing account yet");
     }
-    URI url = portal.portalUrl(customer, settings.webUrl("/"));
+    URI url = portal.portalUrl(customer, settings.webUrl("/dashboard"));
     Json.send(response, Status.OK_200, Map.of("url", url));
   }
 

@@ -2,7 +2,6 @@ package cloud.openclaw.api.stripe;
 
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.http.Requests;
-import cloud.openclaw.api.pages.Pages;
 import cloud.openclaw.platform.billing.StripeBilling;
 import cloud.openclaw.platform.config.Plan;
 import cloud.openclaw.platform.config.Plans;
@@ -24,8 +23,8 @@ import java.util.UUID;
 /**
  * {@code POST /billing/checkout {"customerId", "plan"}} → {@code {"sessionId", "url"}}: a Stripe
  * Checkout Session for a pending customer whose agent (box, with its bot) is set up, on a plan on
- * sale. The customer's Stripe customer is made on the first checkout and kept. {@code GET
- * /billing/done} and {@code /billing/cancelled} are the pages Checkout returns to.
+ * sale. The customer's Stripe customer is made on the first checkout and kept. Checkout returns to
+ * the web app's pages {@code /billing/done} and {@code /billing/cancelled}.
  */
 public final class CheckoutService implements ApiService {
   private final Database database;
@@ -61,12 +60,7 @@ public final class CheckoutService implements ApiService {
 
   @Override
   public List<Route> routes() {
-    return List.of(
-        Route.post("/checkout", this::checkout),
-        // where Checkout sends the person back (api.stripe.success-url and cancel-url)
-        Route.get("/done", (request, response) -> Pages.send(response, Pages.checkoutDone())),
-        Route.get(
-            "/cancelled", (request, response) -> Pages.send(response, Pages.checkoutCancelled())));
+    return List.of(Route.post("/checkout", this::checkout));
   }
 
   private void checkout(ServerRequest request, ServerResponse response) {
