@@ -7,14 +7,19 @@ import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, how
  * often a customer may change their agent, where new agents run, the web chat relay, and the
- * onboarding setup bot's token (empty: none), which manages the bots people create with it.
+ * onboarding setup bot's token (empty: none), which manages the bots people create with it, and the
+ * price shown for each plan (display text; plans without one are not in {@code planPrices}).
  */
 public record ApiSettings(
     URI publicUrl,
@@ -33,7 +38,8 @@ public record ApiSettings(
     String clientIpHeader,
     BoxRuntime signupRuntime,
     OnboardingSettings onboarding,
-    String setupBotToken) {
+    String setupBotToken,
+    Map<String, String> planPrices) {
 
   public static ApiSettings from(Settings settings) {
     boolean devMode = settings.bool("api.dev-mode");
@@ -61,7 +67,25 @@ public record ApiSettings(
         settings.optionalString("api.auth.client-ip-header"),
         signupRuntime(settings),
         OnboardingSettings.from(settings),
-        settings.optionalString("api.onboarding.setup-bot-token"));
+        settings.optionalString("api.onboarding.setup-bot-token"),
+        planPrices(settings));
+  }
+
+  /** The display prices set ({@code api.plan-prices.<plan>}): empty ones are left out. */
+  private static Map<String, String> planPrices(Settings settings) {
+    Map<String, String> prices = new TreeMap<>();
+    settings
+        .node("api.plan-prices")
+        .asNodeList()
+        .orElse(List.of())
+        .forEach(
+            plan -> {
+              String price = settings.optionalString("api.plan-prices." + plan.name());
+              if (!price.isEmpty()) {
+                prices.put(plan.name(), price);
+              }
+            });
+    return Collections.unmodifiableMap(prices);
   }
 
   private static BoxRuntime signupRuntime(Settings settings) {

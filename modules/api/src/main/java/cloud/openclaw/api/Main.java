@@ -14,6 +14,7 @@ import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.http.OpenApiService;
 import cloud.openclaw.api.me.BillingPortal;
+import cloud.openclaw.api.me.BillingView;
 import cloud.openclaw.api.me.BoxEvents;
 import cloud.openclaw.api.me.CustomerEvents;
 import cloud.openclaw.api.me.MeService;
@@ -130,6 +131,7 @@ public final class Main {
     JobStore jobStore = new JobStore(database, platform.jobs().maxAttempts());
     JobQueue jobs = new JobQueue(jobStore, new JobStream(redis, JOB_QUEUE));
     UsageStore usage = new UsageStore(database);
+    SubscriptionStore subscriptions = new SubscriptionStore(database);
     SignInLinks links =
         new SignInLinks(
             redis,
@@ -159,6 +161,7 @@ public final class Main {
             jobs,
             platform.plans(),
             new UsageView(database, usage, clock),
+            new BillingView(subscriptions, api.planPrices()),
             new BoxEvents(opened.add(new CustomerEvents(redis)), EVENTS_KEEP_ALIVE),
             portal,
             api,
@@ -170,7 +173,7 @@ public final class Main {
             sessions,
             customers,
             boxes,
-            new SubscriptionStore(database),
+            subscriptions,
             usage,
             jobStore,
             jobs,
