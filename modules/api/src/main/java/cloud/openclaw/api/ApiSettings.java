@@ -8,15 +8,20 @@ import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * The api's own keys ({@code api.*}): where it is reached, sessions, sign-in and its limits, how
  * often a customer may change their agent, where new agents run, the web chat relay, and the
  * onboarding setup bot's token (empty: none), which manages the bots people create with it, and the
- * web app's files.
+ * web app's files, and the price shown for each plan (display text; plans without one are not in
+ * {@code planPrices}).
  */
 public record ApiSettings(
     URI publicUrl,
@@ -36,7 +41,8 @@ public record ApiSettings(
     BoxRuntime signupRuntime,
     OnboardingSettings onboarding,
     String setupBotToken,
-    WebSettings web) {
+    WebSettings web,
+    Map<String, String> planPrices) {
 
   public static ApiSettings from(Settings settings) {
     boolean devMode = settings.bool("api.dev-mode");
@@ -65,7 +71,25 @@ public record ApiSettings(
         signupRuntime(settings),
         OnboardingSettings.from(settings),
         settings.optionalString("api.onboarding.setup-bot-token"),
-        WebSettings.from(settings));
+        WebSettings.from(settings),
+        planPrices(settings));
+  }
+
+  /** The display prices set ({@code api.plan-prices.<plan>}): empty ones are left out. */
+  private static Map<String, String> planPrices(Settings settings) {
+    Map<String, String> prices = new TreeMap<>();
+    settings
+        .node("api.plan-prices")
+        .asNodeList()
+        .orElse(List.of())
+        .forEach(
+            plan -> {
+              String price = settings.optionalString("api.plan-prices." + plan.name());
+              if (!price.isEmpty()) {
+                prices.put(plan.name(), price);
+              }
+            });
+    return Collections.unmodifiableMap(prices);
   }
 
   private static BoxRuntime signupRuntime(Settings settings) {

@@ -14,6 +14,7 @@ import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.http.OpenApiService;
 import cloud.openclaw.api.me.BillingPortal;
+import cloud.openclaw.api.me.BillingView;
 import cloud.openclaw.api.me.BoxEvents;
 import cloud.openclaw.api.me.CustomerEvents;
 import cloud.openclaw.api.me.MeService;
@@ -58,7 +59,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The api service: sign-in, the customer and admin API, the Stripe webhook, the onboarding relay
@@ -132,6 +132,7 @@ public final class Main {
     JobStore jobStore = new JobStore(database, platform.jobs().maxAttempts());
     JobQueue jobs = new JobQueue(jobStore, new JobStream(redis, JOB_QUEUE));
     UsageStore usage = new UsageStore(database);
+    SubscriptionStore subscriptions = new SubscriptionStore(database);
     SignInLinks links =
         new SignInLinks(
             redis,
@@ -161,6 +162,7 @@ public final class Main {
             jobs,
             platform.plans(),
             new UsageView(database, usage, clock),
+            new BillingView(subscriptions, api.planPrices()),
             new BoxEvents(opened.add(new CustomerEvents(redis)), EVENTS_KEEP_ALIVE),
             portal,
             api,
@@ -172,7 +174,7 @@ public final class Main {
             sessions,
             customers,
             boxes,
-            new SubscriptionStore(database),
+            subscriptions,
             usage,
             jobStore,
             jobs,
@@ -208,7 +210,7 @@ public final class Main {
             "https".equals(api.publicUrl().getScheme()),
             api.clientIpHeader()));
     services.add(new OpenApiService());
-    services.add(new SiteService(platform.plans(), Map.of(), api.web().setupBotUrl()));
+    services.add(new SiteService(platform.plans(), api.planPrices(), api.web().setupBotUrl()));
     return List.copyOf(services);
   }
 

@@ -80,4 +80,12 @@ class ApiSettingsTest {
     assertThat(settings.linkTtl()).hasMinutes(15);
     assertThat(settings.refreshTtl()).hasDays(30);
   }
+
+  @Test
+  void planPricesAreDisplayTextAndAnEmptyOneIsNoPrice() {
+    ApiSettings settings =
+        load(Map.of("OPENCLAW_API_PLAN_PRICES_STARTER", " 19 EUR a month "), withKey());
+    assertThat(settings.planPrices()).containsExactly(Map.entry("starter", "19 EUR a month"));
+    assertThat(load(Map.of(), withKey()).planPrices()).isEmpty();
+  }
 }

@@ -219,6 +219,14 @@ class MeIT {
     assertThat(body.path("period").path("start").asText()).isEqualTo(start.toString());
     assertThat(body.path("daily").size()).isEqualTo(3);
     assertThat(body.path("daily").get(0).path("tokens").asLong()).isEqualTo(150);
+    // Each day split by model: every model of the period, zero on a day it was not used.
+    assertThat(body.path("daily").get(0).path("byModel").toString())
+        .isEqualTo("{\"kimi-k2.6\":150,\"kimi-k3\":0}");
+    assertThat(body.path("daily").get(1).path("byModel").toString())
+        .isEqualTo("{\"kimi-k2.6\":0,\"kimi-k3\":200}");
+    assertThat(body.path("daily").get(1).path("requests").asLong()).isEqualTo(1);
+    assertThat(body.path("daily").get(2).path("byModel").toString())
+        .isEqualTo("{\"kimi-k2.6\":0,\"kimi-k3\":0}");
     assertThat(body.path("byModel").get(0).path("model").asText()).isEqualTo("kimi-k3");
     assertThat(body.path("byModel").get(0).path("tokens").asLong()).isEqualTo(200);
   }

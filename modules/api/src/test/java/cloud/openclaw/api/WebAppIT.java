@@ -67,7 +67,9 @@ class WebAppIT {
                 "api.web.dir",
                 site.toString(),
                 "api.web.setup-bot-url",
-                "https://t.me/openclaw_setup_bot"));
+                "https://t.me/openclaw_setup_bot",
+                "api.plan-prices.pro",
+                "49 EUR a month"));
     api.routing(routing);
   }
 
@@ -186,6 +188,7 @@ class WebAppIT {
     assertThat(plans.get(0).path("models").get(0).asText()).isEqualTo("kimi-k2.6");
     assertThat(plans.get(0).path("price").isNull()).isTrue();
     assertThat(plans.get(1).path("name").asText()).isEqualTo("pro");
+    assertThat(plans.get(1).path("price").asText()).isEqualTo("49 EUR a month");
     assertThat(plans.get(1).path("thinkingLevels")).hasSizeGreaterThan(3);
   }
 

@@ -48,6 +48,10 @@ public final class DevLauncher implements AutoCloseable {
   private volatile String proxyInternal;
   private volatile String sandboxState;
   private volatile Map<String, String> onboardingModel = Map.of();
+
+  /** The sandbox Stripe's one price (StripeStandIn charges 10.00 USD for any). */
+  static final String SANDBOX_PRICE = "10 USD a month (sandbox)";
+
   private volatile StandIns.SetupBot setupBot;
 
   /**
@@ -210,6 +214,11 @@ public final class DevLauncher implements AutoCloseable {
     wanted.put("onboarding.api-url", api); // a confirmed conversation signs up at this api
     if (shared.getOrDefault("stripe.api-base", "").startsWith(sandbox)) {
       wanted.put("api.stripe.success-url", sandbox + "/telegram/");
+      // What the sandbox's checkout charges for every plan, said alike on the site and in the chat.
+      for (String plan : List.of("starter", "pro")) {
+        wanted.put("api.plan-prices." + plan, SANDBOX_PRICE);
+        wanted.put("onboarding.prices." + plan, SANDBOX_PRICE);
+      }
     }
     wanted.forEach(
         (key, value) -> {

@@ -72,6 +72,26 @@ public final class Requests {
     return request.query().first(name).asOptional().map(String::strip).filter(s -> !s.isEmpty());
   }
 
+  /**
+   * Query parameter {@code name} as a whole number from {@code min} to {@code max}, {@code
+   * fallback} when it is absent; given but empty or anything else is 400 naming it.
+   */
+  public static int wholeNumber(
+      ServerRequest request, String name, int min, int max, int fallback) {
+    Optional<String> raw = request.query().first(name).asOptional().map(String::strip);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    if (raw.get().matches("[0-9]{1,9}")) {
+      int value = Integer.parseInt(raw.get());
+      if (value >= min && value <= max) {
+        return value;
+      }
+    }
+    throw new InvalidInputException(
+        name, "'" + name + "' must be a whole number from " + min + " to " + max);
+  }
+
   /** A required string field: present, not blank, at most {@code max} characters. */
   public static String text(String field, String value, int max) {
     if (value == null || value.isBlank()) {

@@ -42,6 +42,7 @@ import java.util.UUID;
  * customer, so another customer's box or job is simply not found.
  */
 public final class MeService implements ApiService {
+  private static final int MAX_HISTORY_MONTHS = 24;
   private final Database database;
   private final Sessions sessions;
   private final CustomerStore customers;
@@ -50,6 +51,7 @@ public final class MeService implements ApiService {
   private final JobQueue jobs;
   private final Plans plans;
   private final UsageView usage;
+  private final BillingView billing;
   private final BoxEvents events;
   private final BillingPortal portal;
   private final ApiSettings settings;
@@ -64,6 +66,7 @@ public final class MeService implements ApiService {
       JobQueue jobs,
       Plans plans,
       UsageView usage,
+      BillingView billing,
       BoxEvents events,
       BillingPortal portal,
       ApiSettings settings,
@@ -76,6 +79,7 @@ public final class MeService implements ApiService {
     this.jobs = jobs;
     this.plans = plans;
     this.usage = usage;
+    this.billing = billing;
     this.events = events;
     this.portal = portal;
     this.settings = settings;
@@ -96,7 +100,9 @@ public final class MeService implements ApiService {
         put("/box/settings", this::updateSettings),
         post("/box/restart", this::restart),
         get("/usage", this::usage),
+        get("/usage/history", this::usageHistory),
         get("/jobs/{id}", this::job),
+        get("/billing", this::billing),
         post("/billing/portal", this::billingPortal));
   }
 
@@ -176,6 +182,16 @@ public final class MeService implements ApiService {
   private void usage(ServerRequest request, ServerResponse response) {
     Customer customer = customer(request);
     Json.send(response, Status.OK_200, usage.of(customer, plan(customer)));
+  }
+
+  private void usageHistory(ServerRequest request, ServerResponse response) {
+    Customer customer = customer(request);
+    int months = Requests.wholeNumber(request, "months", 1, MAX_HISTORY_MONTHS, 12);
+    Json.send(response, Status.OK_200, usage.history(customer, months));
+  }
+
+  private void billing(ServerRequest request, ServerResponse response) {
+    Json.send(response, Status.OK_200, billing.of(customer(request)));
   }
 
   private void job(ServerRequest request, ServerResponse response) {

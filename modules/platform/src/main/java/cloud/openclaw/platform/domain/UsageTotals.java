@@ -13,4 +13,13 @@ public record UsageTotals(
   public long totalTokens() {
     return promptTokens + completionTokens;
   }
+
+  public UsageTotals plus(UsageTotals other) {
+    return new UsageTotals(
+        promptTokens + other.promptTokens,
+        completionTokens + other.completionTokens,
+        cachedTokens + other.cachedTokens,
+        reasoningTokens + other.reasoningTokens,
+        requests + other.requests);
+  }
 }

@@ -4,6 +4,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.db.SqlErrors;
 import cloud.openclaw.platform.domain.ModelUsage;
+import cloud.openclaw.platform.domain.MonthModelTokens;
 import cloud.openclaw.platform.domain.PeriodRefusals;
 import cloud.openclaw.platform.domain.UsageDay;
 import cloud.openclaw.platform.domain.UsageEvent;
@@ -21,12 +22,16 @@ import io.helidon.dbclient.DbRow;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -156,14 +161,23 @@ public final class UsageStore {
           + SUMS
           + " FROM usage_events WHERE customer_id = ? AND occurred_at >= ? AND occurred_at < ?";
   private static final String DAILY =
-      "SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, "
+      "SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, model, "
           + SUMS
           + """
            FROM usage_events
           WHERE customer_id = ? AND occurred_at >= ? AND occurred_at < ?
-          GROUP BY day
-          ORDER BY day\
+          GROUP BY day, model\
           """;
+  // There is no daily rollup: this reads the customer's raw events of the range (whole UTC calendar
+  // months) through usage_events_customer_time_idx and sums them in the database.
+  private static final String MONTHLY_BY_MODEL =
+      """
+      SELECT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date AS month, model,
+          sum(prompt_tokens + completion_tokens) AS tokens
+      FROM usage_events
+      WHERE customer_id = ? AND occurred_at >= ? AND occurred_at < ?
+      GROUP BY month, model\
+      """;
   private static final String BY_MODEL =
       "SELECT model, "
           + SUMS
@@ -356,20 +370,49 @@ public final class UsageStore {
         .orElse(UsageTotals.ZERO);
   }
 
-  /** The customer's usage in [from, to) per UTC day, every day present (zero when idle). */
+  /**
+   * The customer's usage in [from, to) per UTC day, every day present (zero when idle), each split
+   * by the models used that day; one query.
+   */
   public List<UsageDay> dailySeries(DbExecute exec, UUID customerId, Instant from, Instant to) {
-    Map<LocalDate, UsageTotals> byDay = new HashMap<>();
+    Map<LocalDate, SortedMap<String, UsageTotals>> byDay = new HashMap<>();
     try (Stream<DbRow> rows = exec.query(DAILY, customerId, Rows.param(from), Rows.param(to))) {
-      rows.forEach(row -> byDay.put(Rows.localDate(row, "day"), totals(row)));
+      rows.forEach(
+          row ->
+              byDay
+                  .computeIfAbsent(Rows.localDate(row, "day"), day -> new TreeMap<>())
+                  .put(Rows.string(row, "model"), totals(row)));
     }
     List<UsageDay> days = new ArrayList<>();
     LocalDate last = to.minusNanos(1).atZone(ZoneOffset.UTC).toLocalDate();
     for (LocalDate day = from.atZone(ZoneOffset.UTC).toLocalDate();
         !day.isAfter(last);
         day = day.plusDays(1)) {
-      days.add(new UsageDay(day, byDay.getOrDefault(day, UsageTotals.ZERO)));
+      SortedMap<String, UsageTotals> models = byDay.getOrDefault(day, new TreeMap<>());
+      UsageTotals total = models.values().stream().reduce(UsageTotals.ZERO, UsageTotals::plus);
+      days.add(new UsageDay(day, total, Collections.unmodifiableSortedMap(models)));
     }
     return days;
+  }
+
+  /**
+   * The customer's tokens per UTC calendar month from {@code first} to {@code last} (both included)
+   * and model, in one query; months and models without usage are absent.
+   */
+  public List<MonthModelTokens> tokensByMonthAndModel(
+      DbExecute exec, UUID customerId, YearMonth first, YearMonth last) {
+    Instant from = first.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant to = last.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    try (Stream<DbRow> rows =
+        exec.query(MONTHLY_BY_MODEL, customerId, Rows.param(from), Rows.param(to))) {
+      return rows.map(
+              row ->
+                  new MonthModelTokens(
+                      YearMonth.from(Rows.localDate(row, "month")),
+                      Rows.string(row, "model"),
+                      Rows.longValue(row, "tokens")))
+          .toList();
+    }
   }
 
   /** The customer's usage in [from, to) per model, the most used first. */

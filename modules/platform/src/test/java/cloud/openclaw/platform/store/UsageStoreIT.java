@@ -8,6 +8,7 @@ import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.ModelUsage;
+import cloud.openclaw.platform.domain.MonthModelTokens;
 import cloud.openclaw.platform.domain.UsageDay;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageMonthly;
@@ -19,6 +20,7 @@ import cloud.openclaw.testkit.TestPostgres;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -392,6 +394,11 @@ class UsageStoreIT {
     assertThat(days).extracting(d -> d.totals().totalTokens()).containsExactly(121L, 0L, 220L, 0L);
     assertThat(days.getFirst().totals().requests()).isEqualTo(2);
     assertThat(days.get(1).totals()).isEqualTo(UsageTotals.ZERO);
+    assertThat(days.getFirst().byModel()).containsOnlyKeys("big", "small");
+    assertThat(days.getFirst().byModel().firstKey()).isEqualTo("big");
+    assertThat(days.getFirst().byModel().get("small")).isEqualTo(new UsageTotals(10, 1, 5, 0, 1));
+    assertThat(days.get(1).byModel()).isEmpty();
+    assertThat(days.get(2).byModel()).containsOnlyKeys("big");
 
     List<ModelUsage> models = usage.byModel(db.execute(), box.customerId(), from, to);
     assertThat(models).extracting(ModelUsage::model).containsExactly("big", "small");
@@ -404,5 +411,30 @@ class UsageStoreIT {
     assertThat(usage.recentEvents(db.execute(), box.customerId(), 2))
         .extracting(UsageEvent::occurredAt)
         .containsExactly(MARCH.plus(Duration.ofDays(4)), day3);
+  }
+
+  @Test
+  void tokensPerUtcCalendarMonthAndModel() {
+    Box box = boxInMarch();
+    Box other = boxInMarch();
+    usage.recordEvents(
+        List.of(
+            event(box, "small", 10, 1, MARCH.minusMillis(1)),
+            event(box, "small", 10, 1, MARCH),
+            event(box, "big", 100, 10, MARCH.plus(Duration.ofDays(5))),
+            event(box, "big", 200, 20, MARCH.plus(Duration.ofDays(6))),
+            event(box, "big", 5, 0, MAY.minusMillis(1)),
+            event(box, "big", 999, 9, MAY),
+            event(other, "big", 1, 1, MARCH.plusSeconds(1))));
+
+    List<MonthModelTokens> rows =
+        usage.tokensByMonthAndModel(
+            db.execute(), box.customerId(), YearMonth.of(2025, 3), YearMonth.of(2025, 4));
+
+    assertThat(rows)
+        .containsExactlyInAnyOrder(
+            new MonthModelTokens(YearMonth.of(2025, 3), "small", 11),
+            new MonthModelTokens(YearMonth.of(2025, 3), "big", 330),
+            new MonthModelTokens(YearMonth.of(2025, 4), "big", 5));
   }
 }
