@@ -210,8 +210,9 @@ let
     };
 
   # `mvn verify` in the sandbox: a PostgreSQL and a Redis on loopback, as .ci/run does on a machine.
-  # Tests that install OpenClaw from npm need network: LocalRuntimeIT is skipped by
-  # OPENCLAW_SKIP_LOCAL_IT; *E2E tests (none yet) would need the same treatment.
+  # Tests that install OpenClaw from npm need network: LocalRuntimeIT and the *E2E tests of the real
+  # gateway are skipped by OPENCLAW_SKIP_LOCAL_IT. The browser tests (WebSmokeE2E, WebPageE2E) skip
+  # without /usr/bin/chromium (they fail only under CI=true, which the sandbox does not set).
   tests = stdenv.mkDerivation {
     pname = "openclaw-cloud-tests";
     inherit version;
