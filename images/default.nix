@@ -1,6 +1,7 @@
 # Packages and nix2container images of the flake (see flake.nix):
 #   services (all), api, token-proxy, operator, billing-worker, onboarding-agent   the Java services
 #   openclaw-gateway                                                               OpenClaw on Node 24
+#   web                                                                            the built site (the api serves it)
 #   openclaw-image, <service>-image                                                the images
 {
   pkgs,
@@ -9,17 +10,27 @@
 }:
 let
   inherit (pkgs) lib;
-  services = pkgs.callPackage ./services.nix { };
+  # The api serves the built site from the store (api.web.dir), see services.nix.
+  services = pkgs.callPackage ./services.nix { site = web.web or null; };
   table = import ../nixos/platform/services.nix;
   serviceNames = builtins.attrNames table;
   openclaw = pkgs.callPackage ./openclaw/package.nix { };
   serviceImage = import ./service-image.nix { inherit pkgs n2c cluster; };
-  # The web UI, once web/ exists with a package.json and package-lock.json.
+  # The web UI (web/, built with `npm run build` as web/build.sh does), once web/ has a lock file.
   web = lib.optionalAttrs (builtins.pathExists ../web/package-lock.json) {
     web = pkgs.buildNpmPackage {
       pname = "openclaw-web";
       version = "0.1.0";
-      src = ../web;
+      # Without what a local build leaves there (ignored by git, but not by a path outside a flake).
+      src = lib.fileset.toSource {
+        root = ../web;
+        fileset = lib.fileset.difference ../web (
+          lib.fileset.unions [
+            (lib.fileset.maybeMissing ../web/node_modules)
+            (lib.fileset.maybeMissing ../web/dist)
+          ]
+        );
+      };
       npmDeps = pkgs.importNpmLock { npmRoot = ../web; };
       npmConfigHook = pkgs.importNpmLock.npmConfigHook;
       installPhase = "cp -r dist $out";

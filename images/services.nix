@@ -6,7 +6,9 @@
 #              repository only, so its store path (and its image layer) stays the same while only our
 #              code changes.
 #   apps.<s>   our own jars of service <s> (its module and the platform module), built from the sources.
-#   <s>        a runnable package: bin/openclaw-<s> = java -cp app/*:lib/* <main class>.
+#   <s>        a runnable package: bin/openclaw-<s> = java -cp app/*:lib/* <main class>. The api's
+#              serves the built site (`site`, images/default.nix's `web`) from the store: its wrapper
+#              sets OPENCLAW_API_WEB_DIR (api.web.dir) unless the environment already does.
 #   tests      `mvn verify` (unit tests and ITs) against a PostgreSQL and a Redis started in the build.
 #
 # mvnHash is a PLACEHOLDER: nobody could fetch from Maven Central under Nix here. To set it, run
@@ -22,6 +24,8 @@
   makeWrapper,
   postgresql_17,
   redis,
+  # The built site (web/dist) the api serves; null: the api without it.
+  site ? null,
 }:
 let
   services = import ../nixos/platform/services.nix;
@@ -188,10 +192,13 @@ let
         makeWrapper ${jre}/bin/java $out/bin/openclaw-${name} \
           --add-flags "-XX:+UseContainerSupport -XX:MaxRAMPercentage=75" \
           --add-flags "-cp ${apps.${name}}/share/openclaw/${name}/app/*:${libs.${name}}/share/openclaw/${name}/lib/*" \
-          --add-flags ${s.mainClass}
+          --add-flags ${s.mainClass}${
+            lib.optionalString (name == "api" && site != null) " --set-default OPENCLAW_API_WEB_DIR ${site}"
+          }
       '';
       passthru = {
         inherit jre s;
+        site = if name == "api" then site else null;
         app = apps.${name};
         lib = libs.${name};
       };
@@ -203,8 +210,9 @@ let
     };
 
   # `mvn verify` in the sandbox: a PostgreSQL and a Redis on loopback, as .ci/run does on a machine.
-  # Tests that install OpenClaw from npm need network: LocalRuntimeIT is skipped by
-  # OPENCLAW_SKIP_LOCAL_IT; *E2E tests (none yet) would need the same treatment.
+  # Tests that install OpenClaw from npm need network: LocalRuntimeIT and the *E2E tests of the real
+  # gateway are skipped by OPENCLAW_SKIP_LOCAL_IT. The browser tests (WebSmokeE2E, WebPageE2E) skip
+  # without /usr/bin/chromium (they fail only under CI=true, which the sandbox does not set).
   tests = stdenv.mkDerivation {
     pname = "openclaw-cloud-tests";
     inherit version;
