@@ -1,5 +1,6 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import { Link } from "wouter";
+import type { ApiError } from "../lib/api";
 import { useSession } from "../lib/session";
 import { useTitle } from "../ui/States";
 import { STAGES, stagePercent, TOKEN_PATTERN, WHOLE_TOKEN, type ChatView, type LogItem, type Option } from "./public/chatProtocol";
@@ -14,9 +15,7 @@ type Send = ReturnType<typeof useOnboardingChat>["send"];
 export default function Chat() {
   useTitle("Set up your agent");
   const chat = useOnboardingChat();
-  const { view, status, waiting, connected, send } = chat;
-  const [tokenOpen, setTokenOpen] = useState(false);
-  const showToken = (view.askingToken || tokenOpen) && !view.live && !view.progress;
+  const { view, status } = chat;
 
   return (
     <div className="chat-page">
@@ -26,6 +25,33 @@ export default function Chat() {
         open until it says so; you can come back to it for 7 days in this browser.
       </p>
 
+      {status.kind === "no-session" && view.items.length === 0 ? (
+        <div className="state state-error" role="alert">
+          <p>{sessionProblem(status.error)}</p>
+          <button type="button" onClick={chat.retry}>
+            Try again
+          </button>
+        </div>
+      ) : (
+        <ChatBody chat={chat} />
+      )}
+    </div>
+  );
+}
+
+function sessionProblem(e: ApiError): string {
+  if (e.status === 429) {
+    return `Too many chats were started from this address.${e.retryAfter ? ` Try again in ${durationInWords(e.retryAfter)}.` : ""}`;
+  }
+  return `The chat could not be opened: ${e.message}`;
+}
+
+function ChatBody({ chat }: { chat: ReturnType<typeof useOnboardingChat> }) {
+  const { view, status, waiting, connected, send } = chat;
+  const [tokenOpen, setTokenOpen] = useState(false);
+  const showToken = (view.askingToken || tokenOpen) && !view.live && !view.progress;
+  return (
+    <>
       <StatusLine status={status} retry={chat.retry} />
 
       <ChatLog items={view.items} waiting={waiting} status={status} />
@@ -58,13 +84,14 @@ export default function Chat() {
           ) : null
         }
       />
-    </div>
+    </>
   );
 }
 
 function StatusLine({ status, retry }: { status: ChatStatus; retry: () => void }) {
   const now = useNow(status.kind === "reconnecting");
   let text: string;
+  let countdown: string | null = null;
   let tone = "";
   let action: ReactNode = null;
   switch (status.kind) {
@@ -80,7 +107,8 @@ function StatusLine({ status, retry }: { status: ChatStatus; retry: () => void }
       break;
     case "reconnecting": {
       const left = Math.ceil((status.at - now) / 1000);
-      text = `${status.why} Reconnecting${left > 0 ? ` in ${durationInWords(left)}` : ""}…`;
+      text = `${status.why} Reconnecting`;
+      countdown = `${left > 0 ? ` in ${durationInWords(left)}` : ""}…`;
       tone = "warn";
       action = (
         <button type="button" className="link-button" onClick={retry}>
@@ -99,11 +127,7 @@ function StatusLine({ status, retry }: { status: ChatStatus; retry: () => void }
       );
       break;
     case "no-session": {
-      const e = status.error;
-      text =
-        e.status === 429
-          ? `Too many chats were started from this address.${e.retryAfter ? ` Try again in ${durationInWords(e.retryAfter)}.` : ""}`
-          : `The chat could not be opened: ${e.message}`;
+      text = sessionProblem(status.error);
       tone = "danger";
       action = (
         <button type="button" className="secondary" onClick={retry}>
@@ -115,8 +139,14 @@ function StatusLine({ status, retry }: { status: ChatStatus; retry: () => void }
   }
   return (
     <div className={`chat-status ${tone}`} data-testid="chat-status">
-      <span className="chat-status-dot" aria-hidden="true" />
-      <span role="status">{text}</span>
+      <span className="chat-status-text">
+        <span className="chat-status-dot" aria-hidden="true" />
+        <span>
+          {/* The countdown is left out of the live region: it would be read out every second. */}
+          <span role="status">{text}</span>
+          {countdown && <span aria-hidden="true">{countdown}</span>}
+        </span>
+      </span>
       {action}
     </div>
   );

@@ -32,7 +32,7 @@ export default function SignIn() {
     } catch (err) {
       const error = err instanceof ApiError ? err : new ApiError(0, "error", String(err));
       if (error.status === 400) {
-        setOutcome({ kind: "field", message: error.message });
+        setOutcome({ kind: "field", message: error.field === "email" ? "That is not an email address: check it and try again." : error.message });
         input.current?.focus();
       } else if (error.status === 429) {
         const wait = error.retryAfter ? `try again in ${durationInWords(error.retryAfter)}` : "try again a little later";

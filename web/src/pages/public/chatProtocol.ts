@@ -215,7 +215,9 @@ export function closeInWords(code: number, reason: string): string {
     case 1007:
       return `The chat could not read a message${why}.`;
     case 1008:
-      return `The chat refused this connection${why}.`;
+      return /another browser/.test(reason)
+        ? "This browser can no longer open this chat: its cookie expired or was cleared."
+        : `The chat refused this connection${why}.`;
     case 1009:
       return `That message was too long for the chat${why}.`;
     case 1011:
