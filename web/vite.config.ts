@@ -4,7 +4,7 @@ import react from "@vitejs/plugin-react";
 // The api serves dist/ same-origin. `npm run dev` serves the sources with hot reload and passes the
 // api's routes to a running dev mode (OPENCLAW_API, default the api on 8080), as if same-origin: the
 // api checks Origin on sign-in and on the chat's WebSocket, so the proxy presents the api's own.
-const api = process.env.OPENCLAW_API ?? "http://localhost:8080";
+const api = process.env.OPENCLAW_API ?? "http://127.0.0.1:8080";
 const apiRoutes = ["/auth", "/me", "/admin", "/site", "/signup", "/onboarding", "/openapi"];
 const toApi: ProxyOptions = {
   target: api,
