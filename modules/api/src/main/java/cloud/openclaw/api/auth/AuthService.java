@@ -107,10 +107,19 @@ public final class AuthService implements ApiService {
     response.header("Referrer-Policy", "no-referrer");
     response.send(
         """
-        <!doctype html><html><head><meta charset="utf-8"><title>Sign in</title></head>
-        <body><form method="post" action="/auth/callback">
+        <!doctype html><html lang="en"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Sign in · OpenClaw Cloud</title><style>
+        body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7fb;color:#16181d}
+        main{max-width:28em;margin:12vh auto;padding:0 16px}
+        button{font:inherit;font-weight:600;min-height:44px;padding:0 18px;border-radius:10px;
+        border:1px solid #0f5bd8;background:#0f5bd8;color:#fff;cursor:pointer}
+        button:focus-visible{outline:3px solid #0f5bd8;outline-offset:2px}
+        </style></head><body><main><h1>Sign in to OpenClaw Cloud</h1>
+        <p>One click finishes signing in on this device. The link works once.</p>
+        <form method="post" action="/auth/callback">
         <input type="hidden" name="token" value="%s">
-        <button type="submit">Sign in to OpenClaw Cloud</button></form></body></html>
+        <button type="submit">Sign in to OpenClaw Cloud</button></form></main></body></html>
         """
             .formatted(safe));
   }
