@@ -2,7 +2,7 @@ import { Link } from "wouter";
 import { useTitle } from "../../ui/States";
 import { useAdmin } from "./access";
 import { DataTable, type Column } from "./DataTable";
-import { shortId, when } from "./format";
+import { isUuid, shortId, when } from "./format";
 import { Pager, useCursorPages, withQuery } from "./Pager";
 import type { AuditEntry, Paged } from "./types";
 
@@ -39,7 +39,15 @@ function Details({ details }: { details: Record<string, unknown> }) {
       {entries.map(([name, value]) => (
         <div key={name}>
           <dt>{name}</dt>
-          <dd>{typeof value === "string" ? value : JSON.stringify(value)}</dd>
+          <dd>
+            {typeof value !== "string" ? (
+              JSON.stringify(value)
+            ) : isUuid(value) ? (
+              <code title={value}>{shortId(value)}</code>
+            ) : (
+              value
+            )}
+          </dd>
         </div>
       ))}
     </dl>
@@ -51,7 +59,15 @@ const columns: Column<AuditEntry>[] = [
   { header: "Who", cell: (e) => e.actor },
   { header: "What", cell: (e) => <span title={e.action}>{auditSummary(e)}</span> },
   { header: "Target", className: "nowrap", cell: (e) => <Target entry={e} /> },
-  { header: "Details", className: "wide", cell: (e) => <Details details={e.details} /> },
+  {
+    header: "Details",
+    className: "wide",
+    cell: (e) => (
+      <div className="cell-text">
+        <Details details={e.details} />
+      </div>
+    ),
+  },
 ];
 
 /** /console/audit: every admin action, newest first, paged. */

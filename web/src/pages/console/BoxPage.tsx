@@ -48,7 +48,7 @@ const ACTIONS: Record<Action, ActionText> = {
     button: "Rotate bot token",
     title: "Rotate the bot's token?",
     confirm: "Rotate token",
-    danger: true,
+    danger: false,
     what: (bot) =>
       `Telegram replaces @${bot}'s token: the old one stops working at once and the gateway restarts with the new one. Only for a bot made through the setup bot; any other bot is refused.`,
   },

@@ -1,4 +1,4 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
+import { useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 
 interface ConfirmDialogProps {
@@ -39,21 +39,19 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
   useLayoutEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const root = document.getElementById("root");
-    root?.setAttribute("inert", "");
-    first.current?.focus();
-    return () => {
-      root?.removeAttribute("inert");
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-
-  // Anything that takes the focus out (a click on the backdrop) gives it back to the dialog.
-  useEffect(() => {
+    // Anything that takes the focus out (a click on the backdrop) gives it back to the dialog.
     const keepInside = (event: FocusEvent) => {
       if (dialog.current && event.target instanceof Node && !dialog.current.contains(event.target)) first.current?.focus();
     };
+    root?.setAttribute("inert", "");
     document.addEventListener("focusin", keepInside);
-    return () => document.removeEventListener("focusin", keepInside);
+    first.current?.focus();
+    return () => {
+      // In this order: the listener would pull the focus back into the closing dialog.
+      document.removeEventListener("focusin", keepInside);
+      root?.removeAttribute("inert");
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   const confirmed = !typeToConfirm || typeToConfirm.accepts.some((word) => normalize(word) === normalize(typed));

@@ -2,12 +2,12 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from "react";
 import { useSearchParams } from "wouter";
 import { useTitle } from "../../ui/States";
 import { useAdmin } from "./access";
+import { isUuid } from "./format";
 import { JobsTable } from "./JobsTable";
 import { Pager, useCursorPages, withQuery } from "./Pager";
 import { JOB_STATUSES, JOB_TYPES, type Job, type Paged } from "./types";
 
 const LIMIT = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * /console/jobs: by status (the api's default: dead) or every job of one box. The api filters by
@@ -52,7 +52,7 @@ export function Jobs() {
   const chooseBox = (event: FormEvent) => {
     event.preventDefault();
     const id = typedBox.trim();
-    if (id && !UUID.test(id)) {
+    if (id && !isUuid(id)) {
       setBoxError("A box id looks like 0b6f1c2e-5d7a-4c1e-9f3a-2b8d4e6a1c90 (see a box's page).");
       return;
     }
@@ -120,6 +120,7 @@ export function Jobs() {
         {narrowed && ` ${shown.length} of the ${data.items.length} jobs on this page match.`}
       </p>
       <JobsTable
+        key={path.replace(/&?cursor=[^&]*/, "")}
         caption={boxId ? `Jobs of box ${boxId}` : `Jobs with status ${status}`}
         jobs={shown}
         loading={loading}

@@ -48,7 +48,7 @@ export function JobsTable({ caption, jobs, loading, error, reload, showBox = tru
   const columns: Column<Job>[] = [
     { header: "Job", className: "nowrap", cell: (job) => <code title={job.id}>{shortId(job.id)}</code> },
     { header: "Type", cell: (job) => job.type },
-    { header: "Status", cell: (job) => <Badge value={job.status} /> },
+    { header: "Status", cell: (job) => <Badge value={job.status} of="job" /> },
     ...(showBox
       ? [
           {
@@ -63,9 +63,9 @@ export function JobsTable({ caption, jobs, loading, error, reload, showBox = tru
         ]
       : []),
     { header: "Attempts", className: "num", cell: (job) => `${count(job.attempts)} of ${count(job.maxAttempts)}` },
-    { header: "Created", className: "nowrap", cell: (job) => when(job.createdAt) },
-    { header: "Finished", className: "nowrap", cell: (job) => when(job.finishedAt) },
-    { header: "Last error", className: "wide", cell: (job) => job.lastError ?? <span className="muted">none</span> },
+    { header: "Created", cell: (job) => when(job.createdAt) },
+    { header: "Finished", cell: (job) => when(job.finishedAt) },
+    { header: "Last error", className: "wide", cell: (job) => <div className="cell-text">{job.lastError ?? <span className="muted">none</span>}</div> },
     {
       header: "Action",
       cell: (job) =>

@@ -53,6 +53,15 @@ const tones: Record<string, "ok" | "warn" | "danger" | ""> = {
   upstream_timeout: "danger",
 };
 
-export function tone(value: string | null | undefined): string {
-  return tones[(value ?? "").toLowerCase()] ?? "";
+/** A job that runs is under way, not done: plain (blue) rather than green. */
+const jobTones: Record<string, "ok" | "warn" | "danger" | ""> = { ...tones, running: "" };
+
+export function tone(value: string | null | undefined, of: "job" | "other" = "other"): string {
+  return (of === "job" ? jobTones : tones)[(value ?? "").toLowerCase()] ?? "";
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
 }
