@@ -38,7 +38,7 @@ function Details({ details }: { details: Record<string, unknown> }) {
     <dl className="details">
       {entries.map(([name, value]) => (
         <div key={name}>
-          <dt>{name}</dt>
+          <dt>{name}: </dt>
           <dd>
             {typeof value !== "string" ? (
               JSON.stringify(value)
