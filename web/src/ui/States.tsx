@@ -23,7 +23,7 @@ export function ErrorState({ error, retry }: { error: ApiError; retry?: () => vo
       <div className="state state-error" role="alert">
         <p>Your session has ended.</p>
         <p>
-          <Link href="/signin">Sign in again</Link>
+          <Link href="~/signin">Sign in again</Link>
         </p>
       </div>
     );

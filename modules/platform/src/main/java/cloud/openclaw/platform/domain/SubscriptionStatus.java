@@ -1,5 +1,6 @@
 package cloud.openclaw.platform.domain;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** A Stripe subscription's status as Stripe spells it (subscriptions.status). */
@@ -16,6 +17,7 @@ public enum SubscriptionStatus implements DbEnum {
   private final String dbValue = name().toLowerCase(Locale.ROOT);
 
   @Override
+  @JsonValue // in JSON too, as Stripe spells it (the admin's view of a customer shows it)
   public String dbValue() {
     return dbValue;
   }
