@@ -1,7 +1,6 @@
 import { useEffect, useRef } from "react";
 import { Link } from "wouter";
 import { useSession } from "../lib/session";
-import { useResource } from "../lib/useResource";
 import { Loading, useTitle } from "../ui/States";
 import { AgentCard } from "./dashboard/AgentCard";
 import { BillingCard } from "./dashboard/BillingCard";
@@ -10,7 +9,17 @@ import type { Billing, Box, Usage, UsageHistory } from "./dashboard/types";
 import { UsageCard } from "./dashboard/UsageCard";
 import { useJobFollower } from "./dashboard/useJobFollower";
 import { useProgressStream } from "./dashboard/useProgressStream";
+import { prefetch, useLoad } from "./dashboard/useLoad";
 import "./dashboard.css";
+
+const BOX = "/me/box";
+const USAGE = "/me/usage";
+const HISTORY = "/me/usage/history?months=12";
+const BILLING = "/me/billing";
+
+// This module loads when /dashboard is opened: ask for the cards' data now, beside the session's GET
+// /me, rather than one round trip (and a paint) after it.
+prefetch([BOX, USAGE, HISTORY, BILLING]);
 
 /** The customer's dashboard (/dashboard): the agent live, usage, billing and settings. */
 export default function Dashboard() {
@@ -22,7 +31,7 @@ export default function Dashboard() {
     return (
       <div className="dashboard-gate">
         <h1>Dashboard</h1>
-        <p>Sign in to see your agent, its usage and your billing.</p>
+        <p>Your agent, its usage and your billing are here once you are signed in.</p>
         <p>
           <Link href="/signin" className="button">
             Sign in to see your agent
@@ -51,10 +60,10 @@ export default function Dashboard() {
 const RELOAD_DEBOUNCE_MS = 300;
 
 function CustomerDashboard({ email }: { email: string }) {
-  const box = useResource<Box>("/me/box");
-  const usage = useResource<Usage>("/me/usage");
-  const history = useResource<UsageHistory>("/me/usage/history?months=12");
-  const billing = useResource<Billing>("/me/billing");
+  const box = useLoad<Box>(BOX);
+  const usage = useLoad<Usage>(USAGE);
+  const history = useLoad<UsageHistory>(HISTORY);
+  const billing = useLoad<Billing>(BILLING);
   const stream = useProgressStream(true);
   const reloadBox = box.reload;
 

@@ -15,6 +15,8 @@ interface Described {
   label: string;
   tone: Tone;
   text: string;
+  /** Said after the last error, when there is one to show. */
+  after?: string;
 }
 
 /** The agent's state in words: a short label for the badge and a sentence with what happens next. */
@@ -32,7 +34,7 @@ export function describe(box: Box, updating: boolean): Described {
     case "bot_refused":
       return { label: "Bot refused", tone: "danger", text: "Your agent runs but cannot reach anyone on Telegram." };
     case "failed":
-      return { label: "Failed", tone: "danger", text: "Your agent could not be started. We are on it; nothing needs doing on your side." };
+      return { label: "Failed", tone: "danger", text: "Your agent could not be started.", after: "We are on it; nothing needs doing on your side." };
     case "destroying":
       return { label: "Being deleted", tone: "warn", text: "Your agent is being deleted." };
     case "destroyed":
@@ -94,6 +96,7 @@ export function AgentCard({ box, restart, updating, stream }: Props) {
             {b.lastError}
           </p>
         )}
+        {state.after && <p>{state.after}</p>}
         <dl className="facts">
           <div>
             <dt>Telegram bot</dt>
@@ -101,12 +104,14 @@ export function AgentCard({ box, restart, updating, stream }: Props) {
               <a href={b.telegramLink}>@{b.botUsername}</a>
             </dd>
           </div>
-          <div>
-            <dt>Live since</dt>
-            <dd>{b.liveSince ? when(b.liveSince) : "Not live yet"}</dd>
-          </div>
+          {b.liveSince && b.status === "running" && (
+            <div>
+              <dt>Live since</dt>
+              <dd data-testid="agent-live-since">{when(b.liveSince)}</dd>
+            </div>
+          )}
         </dl>
-        {b.status !== "destroyed" && b.status !== "destroying" && (
+        {b.desiredState === "running" && b.status !== "destroyed" && b.status !== "destroying" && (
           <div className="row">
             <button type="button" className="secondary" onClick={onRestart} aria-disabled={busy || undefined}>
               Restart agent

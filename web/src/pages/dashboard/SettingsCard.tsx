@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 
 import { ApiError, put } from "../../lib/api";
 import type { Resource } from "../../lib/useResource";
 import { ErrorState, Loading } from "../../ui/States";
-import { changeError } from "./format";
+import { changeError, sentence } from "./format";
 import { JobProgress, type JobWords } from "./JobProgress";
 import type { Box, BoxSettings, Job } from "./types";
 import type { Followed } from "./useJobFollower";
@@ -151,7 +151,7 @@ function SettingsForm({ box, apply, reload }: { box: Box; apply: Props["apply"];
       })
       .catch((e: unknown) => {
         if (e instanceof ApiError && e.status === 400 && e.field && ["allowedTelegramUserIds", "model", "thinkingLevel"].includes(e.field)) {
-          setErrors({ [e.field]: e.message });
+          setErrors({ [e.field]: sentence(e.message) });
           focusField(e.field as Field);
         } else {
           setErrors({ form: e instanceof ApiError ? changeError(e, "change") : String(e) });

@@ -40,7 +40,9 @@ export function chartData(bars: Bar[], series: string[], colors: string[]): Char
 const HEIGHT = 220;
 const TOP = 10;
 const BOTTOM = 26;
-const LEFT = 48;
+/** The y axis' labels: a column of their own that stays put while the bars scroll. */
+const AXIS = 44;
+const LEFT = 4;
 const RIGHT = 8;
 const PLOT = HEIGHT - TOP - BOTTOM;
 const CHAR_PX = 6.6;
@@ -68,7 +70,7 @@ interface Geometry {
 /** Where everything goes, in one pass over the bars. */
 function layout(data: ChartData, width: number, minSlot: number): Geometry {
   const n = data.bars.length;
-  const slot = Math.max(minSlot, (width - LEFT - RIGHT) / Math.max(n, 1));
+  const slot = Math.max(minSlot, (width - AXIS - LEFT - RIGHT) / Math.max(n, 1));
   const svgWidth = Math.ceil(LEFT + RIGHT + slot * n);
   const ticks = axis(data.max);
   const scale = PLOT / ticks[ticks.length - 1];
@@ -117,13 +119,14 @@ interface Props {
  */
 export function StackedBarChart({ data, title, summary, unit, tableName, minSlot, onDrawn, latest }: Props) {
   const id = useId();
+  const frame = useRef<HTMLDivElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [asTable, setAsTable] = useState(false);
   const [hover, setHover] = useState<number | null>(null);
 
   useLayoutEffect(() => {
-    const el = box.current;
+    const el = frame.current;
     if (!el) return;
     setWidth(Math.floor(el.clientWidth));
     if (typeof ResizeObserver === "undefined") return;
@@ -136,6 +139,8 @@ export function StackedBarChart({ data, title, summary, unit, tableName, minSlot
   }, []);
 
   const geometry = useMemo(() => (width > 0 ? layout(data, width, minSlot) : null), [data, width, minSlot]);
+  // The box the bars scroll in: the chart's width less the y axis.
+  const inner = Math.max(0, width - AXIS);
   const drawn = geometry !== null && data.bars.length > 0;
 
   const drawnRef = useRef(false);
@@ -150,11 +155,12 @@ export function StackedBarChart({ data, title, summary, unit, tableName, minSlot
   const scrolledRef = useRef(false);
   useLayoutEffect(() => {
     const el = box.current;
-    if (!geometry || !el || scrolledRef.current || geometry.svgWidth <= width) return;
+    if (!geometry || !el || scrolledRef.current || geometry.svgWidth <= inner) return;
     scrolledRef.current = true;
-    const right = LEFT + ((latest ?? data.bars.length - 1) + 1) * geometry.slot + RIGHT;
-    el.scrollLeft = Math.max(0, right - width);
-  }, [geometry, width, latest, data.bars.length]);
+    // Room after the latest bar for its axis label.
+    const right = LEFT + ((latest ?? data.bars.length - 1) + 1) * geometry.slot + 24;
+    el.scrollLeft = Math.max(0, right - inner);
+  }, [geometry, inner, latest, data.bars.length]);
 
   const onMove = (event: MouseEvent<SVGSVGElement>) => {
     if (!geometry) return;
@@ -164,22 +170,25 @@ export function StackedBarChart({ data, title, summary, unit, tableName, minSlot
     if (next !== hover) setHover(next);
   };
 
-  const scrolls = geometry !== null && geometry.svgWidth > width;
+  const scrolls = geometry !== null && geometry.svgWidth > inner;
   const tableId = `${id}-table`;
   const hovered = hover === null ? null : data.bars[hover];
 
   return (
     <div className="chart-block">
-      <div
-        ref={box}
-        className="chart-scroll"
-        tabIndex={scrolls ? 0 : undefined}
-        role={scrolls ? "group" : undefined}
-        aria-label={scrolls ? `${title} (scrolls sideways)` : undefined}
-      >
-        {geometry && (
-          <Svg id={id} data={data} geometry={geometry} title={title} summary={summary} hover={hover} onMove={onMove} onLeave={() => setHover(null)} />
-        )}
+      <div className="chart-frame" ref={frame}>
+        {geometry && <YAxis ticks={geometry.ticks} />}
+        <div
+          ref={box}
+          className="chart-scroll"
+          tabIndex={scrolls ? 0 : undefined}
+          role={scrolls ? "group" : undefined}
+          aria-label={scrolls ? `${title} (scrolls sideways)` : undefined}
+        >
+          {geometry && (
+            <Svg id={id} data={data} geometry={geometry} title={title} summary={summary} hover={hover} onMove={onMove} onLeave={() => setHover(null)} />
+          )}
+        </div>
       </div>
       <p className="chart-readout" aria-hidden="true">
         {hovered
@@ -199,9 +208,15 @@ export function StackedBarChart({ data, title, summary, unit, tableName, minSlot
           ) : null,
         )}
       </ul>
-      <button type="button" className="link-button table-toggle" aria-expanded={asTable} aria-controls={tableId} onClick={() => setAsTable((v) => !v)}>
+      <button
+        type="button"
+        className="link-button table-toggle"
+        aria-expanded={asTable}
+        aria-controls={tableId}
+        aria-label={`${asTable ? "Hide table" : "Show as table"}: ${tableName}`}
+        onClick={() => setAsTable((v) => !v)}
+      >
         {asTable ? "Hide table" : "Show as table"}
-        <span className="sr-only">: {tableName}</span>
       </button>
       <div id={tableId} className="table-wrap chart-table" tabIndex={asTable ? 0 : undefined} role={asTable ? "group" : undefined} aria-label={asTable ? `${title}, as a table` : undefined} hidden={!asTable}>
         {asTable && <Table data={data} title={title} unit={unit} />}
@@ -249,22 +264,36 @@ const Static = memo(function Static({ data, geometry: g, base, scale }: { data: 
   return (
     <>
       {g.ticks.map((t) => (
-        <g key={t}>
-          <line x1={LEFT} x2={g.svgWidth - RIGHT} y1={base - t * scale} y2={base - t * scale} className={t === 0 ? "chart-base" : "chart-grid"} />
-          <text x={LEFT - 6} y={base - t * scale + 4} textAnchor="end" className="chart-axis">
-            {compact(t)}
-          </text>
-        </g>
+        <line key={t} x1={0} x2={g.svgWidth - RIGHT} y1={base - t * scale} y2={base - t * scale} className={t === 0 ? "chart-base" : "chart-grid"} />
       ))}
       {g.paths.map((d, s) => (d ? <path key={data.series[s]} d={d} fill={data.colors[s]} /> : null))}
-      {data.bars.map((bar, i) =>
-        i % g.labelEvery === 0 ? (
-          <text key={bar.key} x={LEFT + i * g.slot + g.slot / 2} y={HEIGHT - 8} textAnchor="middle" className="chart-axis">
+      {data.bars.map((bar, i) => {
+        if (i % g.labelEvery !== 0) return null;
+        // Kept inside the chart: the first label may start at its bar, the last end at the edge.
+        const x = LEFT + i * g.slot + g.slot / 2;
+        const half = (bar.short.length * CHAR_PX) / 2;
+        const anchor = x - half < 0 ? "start" : x + half > g.svgWidth ? "end" : "middle";
+        return (
+          <text key={bar.key} x={anchor === "start" ? 0 : anchor === "end" ? g.svgWidth : x} y={HEIGHT - 8} textAnchor={anchor} className="chart-axis">
             {bar.short}
           </text>
-        ) : null,
-      )}
+        );
+      })}
     </>
+  );
+});
+
+/** The y axis' labels, outside the scrolling box so that they stay in view. */
+const YAxis = memo(function YAxis({ ticks }: { ticks: number[] }) {
+  const scale = PLOT / ticks[ticks.length - 1];
+  return (
+    <svg width={AXIS} height={HEIGHT} className="chart-yaxis" aria-hidden="true" focusable="false">
+      {ticks.map((t) => (
+        <text key={t} x={AXIS - 6} y={TOP + PLOT - t * scale + 4} textAnchor="end" className="chart-axis">
+          {compact(t)}
+        </text>
+      ))}
+    </svg>
   );
 });
 

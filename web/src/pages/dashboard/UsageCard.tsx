@@ -154,7 +154,7 @@ export function UsageCard({ usage, history }: Props) {
       </>
     );
   } else if (usage.error) {
-    body = <ErrorState error={notYet(usage.error, "Your usage")} retry={usage.reload} />;
+    body = <ErrorState error={notYet(usage.error, "Your usage")} retry={usage.error.status === 404 ? undefined : usage.reload} />;
   } else {
     body = <Loading what="your usage" />;
   }
@@ -178,7 +178,7 @@ export function UsageCard({ usage, history }: Props) {
       </Empty>
     );
   } else if (history.error) {
-    past = <ErrorState error={notYet(history.error, "The monthly history")} retry={history.reload} />;
+    past = <ErrorState error={notYet(history.error, "The monthly history")} retry={history.error.status === 404 ? undefined : history.reload} />;
   } else {
     past = <Loading what="the monthly history" />;
   }

@@ -66,3 +66,11 @@ export function changeError(e: ApiError, what: "restart" | "change"): string {
   if (e.status === 0) return e.message;
   return what === "restart" ? `The restart could not be started: ${e.message}` : `The settings could not be saved: ${e.message}`;
 }
+
+/** The api's message as a sentence: "a positive number" → "A positive number." */
+export function sentence(message: string): string {
+  const text = message.trim();
+  if (!text) return text;
+  const first = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
