@@ -48,6 +48,7 @@ const RESTART_WORDS: JobWords = {
   running: "Restarting your agent",
   done: "Restarted: your agent is running again.",
   failed: "The restart did not finish",
+  steps: { accepted: "Restart accepted.", updated: "Your agent is back." },
 };
 
 const STREAM_WORDS: Record<StreamState, string> = {

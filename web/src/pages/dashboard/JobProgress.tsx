@@ -7,6 +7,8 @@ export interface JobWords {
   done: string;
   /** "The restart did not finish" */
   failed: string;
+  /** Own words for some of the operator's steps (its update job speaks of settings). */
+  steps?: Record<string, string>;
 }
 
 function text(f: Followed, words: JobWords): string {
@@ -16,7 +18,7 @@ function text(f: Followed, words: JobWords): string {
   switch (job.status) {
     case "queued":
     case "running":
-      return `${words.running}… ${f.step ?? (job.status === "queued" ? "Waiting for its turn." : "Under way.")}`;
+      return `${words.running}… ${(f.stepName && words.steps?.[f.stepName]) ?? f.step ?? (job.status === "queued" ? "Waiting for its turn." : "Under way.")}`;
     case "succeeded":
       return words.done;
     case "superseded":

@@ -10,13 +10,15 @@ export interface Followed {
   job: Job | null;
   /** The latest step the operator announced for this kind of job (SSE), while it runs. */
   step: string | null;
+  /** Its name (accepted, token, config, resources, scheduled, starting, ready, bot, updated...). */
+  stepName: string | null;
   /** True from follow() until the job has ended. */
   active: boolean;
   /** Polling the job failed for good (e.g. it is gone). */
   error: string | null;
 }
 
-const IDLE: Followed = { job: null, step: null, active: false, error: null };
+const IDLE: Followed = { job: null, step: null, stepName: null, active: false, error: null };
 
 /**
  * Follows one job of the agent to its end: GET /me/jobs/{id} every 1.5 s until it is succeeded,
@@ -40,13 +42,13 @@ export function useJobFollower(subscribe: Subscribe, onEnd: () => void) {
     (job: Job) => {
       const mine = ++round.current;
       const live = () => round.current === mine;
-      setState({ job, step: null, active: !FINAL.has(job.status), error: null });
+      setState({ job, step: null, stepName: null, active: !FINAL.has(job.status), error: null });
       if (FINAL.has(job.status)) {
         endRef.current();
         return;
       }
       const unsubscribe = subscribe((p) => {
-        if (live() && p && p.job === job.type) setState((s) => ({ ...s, step: p.message }));
+        if (live() && p && p.job === job.type) setState((s) => ({ ...s, step: p.message, stepName: p.step }));
       });
       const poll = () => {
         if (!live()) return unsubscribe();

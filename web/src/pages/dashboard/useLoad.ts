@@ -22,7 +22,10 @@ function load<T>(path: string): Promise<T> {
   const early = prefetched.get(path);
   prefetched.delete(path);
   if (early && Date.now() - early.at < PREFETCH_TTL_MS) return early.answer as Promise<T>;
-  return get<T>(path);
+  const answer = get<T>(path);
+  // StrictMode runs a state initialiser twice and keeps one answer: the other must not reject unheard.
+  answer.catch(() => undefined);
+  return answer;
 }
 
 interface State<T> {
@@ -51,6 +54,6 @@ export function useLoad<T>(path: string): Resource<T> {
     };
   }, [request]);
 
-  const reload = useCallback(() => setRequest(get<T>(path)), [path]);
+  const reload = useCallback(() => setRequest(load<T>(path)), [path]);
   return { ...state, reload };
 }
