@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef } from "react";
 import { ApiError } from "../../lib/api";
 import type { Resource } from "../../lib/useResource";
 import { Empty, ErrorState, Loading } from "../../ui/States";
@@ -96,7 +96,7 @@ interface Props {
 }
 
 /** Used of allowance, what is left, the reset, a projection, and two charts by model. */
-export function UsageCard({ usage, history }: Props) {
+export const UsageCard = memo(function UsageCard({ usage, history }: Props) {
   // The clock for the projection and which days are still to come: read once per answer.
   const now = useMemo(() => Date.now(), [usage.data]);
   const models = useMemo(() => modelsOf(usage.data, history.data), [usage.data, history.data]);
@@ -191,4 +191,4 @@ export function UsageCard({ usage, history }: Props) {
       {past}
     </section>
   );
-}
+});
