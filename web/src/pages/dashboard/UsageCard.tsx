@@ -52,6 +52,7 @@ function Facts({ usage, now }: { usage: Usage; now: number }) {
   const left = usage.allowance - usage.used;
   const ended = usage.period && Date.parse(usage.period.end) <= now;
   const projection = useMemo(() => project(usage, now), [usage, now]);
+  const spent = usage.allowance > 0 && usage.used >= usage.allowance;
   return (
     <>
       <dl className="facts">
@@ -66,13 +67,19 @@ function Facts({ usage, now }: { usage: Usage; now: number }) {
           </div>
         )}
       </dl>
-      {projection && (
-        <p className={projection.over ? "projection over" : "projection"} data-testid="usage-projection">
-          At this pace you will use about {compact(projection.tokens)} by {projection.by}
-          {projection.over
-            ? `: more than your allowance of ${compact(usage.allowance)}. Once it is used up, your agent cannot answer until the allowance renews.`
-            : "."}
+      {spent && usage.period && !ended ? (
+        <p className="projection spent" data-testid="usage-projection">
+          This period's allowance is used up: your agent cannot answer until it renews on {longDate(usage.period.end)}.
         </p>
+      ) : (
+        projection && (
+          <p className={projection.over ? "projection over" : "projection"} data-testid="usage-projection">
+            At this pace you will use about {compact(projection.tokens)} by {projection.by}
+            {projection.over
+              ? `: more than your allowance of ${compact(usage.allowance)}. Once it is used up, your agent cannot answer until it renews on ${projection.by}.`
+              : "."}
+          </p>
+        )
       )}
     </>
   );
