@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { memo, useState } from "react";
 import { ApiError, post } from "../../lib/api";
 import type { Resource } from "../../lib/useResource";
 import { ErrorState, Loading } from "../../ui/States";
@@ -66,7 +66,7 @@ function Details({ billing }: { billing: Billing }) {
 }
 
 /** Plan, price, subscription state, the next invoice (or the end), and the Stripe portal. */
-export function BillingCard({ billing }: { billing: Resource<Billing> }) {
+export const BillingCard = memo(function BillingCard({ billing }: { billing: Resource<Billing> }) {
   const [opening, setOpening] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -112,4 +112,4 @@ export function BillingCard({ billing }: { billing: Resource<Billing> }) {
       )}
     </section>
   );
-}
+});

@@ -298,7 +298,7 @@ const YAxis = memo(function YAxis({ ticks }: { ticks: number[] }) {
 });
 
 /** The chart's numbers, exactly: rendered only when asked for (a year of days is a big table). */
-function Table({ data, title, unit }: { data: ChartData; title: string; unit: string }) {
+const Table = memo(function Table({ data, title, unit }: { data: ChartData; title: string; unit: string }) {
   return (
     <table>
       <caption className="sr-only">{title}</caption>
@@ -330,4 +330,4 @@ function Table({ data, title, unit }: { data: ChartData; title: string; unit: st
       </tbody>
     </table>
   );
-}
+});

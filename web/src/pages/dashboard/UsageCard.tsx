@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef } from "react";
 import { ApiError } from "../../lib/api";
 import type { Resource } from "../../lib/useResource";
 import { Empty, ErrorState, Loading } from "../../ui/States";
@@ -52,6 +52,7 @@ function Facts({ usage, now }: { usage: Usage; now: number }) {
   const left = usage.allowance - usage.used;
   const ended = usage.period && Date.parse(usage.period.end) <= now;
   const projection = useMemo(() => project(usage, now), [usage, now]);
+  const spent = usage.allowance > 0 && usage.used >= usage.allowance;
   return (
     <>
       <dl className="facts">
@@ -66,13 +67,19 @@ function Facts({ usage, now }: { usage: Usage; now: number }) {
           </div>
         )}
       </dl>
-      {projection && (
-        <p className={projection.over ? "projection over" : "projection"} data-testid="usage-projection">
-          At this pace you will use about {compact(projection.tokens)} by {projection.by}
-          {projection.over
-            ? `: more than your allowance of ${compact(usage.allowance)}. Once it is used up, your agent cannot answer until the allowance renews.`
-            : "."}
+      {spent && usage.period && !ended ? (
+        <p className="projection spent" data-testid="usage-projection">
+          This period's allowance is used up: your agent cannot answer until it renews on {longDate(usage.period.end)}.
         </p>
+      ) : (
+        projection && (
+          <p className={projection.over ? "projection over" : "projection"} data-testid="usage-projection">
+            At this pace you will use about {compact(projection.tokens)} by {projection.by}
+            {projection.over
+              ? `: more than your allowance of ${compact(usage.allowance)}. Once it is used up, your agent cannot answer until it renews on ${projection.by}.`
+              : "."}
+          </p>
+        )
       )}
     </>
   );
@@ -96,7 +103,7 @@ interface Props {
 }
 
 /** Used of allowance, what is left, the reset, a projection, and two charts by model. */
-export function UsageCard({ usage, history }: Props) {
+export const UsageCard = memo(function UsageCard({ usage, history }: Props) {
   // The clock for the projection and which days are still to come: read once per answer.
   const now = useMemo(() => Date.now(), [usage.data]);
   const models = useMemo(() => modelsOf(usage.data, history.data), [usage.data, history.data]);
@@ -191,4 +198,4 @@ export function UsageCard({ usage, history }: Props) {
       {past}
     </section>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, get } from "../../lib/api";
 import type { Resource } from "../../lib/useResource";
 
@@ -55,5 +55,6 @@ export function useLoad<T>(path: string): Resource<T> {
   }, [request]);
 
   const reload = useCallback(() => setRequest(load<T>(path)), [path]);
-  return { ...state, reload };
+  // The same object until the answer changes, so memoised cards skip the page's other renders.
+  return useMemo(() => ({ ...state, reload }), [state, reload]);
 }
