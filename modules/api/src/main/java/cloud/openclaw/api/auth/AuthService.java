@@ -104,7 +104,9 @@ public final class AuthService implements ApiService {
     String safe = token.replaceAll("[^A-Za-z0-9_-]", "");
     response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
     response.header(HeaderNames.CACHE_CONTROL, "no-store");
-    response.header("Referrer-Policy", "no-referrer");
+    // The URL carries the token: never to another site. Not "no-referrer": with it, browsers send
+    // "Origin: null" on the form's post, which the callback rightly refuses.
+    response.header("Referrer-Policy", "same-origin");
     response.send(
         """
         <!doctype html><html lang="en"><head><meta charset="utf-8">
