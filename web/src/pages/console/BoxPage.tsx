@@ -5,7 +5,8 @@ import { Loading, useTitle } from "../../ui/States";
 import { useAdmin, useDeny } from "./access";
 import { Badge } from "./Badge";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { actionError, ConsoleError } from "./ConsoleError";
+import { ErrorState } from "../../ui/States";
+import { actionError } from "./actionError";
 import { Facts } from "./CustomerPage";
 import { shortId, when, words } from "./format";
 import { JobsTable } from "./JobsTable";
@@ -94,7 +95,7 @@ export function BoxPage() {
       <>
         {back}
         <h1>Box</h1>
-        {error.status === 404 ? <p>There is no such box.</p> : <ConsoleError error={error} retry={reload} />}
+        {error.status === 404 ? <p>There is no such box.</p> : <ErrorState error={error} retry={reload} />}
       </>
     );
   }

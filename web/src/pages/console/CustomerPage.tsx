@@ -3,7 +3,7 @@ import { Link, useParams } from "wouter";
 import { Loading, useTitle } from "../../ui/States";
 import { useAdmin } from "./access";
 import { Badge } from "./Badge";
-import { ConsoleError } from "./ConsoleError";
+import { ErrorState } from "../../ui/States";
 import { DataTable, type Column } from "./DataTable";
 import { count, day, shortId, when, words } from "./format";
 import type { Box, CustomerDetail, CustomerUsage, UsageEvent, UsagePeriod } from "./types";
@@ -107,7 +107,7 @@ export function CustomerPage() {
       <>
         {back}
         <h1>Customer</h1>
-        {customer.error.status === 404 ? <p>There is no such customer.</p> : <ConsoleError error={customer.error} retry={customer.reload} />}
+        {customer.error.status === 404 ? <p>There is no such customer.</p> : <ErrorState error={customer.error} retry={customer.reload} />}
       </>
     );
   }

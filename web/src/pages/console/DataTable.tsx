@@ -1,7 +1,7 @@
 import { useId, type ReactNode } from "react";
 import type { ApiError } from "../../lib/api";
 import { Empty, Loading } from "../../ui/States";
-import { ConsoleError } from "./ConsoleError";
+import { ErrorState } from "../../ui/States";
 
 export interface Column<T> {
   header: string;
@@ -32,7 +32,7 @@ interface DataTableProps<T> {
  */
 export function DataTable<T>({ caption, captionHidden, columns, rows, rowKey, loading, error, retry, what, empty }: DataTableProps<T>) {
   const captionId = useId();
-  if (error) return <ConsoleError error={error} retry={retry} />;
+  if (error) return <ErrorState error={error} retry={retry} />;
   if (!rows) return loading ? <Loading what={what} /> : null;
   if (rows.length === 0) return loading ? <Loading what={what} /> : <Empty>{empty}</Empty>;
   return (

@@ -4,7 +4,7 @@ import { post, type ApiError } from "../../lib/api";
 import { useDeny } from "./access";
 import { Badge } from "./Badge";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { actionError } from "./ConsoleError";
+import { actionError } from "./actionError";
 import { DataTable, type Column } from "./DataTable";
 import { count, shortId, when } from "./format";
 import { Outcome, useFocusFallback, type OutcomeMessage } from "./Outcome";

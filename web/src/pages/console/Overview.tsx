@@ -2,7 +2,7 @@ import { Link } from "wouter";
 import { Loading, useTitle } from "../../ui/States";
 import { useAdmin } from "./access";
 import { auditSummary } from "./Audit";
-import { ConsoleError } from "./ConsoleError";
+import { ErrorState } from "../../ui/States";
 import { count, when } from "./format";
 import type { AuditEntry, Paged } from "./types";
 
@@ -12,7 +12,7 @@ const COUNT_LIMIT = 200;
 function Tally({ path, what, link, linkText, alarm }: { path: string; what: string; link: string; linkText: string; alarm?: boolean }) {
   const { data, error, loading, reload } = useAdmin<Paged<unknown>>(path);
   let body;
-  if (error) body = <ConsoleError error={error} retry={reload} />;
+  if (error) body = <ErrorState error={error} retry={reload} />;
   else if (!data) body = loading ? <Loading what={what} /> : null;
   else {
     const n = data.items.length;
@@ -34,7 +34,7 @@ function Tally({ path, what, link, linkText, alarm }: { path: string; what: stri
 
 function RecentActions() {
   const { data, error, loading, reload } = useAdmin<Paged<AuditEntry>>("/admin/audit?limit=5");
-  if (error) return <ConsoleError error={error} retry={reload} />;
+  if (error) return <ErrorState error={error} retry={reload} />;
   if (!data) return loading ? <Loading what="the latest actions" /> : null;
   if (data.items.length === 0) return <p className="muted">No admin has acted yet.</p>;
   return (

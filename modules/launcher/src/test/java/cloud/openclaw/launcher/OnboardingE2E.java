@@ -5,9 +5,6 @@ import static cloud.openclaw.launcher.DevClient.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import cloud.openclaw.operator.local.LocalSettings;
-import cloud.openclaw.platform.config.ConfigLoader;
-import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
@@ -18,7 +15,6 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,13 +60,8 @@ class OnboardingE2E {
     Map<String, String> overrides = PlatformE2E.overrides(postgres, redis);
     overrides.put("onboarding.internal-token", ONBOARDING_TOKEN);
     overrides.put("api.onboarding.internal-token", ONBOARDING_TOKEN);
-    LocalSettings.from(new Settings(ConfigLoader.load("operator", Map.of(), overrides)))
-        .install()
-        .ensureInstalled();
-    launcher = new DevLauncher(home, Map.of(), overrides);
-    launcher.start();
-    Map<String, String> urls = new HashMap<>();
-    launcher.services().forEach(service -> urls.put(service.name(), service.url()));
+    launcher = PlatformE2E.startWithOpenClaw(home, overrides);
+    Map<String, String> urls = PlatformE2E.urls(launcher);
     sandbox = urls.get("sandbox");
     api = urls.get("api");
     onboarding = urls.get("onboarding-agent");

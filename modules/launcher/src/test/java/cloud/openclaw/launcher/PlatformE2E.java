@@ -288,6 +288,26 @@ class PlatformE2E {
     return overrides;
   }
 
+  /**
+   * Dev mode started on {@code overrides}, Node and OpenClaw installed first as the operator would
+   * install them, so that what the tests time is a start, not an install.
+   */
+  static DevLauncher startWithOpenClaw(Path home, Map<String, String> overrides) {
+    LocalSettings.from(new Settings(ConfigLoader.load("operator", Map.of(), overrides)))
+        .install()
+        .ensureInstalled();
+    DevLauncher launcher = new DevLauncher(home, Map.of(), overrides);
+    launcher.start();
+    return launcher;
+  }
+
+  /** Each running service's URL by its name (sandbox, api, token-proxy, ...). */
+  static Map<String, String> urls(DevLauncher launcher) {
+    Map<String, String> urls = new HashMap<>();
+    launcher.services().forEach(service -> urls.put(service.name(), service.url()));
+    return urls;
+  }
+
   /** Opens the billing portal from the api and clicks "Cancel now" on its page; when clicked. */
   private Instant cancelInPortal(String session) throws Exception {
     HttpResponse<String> page = client.portalPage(session);

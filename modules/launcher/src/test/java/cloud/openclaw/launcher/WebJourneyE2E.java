@@ -7,9 +7,6 @@ import static org.awaitility.Awaitility.await;
 import cloud.openclaw.launcher.web.Browser;
 import cloud.openclaw.launcher.web.Performance;
 import cloud.openclaw.launcher.web.WebPage;
-import cloud.openclaw.operator.local.LocalSettings;
-import cloud.openclaw.platform.config.ConfigLoader;
-import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
@@ -24,7 +21,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +66,6 @@ class WebJourneyE2E {
   @Order(3)
   static final TestRedis redis = new TestRedis();
 
-  static final String ONBOARDING_TOKEN = "web-e2e-onboarding-" + UUID.randomUUID();
   static final String EMAIL = "grace@example.com";
   static final String ADMIN = DevGuide.ADMIN;
   static final long GRACE = 8_181;
@@ -96,15 +91,8 @@ class WebJourneyE2E {
   @BeforeAll
   static void start() throws Exception {
     Map<String, String> overrides = PlatformE2E.overrides(postgres, redis);
-    overrides.put("onboarding.internal-token", ONBOARDING_TOKEN);
-    overrides.put("api.onboarding.internal-token", ONBOARDING_TOKEN);
-    LocalSettings.from(new Settings(ConfigLoader.load("operator", Map.of(), overrides)))
-        .install()
-        .ensureInstalled();
-    launcher = new DevLauncher(home, Map.of(), overrides);
-    launcher.start();
-    Map<String, String> urls = new HashMap<>();
-    launcher.services().forEach(service -> urls.put(service.name(), service.url()));
+    launcher = PlatformE2E.startWithOpenClaw(home, overrides);
+    Map<String, String> urls = PlatformE2E.urls(launcher);
     sandbox = urls.get("sandbox");
     api = urls.get("api");
     db = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
@@ -222,6 +210,10 @@ class WebJourneyE2E {
       assertThat(Double.parseDouble(used.getAttribute("aria-valuenow"))).isPositive();
       assertThat(page.getByRole(AriaRole.BUTTON, named("Manage billing"))).isVisible();
       check(web, "dashboard");
+      // the session lives in HttpOnly cookies: nothing in the page's reach holds a token
+      assertThat((String) page.evaluate("() => document.cookie")).doesNotContain("oc_session");
+      assertThat((String) page.evaluate("() => JSON.stringify(localStorage)"))
+          .doesNotContain("eyJ");
       numbers.put("dashboard", web.performance().summary());
 
       // a setting: the thinking level, saved and applied by an update of the agent
@@ -258,11 +250,16 @@ class WebJourneyE2E {
       nav(page, "Customers");
       page.getByRole(AriaRole.SEARCHBOX, named("Search by email")).fill(EMAIL);
       page.getByRole(AriaRole.BUTTON, named("Search")).click();
+      assertThat(page.getByRole(AriaRole.LINK, named(EMAIL))).isVisible();
+      check(web, "console-customers");
       page.getByRole(AriaRole.LINK, named(EMAIL)).click();
       assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
           .containsText(EMAIL);
       check(web, "console-customer");
 
+      nav(page, "Boxes");
+      assertThat(page.getByRole(AriaRole.TABLE, named("Boxes"))).isVisible();
+      check(web, "console-boxes");
       page.navigate(api + "/console/boxes/" + box);
       act(page, "Suspend", "Suspend this box?", "Suspend box");
       await()

@@ -1,24 +1,4 @@
-import { Link } from "wouter";
 import { ApiError } from "../../lib/api";
-import { ErrorState } from "../../ui/States";
-
-/**
- * An error of an /admin call in words. A 401 links to the sign-in page by its absolute path ("~"):
- * inside the console's nested router a plain "/signin" would mean /console/signin.
- */
-export function ConsoleError({ error, retry }: { error: ApiError; retry?: () => void }) {
-  if (error.unauthorized) {
-    return (
-      <div className="state state-error" role="alert">
-        <p>Your session has ended.</p>
-        <p>
-          <Link href="~/signin">Sign in again</Link>
-        </p>
-      </div>
-    );
-  }
-  return <ErrorState error={error} retry={retry} />;
-}
 
 const CONFLICTS: Record<string, string> = {
   box_destroyed: "The box is destroyed: nothing more can be done with it.",
