@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -27,6 +28,10 @@ final class DevPostgres implements AutoCloseable {
   }
 
   static DevPostgres start(Path dataDirectory, Path log) {
+    return start(dataDirectory, log, Ports.preferredOrFree(PREFERRED_PORT));
+  }
+
+  static DevPostgres start(Path dataDirectory, Path log, int port) {
     try {
       Files.createDirectories(dataDirectory);
       StaleProcess.stop(
@@ -36,21 +41,44 @@ final class DevPostgres implements AutoCloseable {
               .setDataDirectory(dataDirectory)
               .setCleanDataDirectory(false)
               .setRegisterShutdownHook(false)
-              .setPort(Ports.preferredOrFree(PREFERRED_PORT))
+              .setPort(port)
               .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
       DevPostgres postgres = new DevPostgres(server, dataDirectory);
       try {
+        postgres.requireOwnServer();
         postgres.createDatabase();
-      } catch (SQLException e) {
+      } catch (SQLException | IOException | RuntimeException e) {
         postgres.close();
-        throw new IllegalStateException("cannot create database " + DATABASE + ": " + e, e);
+        throw new IllegalStateException("cannot use it for database " + DATABASE + ": " + e, e);
       }
       return postgres;
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException(
           "embedded PostgreSQL did not start (see " + log + "): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The server answering on the port is the one on this data directory. Two dev modes starting at
+   * once can both find the preferred port free; the second's PostgreSQL then cannot bind it, but
+   * the start still "succeeds" by connecting to the first's, and both would share its data.
+   */
+  private void requireOwnServer() throws SQLException, IOException {
+    try (Connection connection = server.getPostgresDatabase().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SHOW data_directory")) {
+      row.next();
+      Path serving = Path.of(row.getString(1)).toRealPath();
+      if (!serving.equals(dataDirectory.toRealPath())) {
+        throw new IllegalStateException(
+            "port "
+                + server.getPort()
+                + " is another PostgreSQL's (its data is in "
+                + serving
+                + "): another dev mode started at the same moment? Start again");
+      }
     }
   }
 
