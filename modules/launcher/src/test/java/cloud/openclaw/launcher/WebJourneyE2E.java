@@ -146,6 +146,12 @@ class WebJourneyE2E {
       assertThat(said).not().containsText(bot.path("token").asText());
       check(web, "chat");
 
+      // a reload resumes the same conversation where it was
+      page.reload();
+      assertThat(page.getByRole(AriaRole.STATUS).filter(text("Connected")).first()).isVisible();
+      assertThat(said).containsText("book club");
+      assertThat(owner).isVisible(waitUp(20));
+
       // Grace opens the link in Telegram: her /start <nonce> proves she owns the bot.
       String link = owner.getAttribute("href");
       assertThat(link).startsWith("https://t.me/" + bot.path("username").asText() + "?start=");
