@@ -271,7 +271,7 @@ class MeIT {
     // The portal Stripe opened is the customer's, and sends them back to the dashboard.
     ApiClient.Answer page = client.send(HttpRequest.newBuilder(URI.create(url)).GET());
     assertThat(page.status()).isEqualTo(200);
-    assertThat(page.body()).contains(ApiFixture.PUBLIC_URL + "/");
+    assertThat(page.body()).contains(ApiFixture.PUBLIC_URL + "/dashboard");
     ApiClient.Answer none = client.post("/me/billing/portal", noBilling.token(), null);
     assertThat(none.status()).isEqualTo(409);
     assertThat(none.code()).isEqualTo("no_billing_account");

@@ -178,6 +178,16 @@ class SignInIT {
     assertThat(page.body())
         .contains("<form method=\"post\" action=\"/auth/callback\"")
         .contains(token);
+    // not no-referrer: with it, browsers post the form with "Origin: null", refused below
+    assertThat(page.response().headers().firstValue("Referrer-Policy")).hasValue("same-origin");
+    ApiClient.Answer opaque =
+        client.send(
+            client
+                .request("/auth/callback")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", "null")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + token)));
+    assertThat(opaque.status()).isEqualTo(403);
 
     ApiClient.Answer fromElsewhere =
         client.send(
@@ -197,7 +207,7 @@ class SignInIT {
                 .POST(HttpRequest.BodyPublishers.ofString("token=" + token)));
     assertThat(signedIn.status()).isEqualTo(303);
     assertThat(signedIn.response().headers().firstValue("Location"))
-        .contains(ApiFixture.PUBLIC_URL + "/");
+        .contains(ApiFixture.PUBLIC_URL + "/dashboard");
     List<String> cookies = signedIn.response().headers().allValues("Set-Cookie");
     assertThat(cookies).hasSize(2);
     assertThat(cookies)
