@@ -16,25 +16,9 @@ let
   serviceNames = builtins.attrNames table;
   openclaw = pkgs.callPackage ./openclaw/package.nix { };
   serviceImage = import ./service-image.nix { inherit pkgs n2c cluster; };
-  # The web UI (web/, built with `npm run build` as web/build.sh does), once web/ has a lock file.
+  # The web UI, once web/ has a lock file.
   web = lib.optionalAttrs (builtins.pathExists ../web/package-lock.json) {
-    web = pkgs.buildNpmPackage {
-      pname = "openclaw-web";
-      version = "0.1.0";
-      # Without what a local build leaves there (ignored by git, but not by a path outside a flake).
-      src = lib.fileset.toSource {
-        root = ../web;
-        fileset = lib.fileset.difference ../web (
-          lib.fileset.unions [
-            (lib.fileset.maybeMissing ../web/node_modules)
-            (lib.fileset.maybeMissing ../web/dist)
-          ]
-        );
-      };
-      npmDeps = pkgs.importNpmLock { npmRoot = ../web; };
-      npmConfigHook = pkgs.importNpmLock.npmConfigHook;
-      installPhase = "cp -r dist $out";
-    };
+    web = pkgs.callPackage ./web.nix { };
   };
 in
 {
