@@ -71,7 +71,13 @@ class LauncherIT {
       StandIns.SetupBot setupBot = launcher.setupBot().orElseThrow();
       assertThat(launcher.summary())
           .contains(sandbox + "/telegram/?bot=" + setupBot.id())
-          .contains(api + "/onboarding/sessions");
+          .contains(api + "/start")
+          .contains(api + "/dashboard")
+          .contains(api + "/console")
+          .contains(DevGuide.ADMIN);
+      // the landing page's "Start in Telegram" is the sandbox's chat with that setup bot
+      assertThat(get(api + "/site").body())
+          .contains("\"setupBotUrl\":\"" + sandbox + "/telegram/?bot=" + setupBot.id() + "\"");
       assertThat(home.resolve(StandIns.SETUP_BOT_FILE)).isRegularFile();
       await()
           .atMost(Duration.ofSeconds(20))
