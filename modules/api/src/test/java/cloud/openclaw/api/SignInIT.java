@@ -3,6 +3,7 @@ package cloud.openclaw.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import cloud.openclaw.api.auth.SessionTokens;
 import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Customer;
@@ -17,9 +18,12 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -258,6 +262,79 @@ class SignInIT {
         .isEqualTo(401);
     // Other sessions of the same customer go on.
     assertThat(client.get("/me", first.access()).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aBrowserWhoseAccessTokenExpiredStillSignsOutAndItsRefreshTokenDies() {
+    Customer customer = api.customer("starter");
+    ApiClient.Tokens tokens = client.exchange(requestLink(customer.email()));
+    // an access token of this customer that expired an hour ago, as a browser left open holds
+    String expired =
+        new SessionTokens(
+                api.settings.signingKeys(),
+                api.settings.issuer(),
+                Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC))
+            .issue(
+                SessionTokens.Use.ACCESS,
+                customer.email(),
+                customer.id(),
+                Set.of("customer"),
+                Duration.ofMinutes(15))
+            .token();
+    assertThat(client.get("/me", expired).status()).isEqualTo(401);
+
+    ApiClient.Answer logout =
+        client.send(
+            client
+                .request("/auth/logout")
+                .header("Cookie", "oc_session=" + expired + "; oc_refresh=" + tokens.refresh())
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(logout.status()).isEqualTo(204);
+    assertThat(logout.response().headers().allValues("Set-Cookie"))
+        .hasSize(2)
+        .allMatch(c -> c.contains("Max-Age=0"));
+    assertThat(
+            client
+                .post(
+                    "/auth/refresh", null, ApiClient.json(Map.of("refreshToken", tokens.refresh())))
+                .status())
+        .isEqualTo(401);
+
+    // with neither token valid there is nobody to sign out
+    ApiClient.Answer nobody =
+        client.send(
+            client
+                .request("/auth/logout")
+                .header("Cookie", "oc_session=" + expired)
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(nobody.status()).isEqualTo(401);
+  }
+
+  @Test
+  void anotherSitesPageCannotTradeALinkForASession() {
+    Customer customer = api.customer("starter");
+    String token = requestLink(customer.email());
+    for (String origin : List.of("https://evil.example", "null")) {
+      ApiClient.Answer answer =
+          client.send(
+              client
+                  .request("/auth/session")
+                  .header("Content-Type", "application/json")
+                  .header("Origin", origin)
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(ApiClient.json(Map.of("token", token)))));
+      assertThat(answer.status()).as(origin).isEqualTo(403);
+      assertThat(answer.response().headers().allValues("Set-Cookie")).as(origin).isEmpty();
+    }
+    // the link still works for its own page (or an API client, which sends no Origin)
+    ApiClient.Answer own =
+        client.send(
+            client
+                .request("/auth/session")
+                .header("Content-Type", "application/json")
+                .header("Origin", ApiFixture.PUBLIC_URL)
+                .POST(HttpRequest.BodyPublishers.ofString(ApiClient.json(Map.of("token", token)))));
+    assertThat(own.status()).isEqualTo(200);
   }
 
   @Test

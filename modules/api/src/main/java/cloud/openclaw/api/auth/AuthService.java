@@ -128,11 +128,7 @@ public final class AuthService implements ApiService {
 
   /** The page's form: signs in with cookies and goes to the dashboard. */
   private void callback(ServerRequest request, ServerResponse response) {
-    // Only our own page may post here: another site must not sign a visitor into its account.
-    String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
-    if (origin != null && !origin.equals(settings.origin())) {
-      throw new ForbiddenException("sign in from " + settings.origin());
-    }
+    requireOwnOrigin(request);
     boolean form =
         request
             .headers()
@@ -156,6 +152,7 @@ public final class AuthService implements ApiService {
 
   /** For API clients: the link's token for tokens (and the cookies too). */
   private void session(ServerRequest request, ServerResponse response) {
+    requireOwnOrigin(request);
     String token = Requests.body(request, LinkToken.class).token();
     Sessions.Pair pair = sessions.start(consume(Requests.text("token", token, 100)));
     sessions.setCookies(response, pair);
@@ -174,16 +171,26 @@ public final class AuthService implements ApiService {
   }
 
   private void logout(ServerRequest request, ServerResponse response) {
-    Session session = sessions.require(request);
     String refresh =
         Requests.optionalBody(request, RefreshRequest.class)
             .map(RefreshRequest::refreshToken)
             .or(() -> Sessions.cookie(request, Sessions.REFRESH_COOKIE))
             .orElse(null);
-    sessions.logout(session, refresh);
+    sessions.logout(request, refresh);
     sessions.clearCookies(response);
     response.status(Status.NO_CONTENT_204);
     response.send();
+  }
+
+  /**
+   * A browser's request from another site's page is refused: it must not sign a visitor into an
+   * account of its choosing. API clients send no Origin.
+   */
+  private void requireOwnOrigin(ServerRequest request) {
+    String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
+    if (origin != null && !origin.equals(settings.origin())) {
+      throw new ForbiddenException("sign in from " + settings.origin());
+    }
   }
 
   private String consume(String token) {

@@ -106,16 +106,32 @@ public final class Sessions {
     return start(session.email());
   }
 
-  /** Ends the session: the access token and, when given, the refresh token stop working. */
-  public void logout(Session session, String refreshToken) {
-    revocations.revoke(session.tokenId(), session.expiresAt());
-    if (refreshToken != null && !refreshToken.isBlank()) {
-      try {
-        Session refresh = tokens.verify(refreshToken, SessionTokens.Use.REFRESH);
-        revocations.revoke(refresh.tokenId(), refresh.expiresAt());
-      } catch (UnauthorizedException e) {
-        // Invalid or expired already: nothing to revoke.
-      }
+  /**
+   * Ends the session at this browser or client: its access token and its refresh token (cookie or
+   * body) stop working. Either one proves who asks, so a browser whose access token has expired
+   * still signs out (its refresh token revoked); with neither valid, 401.
+   */
+  public void logout(ServerRequest request, String refreshToken) {
+    Optional<Session> access =
+        accessToken(request).flatMap(t -> verified(t, SessionTokens.Use.ACCESS));
+    Optional<Session> refresh =
+        Optional.ofNullable(refreshToken)
+            .filter(token -> !token.isBlank())
+            .flatMap(t -> verified(t, SessionTokens.Use.REFRESH));
+    if (access.isEmpty() && refresh.isEmpty()) {
+      throw new UnauthorizedException("sign in first");
+    }
+    access.ifPresent(session -> revocations.revoke(session.tokenId(), session.expiresAt()));
+    refresh.ifPresent(session -> revocations.revoke(session.tokenId(), session.expiresAt()));
+  }
+
+  /** The token's session if it is valid (signature, claims, not expired, not revoked). */
+  private Optional<Session> verified(String token, SessionTokens.Use use) {
+    try {
+      Session session = tokens.verify(token, use);
+      return revocations.isRevoked(session.tokenId()) ? Optional.empty() : Optional.of(session);
+    } catch (UnauthorizedException e) {
+      return Optional.empty();
     }
   }
 
