@@ -20,6 +20,8 @@ import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.domain.NewBox;
 import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.domain.ThinkingLevel;
+import cloud.openclaw.platform.domain.UsageEvent;
+import cloud.openclaw.platform.domain.UsageOutcome;
 import cloud.openclaw.platform.http.ErrorResponses;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.redis.Redis;
@@ -35,6 +37,7 @@ import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +152,25 @@ final class ApiFixture implements AutoCloseable {
             settings.linkTtl(),
             Clock.systemUTC());
     return ApiClient.tokenOf(links.mint(email).url().toString());
+  }
+
+  /** A successful request of {@code box}'s customer, as the token proxy records one. */
+  static UsageEvent usageEvent(Box box, String model, long prompt, long completion, Instant at) {
+    return new UsageEvent(
+        UUID.randomUUID().toString(),
+        box.customerId(),
+        box.id(),
+        model,
+        prompt,
+        completion,
+        0,
+        0,
+        UsageOutcome.OK,
+        false,
+        10,
+        5,
+        at,
+        null);
   }
 
   static String email() {

@@ -7,7 +7,6 @@ import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.SubscriptionChange;
 import cloud.openclaw.platform.domain.SubscriptionStatus;
 import cloud.openclaw.platform.domain.UsageEvent;
-import cloud.openclaw.platform.domain.UsageOutcome;
 import cloud.openclaw.platform.store.SubscriptionStore;
 import cloud.openclaw.platform.store.UsageStore;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -266,20 +265,6 @@ class MeBillingAndHistoryIT {
 
   private static UsageEvent event(
       Signed a, String model, long prompt, long completion, Instant at) {
-    return new UsageEvent(
-        UUID.randomUUID().toString(),
-        a.customer().id(),
-        a.box().id(),
-        model,
-        prompt,
-        completion,
-        0,
-        0,
-        UsageOutcome.OK,
-        false,
-        10,
-        5,
-        at,
-        null);
+    return ApiFixture.usageEvent(a.box(), model, prompt, completion, at);
   }
 }

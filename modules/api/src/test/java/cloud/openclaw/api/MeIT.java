@@ -9,7 +9,6 @@ import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.ThinkingLevel;
 import cloud.openclaw.platform.domain.UsageEvent;
-import cloud.openclaw.platform.domain.UsageOutcome;
 import cloud.openclaw.platform.jobs.Job;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobType;
@@ -233,21 +232,7 @@ class MeIT {
 
   private static UsageEvent event(
       Signed a, String model, long prompt, long completion, Instant at) {
-    return new UsageEvent(
-        UUID.randomUUID().toString(),
-        a.customer().id(),
-        a.box().id(),
-        model,
-        prompt,
-        completion,
-        0,
-        0,
-        UsageOutcome.OK,
-        false,
-        10,
-        5,
-        at,
-        null);
+    return ApiFixture.usageEvent(a.box(), model, prompt, completion, at);
   }
 
   @Test
