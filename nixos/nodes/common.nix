@@ -11,6 +11,13 @@
   cluster,
   ...
 }:
+let
+  # A changed registry credential: registries.yaml anew, then K3s (it reads the file at start).
+  registryUnits = [
+    "k3s-registries.service"
+    "k3s.service"
+  ];
+in
 {
   imports = [
     (modulesPath + "/profiles/qemu-guest.nix")
@@ -115,31 +122,40 @@
     pkgs.jq
   ];
 
-  # Secrets: decrypted on the node with its SSH host key (converted to age), from the sops files
-  # in nixos/secrets/ (see .sops.yaml for who can read what).
-  sops.defaultSopsFile = ../secrets/cluster.yaml;
+  # Secrets: decrypted on the node with its SSH host key (converted to age), from its host group's
+  # sops file (sops.defaultSopsFile: control-plane.nix, worker.nix; .sops.yaml says who can read
+  # which): a worker holds only what it uses, never the platform's keys.
   sops.age.sshKeyPaths = [ "/etc/ssh/ssh_host_ed25519_key" ];
-  sops.secrets.k3s-token = { };
-  sops.secrets.ghcr-username = { };
-  sops.secrets.ghcr-token = { };
+  sops.secrets.ghcr-username.restartUnits = registryUnits;
+  sops.secrets.ghcr-token.restartUnits = registryUnits;
 
   # Node-level pull credentials for ghcr.io: every namespace can pull our images, also the boxes'
   # namespaces that the operator creates at run time (their ServiceAccount has no pull secret).
-  sops.templates."k3s-registries.yaml" = {
-    path = "/etc/rancher/k3s/registries.yaml";
-    content = builtins.toJSON {
-      configs."ghcr.io".auth = {
-        username = config.sops.placeholder.ghcr-username;
-        password = config.sops.placeholder.ghcr-token;
-      };
+  # jq writes the values as JSON strings (--rawfile), so no character in them can break the file.
+  systemd.services.k3s-registries = {
+    description = "K3s registry credentials (/etc/rancher/k3s/registries.yaml) from sops-nix";
+    wantedBy = [ "multi-user.target" ];
+    before = [ "k3s.service" ];
+    serviceConfig = {
+      Type = "oneshot";
+      RemainAfterExit = true;
+      UMask = "0077";
     };
-    restartUnits = [ "k3s.service" ];
+    script = ''
+      mkdir -p /etc/rancher/k3s
+      ${pkgs.jq}/bin/jq -n \
+        --rawfile username ${config.sops.secrets.ghcr-username.path} \
+        --rawfile password ${config.sops.secrets.ghcr-token.path} \
+        '{configs: {"ghcr.io": {auth: {username: $username, password: $password}}}}' \
+        > /etc/rancher/k3s/.registries.yaml.new
+      mv /etc/rancher/k3s/.registries.yaml.new /etc/rancher/k3s/registries.yaml
+    '';
   };
 
+  # The join tokens (tokenFile) are the role's: servers join with the server token, agents with the
+  # separate agent token, which cannot join a server.
   services.k3s = {
     enable = true;
-    # The same shared token for the server and the agents.
-    tokenFile = config.sops.secrets.k3s-token.path;
     extraFlags = [
       "--node-ip=${host.privateAddress}"
       "--node-external-ip=${host.address}"

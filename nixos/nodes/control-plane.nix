@@ -1,17 +1,37 @@
 # The control plane: the K3s server (embedded etcd, so more servers can join later), and the
 # platform: every Kubernetes object of nixos/platform is an auto-deploy manifest of this server.
 {
+  config,
   lib,
   host,
+  hostName,
+  hosts,
   cluster,
   ...
 }:
+let
+  # The first control-plane host (by name) initialises the cluster; the others join it.
+  first = lib.head (lib.attrNames (lib.filterAttrs (_: h: h.role == "control-plane") hosts));
+  initialises = hostName == first;
+in
 {
   imports = [ ../platform/module.nix ];
 
+  # The control plane's secrets: the join tokens and the platform's keys (nixos/secrets/README.md).
+  sops.defaultSopsFile = ../secrets/cluster.yaml;
+  sops.secrets.k3s-token = { };
+  sops.secrets.k3s-agent-token = { };
+
   services.k3s = {
     role = "server";
-    clusterInit = true;
+    # Servers join with the server token; agents only with the agent token (worker.nix).
+    tokenFile = config.sops.secrets.k3s-token.path;
+    agentTokenFile = config.sops.secrets.k3s-agent-token.path;
+    # From the host facts; a host may still say otherwise (e.g. to re-initialise from a snapshot).
+    clusterInit = lib.mkDefault initialises;
+    serverAddr = lib.mkDefault (
+      if initialises then "" else "https://${hosts.${first}.privateAddress}:6443"
+    );
     extraFlags = [
       # ingress-nginx (nixos/platform) replaces the bundled Traefik.
       "--disable=traefik"

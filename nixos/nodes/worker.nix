@@ -1,18 +1,26 @@
 # A worker: a K3s agent joining the control plane over the private network. The customers' boxes
 # (one OpenClaw gateway each, ~1.5 GiB) run here.
 {
+  config,
   lib,
   hosts,
   ...
 }:
 let
-  controlPlanes = lib.filterAttrs (_: h: h.role == "control-plane") hosts;
-  server = builtins.head (builtins.attrValues controlPlanes);
+  # The control plane that initialised the cluster (control-plane.nix), by name.
+  first = lib.head (lib.attrNames (lib.filterAttrs (_: h: h.role == "control-plane") hosts));
 in
 {
+  # A worker decrypts only its own file: the agent token and the registry credentials
+  # (nixos/secrets/workers.yaml), none of the platform's keys.
+  sops.defaultSopsFile = ../secrets/workers.yaml;
+  sops.secrets.k3s-agent-token = { };
+
   services.k3s = {
     role = "agent";
-    serverAddr = "https://${server.privateAddress}:6443";
+    serverAddr = "https://${hosts.${first}.privateAddress}:6443";
+    # The agent token joins agents only: a worker's disk cannot make a server.
+    tokenFile = config.sops.secrets.k3s-agent-token.path;
     extraFlags = [ "--node-label=openclaw.cloud/pool=boxes" ];
   };
 }

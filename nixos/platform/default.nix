@@ -164,6 +164,7 @@ let
   ];
 
   # --- the operator's identity (same rules as modules/operator/src/main/resources/operator/rbac.yaml)
+  boxSecretsRole = "openclaw-operator-box-secrets";
   operatorRbac = [
     {
       apiVersion = "v1";
@@ -189,8 +190,20 @@ let
         }
         {
           apiGroups = [ "" ];
-          resources = [ "resourcequotas" "limitranges" "serviceaccounts" "secrets" ];
+          resources = [ "resourcequotas" "limitranges" "serviceaccounts" ];
           verbs = [ "get" "create" "update" ];
+        }
+        # No Secret cluster-wide: the operator binds boxSecretsRole in each box namespace it makes.
+        {
+          apiGroups = [ "rbac.authorization.k8s.io" ];
+          resources = [ "rolebindings" ];
+          verbs = [ "get" "create" "update" ];
+        }
+        {
+          apiGroups = [ "rbac.authorization.k8s.io" ];
+          resources = [ "clusterroles" ];
+          verbs = [ "bind" ];
+          resourceNames = [ boxSecretsRole ];
         }
         {
           apiGroups = [ "" ];
@@ -214,6 +227,22 @@ let
         }
       ];
     }
+    # Bound only inside box namespaces (the operator's RoleBinding openclaw-operator-secrets there).
+    {
+      apiVersion = "rbac.authorization.k8s.io/v1";
+      kind = "ClusterRole";
+      metadata = {
+        name = boxSecretsRole;
+        labels = labelsOf "openclaw-operator";
+      };
+      rules = [
+        {
+          apiGroups = [ "" ];
+          resources = [ "secrets" ];
+          verbs = [ "get" "create" "update" ];
+        }
+      ];
+    }
     {
       apiVersion = "rbac.authorization.k8s.io/v1";
       kind = "ClusterRoleBinding";
@@ -232,6 +261,84 @@ let
         apiGroup = "rbac.authorization.k8s.io";
         kind = "ClusterRole";
         name = "openclaw-operator";
+      };
+    }
+  ];
+
+  # --- what the operator may write: box namespaces and what is in them, nothing else -------------
+  # RBAC cannot say "only namespaces with this label", so a ValidatingAdmissionPolicy (CEL, GA since
+  # Kubernetes 1.30) refuses every other write of the operator's ServiceAccount, whatever its
+  # ClusterRole grants: a namespace it creates, changes or deletes must be labelled as a box (before
+  # and after), a namespaced object must be in such a namespace, openclaw-system never, no other
+  # cluster-scoped object, and its RoleBindings only give itself boxSecretsRole. Labels: the
+  # operator's BoxResources (MANAGED_BY_LABEL, BOX_LABEL).
+  operatorUser = "system:serviceaccount:${ns}:openclaw-operator";
+  managedByLabel = "app.kubernetes.io/managed-by";
+  boxLabel = "openclaw.cloud/box";
+  isBoxNamespace =
+    o:
+    "(${o}.metadata.name != '${ns}' && has(${o}.metadata.labels)"
+    + " && '${managedByLabel}' in ${o}.metadata.labels"
+    + " && ${o}.metadata.labels['${managedByLabel}'] == 'openclaw-operator'"
+    + " && '${boxLabel}' in ${o}.metadata.labels)";
+  isNamespace = "(request.resource.group == '' && request.resource.resource == 'namespaces')";
+  operatorAdmission = [
+    {
+      apiVersion = "admissionregistration.k8s.io/v1";
+      kind = "ValidatingAdmissionPolicy";
+      metadata = {
+        name = "openclaw-operator-boxes-only";
+        labels = labelsOf "openclaw-operator";
+      };
+      spec = {
+        failurePolicy = "Fail";
+        matchConstraints.resourceRules = [
+          {
+            apiGroups = [ "*" ];
+            apiVersions = [ "*" ];
+            resources = [ "*" "*/*" ];
+            operations = [ "CREATE" "UPDATE" "DELETE" ];
+          }
+        ];
+        # Only the operator's requests: everyone else is unaffected.
+        matchConditions = [
+          {
+            name = "the-operator";
+            expression = "request.userInfo.username == '${operatorUser}'";
+          }
+        ];
+        validations = [
+          {
+            expression =
+              "!${isNamespace} || ((request.operation == 'DELETE' || ${isBoxNamespace "object"})"
+              + " && (request.operation == 'CREATE' || ${isBoxNamespace "oldObject"}))";
+            message = "the operator creates, changes and deletes only namespaces labelled as boxes (${managedByLabel}=openclaw-operator, ${boxLabel}), never ${ns}";
+          }
+          {
+            expression = "${isNamespace} || (namespaceObject != null && ${isBoxNamespace "namespaceObject"})";
+            message = "the operator writes only inside namespaces labelled as boxes, never in ${ns} nor cluster-wide";
+          }
+          {
+            expression =
+              "request.resource.resource != 'rolebindings' || request.operation == 'DELETE'"
+              + " || (object.roleRef.kind == 'ClusterRole' && object.roleRef.name == '${boxSecretsRole}'"
+              + " && has(object.subjects) && object.subjects.all(s, s.kind == 'ServiceAccount'"
+              + " && s.name == 'openclaw-operator' && s.namespace == '${ns}'))";
+            message = "the operator binds only ${boxSecretsRole}, only to itself";
+          }
+        ];
+      };
+    }
+    {
+      apiVersion = "admissionregistration.k8s.io/v1";
+      kind = "ValidatingAdmissionPolicyBinding";
+      metadata = {
+        name = "openclaw-operator-boxes-only";
+        labels = labelsOf "openclaw-operator";
+      };
+      spec = {
+        policyName = "openclaw-operator-boxes-only";
+        validationActions = [ "Deny" ];
       };
     }
   ];
@@ -769,6 +876,13 @@ let
   fromIngress = {
     namespaceSelector.matchLabels."kubernetes.io/metadata.name" = charts.ingress-nginx.namespace;
   };
+  # The controller pods of the ingress-nginx chart (its standard labels).
+  ingressControllerLabels = {
+    "app.kubernetes.io/name" = "ingress-nginx";
+    "app.kubernetes.io/component" = "controller";
+  };
+  # cert-manager's HTTP-01 solver listens here (acmesolver's default).
+  acmeSolverPort = 8089;
   fromPods = names: map (n: { podSelector.matchLabels = labelsOf n; }) names;
   allowTo = name: rules: {
     apiVersion = "networking.k8s.io/v1";
@@ -832,6 +946,29 @@ let
         ports = [ { port = services.onboarding-agent.ports.http; } ];
       }
     ])
+    # Let's Encrypt HTTP-01: cert-manager answers the challenge from a solver pod it starts next to
+    # the Ingress (here), which ingress-nginx forwards /.well-known/acme-challenge/ to. Without this
+    # the default deny above drops it and no certificate is ever issued.
+    {
+      apiVersion = "networking.k8s.io/v1";
+      kind = "NetworkPolicy";
+      metadata = meta "acme-http01-solver";
+      spec = {
+        podSelector.matchLabels."acme.cert-manager.io/http01-solver" = "true";
+        policyTypes = [ "Ingress" ];
+        ingress = [
+          {
+            from = [ (fromIngress // { podSelector.matchLabels = ingressControllerLabels; }) ];
+            ports = [
+              {
+                protocol = "TCP";
+                port = acmeSolverPort;
+              }
+            ];
+          }
+        ];
+      };
+    }
   ];
 
   platformServices = builtins.concatLists (
@@ -851,6 +988,7 @@ in
     "10-ingress-nginx" = ingressNginx;
     "20-cluster-issuer" = clusterIssuer;
     "30-operator-rbac" = operatorRbac;
+    "30-operator-admission" = operatorAdmission;
     "40-postgres" = postgres ++ postgresBackup;
     "40-redis" = redis;
     "50-services" = platformServices;

@@ -4,6 +4,7 @@
 {
   config,
   lib,
+  pkgs,
   cluster,
   ...
 }:
@@ -11,31 +12,23 @@ let
   platform = import ./. { inherit cluster; };
   manifestsDir = "/var/lib/rancher/k3s/server/manifests";
   sopsKeys = lib.unique (lib.concatMap builtins.attrValues (builtins.attrValues platform.secrets));
-  secretObjects = lib.mapAttrsToList (name: keys: {
-    apiVersion = "v1";
-    kind = "Secret";
-    metadata = {
-      inherit name;
-      namespace = "openclaw-system";
-      labels."app.kubernetes.io/part-of" = "openclaw-cloud";
-    };
-    type = "Opaque";
-    stringData = lib.mapAttrs (_: sopsKey: config.sops.placeholder.${sopsKey}) keys;
-  }) platform.secrets;
+  # The Secrets' manifest from the decrypted files, every value base64 in `data` (./secrets.nix): no
+  # value is ever pasted into JSON text, so quotes or backslashes in it are harmless.
+  secretsManifest = (import ./secrets.nix { inherit (platform) secrets; }).script {
+    pathOf = sopsKey: config.sops.secrets.${sopsKey}.path;
+    base64 = "${pkgs.coreutils}/bin/base64";
+  };
 in
 {
   services.k3s.manifests = lib.mapAttrs (_: objects: { content = objects; }) platform.manifests;
 
-  sops.secrets = lib.genAttrs sopsKeys (_: { });
-  # One YAML stream (JSON documents) with every Secret of openclaw-system. The values are
-  # substituted into JSON strings: they must not contain `"` or `\` (tokens, base64 keys do not).
-  sops.templates."openclaw-secrets.yaml" = {
-    content = lib.concatMapStringsSep "\n---\n" builtins.toJSON secretObjects;
+  # A changed value renders the manifest anew.
+  sops.secrets = lib.genAttrs sopsKeys (_: {
     restartUnits = [ "openclaw-secrets-manifest.service" ];
-  };
+  });
 
-  # K3s reads regular files from its manifests directory: copy the rendered template there (0600,
-  # root) whenever sops-nix renders it anew.
+  # K3s reads regular files from its manifests directory: render the Secrets there (0600, root)
+  # at boot and whenever sops-nix installs a changed value.
   systemd.services.openclaw-secrets-manifest = {
     description = "openclaw-cloud Secrets as a K3s auto-deploy manifest";
     wantedBy = [ "multi-user.target" ];
@@ -43,10 +36,12 @@ in
     serviceConfig = {
       Type = "oneshot";
       RemainAfterExit = true;
+      UMask = "0077";
     };
     script = ''
-      install -D -m 0600 ${config.sops.templates."openclaw-secrets.yaml".path} \
-        ${manifestsDir}/openclaw-secrets.yaml
+      mkdir -p ${manifestsDir}
+      ${pkgs.writeShellScript "openclaw-secrets-manifest" secretsManifest} > ${manifestsDir}/.openclaw-secrets.yaml.new
+      mv ${manifestsDir}/.openclaw-secrets.yaml.new ${manifestsDir}/openclaw-secrets.yaml
     '';
   };
 }

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -50,6 +51,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -311,14 +313,21 @@ class DeploymentManifestsTest {
       List<HasMetadata> items = (List<HasMetadata>) parsed;
       own = items;
     }
-    ClusterRole expected =
-        own.stream()
-            .filter(ClusterRole.class::isInstance)
-            .map(ClusterRole.class::cast)
-            .findFirst()
-            .orElseThrow();
-    ClusterRole deployed = object(ClusterRole.class, expected.getMetadata().getName());
-    assertThat(grants(deployed.getRules())).isEqualTo(grants(expected.getRules()));
+    List<ClusterRole> roles =
+        own.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast).toList();
+    // The operator's own, and the box Secrets role it binds in each box namespace.
+    assertThat(roles).hasSize(2);
+    for (ClusterRole role : roles) {
+      assertThat(grants(object(ClusterRole.class, role.getMetadata().getName()).getRules()))
+          .as(role.getMetadata().getName())
+          .isEqualTo(grants(role.getRules()));
+    }
+    ClusterRole deployed = object(ClusterRole.class, "openclaw-operator");
+    assertThat(grants(deployed.getRules())).noneMatch(g -> g.startsWith("/secrets:"));
+    assertThat(objects)
+        .filteredOn(ClusterRoleBinding.class::isInstance)
+        .extracting(o -> ((ClusterRoleBinding) o).getRoleRef().getName())
+        .doesNotContain(BoxResources.SECRETS_ROLE);
 
     ClusterRoleBinding binding = object(ClusterRoleBinding.class, deployed.getMetadata().getName());
     assertThat(binding.getRoleRef().getName()).isEqualTo(deployed.getMetadata().getName());
@@ -356,19 +365,77 @@ class DeploymentManifestsTest {
     assertThat(references).isNotEmpty();
   }
 
-  /** sops-nix refuses to activate a node whose secrets name a key the sops file lacks. */
+  /**
+   * sops-nix refuses to activate a node whose secrets name a key its sops file lacks; and each host
+   * group's file holds only what its nodes use: the control plane's (cluster.yaml) the join tokens
+   * and the platform's keys, the workers' (workers.yaml) the agent token and the registry
+   * credentials, none of the platform's keys nor the server token.
+   */
   @Test
-  void everySopsKeyOfTheSecretsIsInTheSopsFile() throws IOException {
-    Set<String> inFile = new TreeSet<>();
-    Matcher entry =
-        Pattern.compile("(?m)^([A-Za-z0-9_-]+): ENC\\[")
-            .matcher(Files.readString(repositoryRoot().resolve("nixos/secrets/cluster.yaml")));
-    while (entry.find()) {
-      inFile.add(entry.group(1));
+  void eachHostGroupsSopsFileHasTheKeysItsNodesDeclareAndNoOthers() throws IOException {
+    Set<String> platform = new TreeSet<>();
+    rendered.get("secrets").forEach(keys -> keys.forEach(key -> platform.add(key.asText())));
+    Set<String> common = declaredSopsKeys("nixos/nodes/common.nix");
+    Set<String> controlPlane = new TreeSet<>(common);
+    controlPlane.addAll(declaredSopsKeys("nixos/nodes/control-plane.nix"));
+    controlPlane.addAll(platform);
+    Set<String> workers = new TreeSet<>(common);
+    workers.addAll(declaredSopsKeys("nixos/nodes/worker.nix"));
+
+    assertThat(sopsDefaultFile("nixos/nodes/control-plane.nix")).isEqualTo("cluster.yaml");
+    assertThat(sopsDefaultFile("nixos/nodes/worker.nix")).isEqualTo("workers.yaml");
+    assertThat(sopsKeysIn("nixos/secrets/cluster.yaml")).isEqualTo(controlPlane);
+    assertThat(sopsKeysIn("nixos/secrets/workers.yaml"))
+        .isEqualTo(workers)
+        .containsExactlyInAnyOrder("k3s-agent-token", "ghcr-username", "ghcr-token")
+        .doesNotContainAnyElementsOf(platform);
+  }
+
+  /**
+   * Each file is encrypted to exactly its .sops.yaml rule's keys: no worker key opens cluster.yaml.
+   */
+  @Test
+  void onlyTheControlPlaneAndTheAdminCanDecryptTheControlPlanesSecrets() throws IOException {
+    String rules = Files.readString(repositoryRoot().resolve(".sops.yaml"));
+    Map<String, String> keys = new TreeMap<>();
+    Matcher key = Pattern.compile("(?m)^\\s*- &([A-Za-z0-9_-]+) (age1[0-9a-z]+)$").matcher(rules);
+    while (key.find()) {
+      keys.put(key.group(1), key.group(2));
     }
-    Set<String> named = new TreeSet<>();
-    rendered.get("secrets").forEach(keys -> keys.forEach(sopsKey -> named.add(sopsKey.asText())));
-    assertThat(inFile).containsAll(named);
+    Map<String, Set<String>> recipientsByFile = new TreeMap<>();
+    String[] blocks = rules.split("- path_regex: ");
+    for (int i = 1; i < blocks.length; i++) {
+      String file = blocks[i].lines().findFirst().orElseThrow().replaceAll("[\\^$\\\\]", "");
+      Set<String> recipients = new TreeSet<>();
+      Matcher ref = Pattern.compile("\\*([A-Za-z0-9_-]+)").matcher(blocks[i]);
+      while (ref.find()) {
+        recipients.add(keys.get(ref.group(1)));
+      }
+      recipientsByFile.put(file, recipients);
+    }
+    assertThat(recipientsByFile)
+        .containsOnlyKeys("nixos/secrets/cluster.yaml", "nixos/secrets/workers.yaml");
+    for (var entry : recipientsByFile.entrySet()) {
+      Set<String> inFile = new TreeSet<>();
+      Matcher recipient =
+          Pattern.compile("(?m)^\\s*- recipient: (age1[0-9a-z]+)$")
+              .matcher(Files.readString(repositoryRoot().resolve(entry.getKey())));
+      while (recipient.find()) {
+        inFile.add(recipient.group(1));
+      }
+      assertThat(inFile).as(entry.getKey()).isEqualTo(entry.getValue());
+    }
+    Set<String> workerKeys = new TreeSet<>();
+    keys.forEach(
+        (name, age) -> {
+          if (name.startsWith("worker-")) {
+            workerKeys.add(age);
+          }
+        });
+    assertThat(workerKeys).isNotEmpty();
+    assertThat(recipientsByFile.get("nixos/secrets/cluster.yaml"))
+        .doesNotContainAnyElementsOf(workerKeys)
+        .contains(keys.get("admin"));
   }
 
   @Test
@@ -398,6 +465,48 @@ class DeploymentManifestsTest {
             }
           }
         });
+  }
+
+  /**
+   * Let's Encrypt HTTP-01: ingress-nginx forwards the challenge to cert-manager's solver pod in
+   * openclaw-system (next to the Ingress), which the default deny would otherwise drop; nothing
+   * else reaches the solver.
+   */
+  @Test
+  void theIngressControllerReachesTheAcmeSolversAndNothingElseDoes() {
+    Map<String, String> solver =
+        Map.of(
+            "acme.cert-manager.io/http01-solver", "true",
+            "acme.cert-manager.io/http-domain", "1234",
+            "app", "cm-acme-http-solver");
+    Map<String, String> ingressNamespace = Map.of("kubernetes.io/metadata.name", "ingress-nginx");
+    Map<String, String> controller =
+        Map.of(
+            "app.kubernetes.io/name", "ingress-nginx",
+            "app.kubernetes.io/instance", "ingress-nginx",
+            "app.kubernetes.io/component", "controller");
+    assertThat(admits(solver, ingressNamespace, controller, 8089)).isTrue();
+    assertThat(admits(solver, ingressNamespace, controller, 8080)).isFalse();
+    Map<String, String> webhook = new TreeMap<>(controller);
+    webhook.put("app.kubernetes.io/component", "admission-webhook");
+    assertThat(admits(solver, ingressNamespace, webhook, 8089)).isFalse();
+    Map<String, String> boxNamespace =
+        Map.of(
+            "kubernetes.io/metadata.name", "box-0a1b2c3d4e5f",
+            "app.kubernetes.io/managed-by", "openclaw-operator");
+    assertThat(
+            admits(
+                solver, boxNamespace, Map.of("app.kubernetes.io/name", "openclaw-gateway"), 8089))
+        .isFalse();
+    assertThat(
+            admits(
+                solver,
+                Map.of("kubernetes.io/metadata.name", NAMESPACE),
+                Map.of(NAME_LABEL, "api"),
+                8089))
+        .isFalse();
+    // The policy opens the solvers only, not the services next to them.
+    assertThat(admits(Map.of(NAME_LABEL, "api"), ingressNamespace, controller, 8089)).isFalse();
   }
 
   @Test
@@ -584,13 +693,88 @@ class DeploymentManifestsTest {
                     && rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == port));
   }
 
+  /**
+   * Whether the NetworkPolicies of openclaw-system let a pod (labels in {@code namespace}) reach a
+   * pod of openclaw-system with {@code target} labels on port, as Kubernetes decides: some policy
+   * selecting the target has an ingress rule whose peer and port match.
+   */
+  private static boolean admits(
+      Map<String, String> target,
+      Map<String, String> namespace,
+      Map<String, String> pod,
+      int port) {
+    boolean sameNamespace = NAMESPACE.equals(namespace.get("kubernetes.io/metadata.name"));
+    return objects.stream()
+        .filter(NetworkPolicy.class::isInstance)
+        .map(NetworkPolicy.class::cast)
+        .filter(p -> NAMESPACE.equals(p.getMetadata().getNamespace()))
+        .filter(p -> matches(p.getSpec().getPodSelector(), target))
+        .flatMap(p -> Optional.ofNullable(p.getSpec().getIngress()).orElse(List.of()).stream())
+        .anyMatch(
+            rule ->
+                rule.getFrom().stream()
+                        .anyMatch(
+                            peer ->
+                                (peer.getNamespaceSelector() == null
+                                        ? sameNamespace
+                                        : matches(peer.getNamespaceSelector(), namespace))
+                                    && (peer.getPodSelector() == null
+                                        || matches(peer.getPodSelector(), pod)))
+                    && rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == port));
+  }
+
+  private static boolean matches(LabelSelector selector, Map<String, String> labels) {
+    assertThat(selector.getMatchExpressions()).isNullOrEmpty();
+    return selector.getMatchLabels() == null
+        || labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
+  }
+
+  /** The sops keys a node module declares (sops.secrets.<key>). */
+  private static Set<String> declaredSopsKeys(String module) throws IOException {
+    Set<String> keys = new TreeSet<>();
+    Matcher declared =
+        Pattern.compile("(?m)^\\s*sops\\.secrets\\.([A-Za-z0-9_-]+)[ .]")
+            .matcher(Files.readString(repositoryRoot().resolve(module)));
+    while (declared.find()) {
+      keys.add(declared.group(1));
+    }
+    return keys;
+  }
+
+  private static String sopsDefaultFile(String module) throws IOException {
+    Matcher file =
+        Pattern.compile("sops\\.defaultSopsFile = \\.\\./secrets/([a-z-]+\\.yaml);")
+            .matcher(Files.readString(repositoryRoot().resolve(module)));
+    assertThat(file.find()).as(module + " sets sops.defaultSopsFile").isTrue();
+    return file.group(1);
+  }
+
+  private static Set<String> sopsKeysIn(String file) throws IOException {
+    Set<String> keys = new TreeSet<>();
+    Matcher entry =
+        Pattern.compile("(?m)^([A-Za-z0-9_-]+): ENC\\[")
+            .matcher(Files.readString(repositoryRoot().resolve(file)));
+    while (entry.find()) {
+      keys.add(entry.group(1));
+    }
+    return keys;
+  }
+
   private static Set<String> grants(List<PolicyRule> rules) {
     Set<String> grants = new TreeSet<>();
     for (PolicyRule rule : rules) {
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String verb : rule.getVerbs()) {
-            grants.add(group + "/" + resource + ":" + verb);
+            grants.add(
+                group
+                    + "/"
+                    + resource
+                    + ":"
+                    + verb
+                    + (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+                        ? ""
+                        : rule.getResourceNames().toString()));
           }
         }
       }

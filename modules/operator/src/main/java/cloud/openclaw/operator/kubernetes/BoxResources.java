@@ -52,6 +52,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -99,6 +101,20 @@ public final class BoxResources {
   public static final String QUOTA = "box";
   public static final String LIMIT_RANGE = "box";
   public static final String SECRETS = "gateway-secrets";
+
+  /**
+   * The RoleBinding that lets the operator read and write the Secrets of this box's namespace: its
+   * ClusterRole grants no Secret anywhere else (operator/rbac.yaml).
+   */
+  public static final String SECRETS_ACCESS = "openclaw-operator-secrets";
+
+  /** The ClusterRole {@link #SECRETS_ACCESS} binds (operator/rbac.yaml). */
+  public static final String SECRETS_ROLE = "openclaw-operator-box-secrets";
+
+  /** The operator's own ServiceAccount, as operator/rbac.yaml and the deployment name it. */
+  public static final String OPERATOR_ACCOUNT = "openclaw-operator";
+
+  public static final String OPERATOR_NAMESPACE = "openclaw-system";
   public static final String CONFIG = "gateway-config";
   public static final String STATE_PVC = "state";
 
@@ -164,6 +180,7 @@ public final class BoxResources {
       LimitRange limitRange,
       NetworkPolicy networkPolicy,
       ServiceAccount serviceAccount,
+      RoleBinding secretsAccess,
       Secret secrets,
       Secret config,
       PersistentVolumeClaim state,
@@ -177,6 +194,7 @@ public final class BoxResources {
           limitRange,
           networkPolicy,
           serviceAccount,
+          secretsAccess,
           secrets,
           config,
           state,
@@ -256,6 +274,7 @@ public final class BoxResources {
         limitRange(ns, labels, settings),
         networkPolicy(ns, labels, settings),
         serviceAccount(ns, labels),
+        secretsAccess(ns, labels),
         secret(ns, labels, SECRETS, secretData(secrets)),
         secret(ns, labels, CONFIG, configData(configJson, userSection)),
         stateClaim(ns, labels, settings),
@@ -307,7 +326,7 @@ public final class BoxResources {
     return new ObjectMetaBuilder().withNamespace(ns).withName(name).withLabels(labels).build();
   }
 
-  static Namespace namespace(String ns, Map<String, String> labels) {
+  public static Namespace namespace(String ns, Map<String, String> labels) {
     Map<String, String> all = new LinkedHashMap<>(labels);
     for (String mode : List.of("enforce", "audit", "warn")) {
       all.put("pod-security.kubernetes.io/" + mode, "restricted");
@@ -430,6 +449,18 @@ public final class BoxResources {
     return new ServiceAccountBuilder()
         .withMetadata(meta(ns, SERVICE_ACCOUNT, labels))
         .withAutomountServiceAccountToken(false)
+        .build();
+  }
+
+  public static RoleBinding secretsAccess(String ns, Map<String, String> labels) {
+    return new RoleBindingBuilder()
+        .withMetadata(meta(ns, SECRETS_ACCESS, labels))
+        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", SECRETS_ROLE)
+        .addNewSubject()
+        .withKind("ServiceAccount")
+        .withName(OPERATOR_ACCOUNT)
+        .withNamespace(OPERATOR_NAMESPACE)
+        .endSubject()
         .build();
   }
 

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Writes boxes' desired objects to a cluster and reads back what the operator needs. Every call is
@@ -39,6 +40,7 @@ import java.util.UUID;
  */
 public final class KubernetesRuntime implements GatewayRuntime {
   private static final int CONFLICT = 409;
+  private static final int FORBIDDEN = 403;
   private static final int MAX_ATTEMPTS = 5;
   private static final Duration POLL = Duration.ofMillis(200);
 
@@ -61,15 +63,30 @@ public final class KubernetesRuntime implements GatewayRuntime {
     return BoxRuntime.KUBERNETES;
   }
 
-  /** The data of the box's {@link BoxResources#SECRETS} Secret, decoded. */
+  /**
+   * The data of the box's {@link BoxResources#SECRETS} Secret, decoded. The operator may read
+   * Secrets only where its {@link BoxResources#SECRETS_ACCESS} RoleBinding lets it: a namespace
+   * made before that binding existed gets it here.
+   */
   @Override
   public Map<String, String> storedSecrets(Box box) {
-    Secret secret =
-        client
-            .secrets()
-            .inNamespace(BoxResources.namespaceName(box, settings))
-            .withName(BoxResources.SECRETS)
-            .get();
+    String ns = BoxResources.namespaceName(box, settings);
+    Secret secret;
+    try {
+      secret = client.secrets().inNamespace(ns).withName(BoxResources.SECRETS).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != FORBIDDEN) {
+        throw e;
+      }
+      Namespace existing = client.namespaces().withName(ns).get();
+      if (existing == null) {
+        return Map.of();
+      }
+      requireOwned(existing, box.id());
+      upsert(BoxResources.secretsAccess(ns, BoxResources.labels(box)));
+      secret =
+          whenAllowed(() -> client.secrets().inNamespace(ns).withName(BoxResources.SECRETS).get());
+    }
     if (secret == null || secret.getData() == null) {
       return Map.of();
     }
@@ -359,11 +376,14 @@ public final class KubernetesRuntime implements GatewayRuntime {
     }
   }
 
-  /** Create, or replace with the live resourceVersion; retried when someone else wrote first. */
+  /**
+   * Create, or replace with the live resourceVersion; retried when someone else wrote first, and a
+   * Secret while the API server's authorizer has not yet seen the RoleBinding written just before.
+   */
   private void upsert(HasMetadata desired) {
     for (int attempt = 1; ; attempt++) {
-      HasMetadata live = client.resource(desired).get();
       try {
+        HasMetadata live = client.resource(desired).get();
         if (live == null) {
           client.resource(desired).create();
         } else {
@@ -376,9 +396,28 @@ public final class KubernetesRuntime implements GatewayRuntime {
         }
         return;
       } catch (KubernetesClientException e) {
-        if (e.getCode() != CONFLICT || attempt >= MAX_ATTEMPTS) {
+        boolean retry =
+            e.getCode() == CONFLICT || (e.getCode() == FORBIDDEN && desired instanceof Secret);
+        if (!retry || attempt >= MAX_ATTEMPTS) {
           throw e;
         }
+        if (e.getCode() == FORBIDDEN) {
+          sleep(POLL);
+        }
+      }
+    }
+  }
+
+  /** A read of a box's Secret, retried while a new RoleBinding is not yet in force. */
+  private <T> T whenAllowed(Supplier<T> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != FORBIDDEN || attempt >= MAX_ATTEMPTS) {
+          throw e;
+        }
+        sleep(POLL);
       }
     }
   }

@@ -41,7 +41,7 @@ class BoxResourcesTest {
   @Test
   void everythingLivesInTheBoxsNamespaceWithItsLabels() {
     assertThat(desired.namespaceName()).isEqualTo("box-0a1b2c3d4e5f");
-    assertThat(desired.inOrder()).hasSize(9);
+    assertThat(desired.inOrder()).hasSize(10);
     for (HasMetadata item : desired.inOrder()) {
       assertThat(item.getMetadata().getLabels())
           .as(item.getKind())

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -44,17 +45,34 @@ class KubernetesRbacTest {
   }
 
   static ClusterRole role() {
+    return role("openclaw-operator");
+  }
+
+  /** The Secret rights the operator binds in each box namespace. */
+  static ClusterRole boxRole() {
+    return role(BoxResources.SECRETS_ROLE);
+  }
+
+  static ClusterRole role(String name) {
     return manifests().stream()
         .filter(ClusterRole.class::isInstance)
         .map(ClusterRole.class::cast)
+        .filter(r -> r.getMetadata().getName().equals(name))
         .findFirst()
         .orElseThrow();
   }
 
-  /** group/resource:verb for every rule of the ClusterRole. */
+  /** group/resource:verb for every rule of the ClusterRole but the one naming what it may bind. */
   static Set<String> granted() {
+    return granted(role());
+  }
+
+  static Set<String> granted(ClusterRole role) {
     Set<String> granted = new TreeSet<>();
-    for (PolicyRule rule : role().getRules()) {
+    for (PolicyRule rule : role.getRules()) {
+      if (rule.getVerbs().equals(List.of("bind"))) {
+        continue;
+      }
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String verb : rule.getVerbs()) {
@@ -93,17 +111,58 @@ class KubernetesRbacTest {
               assertThat(s.getName()).isEqualTo("openclaw-operator");
               assertThat(s.getNamespace()).isEqualTo("openclaw-system");
             });
-    for (PolicyRule rule : role().getRules()) {
-      assertThat(rule.getVerbs()).doesNotContain("*");
-      assertThat(rule.getResources()).doesNotContain("*");
-      assertThat(rule.getApiGroups()).doesNotContain("*");
-      assertThat(rule.getResourceNames()).isNullOrEmpty();
-      assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
-      assertThat(rule.getVerbs()).doesNotContain("escalate", "bind", "impersonate");
+    for (ClusterRole role : List.of(role(), boxRole())) {
+      for (PolicyRule rule : role.getRules()) {
+        assertThat(rule.getVerbs()).doesNotContain("*");
+        assertThat(rule.getResources()).doesNotContain("*");
+        assertThat(rule.getApiGroups()).doesNotContain("*");
+        assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
+        assertThat(rule.getVerbs()).doesNotContain("escalate", "impersonate");
+        if (rule.getVerbs().contains("bind")) {
+          // The one role it binds, and only that.
+          assertThat(rule.getVerbs()).containsExactly("bind");
+          assertThat(rule.getResources()).containsExactly("clusterroles");
+          assertThat(rule.getResourceNames()).containsExactly(BoxResources.SECRETS_ROLE);
+        } else {
+          assertThat(rule.getResourceNames()).isNullOrEmpty();
+        }
+      }
     }
     assertThat(granted())
-        .noneMatch(g -> g.contains("roles") || g.contains("nodes") || g.contains("pods/"));
+        .noneMatch(g -> g.contains("secrets") || g.contains("/roles") || g.contains("clusterrole"))
+        .noneMatch(g -> g.contains("nodes") || g.contains("pods/"));
     assertThat(granted()).filteredOn(g -> g.startsWith("/pods:")).containsExactly("/pods:list");
+    assertThat(granted(boxRole()))
+        .containsExactly("/secrets:create", "/secrets:get", "/secrets:update");
+    assertThat(items)
+        .filteredOn(ClusterRoleBinding.class::isInstance)
+        .as("the box role is bound per box namespace, never cluster-wide")
+        .hasSize(1);
+  }
+
+  @Test
+  void theOperatorBindsTheBoxRoleToItselfInTheBoxNamespace() {
+    KubernetesSettings settings = TestBoxes.kubernetes();
+    Box box = TestBoxes.box();
+    RoleBinding binding = BoxResources.desired(box, settings, TestBoxes.secrets()).secretsAccess();
+    assertThat(binding.getMetadata().getNamespace())
+        .isEqualTo(BoxResources.namespaceName(box, settings));
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(boxRole().getMetadata().getName());
+    ServiceAccount account =
+        manifests().stream()
+            .filter(ServiceAccount.class::isInstance)
+            .map(ServiceAccount.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
+              assertThat(s.getNamespace()).isEqualTo(account.getMetadata().getNamespace());
+            });
   }
 
   @Test
@@ -136,16 +195,24 @@ class KubernetesRbacTest {
     runtime.delete(box);
 
     Set<String> used = new TreeSet<>();
+    Set<String> usedInBoxNamespace = new TreeSet<>();
     RecordedRequest request;
     while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
       String permission = permission(request.getMethod(), request.getPath());
-      if (permission != null) {
+      if (permission == null) {
+        continue;
+      }
+      if (permission.startsWith("/secrets:")) {
+        assertThat(request.getPath()).startsWith("/api/v1/namespaces/" + ns + "/");
+        usedInBoxNamespace.add(permission);
+      } else {
         used.add(permission);
       }
     }
     assertThat(used).isNotEmpty();
     assertThat(granted()).containsAll(used);
     assertThat(used).as("granted but never used").containsAll(granted());
+    assertThat(usedInBoxNamespace).isEqualTo(granted(boxRole()));
   }
 
   private void drain() throws InterruptedException {
