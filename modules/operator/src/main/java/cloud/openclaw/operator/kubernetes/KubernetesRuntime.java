@@ -83,6 +83,9 @@ public final class KubernetesRuntime implements GatewayRuntime {
         return Map.of();
       }
       requireOwned(existing, box.id());
+      if (existing.getMetadata().getDeletionTimestamp() != null) {
+        throw new UnavailableException("namespace " + ns + " is still being deleted", null);
+      }
       upsert(BoxResources.secretsAccess(ns, BoxResources.labels(box)));
       secret =
           whenAllowed(() -> client.secrets().inNamespace(ns).withName(BoxResources.SECRETS).get());

@@ -340,6 +340,68 @@ class KubernetesRuntimeTest {
     assertThat(storage(ns)).as("never shrunk").isEqualTo("3Gi");
   }
 
+  /**
+   * The operator reads Secrets only through its RoleBinding in the box namespace: one made before
+   * that binding existed answers 403 until the operator binds itself there, which it does on that
+   * 403 (the API server's answer is played by the mock once).
+   */
+  @Test
+  void aNamespaceWithoutTheSecretsRoleBindingGetsItOnTheFirstRefusal() {
+    Box box = TestBoxes.box();
+    BoxResources.Desired desired = desired(box);
+    runtime.apply(desired);
+    String ns = desired.namespaceName();
+    client.resource(desired.secretsAccess()).delete();
+    refuseSecretReadOnce(ns);
+
+    assertThat(runtime.storedSecrets(box))
+        .containsEntry(BoxResources.PROXY_TOKEN_KEY, TestBoxes.secrets().proxyToken());
+    assertThat(
+            client
+                .rbac()
+                .roleBindings()
+                .inNamespace(ns)
+                .withName(BoxResources.SECRETS_ACCESS)
+                .get())
+        .isNotNull()
+        .satisfies(b -> assertThat(b.getRoleRef().getName()).isEqualTo(BoxResources.SECRETS_ROLE));
+  }
+
+  /** A new box's namespace does not exist yet: nothing stored, nothing created. */
+  @Test
+  void aRefusedReadWithoutTheNamespaceMeansNothingIsStored() {
+    Box box = TestBoxes.box();
+    String ns = BoxResources.namespaceName(box, settings);
+    refuseSecretReadOnce(ns);
+
+    assertThat(runtime.storedSecrets(box)).isEmpty();
+    assertThat(client.namespaces().withName(ns).get()).isNull();
+  }
+
+  /** Right after the RoleBinding is written the authorizer may not know it yet: retried. */
+  @Test
+  void applyRetriesASecretRefusedWhileItsRoleBindingIsNew() {
+    Box box = TestBoxes.box();
+    BoxResources.Desired desired = desired(box);
+    refuseSecretReadOnce(desired.namespaceName());
+
+    runtime.apply(desired);
+
+    assertThat(client.resource(desired.secrets()).get()).isNotNull();
+  }
+
+  private void refuseSecretReadOnce(String ns) {
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/namespaces/" + ns + "/secrets/" + BoxResources.SECRETS)
+        .andReturn(
+            403,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"reason\":\"Forbidden\",\"code\":403}")
+        .once();
+  }
+
   @Test
   void aHundredBoxes() {
     Set<UUID> ids = new java.util.HashSet<>();
