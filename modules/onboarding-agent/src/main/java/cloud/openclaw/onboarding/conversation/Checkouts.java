@@ -75,7 +75,7 @@ public final class Checkouts {
   private static Slot slot(String code, String field) {
     if (field == null) {
       return switch (code == null ? "" : code) {
-        case "already_customer", "signup_pending" -> Slot.EMAIL; // that email is taken
+        case "already_customer" -> Slot.EMAIL; // that email is taken
         case "bot_in_use" -> Slot.BOT; // another agent has that bot
         default -> null;
       };
