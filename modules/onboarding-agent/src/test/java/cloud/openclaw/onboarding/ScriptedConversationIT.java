@@ -362,6 +362,23 @@ class ScriptedConversationIT {
         .containsExactly(checkouts.getFirst().path("url").asText().replaceAll(".*/", ""));
   }
 
+  /**
+   * An email with an unpaid sign-up of another bot: the api answers without saying so and mails the
+   * address; the chat passes that on and opens no checkout.
+   */
+  @Test
+  void anEmailThatWaitsWithAnotherBotIsToldToCheckItsMail() {
+    String email = email();
+    harness.say(conversations, harness.upToSummary(conversations, harness.bot(), email), "yes");
+    String key = harness.upToSummary(conversations, harness.bot(), email);
+
+    harness.say(conversations, key, "yes");
+
+    assertThat(harness.lastMessage(key)).contains("A link to continue is on its way");
+    assertThat(harness.ofType(key, "checkout")).isEmpty();
+    assertThat(harness.state(key).checkoutUrl).isNull();
+  }
+
   @Test
   void aChangeAfterCheckoutOpensANewAttempt() {
     Bot bot = harness.bot();
