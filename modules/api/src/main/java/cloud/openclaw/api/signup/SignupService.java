@@ -159,7 +159,7 @@ public final class SignupService implements ApiService {
             onboardingToken.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** {@code clientIp} null: a sign-up relayed by the onboarding agent, limited per email only. */
+  /** {@code clientIp} null: a sign-up relayed by the onboarding agent, one requester for all. */
   private IdempotentSignups.Answer signup(SignupRequest body, String clientIp) {
     String email = AuthService.email(body.email());
     limits.attempt(Sha256.hex("signup:" + email), clientIp);
