@@ -417,6 +417,23 @@ class SignupIT {
     assertRefused(signupWithKey("k".repeat(201), request(email(), token)), 400, "Idempotency-Key");
   }
 
+  /** The onboarding chat asks for another email under the same key after a 202. */
+  @Test
+  void aSignupAnsweredByMailKeepsNothingUnderItsKey() {
+    String paid = email();
+    new CustomerStore(api.database)
+        .setStatus(
+            api.database.execute(),
+            UUID.fromString(
+                signup(paid, "starter", bot().token(), "").json().path("customerId").asText()),
+            CustomerStatus.ACTIVE);
+    String token = bot().token();
+    String key = "web:" + UUID.randomUUID() + ":1";
+    assertThat(signupWithKey(key, request(paid, token)).status()).isEqualTo(202);
+
+    assertThat(signupWithKey(key, request(email(), token)).status()).isEqualTo(201);
+  }
+
   private static String request(String email, String token) {
     return Json.write(
         Map.of(
