@@ -25,6 +25,7 @@ import cloud.openclaw.api.onboarding.OnboardingService;
 import cloud.openclaw.api.onboarding.OnboardingSettings;
 import cloud.openclaw.api.onboarding.WebSessions;
 import cloud.openclaw.api.signup.IdempotentSignups;
+import cloud.openclaw.api.signup.SignupLinks;
 import cloud.openclaw.api.signup.SignupService;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.api.web.SiteService;
@@ -149,7 +150,12 @@ public final class Main {
             customers,
             api);
     LoginLimits logins =
-        new LoginLimits(redis, api.loginsPerEmail(), api.loginsPerIp(), api.loginWindow());
+        new LoginLimits(
+            redis,
+            api.loginsPerEmail(),
+            api.loginsPerIp(),
+            api.loginRequestersPerEmail(),
+            api.loginWindow());
     List<ApiService> services = new ArrayList<>();
     services.add(new AuthService(database, customers, links, sessions, logins, api));
     services.add(
@@ -195,7 +201,11 @@ public final class Main {
             api.signupRuntime(),
             api.clientIpHeader(),
             new IdempotentSignups(redis),
-            api.onboarding().internalToken()));
+            api.onboarding().internalToken(),
+            links,
+            new SignupLinks(
+                redis, secrets, new NotificationStore(database), api.publicUrl(), api.linkTtl()),
+            api.origin()));
     OnboardingSettings onboarding = api.onboarding();
     services.add(
         new OnboardingService(

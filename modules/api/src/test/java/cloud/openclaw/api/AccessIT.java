@@ -46,6 +46,9 @@ class AccessIT {
           "POST /stripe/webhook",
           "POST /billing/checkout",
           "POST /signup",
+          // a mailed link continues a sign-up
+          "GET /signup/continue",
+          "POST /signup/continue",
           // the web chat: bound to its own cookie, not to a session
           "POST /onboarding/sessions",
           "GET /onboarding/chat/{sessionId}",

@@ -105,6 +105,7 @@ final class ApiClient {
         send(
             request("/internal/sign-in-links")
                 .header("Authorization", "Bearer " + ApiFixture.INTERNAL_TOKEN)
+                .header("Content-Type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
                         json(Map.of("customerId", customerId.toString())))));

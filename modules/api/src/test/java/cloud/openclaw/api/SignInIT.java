@@ -432,4 +432,65 @@ class SignInIT {
     assertThat(empty.status()).isEqualTo(400);
     assertThat(Optional.ofNullable(empty.code())).contains("invalid_input");
   }
+
+  private ApiClient.Answer postAs(String path, String contentType, String body) {
+    HttpRequest.Builder request = client.request(path);
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return client.send(request.POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /**
+   * Login CSRF: a page of any site may post text/plain or a form without asking the browser; a body
+   * of JSON sent so must neither mail a link nor trade one for a session.
+   */
+  @Test
+  void onlyJsonBodiesAreReadSoAnotherSitesFormCannotSignAnyoneIn() {
+    Customer customer = api.customer("starter");
+    String login = ApiClient.json(Map.of("email", customer.email()));
+
+    for (String type :
+        new String[] {
+          "text/plain",
+          "text/plain; charset=utf-8",
+          "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=x",
+          "application/jsonp",
+          null
+        }) {
+      ApiClient.Answer refused = postAs("/auth/login", type, login);
+      assertThat(refused.status()).as("Content-Type %s", type).isEqualTo(415);
+      assertThat(refused.code()).isEqualTo("unsupported_media_type");
+    }
+    assertThat(mailsTo(customer.email())).isEmpty();
+
+    String token = requestLink(customer.email());
+    ApiClient.Answer plain =
+        postAs("/auth/session", "text/plain", ApiClient.json(Map.of("token", token)));
+    assertThat(plain.status()).isEqualTo(415);
+    assertThat(plain.response().headers().allValues("Set-Cookie")).isEmpty();
+
+    ApiClient.Answer withCharset =
+        postAs(
+            "/auth/session",
+            "Application/JSON; charset=UTF-8",
+            ApiClient.json(Map.of("token", token)));
+    assertThat(withCharset.status()).isEqualTo(200);
+  }
+
+  @Test
+  void contentAfterTheJsonValueIsRefused() {
+    Customer customer = api.customer("starter");
+    String login = ApiClient.json(Map.of("email", customer.email()));
+
+    for (String body : new String[] {login + " x", login + login, login + " []", login + " 1"}) {
+      ApiClient.Answer refused = client.post("/auth/login", null, body);
+      assertThat(refused.status()).as("body %s", body).isEqualTo(400);
+      assertThat(refused.code()).isEqualTo("invalid_input");
+    }
+    assertThat(mailsTo(customer.email())).isEmpty();
+
+    assertThat(client.post("/auth/login", null, " " + login + " \n").status()).isEqualTo(202);
+  }
 }

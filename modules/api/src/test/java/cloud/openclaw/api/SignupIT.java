@@ -2,6 +2,7 @@ package cloud.openclaw.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
@@ -14,6 +15,7 @@ import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.sandbox.Main.Sandbox;
 import cloud.openclaw.sandbox.telegram.Bot;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.dbclient.DbRow;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.AfterStop;
 import io.helidon.webserver.testing.junit5.ServerTest;
@@ -29,6 +31,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Sign-up: onboarding's answers become a pending customer, their box, and a checkout to pay at. */
@@ -133,7 +138,7 @@ class SignupIT {
                 + bot.token()
                 + "\",\"allowedTelegramUserIds\":[1,2],\"model\":\"kimi-k3\"}");
 
-    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.status()).isEqualTo(201);
     assertThat(again.json().path("customerId").asText())
         .isEqualTo(first.path("customerId").asText());
     assertThat(again.json().path("boxId").asText()).isEqualTo(first.path("boxId").asText());
@@ -170,17 +175,97 @@ class SignupIT {
   }
 
   @Test
-  void oneBotOneAgentAndOneSignupPerEmail() {
-    String email = email();
+  void oneBotOneAgent() {
     Bot bot = bot();
-    assertThat(signup(email, "starter", bot.token(), "").status()).isEqualTo(201);
+    assertThat(signup(email(), "starter", bot.token(), "").status()).isEqualTo(201);
 
-    assertRefused(signup(email, "starter", bot().token(), ""), 409, null, "signup_pending");
     assertRefused(signup(email(), "starter", bot.token(), ""), 409, null, "bot_in_use");
   }
 
   @Test
-  void aCustomerWhoPaidSignsInInstead() {
+  void aCustomerWhoPaidGetsASignInLinkByMailAndTheAnswerSaysNoMore() {
+    String email = email();
+    JsonNode body = signup(email, "starter", bot().token(), "").json();
+    UUID customerId = UUID.fromString(body.path("customerId").asText());
+    new CustomerStore(api.database)
+        .setStatus(api.database.execute(), customerId, CustomerStatus.ACTIVE);
+
+    ApiClient.Answer again = signup(email, "starter", bot().token(), "");
+
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.json().properties()).extracting(Map.Entry::getKey).containsExactly("message");
+    assertThat(mailsTo(email, "sign_in_link:")).hasSize(1);
+    assertThat(
+            new BoxStore(api.database, api.secrets)
+                .listForCustomer(api.database.execute(), customerId))
+        .hasSize(1);
+  }
+
+  /**
+   * Someone signs up (and does not pay) under an email that is not theirs: the address's owner is
+   * answered the same as for an email that has paid, and continues by the mailed link, which
+   * replaces the unpaid sign-up with theirs.
+   */
+  @Test
+  void anUnpaidSignupUnderSomeoneElsesEmailDoesNotKeepItsOwnerOut() {
+    String email = email();
+    JsonNode squatter =
+        signup(email, "starter", bot().token(), ",\"ownerTelegramUserId\":880001").json();
+    Bot own = bot();
+
+    ApiClient.Answer owner =
+        signup(email, "starter", own.token(), ",\"ownerTelegramUserId\":880002");
+
+    assertThat(owner.status()).isEqualTo(202);
+    assertThat(owner.json()).isEqualTo(paidEmailAnswer());
+    assertThat(box(squatter).botId()).as("nothing changes before the link").isNotEqualTo(own.id());
+    List<String> mails = mailsTo(email, "signup_link:");
+    assertThat(mails).hasSize(1);
+    Matcher link = CONTINUE_LINK.matcher(mails.getFirst());
+    assertThat(link.find()).as(mails.getFirst()).isTrue();
+    String token = link.group(1);
+
+    ApiClient.Answer page = client.get("/signup/continue?token=" + token, null);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body()).contains("action=\"/signup/continue\"").contains(token);
+    ApiClient.Answer continued = continueWith(token, ApiFixture.PUBLIC_URL);
+
+    assertThat(continued.status()).as(continued.body()).isEqualTo(303);
+    assertThat(continued.response().headers().firstValue("Location").orElseThrow())
+        .startsWith("http://127.0.0.1:" + sandbox.port() + "/stripe/");
+    Customer customer = customer(squatter);
+    assertThat(customer.status()).isEqualTo(CustomerStatus.PENDING);
+    assertThat(customer.telegramUserId()).isEqualTo(880002L);
+    BoxStore boxes = new BoxStore(api.database, api.secrets);
+    Box live = boxes.findLiveForCustomer(customer.id()).orElseThrow();
+    assertThat(live.botId()).isEqualTo(own.id());
+    assertThat(boxes.openBotToken(live)).isEqualTo(own.token());
+    assertThat(live.allowedTelegramUserIds()).containsExactly(880002L, 4242L);
+    assertThat(box(squatter).destroyedAt()).isNotNull();
+
+    ApiClient.Answer twice = continueWith(token, ApiFixture.PUBLIC_URL);
+    assertThat(twice.status()).isEqualTo(401);
+  }
+
+  @Test
+  void anotherSitesPageCannotContinueASignup() {
+    String email = email();
+    JsonNode first = signup(email, "starter", bot().token(), "").json();
+    assertThat(signup(email, "starter", bot().token(), "").status()).isEqualTo(202);
+    Matcher link = CONTINUE_LINK.matcher(mailsTo(email, "signup_link:").getFirst());
+    assertThat(link.find()).isTrue();
+
+    assertThat(continueWith(link.group(1), "https://evil.example").status()).isEqualTo(403);
+    assertThat(box(first).destroyedAt()).isNull();
+
+    assertThat(continueWith(link.group(1), null).status()).isEqualTo(303);
+  }
+
+  private static final Pattern CONTINUE_LINK =
+      Pattern.compile("https://\\S+/signup/continue\\?token=([A-Za-z0-9_-]+)");
+
+  /** What an email that has paid is answered. */
+  private JsonNode paidEmailAnswer() {
     String email = email();
     JsonNode body = signup(email, "starter", bot().token(), "").json();
     new CustomerStore(api.database)
@@ -188,8 +273,32 @@ class SignupIT {
             api.database.execute(),
             UUID.fromString(body.path("customerId").asText()),
             CustomerStatus.ACTIVE);
+    return signup(email, "starter", bot().token(), "").json();
+  }
 
-    assertRefused(signup(email, "starter", bot().token(), ""), 409, null, "already_customer");
+  private ApiClient.Answer continueWith(String token, String origin) {
+    HttpRequest.Builder request =
+        client
+            .request("/signup/continue")
+            .header("Content-Type", "application/x-www-form-urlencoded");
+    if (origin != null) {
+      request.header("Origin", origin);
+    }
+    return client.send(request.POST(HttpRequest.BodyPublishers.ofString("token=" + token)));
+  }
+
+  /** The mails in the outbox for {@code email} whose dedupe key starts so, oldest first. */
+  private List<String> mailsTo(String email, String dedupePrefix) {
+    try (Stream<DbRow> rows =
+        api.database
+            .execute()
+            .query(
+                "SELECT body FROM notifications WHERE recipient = ? AND dedupe_key LIKE ?"
+                    + " ORDER BY created_at",
+                email,
+                dedupePrefix + "%")) {
+      return rows.map(row -> Rows.string(row, "body")).toList();
+    }
   }
 
   @Test
@@ -306,6 +415,23 @@ class SignupIT {
         null,
         "idempotency_key_reused");
     assertRefused(signupWithKey("k".repeat(201), request(email(), token)), 400, "Idempotency-Key");
+  }
+
+  /** The onboarding chat asks for another email under the same key after a 202. */
+  @Test
+  void aSignupAnsweredByMailKeepsNothingUnderItsKey() {
+    String paid = email();
+    new CustomerStore(api.database)
+        .setStatus(
+            api.database.execute(),
+            UUID.fromString(
+                signup(paid, "starter", bot().token(), "").json().path("customerId").asText()),
+            CustomerStatus.ACTIVE);
+    String token = bot().token();
+    String key = "web:" + UUID.randomUUID() + ":1";
+    assertThat(signupWithKey(key, request(paid, token)).status()).isEqualTo(202);
+
+    assertThat(signupWithKey(key, request(email(), token)).status()).isEqualTo(201);
   }
 
   private static String request(String email, String token) {

@@ -362,6 +362,25 @@ class ScriptedConversationIT {
         .containsExactly(checkouts.getFirst().path("url").asText().replaceAll(".*/", ""));
   }
 
+  /**
+   * An email with an unpaid sign-up of another bot: the api answers without saying so and mails the
+   * address; the chat passes that on and opens no checkout.
+   */
+  @Test
+  void anEmailThatWaitsWithAnotherBotIsToldToCheckItsMail() {
+    String email = email();
+    harness.say(conversations, harness.upToSummary(conversations, harness.bot(), email), "yes");
+    String key = harness.upToSummary(conversations, harness.bot(), email);
+
+    harness.say(conversations, key, "yes");
+
+    assertThat(harness.lastMessage(key))
+        .contains("A link to continue is on its way")
+        .contains(Questions.ask(harness.machine, harness.state(key), Slot.EMAIL));
+    assertThat(harness.ofType(key, "checkout")).isEmpty();
+    assertThat(harness.state(key).checkoutUrl).isNull();
+  }
+
   @Test
   void aChangeAfterCheckoutOpensANewAttempt() {
     Bot bot = harness.bot();
@@ -404,11 +423,12 @@ class ScriptedConversationIT {
     assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
     assertThat(harness.api.customer(email)).isEmpty();
 
-    // Meanwhile the email became a paying customer's: the api refuses, the email is asked again.
+    // Meanwhile the email became a paying customer's: the api mails the address (its answer says
+    // no more), the email is asked again.
     harness.api.payingCustomer(email);
     harness.say(conversations, key, "yes");
     assertThat(harness.lastMessage(key))
-        .contains("has an agent already")
+        .contains("A link to continue is on its way")
         .contains(Questions.ask(harness.machine, harness.state(key), Slot.EMAIL));
     assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
     assertThat(harness.state(key).customerId).isNull();

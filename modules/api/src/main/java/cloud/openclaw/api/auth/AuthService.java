@@ -14,7 +14,6 @@ import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.CustomerStore;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.common.parameters.Parameters;
-import io.helidon.http.ForbiddenException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.http.UnauthorizedException;
@@ -187,10 +186,7 @@ public final class AuthService implements ApiService {
    * account of its choosing. API clients send no Origin.
    */
   private void requireOwnOrigin(ServerRequest request) {
-    String origin = request.headers().first(HeaderNames.ORIGIN).orElse(null);
-    if (origin != null && !origin.equals(settings.origin())) {
-      throw new ForbiddenException("sign in from " + settings.origin());
-    }
+    Requests.requireOrigin(request, settings.origin());
   }
 
   private String consume(String token) {

@@ -3,7 +3,10 @@ package cloud.openclaw.api.http;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.http.Json;
+import io.helidon.http.ForbiddenException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -16,7 +19,10 @@ public final class Requests {
 
   private Requests() {}
 
-  /** The JSON body as {@code type}: malformed JSON, unknown fields and wrong types are 400. */
+  /**
+   * The JSON body as {@code type}: a body that is not {@code application/json} is 415; malformed
+   * JSON, content after the value, unknown fields and wrong types are 400.
+   */
   public static <T> T body(ServerRequest request, Class<T> type) {
     byte[] bytes = bytes(request);
     if (bytes.length == 0) {
@@ -35,6 +41,7 @@ public final class Requests {
     if (!request.content().hasEntity()) {
       return new byte[0];
     }
+    requireJson(request);
     long declared =
         request.headers().first(HeaderNames.CONTENT_LENGTH).map(Long::parseLong).orElse(0L);
     if (declared > MAX_BODY_BYTES) {
@@ -45,6 +52,28 @@ public final class Requests {
       throw new InvalidInputException(null, "the request body is larger than 64 KiB");
     }
     return bytes;
+  }
+
+  /**
+   * Only {@code application/json} (parameters such as charset allowed): a browser posts {@code
+   * text/plain} and form encodings from any site without asking, and a body of JSON sent as one of
+   * those must not sign a visitor into an account of that site's choosing (login CSRF).
+   */
+  private static void requireJson(ServerRequest request) {
+    boolean json =
+        request
+            .headers()
+            .contentType()
+            .map(
+                type ->
+                    type.type().equalsIgnoreCase("application")
+                        && type.subtype().equalsIgnoreCase("json"))
+            .orElse(false);
+    if (!json) {
+      throw new HttpException(
+          "send the body as JSON (Content-Type: application/json)",
+          Status.UNSUPPORTED_MEDIA_TYPE_415);
+    }
   }
 
   /**
@@ -102,6 +131,17 @@ public final class Requests {
           field, "'" + field + "' is longer than " + max + " characters");
     }
     return value.strip();
+  }
+
+  /**
+   * A browser's request from another site's page is refused: it must not sign a visitor into an
+   * account, or on with a sign-up, of its choosing. API clients send no Origin.
+   */
+  public static void requireOrigin(ServerRequest request, String origin) {
+    String sent = request.headers().first(HeaderNames.ORIGIN).orElse(null);
+    if (sent != null && !sent.equals(origin)) {
+      throw new ForbiddenException("only pages of " + origin + " may send this");
+    }
   }
 
   /**

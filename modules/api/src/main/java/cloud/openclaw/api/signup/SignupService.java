@@ -1,9 +1,11 @@
 package cloud.openclaw.api.signup;
 
+import static cloud.openclaw.api.http.ApiService.Route.get;
 import static cloud.openclaw.api.http.ApiService.Route.post;
 
 import cloud.openclaw.api.auth.AuthService;
 import cloud.openclaw.api.auth.LoginLimits;
+import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.http.Requests;
 import cloud.openclaw.api.me.SettingsRules;
@@ -14,6 +16,7 @@ import cloud.openclaw.platform.config.Plans;
 import cloud.openclaw.platform.crypto.Sha256;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Box;
+import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.domain.BoxSettings;
 import cloud.openclaw.platform.domain.Customer;
@@ -26,10 +29,13 @@ import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.common.parameters.Parameters;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.http.UnauthorizedException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * {@code POST /signup}: what onboarding collected (email, plan, the customer's bot token, its owner
@@ -46,10 +53,16 @@ import java.util.Optional;
  * agent's box, and the Stripe Checkout URL to pay at. Paying provisions the box (billing worker).
  * Asking again for the same email and bot while unpaid gives a fresh checkout for the same
  * customer; asking again with the same {@code Idempotency-Key} gives the same answer, checkout
- * included.
+ * included. An email that has paid, or has an unpaid sign-up with another bot, is answered 202 and
+ * only its owner learns more, by mail: a sign-in link, or a link that continues this sign-up (so
+ * nobody's unpaid sign-up under someone else's email keeps its owner out).
  */
 public final class SignupService implements ApiService {
   static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+
+  /** The answer to a sign-up whose email's owner is asked by mail; it names no reason. */
+  static final String CHECK_EMAIL =
+      "A link to continue is on its way to this email: open it to go on.";
 
   private final Database database;
   private final CustomerStore customers;
@@ -62,6 +75,9 @@ public final class SignupService implements ApiService {
   private final String clientIpHeader;
   private final IdempotentSignups idempotent;
   private final String onboardingToken;
+  private final SignInLinks signInLinks;
+  private final SignupLinks signupLinks;
+  private final String origin;
 
   public SignupService(
       Database database,
@@ -74,7 +90,10 @@ public final class SignupService implements ApiService {
       BoxRuntime runtime,
       String clientIpHeader,
       IdempotentSignups idempotent,
-      String onboardingToken) {
+      String onboardingToken,
+      SignInLinks signInLinks,
+      SignupLinks signupLinks,
+      String origin) {
     this.database = database;
     this.customers = customers;
     this.boxes = boxes;
@@ -86,6 +105,9 @@ public final class SignupService implements ApiService {
     this.clientIpHeader = clientIpHeader;
     this.idempotent = idempotent;
     this.onboardingToken = onboardingToken;
+    this.signInLinks = signInLinks;
+    this.signupLinks = signupLinks;
+    this.origin = origin;
   }
 
   record SignupRequest(
@@ -105,7 +127,10 @@ public final class SignupService implements ApiService {
 
   @Override
   public List<Route> routes() {
-    return List.of(post("/", this::signup));
+    return List.of(
+        post("/", this::signup),
+        get("/continue", this::continuePage),
+        post("/continue", this::proceed));
   }
 
   private void signup(ServerRequest request, ServerResponse response) {
@@ -134,10 +159,120 @@ public final class SignupService implements ApiService {
             onboardingToken.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** {@code clientIp} null: a sign-up relayed by the onboarding agent, limited per email only. */
+  /** {@code clientIp} null: a sign-up relayed by the onboarding agent, one requester for all. */
   private IdempotentSignups.Answer signup(SignupRequest body, String clientIp) {
     String email = AuthService.email(body.email());
     limits.attempt(Sha256.hex("signup:" + email), clientIp);
+    Checked checked = check(body);
+    Registered registered =
+        database.inTransaction(tx -> register(tx.execute(), email, checked, false));
+    switch (registered) {
+      case Signed signed -> {
+        return new IdempotentSignups.Answer(
+            Status.CREATED_201.code(), Json.MAPPER.valueToTree(checkout(signed, checked.plan())));
+      }
+      case Paid paid -> signInLinks.send(email, paid.customerId());
+      case OtherBotWaits waits ->
+          signupLinks.send(
+              new SignupLinks.Signup(
+                  email,
+                  body.plan(),
+                  checked.bot().username(),
+                  checked.botToken(),
+                  body.allowedTelegramUserIds(),
+                  body.model(),
+                  body.thinkingLevel(),
+                  body.ownerTelegramUserId(),
+                  body.useCase()));
+    }
+    return new IdempotentSignups.Answer(
+        Status.ACCEPTED_202.code(), Json.MAPPER.valueToTree(Map.of("message", CHECK_EMAIL)));
+  }
+
+  /**
+   * The page a mailed sign-up link opens: a button that continues (mail scanners that follow links
+   * must not use up the one-time link).
+   */
+  private void continuePage(ServerRequest request, ServerResponse response) {
+    String token = Requests.query(request, "token").orElse("").replaceAll("[^A-Za-z0-9_-]", "");
+    response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+    response.header(HeaderNames.CACHE_CONTROL, "no-store");
+    response.header("Referrer-Policy", "same-origin");
+    response.send(
+        """
+        <!doctype html><html lang="en"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Finish signing up · OpenClaw Cloud</title><style>
+        body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7fb;color:#16181d}
+        main{max-width:28em;margin:12vh auto;padding:0 16px}
+        button{font:inherit;font-weight:600;min-height:44px;padding:0 18px;border-radius:10px;
+        border:1px solid #0f5bd8;background:#0f5bd8;color:#fff;cursor:pointer}
+        button:focus-visible{outline:3px solid #0f5bd8;outline-offset:2px}
+        </style></head><body><main><h1>Finish signing up</h1>
+        <p>This replaces the unpaid sign-up of this email and takes you to the checkout.
+        The link works once.</p>
+        <form method="post" action="/signup/continue">
+        <input type="hidden" name="token" value="%s">
+        <button type="submit">Continue to the checkout</button></form></main></body></html>
+        """
+            .formatted(token));
+  }
+
+  /**
+   * The page's form: the link proved the address, so this sign-up replaces the email's unpaid one;
+   * on to its checkout.
+   */
+  private void proceed(ServerRequest request, ServerResponse response) {
+    Requests.requireOrigin(request, origin);
+    boolean form =
+        request
+            .headers()
+            .contentType()
+            .map(type -> type.test(MediaTypes.APPLICATION_FORM_URLENCODED))
+            .orElse(false);
+    String token =
+        form && request.content().hasEntity()
+            ? request.content().as(Parameters.class).first("token").orElse("")
+            : "";
+    SignupLinks.Signup waiting =
+        signupLinks
+            .consume(token)
+            .orElseThrow(
+                () ->
+                    new UnauthorizedException(
+                        "this sign-up link has expired or was used already: sign up again"));
+    Checked checked =
+        check(
+            new SignupRequest(
+                waiting.email(),
+                waiting.plan(),
+                waiting.botToken(),
+                waiting.allowedTelegramUserIds(),
+                waiting.model(),
+                waiting.thinkingLevel(),
+                waiting.ownerTelegramUserId(),
+                waiting.useCase()));
+    Registered registered =
+        database.inTransaction(tx -> register(tx.execute(), waiting.email(), checked, true));
+    if (!(registered instanceof Signed signed)) {
+      throw new IllegalStateException("a proven sign-up is signed or refused, never " + registered);
+    }
+    Map<String, Object> answer = checkout(signed, checked.plan());
+    response.status(Status.SEE_OTHER_303);
+    response.header(HeaderNames.LOCATION, answer.get("checkoutUrl").toString());
+    response.send();
+  }
+
+  /** What a sign-up asks for, checked against the plan and with Telegram. */
+  private record Checked(
+      Plan plan,
+      Long owner,
+      BoxSettings settings,
+      String useCase,
+      TelegramBots.Bot bot,
+      String botToken) {}
+
+  private Checked check(SignupRequest body) {
     Plan plan = plan(body.plan());
     Long owner = owner(body.ownerTelegramUserId());
     BoxSettings settings =
@@ -150,17 +285,12 @@ public final class SignupService implements ApiService {
     if (body.botToken() == null || body.botToken().isBlank()) {
       throw new InvalidInputException("botToken", "'botToken' is required (from @BotFather)");
     }
-    TelegramBots.Bot bot = telegram.identify(body.botToken().strip(), "botToken");
-    Signed signed =
-        database.inTransaction(
-            tx ->
-                register(
-                    tx.execute(),
-                    email,
-                    bot,
-                    body.botToken().strip(),
-                    settings,
-                    new Onboarded(owner, useCase)));
+    String botToken = body.botToken().strip();
+    TelegramBots.Bot bot = telegram.identify(botToken, "botToken");
+    return new Checked(plan, owner, settings, useCase, bot, botToken);
+  }
+
+  private Map<String, Object> checkout(Signed signed, Plan plan) {
     StripeBilling.Checkout session = checkout.open(signed.customer(), plan);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("customerId", signed.customer().id());
@@ -168,9 +298,7 @@ public final class SignupService implements ApiService {
     answer.put("botUsername", signed.box().botUsername());
     answer.put("checkoutSessionId", session.sessionId());
     answer.put("checkoutUrl", session.url());
-    return new IdempotentSignups.Answer(
-        signed.created() ? Status.CREATED_201.code() : Status.OK_200.code(),
-        Json.MAPPER.valueToTree(answer));
+    return answer;
   }
 
   private static Long owner(Long owner) {
@@ -215,57 +343,68 @@ public final class SignupService implements ApiService {
         .orElseThrow(() -> new InvalidInputException("plan", "no plan '" + name + "' is on sale"));
   }
 
-  private record Signed(Customer customer, Box box, boolean created) {}
+  /** How registering went: signed up, or the email's owner must be asked by mail. */
+  private sealed interface Registered {}
 
-  /** What only onboarding knows: who owns the bot (may be null) and what the agent is for. */
-  private record Onboarded(Long owner, String useCase) {}
+  private record Signed(Customer customer, Box box) implements Registered {}
 
-  private Signed register(
-      DbExecute exec,
-      String email,
-      TelegramBots.Bot bot,
-      String botToken,
-      BoxSettings settings,
-      Onboarded onboarded) {
+  /** The email has paid: its owner signs in. */
+  private record Paid(UUID customerId) implements Registered {}
+
+  /** The email has an unpaid sign-up with another bot: only its owner may replace it. */
+  private record OtherBotWaits() implements Registered {}
+
+  /**
+   * Stores the sign-up: a new pending customer and box, or the email's pending one updated (the
+   * same bot), or, with {@code proven} (the address's owner asks), replacing its unpaid box of
+   * another bot. Unproven, an email that has paid or waits with another bot changes nothing.
+   */
+  private Registered register(DbExecute exec, String email, Checked checked, boolean proven) {
     Optional<Customer> known = customers.findByEmail(exec, email);
     if (known.isPresent() && known.get().status() != CustomerStatus.PENDING) {
-      throw new ConflictException(
-          "already_customer", "this email has an agent already: sign in to manage it");
+      if (proven) {
+        throw new ConflictException(
+            "already_customer", "this email has an agent already: sign in to manage it");
+      }
+      return new Paid(known.get().id());
+    }
+    Optional<Box> waiting = known.flatMap(c -> boxes.findLiveForCustomer(exec, c.id()));
+    boolean otherBot = waiting.isPresent() && waiting.get().botId() != checked.bot().id();
+    if (otherBot && !proven) {
+      return new OtherBotWaits();
     }
     Customer customer =
-        ownedBy(
-            exec,
-            known.orElseGet(() -> customers.create(exec, new NewCustomer(email, null, null, null))),
-            onboarded.owner());
-    Optional<Box> waiting = boxes.findLiveForCustomer(exec, customer.id());
-    if (waiting.isPresent()) {
-      if (waiting.get().botId() != bot.id()) {
-        throw new ConflictException(
-            "signup_pending",
-            "this email is signing up with another bot (@"
-                + waiting.get().botUsername()
-                + "): finish that checkout, or use another email");
+        known.orElseGet(() -> customers.create(exec, new NewCustomer(email, null, null, null)));
+    if (otherBot) {
+      // It never ran (unpaid): it is only a row, and whoever made it did not own the address.
+      boxes.markObserved(
+          exec, waiting.get().id(), BoxObservedState.DESTROYED, "replaced by a later sign-up");
+      if (customer.telegramUserId() != null && !customer.telegramUserId().equals(checked.owner())) {
+        customer = customers.setTelegramUserId(exec, customer.id(), null);
       }
-      Box box = boxes.updateSettings(exec, waiting.get().id(), settings);
-      if (onboarded.useCase() != null) {
-        box = boxes.setUseCase(exec, box.id(), onboarded.useCase());
+    }
+    customer = ownedBy(exec, customer, checked.owner());
+    if (waiting.isPresent() && !otherBot) {
+      Box box = boxes.updateSettings(exec, waiting.get().id(), checked.settings());
+      if (checked.useCase() != null) {
+        box = boxes.setUseCase(exec, box.id(), checked.useCase());
       }
-      return new Signed(customer, box, false);
+      return new Signed(customer, box);
     }
     Box box =
         boxes.create(
             exec,
             new NewBox(
                 customer.id(),
-                bot.id(),
-                bot.username(),
-                botToken,
-                settings.allowedTelegramUserIds(),
-                settings.model(),
-                settings.thinkingLevel(),
+                checked.bot().id(),
+                checked.bot().username(),
+                checked.botToken(),
+                checked.settings().allowedTelegramUserIds(),
+                checked.settings().model(),
+                checked.settings().thinkingLevel(),
                 runtime,
-                onboarded.useCase()));
-    return new Signed(customer, box, known.isEmpty());
+                checked.useCase()));
+    return new Signed(customer, box);
   }
 
   /**

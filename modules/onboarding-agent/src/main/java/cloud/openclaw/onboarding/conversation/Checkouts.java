@@ -75,7 +75,8 @@ public final class Checkouts {
   private static Slot slot(String code, String field) {
     if (field == null) {
       return switch (code == null ? "" : code) {
-        case "already_customer", "signup_pending" -> Slot.EMAIL; // that email is taken
+        // that email is taken, or its owner goes on by mail: another email is the way on here
+        case "already_customer", "check_email" -> Slot.EMAIL;
         case "bot_in_use" -> Slot.BOT; // another agent has that bot
         default -> null;
       };

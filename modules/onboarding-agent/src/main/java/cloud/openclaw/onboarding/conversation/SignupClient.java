@@ -51,7 +51,10 @@ public final class SignupClient {
   /** The api's answer: the customer, their box and where to pay. */
   public record Checkout(String customerId, String boxId, String botUsername, String url) {}
 
-  /** The api refused the sign-up (4xx): its error code, message and field (may be null). */
+  /**
+   * The api refused the sign-up (4xx), or goes on with it only by mail (202, code {@code
+   * check_email}): its error code, message and field (may be null).
+   */
   public static final class Refused extends RuntimeException {
     private final String code;
     private final String field;
@@ -115,6 +118,13 @@ public final class SignupClient {
           error.path("code").asText("refused"),
           error.path("message").asText("the sign-up was refused"),
           error.hasNonNull("field") ? error.path("field").asText() : null);
+    }
+    // The email has paid or waits with another bot: its owner goes on by the link the api mailed.
+    if (status == 202) {
+      throw new Refused(
+          "check_email",
+          answer.path("message").asText("a link to continue is on its way to this email"),
+          null);
     }
     if (status != 200 && status != 201) {
       throw new UnavailableException("the sign-up service answered HTTP " + status, null);

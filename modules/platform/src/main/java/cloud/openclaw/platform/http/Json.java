@@ -1,6 +1,7 @@
 package cloud.openclaw.platform.http;
 
 import cloud.openclaw.platform.errors.InvalidInputException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,12 +30,19 @@ public final class Json {
     }
   }
 
-  /** Reads a request body into {@code type}; malformed or unexpected JSON is the client's error. */
+  /**
+   * Reads a request body into {@code type}; malformed or unexpected JSON, and anything after the
+   * one JSON value, is the client's error.
+   */
   public static <T> T read(byte[] body, Class<T> type) {
-    try {
-      T value = MAPPER.readValue(body, type);
+    try (JsonParser parser = MAPPER.createParser(body)) {
+      T value = MAPPER.readValue(parser, type);
       if (value == null) {
         throw new InvalidInputException(null, "the request body must be a JSON object");
+      }
+      // Jackson stops after the first value: "{...} x" or two values would pass unnoticed.
+      if (parser.nextToken() != null) {
+        throw new InvalidInputException(null, "the request body has content after its JSON value");
       }
       return value;
     } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {

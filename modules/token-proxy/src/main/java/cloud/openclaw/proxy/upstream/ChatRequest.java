@@ -72,6 +72,12 @@ public record ChatRequest(
     TopLevel request;
     try (JsonParser parser = Json.MAPPER.createParser(body)) {
       request = TopLevel.read(parser);
+      // The body goes upstream as it is: a second value after ours could be what another parser
+      // reads.
+      if (parser.nextToken() != null) {
+        throw OpenAiError.invalidRequest(
+            "The request body has content after its JSON object.", null);
+      }
     } catch (JsonProcessingException e) {
       throw OpenAiError.invalidRequest(
           "The request body is not valid JSON: " + e.getOriginalMessage(), null);

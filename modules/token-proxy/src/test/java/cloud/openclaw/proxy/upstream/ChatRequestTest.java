@@ -199,6 +199,9 @@ class ChatRequestTest {
   void refusesWhatIsNotAChatRequest() {
     assertRefused("not json", null, "not valid JSON");
     assertRefused("[1]", null, "must be a JSON object");
+    String chat = "{\"model\":\"kimi-k2.6\"," + MESSAGES + "}";
+    assertRefused(chat + " {\"model\":\"kimi-k3\"," + MESSAGES + "}", null, "after its JSON");
+    assertRefused(chat + " x", null, "not valid JSON");
     assertRefused("{\"model\":\"kimi-k2.6\",\"messages\":[{]}", null, "not valid JSON");
     assertRefused("{" + MESSAGES + "}", "model", "model parameter");
     assertRefused("{\"model\":7," + MESSAGES + "}", "model", "model parameter");
