@@ -7,7 +7,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.Routing;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -80,7 +79,7 @@ public final class HttpHost {
       ErrorShape errors,
       List<? extends io.helidon.common.Builder<?, ? extends Routing>> otherRoutings,
       List<AutoCloseable> resources) {
-    DirectHandlers direct = BodyLimit.directHandlers(errors, settings.maxBodyBytes());
+    int limit = settings.maxBodyBytes();
     WebServer server =
         WebServer.builder()
             .host(settings.host())
@@ -88,7 +87,7 @@ public final class HttpHost {
             // Helidon refuses a larger Content-Length before reading, and a chunked body once
             // its chunks pass the limit; either way a 413 and the connection closes.
             .maxPayloadSize(settings.maxBodyBytes())
-            .directHandlers(direct)
+            .directHandlers(BodyLimit.directHandlers(errors, limit))
             .shutdownHook(false)
             // Streamed answers are many small writes: Nagle's algorithm would hold each one back.
             .connectionOptions(options -> options.tcpNoDelay(true))
@@ -99,19 +98,16 @@ public final class HttpHost {
                         .host(settings.internalHost())
                         .port(settings.internalPort())
                         .maxPayloadSize(settings.maxBodyBytes())
-                        .directHandlers(direct)
+                        // Its callers are the platform's own services: the platform's shape.
+                        .directHandlers(BodyLimit.directHandlers(ErrorShape.PLATFORM, limit))
                         .connectionOptions(options -> options.tcpNoDelay(true)))
             .addFeature(
                 ObserveFeature.builder()
                     .addObserver(health(checks))
                     .sockets(List.of(INTERNAL))
                     .build())
-            .routing(routing -> routing(routing, errors, settings.maxBodyBytes(), routes))
-            .routing(
-                INTERNAL,
-                routing ->
-                    internalRouting(
-                        routing, errors, settings.maxBodyBytes(), metrics, internalRoutes))
+            .routing(routing -> routing(routing, errors, limit, routes))
+            .routing(INTERNAL, routing -> internalRouting(routing, limit, metrics, internalRoutes))
             .addRoutings(List.copyOf(otherRoutings))
             .build()
             .start();
@@ -197,12 +193,11 @@ public final class HttpHost {
 
   static void internalRouting(
       HttpRouting.Builder routing,
-      ErrorShape errors,
       int maxBodyBytes,
       PrometheusMeterRegistry metrics,
       Consumer<HttpRouting.Builder> internalRoutes) {
     ErrorResponses.register(routing);
-    BodyLimit.register(routing, errors, maxBodyBytes);
+    BodyLimit.register(routing, ErrorShape.PLATFORM, maxBodyBytes);
     routing.get(
         "/observe/metrics",
         (request, response) -> {
