@@ -181,7 +181,7 @@ class DeploymentManifestsTest {
       JsonNode spec = rendered.get("services").get(service);
       Settings settings = settings(service);
       String prefix = spec.get("configPrefix").asText();
-      int port = ServerSettings.from(settings, prefix).port();
+      int port = settings.port(prefix + ".port");
       assertThat(port).as(service + " port").isEqualTo(spec.get("ports").get("http").asInt());
       // nixos/platform/services.nix keeps the ports of the services' own application.yaml.
       Settings defaults = new Settings(ConfigLoader.load(service, Map.of(), Map.of()));
