@@ -66,6 +66,10 @@ class LauncherIT {
         assertThat(service.url()).startsWith("http://127.0.0.1:");
         assertObservable(service);
       }
+      assertThat(services)
+          .extracting(DevLauncher.Started::internalUrl)
+          .as("each service its own internal port")
+          .doesNotHaveDuplicates();
       String sandbox = services[0].url();
       String api = services[1].url();
       assertThat(launcher.summary())

@@ -86,7 +86,7 @@ public final class HttpHost {
             .port(settings.port())
             // Helidon refuses a larger Content-Length before reading, and a chunked body once
             // its chunks pass the limit; either way a 413 and the connection closes.
-            .maxPayloadSize(settings.maxBodyBytes())
+            .maxPayloadSize(limit)
             .directHandlers(BodyLimit.directHandlers(errors, limit))
             .shutdownHook(false)
             // Streamed answers are many small writes: Nagle's algorithm would hold each one back.
@@ -97,7 +97,7 @@ public final class HttpHost {
                     socket
                         .host(settings.internalHost())
                         .port(settings.internalPort())
-                        .maxPayloadSize(settings.maxBodyBytes())
+                        .maxPayloadSize(limit)
                         // Its callers are the platform's own services: the platform's shape.
                         .directHandlers(BodyLimit.directHandlers(ErrorShape.PLATFORM, limit))
                         .connectionOptions(options -> options.tcpNoDelay(true)))
