@@ -636,6 +636,8 @@ let
     ++ [
       (plain "${s.envPrefix}_HOST" "0.0.0.0")
       (plain "${s.envPrefix}_PORT" (toString s.ports.http))
+      # <prefix>.internal-port; the token proxy's proxy.internal.port (its internal API's too).
+      (plain "${s.envPrefix}_INTERNAL_PORT" (toString s.ports.internal))
     ]
     ++ (extraEnv.${name} or [ ]);
   # The api (checkout, portal) and the billing worker (subscriptions) call Stripe.
@@ -672,7 +674,6 @@ let
     ++ stripeEnv;
     token-proxy = [
       (plain "OPENCLAW_PROXY_INTERNAL_HOST" "0.0.0.0")
-      (plain "OPENCLAW_PROXY_INTERNAL_PORT" (toString services.token-proxy.ports.internal))
       (fromSecret "OPENCLAW_PROXY_INTERNAL_TOKEN" "openclaw-proxy" "internal-token")
       (plain "OPENCLAW_PROXY_UPSTREAM_BASE_URL" "https://api.moonshot.ai/v1")
       (fromSecret "OPENCLAW_PROXY_UPSTREAM_API_KEY" "openclaw-proxy" "kimi-api-key")
@@ -706,10 +707,12 @@ let
     );
   };
 
+  # Health with each check (503 while PostgreSQL or Redis is down) is on the internal port; the
+  # public port's /observe/health only says the server answers.
   healthProbe = {
     httpGet = {
       path = "/observe/health";
-      port = "http";
+      port = "internal";
     };
     timeoutSeconds = 3;
   };
@@ -767,8 +770,14 @@ let
                 periodSeconds = 10;
                 failureThreshold = 3;
               };
+              # The public port answers at all (bare UP): a stuck server is restarted, a database
+              # outage is not.
               livenessProbe = {
-                tcpSocket.port = "http";
+                httpGet = {
+                  path = "/observe/health";
+                  port = "http";
+                };
+                timeoutSeconds = 3;
                 periodSeconds = 20;
                 failureThreshold = 3;
               };
@@ -865,9 +874,9 @@ let
       host = "proxy.${cluster.domain}";
       backend = "token-proxy";
       annotations = {
-        # Completions stream (SSE): no buffering; bodies up to proxy.max-body-bytes (4 MiB).
+        # Completions stream (SSE): no buffering; bodies up to proxy.max-body-bytes (8 MiB).
         "nginx.ingress.kubernetes.io/proxy-buffering" = "off";
-        "nginx.ingress.kubernetes.io/proxy-body-size" = "4m";
+        "nginx.ingress.kubernetes.io/proxy-body-size" = "8m";
         "nginx.ingress.kubernetes.io/proxy-read-timeout" = "300";
       };
     })
@@ -930,7 +939,8 @@ let
         from = fromPods [ "onboarding-agent" ];
         ports = [ { port = services.token-proxy.ports.http; } ];
       }
-      # The internal API: only the operator and the billing worker.
+      # The internal API's callers: the operator and the billing worker (internal-ports below lets
+      # the rest of the namespace in for metrics).
       {
         from = fromPods [
           "operator"
@@ -939,6 +949,31 @@ let
         ports = [ { port = services.token-proxy.ports.internal; } ];
       }
     ])
+    # Every service's internal port (metrics, health with each check; the token proxy's internal
+    # API, bearer-protected): from pods of this namespace only (Prometheus, the operator, the billing
+    # worker), never from the ingress or the boxes. The kubelet's probes come from the node, which
+    # the default deny never held back (the operator's probes have no policy of their own).
+    {
+      apiVersion = "networking.k8s.io/v1";
+      kind = "NetworkPolicy";
+      metadata = meta "internal-ports";
+      spec = {
+        podSelector.matchExpressions = [
+          {
+            key = "app.kubernetes.io/name";
+            operator = "In";
+            values = builtins.attrNames services;
+          }
+        ];
+        policyTypes = [ "Ingress" ];
+        ingress = [
+          {
+            from = [ { podSelector = { }; } ];
+            ports = forServices (name: s: { port = s.ports.internal; });
+          }
+        ];
+      };
+    }
     (allowTo "onboarding-agent" [
       # The web chat relay's inputs.
       {

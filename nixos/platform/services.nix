@@ -1,5 +1,7 @@
 # Our services as plain data: the Maven module, the main class, the config subtree and the ports
-# (the defaults of modules/<module>/src/main/resources/<module>/application.yaml). The image builds
+# (the defaults of modules/<module>/src/main/resources/<module>/application.yaml): http (the routes,
+# behind the ingress where there is one) and internal (/observe/metrics and /observe/health with
+# each check: the probes and Prometheus, never the ingress). The image builds
 # (images/) and the Kubernetes objects (nixos/platform/default.nix) both read this one table, and
 # DeploymentManifestsTest (modules/launcher) checks it against the services' own YAML.
 {
@@ -9,6 +11,7 @@
     configPrefix = "api";
     envPrefix = "OPENCLAW_API";
     ports.http = 8080;
+    ports.internal = 9080;
     replicas = 2;
     memory = "512Mi";
   };
@@ -18,7 +21,8 @@
     configPrefix = "proxy";
     envPrefix = "OPENCLAW_PROXY";
     ports.http = 8081;
-    # The internal API (tokens, periods, usage): only the operator and the billing worker reach it.
+    # The internal API (tokens, periods, usage) beside metrics and health: the operator and the
+    # billing worker call it (service token).
     ports.internal = 8091;
     replicas = 2;
     memory = "512Mi";
@@ -29,6 +33,7 @@
     configPrefix = "operator";
     envPrefix = "OPENCLAW_OPERATOR";
     ports.http = 8082;
+    ports.internal = 9082;
     # One consumer of the job queue is enough; a second would only wait on the same stream.
     replicas = 1;
     memory = "512Mi";
@@ -39,6 +44,7 @@
     configPrefix = "billing";
     envPrefix = "OPENCLAW_BILLING";
     ports.http = 8083;
+    ports.internal = 9083;
     replicas = 1;
     memory = "384Mi";
   };
@@ -48,6 +54,7 @@
     configPrefix = "onboarding";
     envPrefix = "OPENCLAW_ONBOARDING";
     ports.http = 8084;
+    ports.internal = 9084;
     replicas = 1;
     memory = "384Mi";
   };

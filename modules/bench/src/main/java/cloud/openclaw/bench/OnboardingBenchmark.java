@@ -143,6 +143,7 @@ public final class OnboardingBenchmark {
       agentConfig.put("telegram.api-root", sandboxUrl + "/telegram");
       agentConfig.put("onboarding.host", "127.0.0.1");
       agentConfig.put("onboarding.port", Integer.toString(agentPort));
+      agentConfig.put("onboarding.internal-port", "0");
       agentConfig.put("onboarding.internal-token", INTERNAL_TOKEN);
       agentConfig.put("onboarding.api-url", sandboxUrl); // never called: nobody confirms
       agentConfig.put("onboarding.messages-per-minute", "10000");

@@ -25,9 +25,10 @@ import java.util.concurrent.Executors;
 
 /**
  * Dev mode's sequence: infrastructure (configured, or embedded), then every service in one JVM on
- * 127.0.0.1, then a wait until each reports UP on /observe/health. {@link #close} stops the
- * services, then Redis, then PostgreSQL; it may run (from a shutdown hook) while start is still
- * under way, and then stops what has started and makes start give up.
+ * 127.0.0.1, then a wait until each reports UP on /observe/health of its internal port (the public
+ * one answers UP as soon as it listens; the internal one once PostgreSQL and Redis answer). {@link
+ * #close} stops the services, then Redis, then PostgreSQL; it may run (from a shutdown hook) while
+ * start is still under way, and then stops what has started and makes start give up.
  */
 public final class DevLauncher implements AutoCloseable {
   private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(30);
@@ -66,8 +67,11 @@ public final class DevLauncher implements AutoCloseable {
     this.infrastructure = new DevInfrastructure(home);
   }
 
-  /** A service that runs, and the URL it answers on. */
-  public record Started(String name, String url, RunningService running) {}
+  /**
+   * A service that runs, the URL of its routes and that of its internal port (metrics, health with
+   * each check).
+   */
+  public record Started(String name, String url, String internalUrl, RunningService running) {}
 
   /** Start gave up because the launcher is stopping. */
   public static final class Stopped extends RuntimeException {
@@ -90,6 +94,8 @@ public final class DevLauncher implements AutoCloseable {
       loopback(own, service.key() + ".host");
       if (service.name().equals("token-proxy")) {
         loopback(own, "proxy.internal.host");
+      } else {
+        internalPort(own, service);
       }
       if (service.name().equals("sandbox")
           && !environment.containsKey(ConfigLoader.environmentName("sandbox.state-dir"))) {
@@ -128,6 +134,18 @@ public final class DevLauncher implements AutoCloseable {
     healthyAfter = Duration.ofNanos(System.nanoTime() - begin);
   }
 
+  /**
+   * Each service its own internal port: the configured one while nothing else listens there, else a
+   * free one (the token proxy's is its internal API's, which the other services are given).
+   */
+  private void internalPort(Map<String, String> own, DevService service) {
+    String key = service.key() + ".internal-port";
+    if (!environment.containsKey(ConfigLoader.environmentName(key)) && !own.containsKey(key)) {
+      int configured = new Settings(ConfigLoader.load(service.name(), environment, own)).port(key);
+      own.put(key, Integer.toString(Ports.preferredOrFree(configured)));
+    }
+  }
+
   /** Every listener of dev mode on 127.0.0.1 unless its variable says otherwise. */
   private void loopback(Map<String, String> own, String hostKey) {
     if (!environment.containsKey(ConfigLoader.environmentName(hostKey))) {
@@ -139,15 +157,26 @@ public final class DevLauncher implements AutoCloseable {
     if (closed) {
       throw new Stopped();
     }
-    String host = new Settings(config).string(service.key() + ".host");
+    Settings settings = new Settings(config);
+    String host = local(settings.string(service.key() + ".host"));
+    String internalHost =
+        service.name().equals("token-proxy") ? local(settings.string("proxy.internal.host")) : host;
     RunningService running = service.start().apply(config);
-    String local = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-    started.add(new Started(service.name(), "http://" + local + ":" + running.port(), running));
+    started.add(
+        new Started(
+            service.name(),
+            "http://" + host + ":" + running.port(),
+            "http://" + internalHost + ":" + running.internalPort(),
+            running));
+  }
+
+  private static String local(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
   }
 
   private void awaitHealthy(Started service) {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(service.url() + "/observe/health"))
+        HttpRequest.newBuilder(URI.create(service.internalUrl() + "/observe/health"))
             .timeout(Duration.ofSeconds(5))
             .build();
     long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
@@ -289,10 +318,13 @@ public final class DevLauncher implements AutoCloseable {
                 + " started)%n%n",
             healthyAfter == null ? 0.0 : healthyAfter.toMillis() / 1000.0,
             uptime / 1000.0));
-    String row = "  %-18s %-24s %s%n";
-    out.append(String.format(Locale.ROOT, row, "SERVICE", "URL", "HEALTH (/observe/health)"));
+    String row = "  %-18s %-24s %-24s %s%n";
+    out.append(
+        String.format(Locale.ROOT, row, "SERVICE", "URL", "INTERNAL (metrics, health)", "HEALTH"));
     for (Started service : services()) {
-      out.append(String.format(Locale.ROOT, row, service.name(), service.url(), "UP"));
+      out.append(
+          String.format(
+              Locale.ROOT, row, service.name(), service.url(), service.internalUrl(), "UP"));
     }
     out.append(System.lineSeparator());
     Map<String, String> urls = new HashMap<>();

@@ -183,7 +183,7 @@ class DeploymentManifestsTest {
       JsonNode spec = rendered.get("services").get(service);
       Settings settings = settings(service);
       String prefix = spec.get("configPrefix").asText();
-      int port = ServerSettings.from(settings, prefix).port();
+      int port = settings.port(prefix + ".port");
       assertThat(port).as(service + " port").isEqualTo(spec.get("ports").get("http").asInt());
       // nixos/platform/services.nix keeps the ports of the services' own application.yaml.
       Settings defaults = new Settings(ConfigLoader.load(service, Map.of(), Map.of()));
@@ -191,10 +191,26 @@ class DeploymentManifestsTest {
 
       Container container = container(service);
       assertThat(containerPort(container, "http")).as(service + " containerPort").isEqualTo(port);
+      // Health with each check (503 without PostgreSQL or Redis) is on the internal port; the
+      // public one answers a bare UP, enough to tell a hung server.
+      int internal = internalPort(service, settings);
+      assertThat(internal).as(service + " internal port").isNotEqualTo(port);
+      assertThat(internal)
+          .as(service + " default internal port")
+          .isEqualTo(internalPort(service, defaults))
+          .isEqualTo(spec.get("ports").get("internal").asInt());
+      assertThat(containerPort(container, "internal")).isEqualTo(internal);
       assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/observe/health");
       assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
-          .isEqualTo("http");
+          .isEqualTo("internal");
       assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/observe/health");
+      assertThat(container.getStartupProbe().getHttpGet().getPort().getStrVal())
+          .isEqualTo("internal");
+      assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/observe/health");
+      assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+      assertThat(servicePort(service, "internal").getPort()).isEqualTo(internal);
+      assertThat(servicePort(service, "internal").getTargetPort().getStrVal())
+          .isEqualTo("internal");
       assertThat(container.getImage()).contains("/" + service + ":");
 
       ServicePort servicePort = servicePort(service, "http");
@@ -202,6 +218,64 @@ class DeploymentManifestsTest {
       assertThat(servicePort.getTargetPort().getStrVal()).isEqualTo("http");
       assertThat(object(Service.class, service).getSpec().getSelector())
           .isEqualTo(deployment(service).getSpec().getTemplate().getMetadata().getLabels());
+    }
+  }
+
+  @Test
+  void theInternalPortsAreOpenToTheNamespaceOnlyAndNoIngressRoutesThere() {
+    Set<Integer> internalPorts = new TreeSet<>();
+    for (String service : serviceNames()) {
+      internalPorts.add(internalPort(service, settings(service)));
+    }
+    NetworkPolicy policy = object(NetworkPolicy.class, "internal-ports");
+    assertThat(policy.getSpec().getPodSelector().getMatchExpressions().getFirst().getValues())
+        .containsExactlyInAnyOrderElementsOf(serviceNames());
+    assertThat(policy.getSpec().getIngress())
+        .singleElement()
+        .satisfies(
+            rule -> {
+              // A pod selector alone: pods of openclaw-system, no other namespace.
+              assertThat(rule.getFrom())
+                  .singleElement()
+                  .satisfies(
+                      peer -> {
+                        assertThat(peer.getNamespaceSelector()).isNull();
+                        assertThat(peer.getIpBlock()).isNull();
+                        assertThat(peer.getPodSelector().getMatchLabels()).isNullOrEmpty();
+                      });
+              assertThat(rule.getPorts())
+                  .extracting(p -> p.getPort().getIntVal())
+                  .containsExactlyInAnyOrderElementsOf(internalPorts);
+            });
+    // No other policy lets anything from outside the namespace (ingress, boxes) in on them.
+    for (HasMetadata object : objects) {
+      if (object instanceof NetworkPolicy other && other != policy) {
+        for (NetworkPolicyIngressRule rule : other.getSpec().getIngress()) {
+          boolean fromOutside =
+              rule.getFrom().stream().anyMatch(peer -> peer.getNamespaceSelector() != null);
+          if (fromOutside) {
+            assertThat(rule.getPorts())
+                .as(other.getMetadata().getName())
+                .noneMatch(p -> internalPorts.contains(p.getPort().getIntVal()));
+          }
+        }
+      }
+    }
+    for (HasMetadata object : objects) {
+      if (object instanceof io.fabric8.kubernetes.api.model.networking.v1.Ingress ingress) {
+        ingress
+            .getSpec()
+            .getRules()
+            .forEach(
+                rule ->
+                    rule.getHttp()
+                        .getPaths()
+                        .forEach(
+                            path ->
+                                assertThat(path.getBackend().getService().getPort().getName())
+                                    .as(ingress.getMetadata().getName())
+                                    .isEqualTo("http")));
+      }
     }
   }
 
@@ -828,6 +902,17 @@ class DeploymentManifestsTest {
       return c.getSpec().getJobTemplate().getSpec().getTemplate().getMetadata().getLabels();
     }
     return Map.of();
+  }
+
+  /**
+   * {@code <prefix>.internal-port}; the token proxy's is its internal API's, proxy.internal.port.
+   */
+  private static int internalPort(String service, Settings settings) {
+    if (service.equals("token-proxy")) {
+      return settings.port("proxy.internal.port");
+    }
+    String prefix = rendered.get("services").get(service).get("configPrefix").asText();
+    return ServerSettings.from(settings, prefix).internalPort();
   }
 
   private static int containerPort(Container container, String name) {

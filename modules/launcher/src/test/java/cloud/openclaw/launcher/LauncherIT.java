@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.testkit.RawHttp;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class LauncherIT {
+  /** Each service's {@code <service>.max-body-bytes} as shipped. */
+  private static final Map<String, Long> MAX_BODY =
+      Map.of(
+          "sandbox", 8L << 20,
+          "api", 1L << 20,
+          "token-proxy", 8L << 20,
+          "operator", 1L << 20,
+          "billing-worker", 1L << 20,
+          "onboarding-agent", 1L << 20);
+
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
   @RegisterExtension static final TestRedis redis = new TestRedis();
 
@@ -55,6 +66,10 @@ class LauncherIT {
         assertThat(service.url()).startsWith("http://127.0.0.1:");
         assertObservable(service);
       }
+      assertThat(services)
+          .extracting(DevLauncher.Started::internalUrl)
+          .as("each service its own internal port")
+          .doesNotHaveDuplicates();
       String sandbox = services[0].url();
       String api = services[1].url();
       assertThat(launcher.summary())
@@ -67,6 +82,19 @@ class LauncherIT {
           .contains(api + "/openapi")
           .contains("curl -s -X POST " + api + "/signup");
       assertThat(get(api + "/openapi").statusCode()).isEqualTo(200);
+      // A chunked body is refused once it passes the limit, on the route that reads whatever
+      // Stripe sends; the summary names each service's internal port.
+      RawHttp.Answer chunked =
+          RawHttp.chunked(
+              URI.create(api).getPort(),
+              "POST",
+              "/stripe/webhook",
+              Map.of("Content-Type", "application/json", "Stripe-Signature", "t=1,v1=00"),
+              2L << 20,
+              (byte) ' ',
+              1L << 20);
+      assertThat(chunked.status()).isEqualTo(413);
+      assertThat(launcher.summary()).contains(services[1].internalUrl());
       // Sign-up by chat: the setup bot, made on the sandbox's Telegram, is polled by the agent.
       StandIns.SetupBot setupBot = launcher.setupBot().orElseThrow();
       assertThat(launcher.summary())
@@ -126,9 +154,31 @@ class LauncherIT {
     }
   }
 
-  /** What every service answers: health with its checks, its own metrics, JSON 404s. */
+  /**
+   * What every service answers: on its public port a bare liveness answer, no metrics, JSON 404s
+   * and a 413 for a body over its limit before the body is sent; on its internal port health with
+   * its checks and its own metrics.
+   */
   private void assertObservable(DevLauncher.Started service) throws Exception {
-    HttpResponse<String> health = get(service.url() + "/observe/health");
+    assertThat(service.internalUrl()).startsWith("http://127.0.0.1:").isNotEqualTo(service.url());
+    HttpResponse<String> liveness = get(service.url() + "/observe/health");
+    assertThat(liveness.statusCode()).as(service.name()).isEqualTo(200);
+    assertThat(liveness.body()).as(service.name()).isEqualTo("{\"status\":\"UP\"}");
+    HttpResponse<String> publicMetrics = get(service.url() + "/observe/metrics");
+    assertThat(publicMetrics.statusCode()).as(service.name()).isEqualTo(404);
+    assertThat(publicMetrics.body()).doesNotContain("jvm_memory_used_bytes");
+
+    long limit = MAX_BODY.get(service.name());
+    int port = URI.create(service.url()).getPort();
+    RawHttp.Answer tooLarge =
+        RawHttp.declaring(
+            port, "POST", "/anything", Map.of("Content-Type", "application/json"), limit + 1);
+    assertThat(tooLarge.status()).as(service.name()).isEqualTo(413);
+    assertThat(Json.MAPPER.readTree(tooLarge.body()).path("error").path("code").asText())
+        .as(service.name())
+        .isEqualTo("request_too_large");
+
+    HttpResponse<String> health = get(service.internalUrl() + "/observe/health");
     assertThat(health.statusCode()).as(service.name()).isEqualTo(200);
     JsonNode body = Json.MAPPER.readTree(health.body());
     assertThat(body.path("status").asText()).as(service.name()).isEqualTo("UP");
@@ -141,7 +191,7 @@ class LauncherIT {
           .containsExactlyInAnyOrder("postgresql", "redis", "redis-subscriptions");
     }
 
-    HttpResponse<String> metrics = get(service.url() + "/observe/metrics");
+    HttpResponse<String> metrics = get(service.internalUrl() + "/observe/metrics");
     assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
     assertThat(metrics.body())
         .as(service.name())

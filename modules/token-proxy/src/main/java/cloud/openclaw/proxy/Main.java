@@ -27,7 +27,8 @@ import java.util.List;
 
 /**
  * The token proxy: the OpenAI-compatible gateway from the boxes to Kimi. Public routes on {@code
- * proxy.port}; the internal API (tokens, periods) on {@code proxy.internal.port}.
+ * proxy.port}; the internal API (tokens, periods), metrics and detailed health on {@code
+ * proxy.internal.port}.
  */
 public final class Main {
   static final String SERVICE = "token-proxy";
@@ -109,20 +110,15 @@ public final class Main {
               proxy.serviceToken(),
               proxy.platformPlan(),
               clock);
-      opened.add(
-          HttpHost.start(
-              SERVICE + "-internal",
-              proxy.internal(),
-              List.of(),
-              registry,
-              routing -> routing.register("/internal", internal),
-              List.of()));
       return HttpHost.start(
           SERVICE,
           proxy.server(),
           connections.healthChecks(),
           registry,
           routing -> routing(routing, completions),
+          routing -> routing.register("/internal", internal),
+          OpenAiErrors.SHAPE,
+          List.of(),
           opened.all());
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);
@@ -134,11 +130,6 @@ public final class Main {
     routing.register("/v1", completions);
     routing.any(
         (request, response) -> {
-          // /observe/health comes from a feature whose routes are matched after these.
-          if (request.path().absolute().path().startsWith("/observe/")) {
-            response.next();
-            return;
-          }
           throw OpenAiError.notFound(
               "Unknown request URL: "
                   + request.prologue().method().text()

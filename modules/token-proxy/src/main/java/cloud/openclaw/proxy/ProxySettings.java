@@ -13,7 +13,6 @@ import java.util.Map;
 /** The token proxy's own settings ({@code proxy.*}). */
 public record ProxySettings(
     ServerSettings server,
-    ServerSettings internal,
     String serviceToken,
     URI upstreamBaseUrl,
     String upstreamApiKey,
@@ -44,17 +43,31 @@ public record ProxySettings(
     if (refusalFlush.toMillis() < 1) {
       throw new ConfigurationException("proxy.refusal-flush-interval", "must be at least 1 ms");
     }
-    return new ProxySettings(
-        ServerSettings.from(settings, "proxy"),
+    int maxBodyBytes = settings.integer("proxy.max-body-bytes", 64 * 1024, 64 * 1024 * 1024);
+    int port = settings.port("proxy.port");
+    int internalPort = settings.port("proxy.internal.port");
+    if (port != 0 && port == internalPort) {
+      throw new ConfigurationException(
+          "proxy.internal.port", "must differ from proxy.port (" + port + ")");
+    }
+    // The internal listener (proxy.internal.*) carries the internal API beside metrics and
+    // detailed health; the body limit is the server's and the completions' alike.
+    ServerSettings server =
         new ServerSettings(
-            settings.string("proxy.internal.host"), settings.port("proxy.internal.port")),
+            settings.string("proxy.host"),
+            port,
+            settings.string("proxy.internal.host"),
+            internalPort,
+            maxBodyBytes);
+    return new ProxySettings(
+        server,
         token,
         URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base),
         settings.string("proxy.upstream.api-key"),
         settings.duration("proxy.upstream.connect-timeout"),
         settings.duration("proxy.upstream.timeout"),
         models(settings),
-        settings.integer("proxy.max-body-bytes", 64 * 1024, 64 * 1024 * 1024),
+        maxBodyBytes,
         settings.integer("proxy.default-max-tokens", 1, 1_000_000),
         settings.duration("proxy.auth-cache-ttl"),
         settings.integer("proxy.usage-warning-percent", 1, 100),

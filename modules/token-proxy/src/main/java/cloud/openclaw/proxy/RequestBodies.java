@@ -24,7 +24,10 @@ final class RequestBodies {
     if (declared > maxBytes) {
       throw tooLarge(maxBytes);
     }
-    try (InputStream in = request.content().inputStream()) {
+    // Not closed here: closing reads what is left of the body, and a chunked body over the server's
+    // limit must not be read on (its RequestException becomes the 413, and the connection closes).
+    InputStream in = request.content().inputStream();
+    try {
       byte[] body = declared >= 0 ? exactly((int) declared, in) : in.readNBytes(maxBytes + 1);
       if (body.length > maxBytes) {
         throw tooLarge(maxBytes);

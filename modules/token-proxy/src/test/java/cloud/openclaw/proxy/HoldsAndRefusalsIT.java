@@ -183,7 +183,7 @@ class HoldsAndRefusalsIT {
           Pattern.MULTILINE);
 
   private static double rateLimited(RunningService replica) throws Exception {
-    Matcher line = RATE_LIMITED.matcher(harness.get(replica, "/observe/metrics", null).body());
+    Matcher line = RATE_LIMITED.matcher(harness.getInternal(replica, "/observe/metrics").body());
     return line.find() ? Double.parseDouble(line.group(1)) : 0;
   }
 }

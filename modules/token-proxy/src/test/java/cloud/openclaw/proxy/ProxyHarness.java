@@ -95,8 +95,17 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   HttpResponse<String> get(RunningService replica, String path, String token) throws Exception {
+    return get(replica.port(), path, token);
+  }
+
+  /** A GET on the replica's internal port: metrics, health with each check, the internal API. */
+  HttpResponse<String> getInternal(RunningService replica, String path) throws Exception {
+    return get(replica.internalPort(), path, null);
+  }
+
+  private HttpResponse<String> get(int port, String path, String token) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + path));
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }

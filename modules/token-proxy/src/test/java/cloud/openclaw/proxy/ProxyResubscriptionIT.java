@@ -144,7 +144,7 @@ class ProxyResubscriptionIT {
   }
 
   private static HttpResponse<String> health(RunningService replica) throws Exception {
-    return harness.get(replica, "/observe/health", null);
+    return harness.getInternal(replica, "/observe/health");
   }
 
   private static String subscriptionsHealth(RunningService replica) throws Exception {

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageOutcome;
 import cloud.openclaw.platform.store.UsageStore;
+import cloud.openclaw.testkit.RawHttp;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +29,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The proxy as OpenClaw uses it: completions, streams, errors, metering. */
 class TokenProxyIT {
+  /** proxy.max-body-bytes as shipped: 8 MiB. */
+  private static final long MAX_BODY = 8L * 1024 * 1024;
+
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
   @RegisterExtension static final TestRedis redis = new TestRedis();
 
@@ -205,9 +209,49 @@ class TokenProxyIT {
         harness.post(harness.replicaA, "/v1/chat/completions", token, "text/plain", message("x")),
         415,
         "unsupported_media_type");
-    String huge = message("x".repeat(5 * 1024 * 1024));
-    assertError(harness.chat(harness.replicaA, token, huge), 413, "request_too_large");
     assertThat(harness.upstreamRequests()).isEqualTo(before);
+  }
+
+  @Test
+  void aBodyOverTheLimitIsRefusedBeforeItIsReadInOpenAisShape() throws Exception {
+    long before = harness.upstreamRequests();
+    Map<String, String> headers =
+        Map.of("Content-Type", "application/json", "Authorization", "Bearer " + agent.token());
+    RawHttp.Answer declared =
+        RawHttp.declaring(
+            harness.replicaA.port(), "POST", "/v1/chat/completions", headers, MAX_BODY + 1);
+    assertTooLarge(declared);
+    RawHttp.Answer chunked =
+        RawHttp.chunked(
+            harness.replicaA.port(),
+            "POST",
+            "/v1/chat/completions",
+            headers,
+            MAX_BODY + 1024 * 1024,
+            (byte) ' ',
+            MAX_BODY);
+    assertTooLarge(chunked);
+    assertThat(harness.upstreamRequests()).isEqualTo(before);
+
+    // A long chat history under the limit (over the 4 MiB the proxy took before), sent chunked.
+    String longHistory = message("y".repeat(6 * 1024 * 1024));
+    RawHttp.Answer answer =
+        RawHttp.chunked(
+            harness.replicaA.port(),
+            "POST",
+            "/v1/chat/completions",
+            headers,
+            longHistory.getBytes(StandardCharsets.UTF_8));
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    assertThat(harness.upstreamRequests()).isEqualTo(before + 1);
+  }
+
+  private static void assertTooLarge(RawHttp.Answer answer) throws Exception {
+    assertThat(answer.status()).as(answer.body()).isEqualTo(413);
+    JsonNode error = cloud.openclaw.platform.http.Json.MAPPER.readTree(answer.body()).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("request_too_large");
+    assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(error.path("message").asText()).contains(Long.toString(MAX_BODY));
   }
 
   @Test
@@ -267,14 +311,20 @@ class TokenProxyIT {
         .containsExactly("kimi-k2.6", "kimi-k2.7-code", "kimi-k2.7-code-highspeed", "kimi-k3");
     assertError(harness.get(harness.replicaA, "/v1/embeddings", agent.token()), 404, "not_found");
     assertError(harness.get(harness.replicaA, "/nothing/here", null), 404, "not_found");
-    // ... while the catch-all leaves the health endpoint alone
-    assertThat(harness.get(harness.replicaA, "/observe/health", null).statusCode()).isEqualTo(200);
+    assertError(harness.get(harness.replicaA, "/observe/metrics", null), 404, "not_found");
+    // ... while the catch-all leaves the bare liveness answer alone (details: internal port)
+    HttpResponse<String> health = harness.get(harness.replicaA, "/observe/health", null);
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
+    HttpResponse<String> detailed = harness.getInternal(harness.replicaA, "/observe/health");
+    assertThat(detailed.statusCode()).isEqualTo(200);
+    assertThat(json(detailed).path("checks").findValuesAsText("name")).contains("postgresql");
   }
 
   @Test
   void metricsCountRequestsOverheadAndTokens() throws Exception {
     harness.chat(harness.replicaA, agent.token(), message("count me"));
-    String metrics = harness.get(harness.replicaA, "/observe/metrics", null).body();
+    String metrics = harness.getInternal(harness.replicaA, "/observe/metrics").body();
     assertThat(metrics)
         .contains("proxy_requests_total{outcome=\"ok\"")
         .contains("proxy_overhead_seconds_bucket")

@@ -3,20 +3,25 @@ package cloud.openclaw.api.stripe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cloud.openclaw.platform.billing.StripeEventSignal;
+import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.http.HttpHost;
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.http.Metrics;
+import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.StripeEventStore;
 import cloud.openclaw.proxy.TestServices;
+import cloud.openclaw.testkit.RawHttp;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.stripe.net.Webhook;
-import io.helidon.webserver.WebServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The webhook endpoint on real PostgreSQL and Redis: one event delivered many times at once is
- * stored once, and the billing worker is woken.
+ * stored once, and the billing worker is woken; a body over the limit is refused unread.
  */
 class StripeWebhookIT {
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
@@ -47,7 +52,7 @@ class StripeWebhookIT {
   static Database database;
   static Redis redis;
   static StripeEventSignal signal;
-  static WebServer server;
+  static RunningService server;
 
   @BeforeAll
   static void start() {
@@ -62,22 +67,20 @@ class StripeWebhookIT {
             SECRET,
             Duration.ofSeconds(300),
             Clock.systemUTC());
+    // Through the platform's host, as the api serves it: its body limit is the api's default.
     server =
-        WebServer.builder()
-            .host("127.0.0.1")
-            .port(0)
-            .routing(
-                routing -> {
-                  cloud.openclaw.platform.http.ErrorResponses.register(routing);
-                  routing.register("/stripe", webhook);
-                })
-            .build()
-            .start();
+        HttpHost.start(
+            "stripe-webhook-it",
+            new ServerSettings("127.0.0.1", 0),
+            List.of(),
+            Metrics.registry("stripe-webhook-it"),
+            routing -> routing.register("/stripe", webhook),
+            List.of());
   }
 
   @AfterAll
   static void stop() {
-    server.stop();
+    server.close();
     redis.close();
     database.close();
   }
@@ -98,12 +101,13 @@ class StripeWebhookIT {
   }
 
   static HttpResponse<String> deliver(String payload) throws Exception {
-    String signature =
-        Webhook.Util.computeHmacSha256(SECRET, Instant.now().getEpochSecond() + "." + payload);
+    // One clock reading for the signature and its header: two could straddle a second.
+    long now = Instant.now().getEpochSecond();
+    String signature = Webhook.Util.computeHmacSha256(SECRET, now + "." + payload);
     return HTTP.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/stripe/webhook"))
             .header("Content-Type", "application/json")
-            .header("Stripe-Signature", "t=" + Instant.now().getEpochSecond() + ",v1=" + signature)
+            .header("Stripe-Signature", "t=" + now + ",v1=" + signature)
             .POST(HttpRequest.BodyPublishers.ofString(payload))
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -137,5 +141,43 @@ class StripeWebhookIT {
                 .getLong())
         .isEqualTo(1);
     assertThat(signal.await(Duration.ofSeconds(2))).isTrue();
+  }
+
+  @Test
+  void aBodyOverTheLimitIsA413BeforeItIsReadAndASignedEventSentChunkedIsTaken() throws Exception {
+    long limit = ServerSettings.DEFAULT_MAX_BODY_BYTES;
+    Map<String, String> headers =
+        Map.of("Content-Type", "application/json", "Stripe-Signature", "t=1,v1=00");
+
+    RawHttp.Answer declared =
+        RawHttp.declaring(server.port(), "POST", "/stripe/webhook", headers, limit + 1);
+    assertThat(declared.status()).isEqualTo(413);
+    assertThat(Json.MAPPER.readTree(declared.body()).path("error").path("code").asText())
+        .isEqualTo("request_too_large");
+
+    RawHttp.Answer chunked =
+        RawHttp.chunked(
+            server.port(), "POST", "/stripe/webhook", headers, 4 * limit, (byte) ' ', limit);
+    assertThat(chunked.status()).isEqualTo(413);
+    assertThat(Json.MAPPER.readTree(chunked.body()).path("error").path("code").asText())
+        .isEqualTo("request_too_large");
+
+    String id = "evt_" + UUID.randomUUID().toString().replace("-", "");
+    String payload = event(id);
+    long now = Instant.now().getEpochSecond();
+    String signature = Webhook.Util.computeHmacSha256(SECRET, now + "." + payload);
+    RawHttp.Answer taken =
+        RawHttp.chunked(
+            server.port(),
+            "POST",
+            "/stripe/webhook",
+            Map.of(
+                "Content-Type",
+                "application/json",
+                "Stripe-Signature",
+                "t=" + now + ",v1=" + signature),
+            payload.getBytes(StandardCharsets.UTF_8));
+    assertThat(taken.status()).as(taken.body()).isEqualTo(200);
+    assertThat(new StripeEventStore(database).find(database.execute(), id)).isPresent();
   }
 }

@@ -339,7 +339,8 @@ class BoxJobsIT {
         cloud.openclaw.operator.Main.start(
             ConfigLoader.load("operator", Map.of(), overrides),
             () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build())) {
-      assertThat(get("http://127.0.0.1:" + operator.port() + "/observe/health").statusCode())
+      assertThat(
+              get("http://127.0.0.1:" + operator.internalPort() + "/observe/health").statusCode())
           .isEqualTo(200);
       job = queue.enqueue(new NewJob(JobType.PROVISION, box.id(), null, "it-" + box.id()));
       JobStore store = new JobStore(database, 8);
@@ -395,7 +396,8 @@ class BoxJobsIT {
     overrides.put("operator.port", "0");
     try (RunningService operator =
         cloud.openclaw.operator.Main.start(ConfigLoader.load("operator", Map.of(), overrides))) {
-      assertThat(get("http://127.0.0.1:" + operator.port() + "/observe/health").statusCode())
+      assertThat(
+              get("http://127.0.0.1:" + operator.internalPort() + "/observe/health").statusCode())
           .isEqualTo(200);
     }
   }

@@ -4,6 +4,7 @@ import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.db.Connections;
 import io.helidon.health.HealthCheck;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.Routing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -11,14 +12,22 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Starts a service's web server with what every service has: /observe/health (Helidon's health
- * observer, with the given checks), /observe/metrics (Prometheus text from the service's own
- * registry) and the one error mapping. The service adds its own routes.
+ * Starts a service's web server with what every service has: a request body limit, the one error
+ * mapping, and two listeners. The public port ({@code <service>.port}) carries the service's routes
+ * and a bare /observe/health; the internal port ({@code <service>.internal-port}, never behind the
+ * ingress) carries /observe/health with each check (Helidon's health observer) and /observe/metrics
+ * (Prometheus text from the service's own registry).
  */
 public final class HttpHost {
+  /** The listener of metrics and detailed health: {@code <service>.internal-port}. */
+  public static final String INTERNAL = "internal";
+
+  private static final Map<String, String> UP = Map.of("status", "UP");
+
   private HttpHost() {}
 
   public static RunningService start(
@@ -43,15 +52,62 @@ public final class HttpHost {
       Consumer<HttpRouting.Builder> routes,
       List<? extends io.helidon.common.Builder<?, ? extends Routing>> otherRoutings,
       List<AutoCloseable> resources) {
+    return start(
+        name,
+        settings,
+        checks,
+        metrics,
+        routes,
+        internal -> {},
+        ErrorShape.PLATFORM,
+        otherRoutings,
+        resources);
+  }
+
+  /**
+   * The whole of it: {@code routes} on the public port, {@code internalRoutes} beside metrics and
+   * detailed health on the internal port, errors the server answers itself in {@code errors}'
+   * shape.
+   */
+  public static RunningService start(
+      String name,
+      ServerSettings settings,
+      List<HealthCheck> checks,
+      PrometheusMeterRegistry metrics,
+      Consumer<HttpRouting.Builder> routes,
+      Consumer<HttpRouting.Builder> internalRoutes,
+      ErrorShape errors,
+      List<? extends io.helidon.common.Builder<?, ? extends Routing>> otherRoutings,
+      List<AutoCloseable> resources) {
+    int limit = settings.maxBodyBytes();
     WebServer server =
         WebServer.builder()
             .host(settings.host())
             .port(settings.port())
+            // Helidon refuses a larger Content-Length before reading, and a chunked body once
+            // its chunks pass the limit; either way a 413 and the connection closes.
+            .maxPayloadSize(limit)
+            .directHandlers(BodyLimit.directHandlers(errors, limit))
             .shutdownHook(false)
             // Streamed answers are many small writes: Nagle's algorithm would hold each one back.
             .connectionOptions(options -> options.tcpNoDelay(true))
-            .addFeature(ObserveFeature.just(health(checks)))
-            .routing(routing -> routing(routing, metrics, routes))
+            .putSocket(
+                INTERNAL,
+                socket ->
+                    socket
+                        .host(settings.internalHost())
+                        .port(settings.internalPort())
+                        .maxPayloadSize(limit)
+                        // Its callers are the platform's own services: the platform's shape.
+                        .directHandlers(BodyLimit.directHandlers(ErrorShape.PLATFORM, limit))
+                        .connectionOptions(options -> options.tcpNoDelay(true)))
+            .addFeature(
+                ObserveFeature.builder()
+                    .addObserver(health(checks))
+                    .sockets(List.of(INTERNAL))
+                    .build())
+            .routing(routing -> routing(routing, errors, limit, routes))
+            .routing(INTERNAL, routing -> internalRouting(routing, limit, metrics, internalRoutes))
             .addRoutings(List.copyOf(otherRoutings))
             .build()
             .start();
@@ -120,17 +176,34 @@ public final class HttpHost {
         .build();
   }
 
+  /**
+   * The public port: a bare liveness answer (no check names, no metrics: those are on the internal
+   * port) before the service's routes.
+   */
   static void routing(
       HttpRouting.Builder routing,
-      PrometheusMeterRegistry metrics,
+      ErrorShape errors,
+      int maxBodyBytes,
       Consumer<HttpRouting.Builder> routes) {
     ErrorResponses.register(routing);
+    BodyLimit.register(routing, errors, maxBodyBytes);
+    routing.get("/observe/health", (request, response) -> Json.send(response, Status.OK_200, UP));
+    routes.accept(routing);
+  }
+
+  static void internalRouting(
+      HttpRouting.Builder routing,
+      int maxBodyBytes,
+      PrometheusMeterRegistry metrics,
+      Consumer<HttpRouting.Builder> internalRoutes) {
+    ErrorResponses.register(routing);
+    BodyLimit.register(routing, ErrorShape.PLATFORM, maxBodyBytes);
     routing.get(
         "/observe/metrics",
         (request, response) -> {
           response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
           response.send(metrics.scrape());
         });
-    routes.accept(routing);
+    internalRoutes.accept(routing);
   }
 }

@@ -24,8 +24,14 @@ public final class RunningService implements AutoCloseable {
     return name;
   }
 
+  /** The public port: the service's routes. */
   public int port() {
     return server.port();
+  }
+
+  /** The internal port: /observe/metrics and /observe/health with each check. */
+  public int internalPort() {
+    return server.port(HttpHost.INTERNAL);
   }
 
   public boolean isRunning() {

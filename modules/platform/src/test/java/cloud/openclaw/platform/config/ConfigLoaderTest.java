@@ -35,7 +35,8 @@ class ConfigLoaderTest {
     assertThat(settings.duration("jobs.lease")).isEqualTo(Duration.ofMinutes(5));
     assertThat(Plans.from(settings).find("starter").orElseThrow().stripePriceId())
         .isEqualTo("price_live_123");
-    assertThat(ServerSettings.from(settings, "configtest").port()).isEqualTo(9999);
+    assertThat(ServerSettings.from(settings, "configtest"))
+        .isEqualTo(new ServerSettings("127.0.0.1", 9999, "127.0.0.1", 9998, 2048));
   }
 
   @Test
