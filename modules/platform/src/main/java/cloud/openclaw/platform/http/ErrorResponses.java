@@ -6,8 +6,11 @@ import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.errors.TooManyRequestsException;
 import cloud.openclaw.platform.errors.UnavailableException;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -49,6 +52,34 @@ public final class ErrorResponses {
               Status.INTERNAL_SERVER_ERROR_500,
               body("internal_error", "an unexpected error occurred", null));
         });
+  }
+
+  /**
+   * What Helidon refuses before any routing (a malformed escape in the URI: 400, a request line too
+   * long: 414, ...), in JSON too. No service is known yet, so the body is both shapes at once: the
+   * platform's {@code code} and {@code message}, and OpenAI's {@code type} and {@code param} (the
+   * token proxy's clients read those). The message is the status's: never an echo of the request.
+   */
+  public static DirectHandlers directHandlers() {
+    DirectHandler json =
+        (request, event, status, headers, message) -> {
+          Map<String, Object> detail = new LinkedHashMap<>();
+          detail.put("code", code(status));
+          detail.put("message", status.reasonPhrase());
+          detail.put("type", "invalid_request_error");
+          detail.put("param", null);
+          headers.set(HeaderNames.CONTENT_TYPE, "application/json");
+          return DirectHandler.TransportResponse.builder()
+              .status(status)
+              .headers(headers)
+              .entity(Json.write(Map.of("error", detail)))
+              .build();
+        };
+    DirectHandlers.Builder handlers = DirectHandlers.builder();
+    for (DirectHandler.EventType event : DirectHandler.EventType.values()) {
+      handlers.addHandler(event, json);
+    }
+    return handlers.build();
   }
 
   /** A status as an error code: 404 Not Found -> not_found. */

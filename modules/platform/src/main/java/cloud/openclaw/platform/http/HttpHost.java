@@ -50,6 +50,7 @@ public final class HttpHost {
             .shutdownHook(false)
             // Streamed answers are many small writes: Nagle's algorithm would hold each one back.
             .connectionOptions(options -> options.tcpNoDelay(true))
+            .directHandlers(ErrorResponses.directHandlers())
             .addFeature(ObserveFeature.just(health(checks)))
             .routing(routing -> routing(routing, metrics, routes))
             .addRoutings(List.copyOf(otherRoutings))
