@@ -49,6 +49,7 @@ import cloud.openclaw.platform.onboarding.ConversationLog;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.KeyRotation;
 import cloud.openclaw.platform.store.NotificationStore;
 import cloud.openclaw.platform.store.SubscriptionStore;
 import cloud.openclaw.platform.store.UsageStore;
@@ -90,13 +91,15 @@ public final class Main {
     Opened opened = new Opened();
     try {
       Connections connections = opened.add(Connections.open(platform));
+      SecretBox secrets = new SecretBox(crypto);
+      KeyRotation.requireConfiguredKeys(connections.database(), secrets);
       StripeRoutes stripe = stripeSettings.open(connections);
       List<ApiService> services =
           services(
               connections.database(),
               connections.redis(),
               platform,
-              new SecretBox(crypto),
+              secrets,
               api,
               stripe.portal(),
               stripe,
@@ -186,6 +189,7 @@ public final class Main {
             jobs,
             new AuditLog(database),
             new ManagedBotTokens(telegram, api.setupBotToken()),
+            new KeyRotation(database, redis, secrets),
             clock));
     services.add(new InternalService(links, api.internalToken()));
     services.addAll(stripe.services());

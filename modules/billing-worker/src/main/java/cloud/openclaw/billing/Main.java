@@ -31,6 +31,7 @@ import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.KeyRotation;
 import cloud.openclaw.platform.store.NotificationStore;
 import cloud.openclaw.platform.store.StripeEventStore;
 import cloud.openclaw.platform.store.SubscriptionStore;
@@ -84,6 +85,7 @@ public final class Main {
     try {
       Connections connections = opened.add(Connections.open(platform));
       Database database = connections.database();
+      KeyRotation.requireConfiguredKeys(database, secrets);
       CustomerStore customers = new CustomerStore(database);
       NotificationStore notifications = new NotificationStore(database);
       Mails mails = new Mails(billing.dashboardUrl());

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * {@code ./openclaw-cloud dev}: every service in one JVM, with embedded PostgreSQL and Redis unless
  * OPENCLAW_DB_URL / OPENCLAW_REDIS_URL name real ones. Data lives in {@code .openclaw-dev} of the
- * working directory. Ctrl-C stops everything.
+ * working directory. Ctrl-C stops everything. With {@code keys} or {@code reseal} as its argument:
+ * the key rotation commands of {@link KeyCommand} instead.
  */
 public final class Main {
   static final Path DEV_HOME = Path.of(".openclaw-dev");
@@ -16,6 +17,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && KeyCommand.handles(args[0])) {
+      keyCommand(args[0]);
+      return;
+    }
     DevConsole.install();
     DevLauncher launcher = new DevLauncher(DEV_HOME.toAbsolutePath(), System.getenv(), Map.of());
     // Registered before start: a Ctrl-C while PostgreSQL is still starting stops it too.
@@ -46,5 +51,19 @@ public final class Main {
     }
     System.out.print(launcher.summary());
     launcher.awaitStop();
+  }
+
+  private static void keyCommand(String command) {
+    int status;
+    try {
+      status = KeyCommand.run(command, System.getenv(), System.out);
+    } catch (ConfigurationException e) {
+      System.err.println("openclaw-cloud " + command + ": configuration error: " + e.getMessage());
+      status = 2;
+    } catch (RuntimeException e) {
+      System.err.println("openclaw-cloud " + command + ": failed: " + e.getMessage());
+      status = 1;
+    }
+    System.exit(status);
   }
 }

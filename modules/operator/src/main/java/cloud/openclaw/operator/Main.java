@@ -33,6 +33,7 @@ import cloud.openclaw.platform.jobs.JobWorker;
 import cloud.openclaw.platform.jobs.Lane;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
+import cloud.openclaw.platform.store.KeyRotation;
 import cloud.openclaw.platform.telegram.TelegramBots;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -138,6 +139,7 @@ public final class Main {
       Runtimes runtimes,
       Opened opened) {
     SecretBox secrets = new SecretBox(CryptoSettings.from(settings));
+    KeyRotation.requireConfiguredKeys(connections.database(), secrets);
     TokenProxyClient proxy =
         new TokenProxyClient(
             URI.create(settings.string("operator.token-proxy.internal-url")),

@@ -25,6 +25,7 @@ import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.jobs.NewJob;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.KeyRotation;
 import cloud.openclaw.platform.store.SubscriptionStore;
 import cloud.openclaw.platform.store.UsageStore;
 import io.helidon.dbclient.DbExecute;
@@ -44,7 +45,8 @@ import java.util.UUID;
 /**
  * The admin's view ({@code /admin}, admins only): customers, boxes, jobs, usage and the audit log;
  * retrying a job, suspending, reactivating or destroying a box, and rotating the token of a box's
- * managed bot, each written to the audit log in the transaction of the action.
+ * managed bot, each written to the audit log in the transaction of the action; the sealing keys'
+ * counts and the reseal that lets an old key retire (audited when it is done).
  */
 public final class AdminService implements ApiService {
   private static final int MAX_QUERY = 254;
@@ -61,6 +63,7 @@ public final class AdminService implements ApiService {
   private final JobQueue jobs;
   private final AuditLog audit;
   private final ManagedBotTokens managedBots;
+  private final KeyRotation keyRotation;
   private final Clock clock;
 
   public AdminService(
@@ -74,6 +77,7 @@ public final class AdminService implements ApiService {
       JobQueue jobs,
       AuditLog audit,
       ManagedBotTokens managedBots,
+      KeyRotation keyRotation,
       Clock clock) {
     this.database = database;
     this.sessions = sessions;
@@ -85,6 +89,7 @@ public final class AdminService implements ApiService {
     this.jobs = jobs;
     this.audit = audit;
     this.managedBots = managedBots;
+    this.keyRotation = keyRotation;
     this.clock = clock;
   }
 
@@ -107,7 +112,9 @@ public final class AdminService implements ApiService {
         post("/boxes/{id}/rotate-bot-token", this::rotateBotToken),
         get("/jobs", this::listJobs),
         post("/jobs/{id}/retry", this::retryJob),
-        get("/audit", this::listAudit));
+        get("/audit", this::listAudit),
+        get("/crypto/keys", this::cryptoKeys),
+        post("/crypto/reseal", this::reseal));
   }
 
   private void listCustomers(ServerRequest request, ServerResponse response) {
@@ -320,6 +327,36 @@ public final class AdminService implements ApiService {
     int limit = Page.limit(request);
     int offset = Page.offset(request);
     Json.send(response, Status.OK_200, Page.byOffset(audit.list(limit + 1, offset), offset, limit));
+  }
+
+  /** Sealed values by key id: a key may be retired once it is listed in retirableKeys. */
+  private void cryptoKeys(ServerRequest request, ServerResponse response) {
+    sessions.requireAdmin(request);
+    Json.send(response, Status.OK_200, keyRotation.counts().view());
+  }
+
+  /**
+   * Re-seals everything under the active key. Values move one by one (each with a compare-and-set),
+   * so the audit entry follows the work instead of sharing its transaction.
+   */
+  private void reseal(ServerRequest request, ServerResponse response) {
+    Session admin = sessions.requireAdmin(request);
+    KeyRotation.Report report = keyRotation.resealAll();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("before", report.before().total());
+    details.put("after", report.after().total());
+    details.put("botTokensMoved", report.botTokensMoved());
+    details.put("conversationsMoved", report.conversationsMoved());
+    details.put(
+        "unopenable", report.unopenableBoxes().size() + report.unopenableConversations().size());
+    audit.record(
+        database.execute(),
+        admin.email(),
+        "crypto.reseal",
+        "crypto-key",
+        report.after().activeKey(),
+        details);
+    Json.send(response, Status.OK_200, report.view());
   }
 
   private Customer findCustomer(ServerRequest request) {

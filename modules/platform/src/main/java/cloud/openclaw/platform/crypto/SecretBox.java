@@ -79,6 +79,16 @@ public final class SecretBox {
     }
   }
 
+  /** The id of the key that seals new values. */
+  public String activeKeyId() {
+    return activeKeyId;
+  }
+
+  /** The ids of every configured key (what can be opened), sorted. */
+  public java.util.SortedSet<String> keyIds() {
+    return new java.util.TreeSet<>(keys.keySet());
+  }
+
   /** True when {@code sealed} is under a key other than the active one and should be re-sealed. */
   public boolean needsRotation(Sealed sealed) {
     return !sealed.keyId().equals(activeKeyId);

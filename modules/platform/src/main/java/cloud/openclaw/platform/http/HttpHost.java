@@ -7,6 +7,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.Routing;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -112,6 +113,14 @@ public final class HttpHost {
             .build()
             .start();
     return new RunningService(name, server, resources);
+  }
+
+  /**
+   * What every server answers for requests it refuses before routing, for tests that configure a
+   * server of their own: the JSON error in {@code errors}' shape.
+   */
+  public static DirectHandlers directHandlers(ErrorShape errors, int maxBodyBytes) {
+    return BodyLimit.directHandlers(errors, maxBodyBytes);
   }
 
   /**

@@ -118,6 +118,9 @@ public final class BoxStore {
       RETURNING *\
       """;
 
+  private static final String COUNT_BY_KEY =
+      "SELECT bot_token_key_id AS key_id, count(*) AS n FROM boxes GROUP BY bot_token_key_id";
+
   private static final int RESEAL_PAGE = 200;
 
   private static final Map<String, Supplier<DomainException>> CONSTRAINTS =
@@ -353,6 +356,15 @@ public final class BoxStore {
         return new ResealReport(moved, List.copyOf(unopenable));
       }
       after = page.getLast().id();
+    }
+  }
+
+  /** How many bot tokens (destroyed boxes' too) each key id seals. */
+  public Map<String, Long> countByKey(DbExecute exec) {
+    try (Stream<DbRow> rows = exec.query(COUNT_BY_KEY)) {
+      Map<String, Long> counts = new java.util.TreeMap<>();
+      rows.forEach(row -> counts.put(Rows.string(row, "key_id"), Rows.longValue(row, "n")));
+      return counts;
     }
   }
 
