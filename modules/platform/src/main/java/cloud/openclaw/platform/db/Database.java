@@ -51,7 +51,8 @@ public final class Database implements AutoCloseable {
     hikari.addDataSourceProperty("stringtype", "unspecified");
     // Fail fast at start with the real reason instead of a pool that hangs on first use.
     hikari.setInitializationFailTimeout(10_000);
-    hikari.setConnectionTimeout(10_000);
+    // PostgreSQL down: a request is answered 503 after this long instead of hanging (SqlErrors).
+    hikari.setConnectionTimeout(settings.connectionTimeout().toMillis());
     return new Database(new HikariDataSource(hikari));
   }
 
