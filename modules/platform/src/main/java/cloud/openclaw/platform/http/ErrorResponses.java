@@ -51,7 +51,8 @@ public final class ErrorResponses {
         (request, response, error) -> {
           // PostgreSQL down reaches here from any store, wrapped by the pool or Helidon's DbClient.
           if (SqlErrors.unavailable(error)) {
-            LOG.log(Level.WARNING, "database unavailable on " + request.prologue(), error);
+            // One line per request: during an outage every request ends here.
+            LOG.warning("database unavailable on " + request.prologue() + ": " + error);
             response.header("Retry-After", RETRY_UNAVAILABLE_SECONDS);
             Json.send(
                 response,
