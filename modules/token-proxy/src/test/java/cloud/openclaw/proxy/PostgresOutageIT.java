@@ -10,6 +10,7 @@ import cloud.openclaw.testkit.TcpProxy;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * PostgreSQL unreachable for 30 s under two replicas (their connections cut, new ones refused, by a
  * TCP proxy between them and PostgreSQL): tokens and customers the replicas know are served from
  * their memory and Redis, the limits hold in Redis and the usage waits in Redis's stream; what is
- * known nowhere gets 503 with Retry-After, never 500; afterwards every request is on record once.
+ * known nowhere gets 503 with Retry-After, never 500, and so does a change through the internal
+ * API; afterwards every request is on record once.
  */
 class PostgresOutageIT {
   @RegisterExtension static final TestPostgres postgres = new TestPostgres();
@@ -84,6 +86,20 @@ class PostgresOutageIT {
     assertThat(refusedMillis)
         .as("answered before the pool's 5 s wait became a hang")
         .isLessThan(15_000);
+
+    // Changes go to PostgreSQL first: the internal API refuses them (503), the caller retries.
+    HttpResponse<String> revoke =
+        harness.http.send(
+            HttpRequest.newBuilder(
+                    harness.internalA("/internal/tokens/" + unknown.tokenId() + "/revoke"))
+                .header("Authorization", "Bearer " + ProxyHarness.INTERNAL_TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(revoke.statusCode()).as(revoke.body()).isEqualTo(503);
+    assertThat(revoke.headers().firstValue("Retry-After")).hasValue("5");
+    assertThat(ProxyHarness.json(revoke).path("error").path("code").asText())
+        .isEqualTo("unavailable");
 
     // The known token, on both replicas, for the whole outage.
     AtomicInteger sent = new AtomicInteger();
