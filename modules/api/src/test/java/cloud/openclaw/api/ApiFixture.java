@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -72,13 +73,14 @@ final class ApiFixture implements AutoCloseable {
   final Map<String, String> config;
   final Opened opened = new Opened();
 
-  private ApiFixture(Class<?> testClass, Map<String, String> extra) {
+  private ApiFixture(
+      Class<?> testClass, Map<String, String> extra, UnaryOperator<String> databaseUrl) {
     testDatabase = PostgresServer.shared().createDatabase(testClass.getSimpleName());
     redisPrefix =
         "t:" + testClass.getSimpleName() + ":" + Long.toHexString(System.nanoTime()) + ":";
     signingKey = SigningKeys.generate();
     config = new HashMap<>();
-    config.put("db.url", testDatabase.jdbcUrl());
+    config.put("db.url", databaseUrl.apply(testDatabase.jdbcUrl()));
     config.put("db.user", testDatabase.user());
     config.put("db.password", testDatabase.password() == null ? "" : testDatabase.password());
     config.put("db.pool-size", "4");
@@ -123,11 +125,20 @@ final class ApiFixture implements AutoCloseable {
   }
 
   static ApiFixture start(Class<?> testClass) {
-    return new ApiFixture(testClass, Map.of());
+    return new ApiFixture(testClass, Map.of(), UnaryOperator.identity());
   }
 
   static ApiFixture start(Class<?> testClass, Map<String, String> extra) {
-    return new ApiFixture(testClass, extra);
+    return new ApiFixture(testClass, extra, UnaryOperator.identity());
+  }
+
+  /**
+   * With the api reaching its database at the URL {@code databaseUrl} makes of the test database's
+   * (through a {@code TcpProxy} that a test takes down).
+   */
+  static ApiFixture start(
+      Class<?> testClass, Map<String, String> extra, UnaryOperator<String> databaseUrl) {
+    return new ApiFixture(testClass, extra, databaseUrl);
   }
 
   /** What the real server does: the one error mapping, then the api's routes. */

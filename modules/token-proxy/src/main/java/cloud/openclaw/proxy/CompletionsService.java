@@ -1,5 +1,6 @@
 package cloud.openclaw.proxy;
 
+import cloud.openclaw.platform.db.SqlErrors;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageOutcome;
 import cloud.openclaw.platform.http.Json;
@@ -83,8 +84,12 @@ final class CompletionsService implements HttpService {
   }
 
   private void models(ServerRequest request, ServerResponse response) {
-    TokenGrant grant = authenticate(request);
-    CustomerLimits limits = authenticator.limits(grant.customerId());
+    CustomerLimits limits;
+    try {
+      limits = authenticator.limits(authenticate(request).customerId());
+    } catch (RuntimeException e) {
+      throw unavailableOr(e);
+    }
     List<Map<String, Object>> data =
         limits.models().stream()
             .map(
@@ -97,6 +102,20 @@ final class CompletionsService implements HttpService {
 
   private void complete(ServerRequest request, ServerResponse response) {
     long started = System.nanoTime();
+    Exchange exchange;
+    try {
+      exchange = admit(request, response, started);
+    } catch (RuntimeException e) {
+      throw unavailableOr(e);
+    }
+    exchange.run(response);
+  }
+
+  /**
+   * Authenticated and admitted: everything here is read from the replica's memory or Redis, and
+   * from PostgreSQL only when they do not have it (docs/token-proxy.md, PostgreSQL unavailable).
+   */
+  private Exchange admit(ServerRequest request, ServerResponse response, long started) {
     TokenGrant grant = authenticate(request);
     CustomerLimits limits = authenticator.limits(grant.customerId());
     if (!limits.active()) {
@@ -130,7 +149,18 @@ final class CompletionsService implements HttpService {
       rejected(refused, started);
       throw refused;
     }
-    new Exchange(requestId, grant, limits, chat, admission, started).run(response);
+    return new Exchange(requestId, grant, limits, chat, admission, started);
+  }
+
+  // PostgreSQL down is a 503 the client retries, in OpenAI's shape (no 500).
+  private RuntimeException unavailableOr(RuntimeException failure) {
+    if (!(failure instanceof OpenAiError) && SqlErrors.unavailable(failure)) {
+      LOG.log(Level.WARNING, "PostgreSQL unavailable and not in the caches", failure);
+      OpenAiError unavailable = OpenAiError.unavailable();
+      metrics.rejected(unavailable.code());
+      return unavailable;
+    }
+    return failure;
   }
 
   /**

@@ -113,7 +113,8 @@ public final class Main {
       return HttpHost.start(
           SERVICE,
           proxy.server(),
-          connections.healthChecks(),
+          // Ready while PostgreSQL is down: the proxy serves from its caches meanwhile.
+          connections.healthChecksServingWithoutDatabase(),
           registry,
           routing -> routing(routing, completions),
           routing -> routing.register("/internal", internal),

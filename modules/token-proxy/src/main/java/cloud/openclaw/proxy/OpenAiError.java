@@ -56,6 +56,20 @@ public final class OpenAiError extends RuntimeException {
         null);
   }
 
+  /**
+   * PostgreSQL cannot be reached and what the request needs is not in the caches (a token or
+   * customer not seen lately, counters Redis lost): the client retries, as for Kimi's own 503.
+   */
+  public static OpenAiError unavailable() {
+    return new OpenAiError(
+        Status.SERVICE_UNAVAILABLE_503,
+        "api_error",
+        "service_unavailable",
+        "The service is briefly unavailable; retry shortly.",
+        null,
+        5L);
+  }
+
   public static OpenAiError notFound(String what) {
     return of(Status.NOT_FOUND_404, "invalid_request_error", "not_found", what);
   }

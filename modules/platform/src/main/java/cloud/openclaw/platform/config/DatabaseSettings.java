@@ -1,7 +1,19 @@
 package cloud.openclaw.platform.config;
 
-/** Where PostgreSQL is and how many connections a service may hold. */
-public record DatabaseSettings(String url, String user, String password, int poolSize) {
+import java.time.Duration;
+
+/**
+ * Where PostgreSQL is, how many connections a service may hold, and how long a request waits for
+ * one before it is answered 503 (PostgreSQL down, or every connection busy).
+ */
+public record DatabaseSettings(
+    String url, String user, String password, int poolSize, Duration connectionTimeout) {
+  /** What {@code db.connection-timeout} defaults to. */
+  public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
+  public DatabaseSettings(String url, String user, String password, int poolSize) {
+    this(url, user, password, poolSize, DEFAULT_CONNECTION_TIMEOUT);
+  }
 
   public static DatabaseSettings from(Settings settings) {
     String url = settings.optionalUri("db.url", "postgresql");
@@ -15,6 +27,16 @@ public record DatabaseSettings(String url, String user, String password, int poo
         url,
         settings.string("db.user"),
         settings.optionalString("db.password"),
-        settings.integer("db.pool-size", 1, 200));
+        settings.integer("db.pool-size", 1, 200),
+        connectionTimeout(settings));
+  }
+
+  private static Duration connectionTimeout(Settings settings) {
+    Duration timeout = settings.duration("db.connection-timeout");
+    // HikariCP's own floor.
+    if (timeout.toMillis() < 250) {
+      throw new ConfigurationException("db.connection-timeout", "must be at least 250 ms");
+    }
+    return timeout;
   }
 }

@@ -26,8 +26,20 @@ public record Connections(Database database, Redis redis) implements AutoCloseab
   }
 
   public List<HealthCheck> healthChecks() {
+    return checks(HealthChecks.of("postgresql", database::ping));
+  }
+
+  /**
+   * For a service that goes on serving while PostgreSQL is down (the token proxy, from its caches):
+   * PostgreSQL is reported ({@code reachable}) but does not make the service unready.
+   */
+  public List<HealthCheck> healthChecksServingWithoutDatabase() {
+    return checks(HealthChecks.reported("postgresql", database::ping));
+  }
+
+  private List<HealthCheck> checks(HealthCheck postgresql) {
     return List.of(
-        HealthChecks.of("postgresql", database::ping),
+        postgresql,
         HealthChecks.of("redis", redis::ping),
         // Down while a subscription (cache invalidations, live events) is being re-made.
         HealthChecks.of(

@@ -11,6 +11,12 @@ import io.helidon.dbclient.jdbc.JdbcConnectionPool;
 import io.helidon.dbclient.jdbc.JdbcParametersConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -51,7 +57,8 @@ public final class Database implements AutoCloseable {
     hikari.addDataSourceProperty("stringtype", "unspecified");
     // Fail fast at start with the real reason instead of a pool that hangs on first use.
     hikari.setInitializationFailTimeout(10_000);
-    hikari.setConnectionTimeout(10_000);
+    // PostgreSQL down: a request is answered 503 after this long instead of hanging (SqlErrors).
+    hikari.setConnectionTimeout(settings.connectionTimeout().toMillis());
     return new Database(new HikariDataSource(hikari));
   }
 
@@ -87,12 +94,29 @@ public final class Database implements AutoCloseable {
     return dataSource;
   }
 
-  /** True when a connection answers a trivial query: the health check. */
+  /**
+   * True when a connection answers a trivial query within 2 s: the health check. Bounded apart from
+   * the pool's connection timeout so that a probe (3 s in the cluster) gets an answer.
+   */
   public boolean ping() {
-    try (Connection connection = dataSource.getConnection()) {
-      return connection.isValid(2);
-    } catch (SQLException e) {
-      return false;
+    try (ExecutorService thread = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<Boolean> answer =
+          thread.submit(
+              () -> {
+                try (Connection connection = dataSource.getConnection()) {
+                  return connection.isValid(2);
+                }
+              });
+      try {
+        return answer.get(2, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        answer.cancel(true);
+        return false;
+      } catch (InterruptedException e) {
+        answer.cancel(true);
+        Thread.currentThread().interrupt();
+        return false;
+      }
     }
   }
 

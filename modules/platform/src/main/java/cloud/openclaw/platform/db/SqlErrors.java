@@ -5,6 +5,7 @@ import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.UnavailableException;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.postgresql.util.PSQLException;
@@ -65,13 +66,35 @@ public final class SqlErrors {
             "breaks a data rule (" + (constraint == null ? sql.getMessage() : constraint) + ")",
             failure);
       }
-      if (state.startsWith("08") || state.equals("57P01") || state.equals("53300")) {
-        return new UnavailableException("the database is unavailable", failure);
-      }
+    }
+    if (unavailable(failure)) {
+      return new UnavailableException("the database is unavailable", failure);
     }
     return failure instanceof RuntimeException runtime
         ? runtime
         : new IllegalStateException(failure);
+  }
+
+  /**
+   * True when {@code failure} comes of PostgreSQL not being reachable (down, restarting, the
+   * network cut, every connection of the pool busy until its timeout), whoever wrapped it: the
+   * pool's timeout (SQLTransientConnectionException), the driver's connection errors (SQLState
+   * class 08), a server shutting down or starting (57P01..57P03), too many connections (53300).
+   */
+  public static boolean unavailable(Throwable failure) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P0") || state.equals("53300")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   static SQLException sqlCause(Throwable failure) {

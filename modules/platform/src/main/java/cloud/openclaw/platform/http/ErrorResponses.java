@@ -1,5 +1,6 @@
 package cloud.openclaw.platform.http;
 
+import cloud.openclaw.platform.db.SqlErrors;
 import cloud.openclaw.platform.errors.ConflictException;
 import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.InvalidInputException;
@@ -22,6 +23,9 @@ import java.util.logging.Logger;
 public final class ErrorResponses {
   private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
 
+  // Long enough for PostgreSQL's restart or failover, short enough for a person to retry.
+  static final String RETRY_UNAVAILABLE_SECONDS = "5";
+
   private ErrorResponses() {}
 
   public static void register(HttpRouting.Builder routing) {
@@ -31,6 +35,8 @@ public final class ErrorResponses {
           if (error instanceof TooManyRequestsException limited) {
             response.header(
                 "Retry-After", String.valueOf(Math.max(1, limited.retryAfter().toSeconds())));
+          } else if (error instanceof UnavailableException) {
+            response.header("Retry-After", RETRY_UNAVAILABLE_SECONDS);
           }
           Json.send(response, status(error), body(error));
         });
@@ -43,6 +49,17 @@ public final class ErrorResponses {
     routing.error(
         RuntimeException.class,
         (request, response, error) -> {
+          // PostgreSQL down reaches here from any store, wrapped by the pool or Helidon's DbClient.
+          if (SqlErrors.unavailable(error)) {
+            // One line per request: during an outage every request ends here.
+            LOG.warning("database unavailable on " + request.prologue() + ": " + error);
+            response.header("Retry-After", RETRY_UNAVAILABLE_SECONDS);
+            Json.send(
+                response,
+                Status.SERVICE_UNAVAILABLE_503,
+                body("unavailable", "the database is unavailable; try again shortly", null));
+            return;
+          }
           LOG.log(Level.SEVERE, "unexpected failure on " + request.prologue(), error);
           Json.send(
               response,

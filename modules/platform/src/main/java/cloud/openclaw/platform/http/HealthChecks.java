@@ -15,6 +15,15 @@ public final class HealthChecks {
     return of(name, probe, Map::of);
   }
 
+  /**
+   * A dependency the service can do without for a while (the token proxy serves from its caches
+   * while PostgreSQL is down): always up, so the replica stays in its Service, with {@code
+   * reachable} saying whether the probe answered.
+   */
+  public static HealthCheck reported(String name, BooleanSupplier probe) {
+    return of(name, () -> true, () -> Map.of("reachable", probe.getAsBoolean()));
+  }
+
   /** A check whose answer carries {@code details} (what is down, say) besides up or down. */
   public static HealthCheck of(
       String name, BooleanSupplier probe, Supplier<Map<String, ?>> details) {
