@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The api's sessions across Redis restarts, on a redis-server of the test's own: killed (kill -9)
@@ -73,10 +74,26 @@ class RedisRestartIT {
                 .status())
         .isEqualTo(204);
 
+    // Writes acknowledged one by one up to the kill, to count what the append-only file keeps.
+    String list = api.redisPrefix + "acknowledged";
+    int acknowledged = 0;
+    try (RedisClient raw = RedisClient.create(redis.host(), redis.port())) {
+      for (; acknowledged < 5_000; acknowledged++) {
+        raw.rpush(list, Integer.toString(acknowledged));
+      }
+    }
+
     // kill -9 as soon as the logout is answered: what Redis acknowledged is in its file already.
     redis.kill();
     redis.up();
     assertRevokedAndKept(first, access, refresh, kept);
+    try (RedisClient raw = RedisClient.create(redis.host(), redis.port())) {
+      long survived = raw.llen(list);
+      System.out.printf(
+          "RedisRestartIT: kill -9 of Redis with appendonly yes: %d of %d acknowledged writes kept%n",
+          survived, acknowledged);
+      assertThat(survived).isEqualTo(acknowledged);
+    }
 
     // Restarted empty (its disk lost): the deny-list comes back from PostgreSQL.
     redis.stop();
