@@ -148,7 +148,7 @@ public final class Main {
     Sessions sessions =
         new Sessions(
             new SessionTokens(api.signingKeys(), api.issuer(), clock),
-            new Revocations(redis, clock),
+            new Revocations(redis, database, clock),
             database,
             customers,
             api);

@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.awaitility.Awaitility;
+import redis.clients.jedis.RedisClient;
+import redis.embedded.core.RedisServerBuilder;
 
 /**
  * A redis-server of the test's own on a free loopback port, for tests that restart or pause Redis:
- * the shared server ({@link RedisServer}) is never restarted. It keeps nothing on disk, so a {@link
- * #restart()} comes back empty, as a Redis without persistence does.
+ * the shared server ({@link RedisServer}) is never restarted. Made by {@link #start()} it keeps
+ * nothing on disk, so a {@link #restart()} comes back empty, as a Redis without persistence does;
+ * made by {@link #startPersistent(Path)} it keeps an append-only file as the platform's Redis does
+ * (nixos/platform: {@code --appendonly yes}, fsync every second), and comes back with it.
  *
  * <pre>{@code
  * try (PrivateRedis redis = PrivateRedis.start()) {
@@ -32,16 +38,28 @@ public final class PrivateRedis implements AutoCloseable {
 
   /** Starts a server on a free port of 127.0.0.1 and waits until it accepts connections. */
   public static PrivateRedis start() {
+    return start(List.of("appendonly no"));
+  }
+
+  /**
+   * Starts a server that keeps its data in an append-only file in {@code dir}, as the platform's
+   * Redis is configured (appendfsync everysec, Redis's default), and loads it again at each start.
+   */
+  public static PrivateRedis startPersistent(Path dir) {
+    return start(List.of("appendonly yes", "appendfsync everysec", "dir " + dir.toAbsolutePath()));
+  }
+
+  private static PrivateRedis start(List<String> settings) {
     try {
       int port = RedisServer.freePort();
-      redis.embedded.RedisServer server =
+      RedisServerBuilder builder =
           redis.embedded.RedisServer.newRedisServer()
               .port(port)
               .bind("127.0.0.1")
               .setting("save \"\"")
-              .setting("appendonly no")
-              .onShutdownForceStop(true)
-              .build();
+              .onShutdownForceStop(true);
+      settings.forEach(builder::setting);
+      redis.embedded.RedisServer server = builder.build();
       PrivateRedis redis = new PrivateRedis(port, server);
       redis.up();
       return redis;
@@ -76,8 +94,33 @@ public final class PrivateRedis implements AutoCloseable {
   }
 
   /**
-   * Starts the stopped server again on the same port, empty; returns once it accepts. A process
-   * that has just stopped may hold the port for a moment longer: the start is tried again then.
+   * kill -9 of the redis-server process: no shutdown, no last write of its append-only file;
+   * returns once the port refuses connections. {@link #up()} starts it again.
+   */
+  public void kill() {
+    long pid;
+    try (RedisClient client = RedisClient.create(host(), port)) {
+      String info = client.info("server");
+      pid =
+          info.lines()
+              .filter(line -> line.startsWith("process_id:"))
+              .map(line -> Long.parseLong(line.substring("process_id:".length()).strip()))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no process_id in INFO: " + info));
+    }
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    Awaitility.await("private redis-server on " + port + " killed")
+        .atMost(START_LIMIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !accepts());
+    // The wrapper still thinks it runs: let it reap the dead process, so that up() starts anew.
+    stop();
+  }
+
+  /**
+   * Starts the stopped server again on the same port, empty unless it keeps an append-only file;
+   * returns once it accepts. A process that has just stopped may hold the port for a moment longer:
+   * the start is tried again then.
    */
   public void up() {
     Awaitility.await("private redis-server started on " + port)
