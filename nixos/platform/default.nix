@@ -707,8 +707,9 @@ let
     );
   };
 
-  # Health with each check (503 while PostgreSQL or Redis is down) is on the internal port; the
-  # public port's /observe/health only says the server answers.
+  # Health with each check (503 while PostgreSQL or Redis is down; the token proxy's stays 200
+  # without PostgreSQL, which it serves around from its caches) is on the internal port; the public
+  # port's /observe/health only says the server answers.
   healthProbe = {
     httpGet = {
       path = "/observe/health";
@@ -765,7 +766,7 @@ let
                 periodSeconds = 5;
                 failureThreshold = 30;
               };
-              # /observe/health is 503 while PostgreSQL or Redis is down: out of the Service, not restarted.
+              # /observe/health is 503 while a store it needs is down: out of the Service, not restarted.
               readinessProbe = healthProbe // {
                 periodSeconds = 10;
                 failureThreshold = 3;

@@ -147,18 +147,7 @@ class BadInputCorpusIT {
     }
     BadInputs.Answer answer = BadInputs.send(http, base, input, headers);
     tally.add(answer);
-    String what =
-        input.method()
-            + " "
-            + BadInputs.shorten(input.path())
-            + " ["
-            + input.name()
-            + ", "
-            + authName
-            + "]: "
-            + answer.status()
-            + " "
-            + BadInputs.shorten(answer.body());
+    String what = BadInputs.describe(input, authName, answer);
     if (input.name().startsWith("path +") && answer.contentType().startsWith("text/html")) {
       return; // "/.." took it out of the api: the web app's page (503 here: no site is built)
     }

@@ -23,7 +23,6 @@ import cloud.openclaw.testkit.JavaProcess;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import io.helidon.dbclient.DbRow;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -222,20 +221,7 @@ class BillingCrashIT {
   }
 
   private static void awaitHealthy(JavaProcess process, String base) {
-    try {
-      await()
-          .atMost(START)
-          .ignoreExceptions()
-          .until(
-              () -> {
-                if (!process.isAlive()) {
-                  throw new AssertionError("exited: " + process.output());
-                }
-                return get(base + "/observe/health") == 200;
-              });
-    } catch (RuntimeException | AssertionError e) {
-      throw new AssertionError(process.output(), e);
-    }
+    process.awaitAnswering(base + "/observe/health", START);
   }
 
   // --- customers and payments ---------------------------------------------------------------
@@ -278,13 +264,6 @@ class BillingCrashIT {
 
   private static int delivered(StripeEventRecord event) {
     return stripe.deliveries(event.id());
-  }
-
-  private static int get(String url) throws IOException, InterruptedException {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
   }
 
   private static long count(String sql, Object... params) {

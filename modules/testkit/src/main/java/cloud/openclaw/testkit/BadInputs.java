@@ -323,6 +323,21 @@ public final class BadInputs {
     }
   }
 
+  /** One line for a failure: the request, who sent it and what came back. */
+  public static String describe(Input input, String sender, Answer answer) {
+    return input.method()
+        + " "
+        + shorten(input.path())
+        + " ["
+        + input.name()
+        + ", "
+        + sender
+        + "]: "
+        + answer.status()
+        + " "
+        + shorten(answer.body());
+  }
+
   public static String shorten(String text) {
     return text == null || text.length() <= 200 ? text : text.substring(0, 200) + "...";
   }

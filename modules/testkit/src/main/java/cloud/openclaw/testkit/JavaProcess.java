@@ -2,6 +2,10 @@ package cloud.openclaw.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.awaitility.Awaitility;
 
 /**
  * A main class of the test's class path run in a JVM of its own, for tests that must kill a process
@@ -64,6 +69,33 @@ public final class JavaProcess implements AutoCloseable {
       return Files.readString(output);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Waits up to {@code atMost} until GET {@code url} answers 200, i.e. the service is up. Fails at
+   * once with its output when it exits meanwhile; one that never answers is killed, its output in
+   * the failure.
+   */
+  public JavaProcess awaitAnswering(String url, Duration atMost) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      Awaitility.await()
+          .atMost(atMost)
+          .ignoreExceptions()
+          .until(
+              () -> {
+                if (!isAlive()) {
+                  throw new AssertionError("exited: " + output());
+                }
+                return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()
+                    == 200;
+              });
+      return this;
+    } catch (RuntimeException | AssertionError e) {
+      close();
+      throw new AssertionError(output(), e);
     }
   }
 

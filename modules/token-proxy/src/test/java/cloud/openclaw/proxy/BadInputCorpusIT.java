@@ -146,18 +146,7 @@ class BadInputCorpusIT {
         authorization == null ? Map.of() : Map.of("Authorization", authorization);
     BadInputs.Answer answer = BadInputs.send(http, base, input, headers);
     tally.add(answer);
-    String what =
-        input.method()
-            + " "
-            + BadInputs.shorten(input.path())
-            + " ["
-            + input.name()
-            + ", "
-            + authName
-            + "]: "
-            + answer.status()
-            + " "
-            + BadInputs.shorten(answer.body());
+    String what = BadInputs.describe(input, authName, answer);
     if (answer.status() < 0 || answer.status() >= 500) {
       failures.add(what);
     } else if (answer.status() >= 400 && !shaped(answer, internal)) {

@@ -124,7 +124,7 @@ class PostgresOutageIT {
             });
     // Still ready (it serves), within the cluster's 3 s probe timeout, saying PostgreSQL is away.
     long probed = System.nanoTime();
-    HttpResponse<String> health = harness.get(harness.replicaA, "/observe/health", null);
+    HttpResponse<String> health = harness.getInternal(harness.replicaA, "/observe/health");
     long healthMillis = (System.nanoTime() - probed) / 1_000_000;
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
     assertThat(postgresReachable(health)).isFalse();
@@ -148,7 +148,7 @@ class PostgresOutageIT {
                 harness.chat(harness.replicaA, unknown.token(), message("y")).statusCode() == 200);
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> postgresReachable(harness.get(harness.replicaB, "/observe/health", null)));
+        .until(() -> postgresReachable(harness.getInternal(harness.replicaB, "/observe/health")));
 
     System.out.printf(
         "FIGURES postgres-outage: outage %d ms; %d requests of a known token served during it"

@@ -189,23 +189,8 @@ class ProxyCrashIT {
   }
 
   private JavaProcess startProxy(Map<String, String> environment, String log) {
-    JavaProcess proxy = JavaProcess.start(Main.class.getName(), dir, environment, dir.resolve(log));
-    try {
-      await()
-          .atMost(START)
-          .ignoreExceptions()
-          .until(
-              () -> {
-                if (!proxy.isAlive()) {
-                  throw new AssertionError("the proxy exited: " + proxy.output());
-                }
-                return get(base(environment) + "/observe/health") == 200;
-              });
-    } catch (RuntimeException | AssertionError e) {
-      proxy.close();
-      throw new AssertionError(proxy.output(), e);
-    }
-    return proxy;
+    return JavaProcess.start(Main.class.getName(), dir, environment, dir.resolve(log))
+        .awaitAnswering(base(environment) + "/observe/health", START);
   }
 
   private static String base(Map<String, String> environment) {
@@ -259,13 +244,6 @@ class ProxyCrashIT {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
-  }
-
-  private static int get(String url) throws IOException, InterruptedException {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
   }
 
   /** A slow stream (a word every 200 ms) read on a thread of its own, counting its chunks. */

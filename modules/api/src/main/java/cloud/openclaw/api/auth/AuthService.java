@@ -5,6 +5,7 @@ import static cloud.openclaw.api.http.ApiService.Route.post;
 
 import cloud.openclaw.api.ApiSettings;
 import cloud.openclaw.api.http.ApiService;
+import cloud.openclaw.api.http.LinkPage;
 import cloud.openclaw.api.http.Requests;
 import cloud.openclaw.platform.crypto.Sha256;
 import cloud.openclaw.platform.db.Database;
@@ -12,8 +13,6 @@ import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.CustomerStore;
-import io.helidon.common.media.type.MediaTypes;
-import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.http.UnauthorizedException;
@@ -99,50 +98,23 @@ public final class AuthService implements ApiService {
    * not use up the one-time token.
    */
   private void confirmPage(ServerRequest request, ServerResponse response) {
-    String token = Requests.query(request, "token").orElse("");
-    String safe = token.replaceAll("[^A-Za-z0-9_-]", "");
-    response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-    response.header(HeaderNames.CACHE_CONTROL, "no-store");
-    // The URL carries the token: never to another site. Not "no-referrer": with it, browsers send
-    // "Origin: null" on the form's post, which the callback rightly refuses.
-    response.header("Referrer-Policy", "same-origin");
-    response.send(
-        """
-        <!doctype html><html lang="en"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Sign in · OpenClaw Cloud</title><style>
-        body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7fb;color:#16181d}
-        main{max-width:28em;margin:12vh auto;padding:0 16px}
-        button{font:inherit;font-weight:600;min-height:44px;padding:0 18px;border-radius:10px;
-        border:1px solid #0f5bd8;background:#0f5bd8;color:#fff;cursor:pointer}
-        button:focus-visible{outline:3px solid #0f5bd8;outline-offset:2px}
-        </style></head><body><main><h1>Sign in to OpenClaw Cloud</h1>
-        <p>One click finishes signing in on this device. The link works once.</p>
-        <form method="post" action="/auth/callback">
-        <input type="hidden" name="token" value="%s">
-        <button type="submit">Sign in to OpenClaw Cloud</button></form></main></body></html>
-        """
-            .formatted(safe));
+    LinkPage.send(
+        request,
+        response,
+        "Sign in to OpenClaw Cloud",
+        "One click finishes signing in on this device. The link works once.",
+        "/auth/callback",
+        "Sign in to OpenClaw Cloud");
   }
 
   /** The page's form: signs in with cookies and goes to the dashboard. */
   private void callback(ServerRequest request, ServerResponse response) {
     requireOwnOrigin(request);
-    boolean form =
-        request
-            .headers()
-            .contentType()
-            .map(type -> type.test(MediaTypes.APPLICATION_FORM_URLENCODED))
-            .orElse(false);
-    if (request.content().hasEntity() && !form) {
+    if (request.content().hasEntity() && !LinkPage.isForm(request)) {
       throw new InvalidInputException(
           "token", "send the token as a form (application/x-www-form-urlencoded)");
     }
-    String token =
-        form && request.content().hasEntity()
-            ? request.content().as(Parameters.class).first("token").orElse("")
-            : "";
-    Sessions.Pair pair = sessions.start(consume(token));
+    Sessions.Pair pair = sessions.start(consume(LinkPage.postedToken(request)));
     sessions.setCookies(response, pair);
     response.status(Status.SEE_OTHER_303);
     response.header(HeaderNames.LOCATION, settings.webUrl("/dashboard").toString());

@@ -7,6 +7,7 @@ import cloud.openclaw.api.auth.AuthService;
 import cloud.openclaw.api.auth.LoginLimits;
 import cloud.openclaw.api.auth.SignInLinks;
 import cloud.openclaw.api.http.ApiService;
+import cloud.openclaw.api.http.LinkPage;
 import cloud.openclaw.api.http.Requests;
 import cloud.openclaw.api.me.SettingsRules;
 import cloud.openclaw.api.stripe.CheckoutService;
@@ -29,8 +30,6 @@ import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
-import io.helidon.common.media.type.MediaTypes;
-import io.helidon.common.parameters.Parameters;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -194,28 +193,14 @@ public final class SignupService implements ApiService {
    * must not use up the one-time link).
    */
   private void continuePage(ServerRequest request, ServerResponse response) {
-    String token = Requests.query(request, "token").orElse("").replaceAll("[^A-Za-z0-9_-]", "");
-    response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-    response.header(HeaderNames.CACHE_CONTROL, "no-store");
-    response.header("Referrer-Policy", "same-origin");
-    response.send(
-        """
-        <!doctype html><html lang="en"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Finish signing up · OpenClaw Cloud</title><style>
-        body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7fb;color:#16181d}
-        main{max-width:28em;margin:12vh auto;padding:0 16px}
-        button{font:inherit;font-weight:600;min-height:44px;padding:0 18px;border-radius:10px;
-        border:1px solid #0f5bd8;background:#0f5bd8;color:#fff;cursor:pointer}
-        button:focus-visible{outline:3px solid #0f5bd8;outline-offset:2px}
-        </style></head><body><main><h1>Finish signing up</h1>
-        <p>This replaces the unpaid sign-up of this email and takes you to the checkout.
-        The link works once.</p>
-        <form method="post" action="/signup/continue">
-        <input type="hidden" name="token" value="%s">
-        <button type="submit">Continue to the checkout</button></form></main></body></html>
-        """
-            .formatted(token));
+    LinkPage.send(
+        request,
+        response,
+        "Finish signing up",
+        "This replaces the unpaid sign-up of this email and takes you to the checkout. The link"
+            + " works once.",
+        "/signup/continue",
+        "Continue to the checkout");
   }
 
   /**
@@ -224,16 +209,7 @@ public final class SignupService implements ApiService {
    */
   private void proceed(ServerRequest request, ServerResponse response) {
     Requests.requireOrigin(request, origin);
-    boolean form =
-        request
-            .headers()
-            .contentType()
-            .map(type -> type.test(MediaTypes.APPLICATION_FORM_URLENCODED))
-            .orElse(false);
-    String token =
-        form && request.content().hasEntity()
-            ? request.content().as(Parameters.class).first("token").orElse("")
-            : "";
+    String token = LinkPage.postedToken(request);
     SignupLinks.Signup waiting =
         signupLinks
             .consume(token)

@@ -32,11 +32,6 @@ import cloud.openclaw.testkit.TestRedis;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,8 +62,6 @@ class OperatorCrashIT {
   static final Duration START = Duration.ofSeconds(90);
   static final String LEASE = "PT5S";
   static final String RELAY_GRACE = "PT2S";
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   static KubernetesClient client;
   static Database database;
@@ -251,27 +244,11 @@ class OperatorCrashIT {
   }
 
   private JavaProcess startOperator(Map<String, String> environment, String log) {
-    JavaProcess operator =
-        JavaProcess.start(
-            cloud.openclaw.operator.Main.class.getName(), dir, environment, dir.resolve(log));
-    String health =
-        "http://127.0.0.1:" + environment.get("OPENCLAW_OPERATOR_PORT") + "/observe/health";
-    try {
-      await()
-          .atMost(START)
-          .ignoreExceptions()
-          .until(
-              () -> {
-                if (!operator.isAlive()) {
-                  throw new AssertionError("the operator exited: " + operator.output());
-                }
-                return get(health) == 200;
-              });
-    } catch (RuntimeException | AssertionError e) {
-      operator.close();
-      throw new AssertionError(operator.output(), e);
-    }
-    return operator;
+    return JavaProcess.start(
+            cloud.openclaw.operator.Main.class.getName(), dir, environment, dir.resolve(log))
+        .awaitAnswering(
+            "http://127.0.0.1:" + environment.get("OPENCLAW_OPERATOR_PORT") + "/observe/health",
+            START);
   }
 
   /** The job's steps as recorded, for the report: where the time went. */
@@ -282,13 +259,6 @@ class OperatorCrashIT {
         .orElseThrow()
         .column(1)
         .getString();
-  }
-
-  private static int get(String url) throws IOException, InterruptedException {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.discarding())
-        .statusCode();
   }
 
   // --- boxes and their resources ------------------------------------------------------------

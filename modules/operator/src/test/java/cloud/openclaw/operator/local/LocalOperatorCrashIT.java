@@ -24,10 +24,6 @@ import cloud.openclaw.testkit.JavaProcess;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,8 +50,6 @@ class LocalOperatorCrashIT {
   @RegisterExtension static final TestRedis testRedis = new TestRedis();
 
   static final Duration START = Duration.ofSeconds(90);
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @TempDir static Path tmp;
   static Database database;
@@ -157,33 +151,11 @@ class LocalOperatorCrashIT {
   }
 
   private JavaProcess startOperator(Map<String, String> environment, String log) {
-    JavaProcess operator =
-        JavaProcess.start(
-            cloud.openclaw.operator.Main.class.getName(), tmp, environment, tmp.resolve(log));
-    String health =
-        "http://127.0.0.1:" + environment.get("OPENCLAW_OPERATOR_PORT") + "/observe/health";
-    try {
-      await()
-          .atMost(START)
-          .ignoreExceptions()
-          .until(
-              () -> {
-                if (!operator.isAlive()) {
-                  throw new AssertionError("the operator exited: " + operator.output());
-                }
-                return HTTP.send(
-                            HttpRequest.newBuilder(URI.create(health))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200;
-              });
-    } catch (RuntimeException | AssertionError e) {
-      operator.close();
-      throw new AssertionError(operator.output(), e);
-    }
-    return operator;
+    return JavaProcess.start(
+            cloud.openclaw.operator.Main.class.getName(), tmp, environment, tmp.resolve(log))
+        .awaitAnswering(
+            "http://127.0.0.1:" + environment.get("OPENCLAW_OPERATOR_PORT") + "/observe/health",
+            START);
   }
 
   private static Box newBox() {
