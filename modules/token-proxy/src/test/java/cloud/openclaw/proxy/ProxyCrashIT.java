@@ -184,6 +184,9 @@ class ProxyCrashIT {
     environment.put(
         "OPENCLAW_PROXY_UPSTREAM_BASE_URL", "http://127.0.0.1:" + sandbox.port() + "/kimi/v1");
     environment.put("OPENCLAW_PROXY_UPSTREAM_API_KEY", "sk-sandbox-kimi");
+    // The test sends its requests back to back: above the plan's rate (a burst of 20) on a fast
+    // machine, and a 429 is not what it is about.
+    environment.put("OPENCLAW_PLANS_PRO_REQUESTS_PER_SECOND", "1000");
     extra.forEach((key, value) -> environment.put("OPENCLAW_" + key, value));
     return environment;
   }
