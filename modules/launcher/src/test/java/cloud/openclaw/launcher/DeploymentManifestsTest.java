@@ -797,10 +797,25 @@ class DeploymentManifestsTest {
                     && rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == port));
   }
 
+  /** A label selector as Kubernetes reads it: every label and every expression must hold. */
   private static boolean matches(LabelSelector selector, Map<String, String> labels) {
-    assertThat(selector.getMatchExpressions()).isNullOrEmpty();
-    return selector.getMatchLabels() == null
-        || labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
+    boolean byLabels =
+        selector.getMatchLabels() == null
+            || labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
+    return byLabels
+        && Optional.ofNullable(selector.getMatchExpressions()).orElse(List.of()).stream()
+            .allMatch(
+                expression -> {
+                  String value = labels.get(expression.getKey());
+                  return switch (expression.getOperator()) {
+                    case "In" -> value != null && expression.getValues().contains(value);
+                    case "NotIn" -> value == null || !expression.getValues().contains(value);
+                    case "Exists" -> value != null;
+                    case "DoesNotExist" -> value == null;
+                    default ->
+                        throw new AssertionError("unknown operator " + expression.getOperator());
+                  };
+                });
   }
 
   /** The sops keys a node module declares (sops.secrets.<key>). */
