@@ -14,13 +14,11 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -135,25 +133,8 @@ class AccessIT {
             Instant.now(),
             customer.id(),
             roles);
-    String[] parts = valid.split("\\.");
-    String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-    String tampered =
-        parts[0]
-            + "."
-            + Base64.getUrlEncoder()
-                .withoutPadding()
-                .encodeToString(
-                    payload.replace("\"customer\"", "\"admin\"").getBytes(StandardCharsets.UTF_8))
-            + "."
-            + parts[2];
-    String unsigned =
-        Base64.getUrlEncoder()
-                .withoutPadding()
-                .encodeToString(
-                    "{\"alg\":\"none\",\"kid\":\"test1\"}".getBytes(StandardCharsets.UTF_8))
-            + "."
-            + parts[1]
-            + ".";
+    String tampered = ForgedTokens.promotedToAdmin(valid);
+    String unsigned = ForgedTokens.unsigned(valid);
     Map<String, String> bad =
         Map.of(
             "absent", "",

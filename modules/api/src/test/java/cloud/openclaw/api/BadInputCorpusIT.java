@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,25 +185,8 @@ class BadInputCorpusIT {
             customer,
             roles);
     String customerToken = client.signIn(customer.id()).access();
-    String[] parts = customerToken.split("\\.");
-    String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-    String tampered =
-        parts[0]
-            + "."
-            + Base64.getUrlEncoder()
-                .withoutPadding()
-                .encodeToString(
-                    payload.replace("\"customer\"", "\"admin\"").getBytes(StandardCharsets.UTF_8))
-            + "."
-            + parts[2];
-    String unsigned =
-        Base64.getUrlEncoder()
-                .withoutPadding()
-                .encodeToString(
-                    "{\"alg\":\"none\",\"kid\":\"test1\"}".getBytes(StandardCharsets.UTF_8))
-            + "."
-            + parts[1]
-            + ".";
+    String tampered = ForgedTokens.promotedToAdmin(customerToken);
+    String unsigned = ForgedTokens.unsigned(customerToken);
     Map<String, String> auth = new LinkedHashMap<>();
     auth.put("anonymous", null);
     auth.put("expired jwt", "Bearer " + expired);
