@@ -38,6 +38,7 @@ import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.HttpHost;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
@@ -47,6 +48,7 @@ import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
 import cloud.openclaw.platform.onboarding.ConversationLog;
 import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.signup.SignupFollowUps;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.KeyRotation;
@@ -209,6 +211,7 @@ public final class Main {
             links,
             new SignupLinks(
                 redis, secrets, new NotificationStore(database), api.publicUrl(), api.linkTtl()),
+            new SignupFollowUps(redis, new EventBus(redis)),
             api.origin()));
     OnboardingSettings onboarding = api.onboarding();
     services.add(

@@ -32,6 +32,7 @@ import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
 import cloud.openclaw.platform.onboarding.ConversationLog;
 import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.signup.SignupFollowUps;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.telegram.OwnerProof;
 import cloud.openclaw.platform.telegram.TelegramBots;
@@ -115,13 +116,15 @@ public final class Main {
                   machine,
                   store),
               owners);
+      EventBus bus = new EventBus(redis);
       opened.add(
           new ProgressFollower(
-                  new EventBus(redis),
+                  bus,
                   store,
                   lock,
                   events,
-                  new BoxStore(connections.database(), secrets))
+                  new BoxStore(connections.database(), secrets),
+                  new SignupFollowUps(redis, bus))
               .start());
       setupBot(settings, platform.redis(), onboarding.stateTtl(), conversations, opened);
       return HttpHost.serve(

@@ -15,13 +15,17 @@ import cloud.openclaw.onboarding.conversation.SignupClient;
 import cloud.openclaw.onboarding.conversation.StateMachine;
 import cloud.openclaw.onboarding.model.LangchainConversationModel;
 import cloud.openclaw.onboarding.model.RedisChatMemoryStore;
+import cloud.openclaw.onboarding.progress.ProgressFollower;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.Plans;
 import cloud.openclaw.platform.config.Settings;
 import cloud.openclaw.platform.crypto.SecretBox;
+import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.onboarding.ConversationLog;
 import cloud.openclaw.platform.redis.Redis;
+import cloud.openclaw.platform.signup.SignupFollowUps;
+import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
 import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.sandbox.Main.Sandbox;
@@ -104,6 +108,22 @@ final class Harness implements AutoCloseable {
         model,
         new Checkouts(new SignupClient(apiUrl, Harness.SIGNUP_TOKEN), machine, store),
         ownerProofs);
+  }
+
+  /**
+   * Follows conversations after their sign-up is mailed, as Main does: the follow-ups the api
+   * records and their boxes' progress. Close it at the end.
+   */
+  ProgressFollower follower() {
+    EventBus bus = new EventBus(redis);
+    return new ProgressFollower(
+            bus,
+            store,
+            new ConversationLock(redis),
+            new ConversationEvents(log),
+            new BoxStore(api.database, secrets),
+            new SignupFollowUps(redis, bus))
+        .start();
   }
 
   /** The sandbox's Kimi as the model, with {@code apiKey} (a wrong one makes every call fail). */

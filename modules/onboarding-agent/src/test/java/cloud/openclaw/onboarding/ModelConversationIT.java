@@ -182,7 +182,7 @@ class ModelConversationIT {
     assertThat(after.stage).isEqualTo(Stage.COLLECTING);
     assertThat(after.customerId).isNull();
     assertThat(harness.api.customer("victim@example.com")).isEmpty();
-    assertThat(harness.ofType(key, "checkout")).isEmpty();
+    assertThat(harness.ofType(key, "check_email")).isEmpty();
     // The model was told each refusal (the tool results of the second request).
     String toolResults = lastPrompt().toString();
     assertThat(toolResults)
@@ -202,7 +202,7 @@ class ModelConversationIT {
     harness.say(withModel, key, "yes");
 
     assertThat(harness.state(key).stage).isEqualTo(Stage.CHECKOUT);
-    assertThat(harness.ofType(key, "checkout")).hasSize(1);
+    assertThat(harness.ofType(key, "check_email")).hasSize(1);
     assertThat(harness.sandbox.kimi().requests()).isEqualTo(requests);
   }
 

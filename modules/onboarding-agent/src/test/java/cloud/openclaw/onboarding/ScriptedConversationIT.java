@@ -8,9 +8,9 @@ import cloud.openclaw.onboarding.conversation.ConversationState;
 import cloud.openclaw.onboarding.conversation.Conversations;
 import cloud.openclaw.onboarding.conversation.Input;
 import cloud.openclaw.onboarding.conversation.OwnerProofs;
-import cloud.openclaw.onboarding.conversation.Questions;
 import cloud.openclaw.onboarding.conversation.Slot;
 import cloud.openclaw.onboarding.conversation.Stage;
+import cloud.openclaw.onboarding.progress.ProgressFollower;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.CustomerStatus;
@@ -41,15 +41,18 @@ class ScriptedConversationIT {
   @RegisterExtension static final TestRedis testRedis = new TestRedis();
   static Harness harness;
   static Conversations conversations;
+  static ProgressFollower follower;
 
   @BeforeAll
   static void start() {
     harness = new Harness(postgres, testRedis);
     conversations = harness.scripted();
+    follower = harness.follower();
   }
 
   @AfterAll
   static void stop() {
+    follower.close();
     harness.close();
   }
 
@@ -58,7 +61,7 @@ class ScriptedConversationIT {
   }
 
   @Test
-  void aWebSignUpTakesSevenQuestionsAndOpensOneCheckout() {
+  void aWebSignUpTakesSevenQuestionsAndMailsTheLinkToOneCheckout() {
     Bot bot = harness.bot();
     String key = Harness.webKey();
     conversations.input(key, new Input.Start());
@@ -79,8 +82,9 @@ class ScriptedConversationIT {
     // A proof with another nonce says nothing.
     conversations.input(key, new Input.OwnerProven(999L, "not-the-nonce"));
     assertThat(harness.state(key).ownerTelegramUserId).isNull();
-    conversations.input(key, new Input.OwnerProven(4242L, state.ownerNonce));
-    assertThat(harness.state(key).ownerTelegramUserId).isEqualTo(4242L);
+    // An owner no other test of this class signs up with: the customer records them.
+    conversations.input(key, new Input.OwnerProven(4343L, state.ownerNonce));
+    assertThat(harness.state(key).ownerTelegramUserId).isEqualTo(4343L);
     assertThat(harness.lastMessage(key)).contains("anyone besides you");
     harness.say(conversations, key, "555000111 and 555000222");
     reply = harness.say(conversations, key, "pro");
@@ -96,27 +100,38 @@ class ScriptedConversationIT {
 
     reply = harness.say(conversations, key, "yes");
 
-    JsonNode checkout =
-        reply.stream().filter(e -> e.path("type").asText().equals("checkout")).findFirst().get();
-    assertThat(checkout.path("url").asText())
-        .startsWith(harness.sandboxUrl() + "/stripe/checkout/cs_test_");
-    ConversationState done = harness.state(key);
-    assertThat(done.stage).isEqualTo(Stage.CHECKOUT);
-    assertThat(done.questionsAsked).isBetween(5, 7);
-    assertThat(done.attempt).isEqualTo(1);
+    assertThat(reply)
+        .anySatisfy(
+            e -> {
+              assertThat(e.path("type").asText()).isEqualTo("check_email");
+              assertThat(e.path("email").asText()).isEqualTo("person@example.com");
+            });
+    assertThat(harness.lastMessage(key)).contains("on its way to person@example.com");
+    assertThat(harness.api.customer("person@example.com")).as("not before the link").isEmpty();
+    ConversationState mailed = harness.state(key);
+    assertThat(mailed.stage).isEqualTo(Stage.CHECKOUT);
+    assertThat(mailed.questionsAsked).isBetween(5, 7);
+    assertThat(mailed.attempt).isEqualTo(1);
+
+    String checkout = harness.api.openSignupLink("person@example.com");
+
+    assertThat(checkout).startsWith(harness.sandboxUrl() + "/stripe/checkout/cs_test_");
     Customer customer = harness.api.customer("person@example.com").orElseThrow();
-    assertThat(done.customerId).isEqualTo(customer.id().toString());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> customer.id().toString().equals(harness.state(key).customerId));
+    assertThat(harness.lastMessage(key)).contains("your email is confirmed");
+    ConversationState done = harness.state(key);
     assertThat(customer.status()).isEqualTo(CustomerStatus.PENDING);
     assertThat(customer.plan()).isEqualTo("pro");
-    assertThat(customer.telegramUserId()).isEqualTo(4242L);
+    assertThat(customer.telegramUserId()).isEqualTo(4343L);
     Box box = harness.api.box(customer);
     assertThat(done.boxId).isEqualTo(box.id().toString());
     assertThat(box.botId()).isEqualTo(bot.id());
     assertThat(harness.api.botToken(box)).isEqualTo(bot.token());
-    assertThat(box.allowedTelegramUserIds()).containsExactly(4242L, 555000111L, 555000222L);
+    assertThat(box.allowedTelegramUserIds()).containsExactly(4343L, 555000111L, 555000222L);
     assertThat(box.useCase()).isEqualTo("Answer my customers' questions about opening hours");
-    assertThat(harness.api.checkouts(customer))
-        .containsExactly(checkout.path("url").asText().replaceAll(".*/", ""));
+    assertThat(harness.api.checkouts(customer)).containsExactly(checkout.replaceAll(".*/", ""));
   }
 
   @Test
@@ -182,7 +197,7 @@ class ScriptedConversationIT {
     // Only the question still open is asked: who else may talk to the agent.
     assertThat(harness.lastMessage(key)).contains("anyone besides you");
     harness.say(conversations, key, "just me");
-    assertThat(harness.lastMessage(key)).contains("Shall I open the checkout?");
+    assertThat(harness.lastMessage(key)).contains("Shall I email you the link to pay?");
     assertThat(harness.state(key).questionsAsked).isLessThanOrEqualTo(5);
   }
 
@@ -263,7 +278,7 @@ class ScriptedConversationIT {
   void goingBackAndChangingAnAnswer() {
     Bot bot = harness.bot();
     String key = harness.upToSummary(conversations, bot, email());
-    assertThat(harness.lastMessage(key)).contains("Shall I open the checkout?");
+    assertThat(harness.lastMessage(key)).contains("Shall I email you the link to pay?");
 
     harness.say(conversations, key, "back");
     assertThat(harness.lastMessage(key)).contains("Which email address");
@@ -271,7 +286,7 @@ class ScriptedConversationIT {
     assertThat(harness.lastMessage(key)).contains("Which plan");
     harness.say(conversations, key, "pro");
     // Answered again: on to the summary, the other answers kept.
-    assertThat(harness.lastMessage(key)).contains("Shall I open the checkout?");
+    assertThat(harness.lastMessage(key)).contains("Shall I email you the link to pay?");
     assertThat(harness.state(key).plan).isEqualTo("pro");
 
     harness.say(conversations, key, "change my email");
@@ -280,7 +295,7 @@ class ScriptedConversationIT {
     assertThat(harness.state(key).email).isEqualTo("new@example.org");
     harness.say(conversations, key, "please change the email to other@example.org");
     assertThat(harness.state(key).email).isEqualTo("other@example.org");
-    assertThat(harness.lastMessage(key)).contains("Shall I open the checkout?");
+    assertThat(harness.lastMessage(key)).contains("Shall I email you the link to pay?");
     conversations.input(key, new Input.Choice("confirm", "back"));
     assertThat(harness.lastMessage(key)).contains("Which email address");
   }
@@ -337,7 +352,7 @@ class ScriptedConversationIT {
   }
 
   @Test
-  void aRepeatedConfirmSignsUpOnceAndAnswersTheSameCheckout() throws Exception {
+  void aRepeatedConfirmSignsUpOnceAndMailsOnce() throws Exception {
     Bot bot = harness.bot();
     String email = email();
     String key = harness.upToSummary(conversations, bot, email);
@@ -353,32 +368,36 @@ class ScriptedConversationIT {
     }
     pool.close();
 
-    List<JsonNode> checkouts = harness.ofType(key, "checkout");
-    assertThat(checkouts).hasSize(3);
-    assertThat(checkouts.stream().map(e -> e.path("url").asText()).distinct()).hasSize(1);
-    // One customer, one checkout session at Stripe.
+    assertThat(harness.ofType(key, "check_email")).hasSize(3);
+    assertThat(harness.api.signupLinks(email)).hasSize(1);
+    harness.api.openSignupLink(email);
     Customer customer = harness.api.customer(email).orElseThrow();
-    assertThat(harness.api.checkouts(customer))
-        .containsExactly(checkouts.getFirst().path("url").asText().replaceAll(".*/", ""));
+    assertThat(harness.api.checkouts(customer)).hasSize(1);
   }
 
   /**
-   * An email with an unpaid sign-up of another bot: the api answers without saying so and mails the
-   * address; the chat passes that on and opens no checkout.
+   * An email with an unpaid sign-up of another bot: the api answers as for any email and mails the
+   * address; once its owner opens the newer link, it replaces the older sign-up and this
+   * conversation follows it.
    */
   @Test
-  void anEmailThatWaitsWithAnotherBotIsToldToCheckItsMail() {
+  void anEmailThatWaitsWithAnotherBotIsToldToCheckItsMailLikeAnyOther() {
     String email = email();
-    harness.say(conversations, harness.upToSummary(conversations, harness.bot(), email), "yes");
-    String key = harness.upToSummary(conversations, harness.bot(), email);
+    String earlier = harness.upToSummary(conversations, harness.bot(), email);
+    harness.say(conversations, earlier, "yes");
+    harness.api.openSignupLink(email);
+    Bot bot = harness.bot();
+    String key = harness.upToSummary(conversations, bot, email);
 
     harness.say(conversations, key, "yes");
 
-    assertThat(harness.lastMessage(key))
-        .contains("A link to continue is on its way")
-        .contains(Questions.ask(harness.machine, harness.state(key), Slot.EMAIL));
-    assertThat(harness.ofType(key, "checkout")).isEmpty();
-    assertThat(harness.state(key).checkoutUrl).isNull();
+    assertThat(harness.lastMessage(key)).contains("on its way to " + email);
+    assertThat(harness.state(key).stage).isEqualTo(Stage.CHECKOUT);
+    harness.api.openSignupLink(email);
+    await().atMost(Duration.ofSeconds(10)).until(() -> harness.state(key).customerId != null);
+    Customer customer = harness.api.customer(email).orElseThrow();
+    assertThat(harness.api.box(customer).botId()).isEqualTo(bot.id());
+    assertThat(harness.state(key).boxId).isEqualTo(harness.api.box(customer).id().toString());
   }
 
   @Test
@@ -387,7 +406,7 @@ class ScriptedConversationIT {
     String email = email();
     String key = harness.upToSummary(conversations, bot, email);
     harness.say(conversations, key, "yes");
-    String first = harness.state(key).checkoutUrl;
+    String first = harness.state(key).followUp;
 
     harness.say(conversations, key, "change the plan");
     assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
@@ -396,17 +415,18 @@ class ScriptedConversationIT {
 
     ConversationState state = harness.state(key);
     assertThat(state.attempt).isEqualTo(2);
-    assertThat(state.checkoutUrl).isNotEqualTo(first);
-    // The same pending customer, now on pro, with a second checkout to pay at.
+    assertThat(state.followUp).isNotEqualTo(first).endsWith(":2");
+    assertThat(harness.api.signupLinks(email)).hasSize(2);
+    // The newer link is the one followed: a pending customer on pro.
+    harness.api.openSignupLink(email);
+    await().atMost(Duration.ofSeconds(10)).until(() -> harness.state(key).customerId != null);
     Customer customer = harness.api.customer(email).orElseThrow();
-    assertThat(state.customerId).isEqualTo(customer.id().toString());
+    assertThat(harness.state(key).customerId).isEqualTo(customer.id().toString());
     assertThat(customer.plan()).isEqualTo("pro");
-    assertThat(harness.api.checkouts(customer))
-        .containsExactly(first.replaceAll(".*/", ""), state.checkoutUrl.replaceAll(".*/", ""));
   }
 
   @Test
-  void aFailedSignUpCanBeRetriedAndARefusalAsksAgain() {
+  void aFailedSignUpCanBeRetried() {
     Bot bot = harness.bot();
     String email = email();
     String key = harness.upToSummary(conversations, bot, email);
@@ -423,23 +443,29 @@ class ScriptedConversationIT {
     assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
     assertThat(harness.api.customer(email)).isEmpty();
 
-    // Meanwhile the email became a paying customer's: the api mails the address (its answer says
-    // no more), the email is asked again.
+    // Meanwhile the email became a paying customer's: the api answers as for any email (the mail
+    // it sends is a sign-in link), and the conversation says the same as for any other.
     harness.api.payingCustomer(email);
     harness.say(conversations, key, "yes");
-    assertThat(harness.lastMessage(key))
-        .contains("A link to continue is on its way")
-        .contains(Questions.ask(harness.machine, harness.state(key), Slot.EMAIL));
-    assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
-    assertThat(harness.state(key).customerId).isNull();
-    assertThat(harness.machine.asking(harness.state(key))).isEqualTo(Slot.EMAIL);
-
-    String fresh = email();
-    harness.say(conversations, key, fresh);
-    harness.say(conversations, key, "yes");
+    assertThat(harness.lastMessage(key)).contains("on its way to " + email);
     assertThat(harness.state(key).stage).isEqualTo(Stage.CHECKOUT);
-    assertThat(harness.api.customer(fresh).orElseThrow().status())
-        .isEqualTo(CustomerStatus.PENDING);
+    assertThat(harness.api.signupLinks(email)).isEmpty();
+  }
+
+  /** A bot another customer's agent has: refused at once, and the bot asked for again. */
+  @Test
+  void aBotInUseIsRefusedAndAskedAgain() {
+    Bot bot = harness.bot();
+    String owner = email();
+    harness.say(conversations, harness.upToSummary(conversations, bot, owner), "yes");
+    harness.api.openSignupLink(owner);
+    String key = harness.upToSummary(conversations, bot, email());
+
+    harness.say(conversations, key, "yes");
+
+    assertThat(harness.lastMessage(key)).contains("runs in another box");
+    assertThat(harness.state(key).stage).isEqualTo(Stage.COLLECTING);
+    assertThat(harness.machine.asking(harness.state(key))).isEqualTo(Slot.BOT);
   }
 
   @Test

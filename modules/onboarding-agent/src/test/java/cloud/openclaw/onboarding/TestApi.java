@@ -6,6 +6,7 @@ import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.domain.CustomerStatus;
@@ -17,13 +18,22 @@ import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.sandbox.Main.Sandbox;
 import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
+import io.helidon.dbclient.DbRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Our api as its Main starts it, on the test class's database and Redis, with the sandbox's Stripe
@@ -39,6 +49,9 @@ final class TestApi implements AutoCloseable {
   final RunningService service;
   final Database database;
   final CustomerStore customers;
+  private static final Pattern CONTINUE_LINK =
+      Pattern.compile("/signup/continue\\?token=([A-Za-z0-9_-]+)");
+
   private final Sandbox sandbox;
 
   TestApi(TestPostgres postgres, TestRedis redis, Sandbox sandbox, String onboardingToken) {
@@ -91,6 +104,52 @@ final class TestApi implements AutoCloseable {
     Customer created =
         customers.create(database.execute(), new NewCustomer(email, null, null, "starter"));
     return customers.setStatus(database.execute(), created.id(), CustomerStatus.ACTIVE);
+  }
+
+  /** The sign-up links mailed to {@code email} so far, oldest first (the tokens). */
+  List<String> signupLinks(String email) {
+    try (Stream<DbRow> rows =
+        database
+            .execute()
+            .query(
+                "SELECT body FROM notifications WHERE recipient = ? AND dedupe_key LIKE"
+                    + " 'signup_link:%' ORDER BY created_at",
+                email)) {
+      return rows.map(row -> Rows.string(row, "body"))
+          .map(CONTINUE_LINK::matcher)
+          .filter(Matcher::find)
+          .map(link -> link.group(1))
+          .toList();
+    }
+  }
+
+  /**
+   * Opens the newest sign-up link mailed to {@code email} as its owner would, and returns the
+   * checkout it goes on to.
+   */
+  String openSignupLink(String email) {
+    List<String> links = signupLinks(email);
+    if (links.isEmpty()) {
+      throw new AssertionError("no sign-up link was mailed to " + email);
+    }
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> continued =
+          http.send(
+              HttpRequest.newBuilder(url().resolve("/signup/continue"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString("token=" + links.getLast()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (continued.statusCode() != 303) {
+        throw new AssertionError("continuing the sign-up answered " + continued.body());
+      }
+      return continued.headers().firstValue("Location").orElseThrow();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The ids of the checkout sessions the Stripe stand-in opened for {@code customer}. */

@@ -15,12 +15,11 @@ import java.util.function.Supplier;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * Sign-ups under an {@code Idempotency-Key}: the first request with a key signs up and its answer
- * is kept in Redis for {@link #KEEP}; a later request with the same key and the same body gets that
- * answer (same customer, box and checkout), without a second checkout. While one request with a key
- * is signing up, it holds a lock in Redis, and another request with the key waits for its answer.
- * The same key with another body is a 409. Failed sign-ups, and those answered by mail (202), keep
- * nothing, so they can be retried.
+ * Sign-ups under an {@code Idempotency-Key}: the first request with a key signs up (mails its
+ * email's owner) and its answer is kept in Redis for {@link #KEEP}; a later request with the same
+ * key and the same body gets that answer without a second mail. While one request with a key is
+ * signing up, it holds a lock in Redis, and another request with the key waits for its answer. The
+ * same key with another body is a 409. Failed sign-ups keep nothing, so they can be retried.
  */
 public final class IdempotentSignups {
   public static final int MAX_KEY_LENGTH = 200;
@@ -86,9 +85,7 @@ public final class IdempotentSignups {
         return earlier.get();
       }
       Answer answer = signup.get();
-      // Only a sign-up is kept: a 202 (the address's owner is asked by mail) signed nobody up, like
-      // a refusal, so the key may go on with another email.
-      if (answer.status() == 201) {
+      if (answer.status() / 100 == 2) {
         redis
             .client()
             .set(

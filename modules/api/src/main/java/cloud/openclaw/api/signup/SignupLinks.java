@@ -17,10 +17,11 @@ import java.util.Optional;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * One-time links that continue a sign-up the api would not let take over an email without proof:
- * the address has an unpaid sign-up with another bot. The sign-up waits in Redis (its bot token
- * sealed) under the SHA-256 of the link's 256 random bits for {@code ttl}; only the address's owner
- * gets the link, and following it proves the address, like a sign-in link.
+ * One-time links that continue a sign-up: nothing is stored under an email before its owner opens
+ * the link (so a sign-up cannot tell whether the email has an account, nor hold an address its
+ * maker does not own). The sign-up waits in Redis (its bot token sealed) under the SHA-256 of the
+ * link's 256 random bits for {@code ttl}; only the address's owner gets the link, and following it
+ * proves the address, like a sign-in link.
  */
 public final class SignupLinks {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -44,7 +45,10 @@ public final class SignupLinks {
     this.ttl = ttl;
   }
 
-  /** A sign-up as asked for (its email checked) and its bot's username, for the mail. */
+  /**
+   * A sign-up as asked for (its email checked), its bot's username for the mail, and the onboarding
+   * conversation's reference to record when it goes on (null: none).
+   */
   public record Signup(
       String email,
       String plan,
@@ -54,7 +58,8 @@ public final class SignupLinks {
       String model,
       String thinkingLevel,
       Long ownerTelegramUserId,
-      String useCase) {}
+      String useCase,
+      String followUp) {}
 
   /** What Redis keeps: the sign-up with its bot token sealed. */
   private record Waiting(
@@ -67,7 +72,8 @@ public final class SignupLinks {
       String model,
       String thinkingLevel,
       Long ownerTelegramUserId,
-      String useCase) {}
+      String useCase,
+      String followUp) {}
 
   /** Keeps {@code signup} and mails its email the link that continues it. */
   public void send(Signup signup) {
@@ -87,7 +93,8 @@ public final class SignupLinks {
             signup.model(),
             signup.thinkingLevel(),
             signup.ownerTelegramUserId(),
-            signup.useCase());
+            signup.useCase(),
+            signup.followUp());
     redis
         .client()
         .set(
@@ -99,14 +106,15 @@ public final class SignupLinks {
         "Hello,\n\nsomeone, hopefully you, asked to sign up for OpenClaw Cloud with this email and"
             + " the Telegram bot @"
             + signup.botUsername()
-            + ". This email has a sign-up that is not paid yet (with another bot). To sign up with"
-            + " @"
-            + signup.botUsername()
-            + " instead, open this link:\n\n"
+            + " (plan "
+            + signup.plan()
+            + "). To go on to the checkout, pay, and have your agent answer you on Telegram within"
+            + " a minute, open this link:\n\n"
             + url
             + "\n\nIt works once, within "
             + Math.max(1, ttl.toMinutes())
-            + " minutes. If it was not you, ignore this mail: nothing changes.\n";
+            + " minutes. If this email has a sign-up that is not paid yet, this one replaces it."
+            + " If it was not you, ignore this mail: nothing changes.\n";
     notifications.enqueue(
         new NewNotification(
             null,
@@ -143,7 +151,8 @@ public final class SignupLinks {
             waiting.model(),
             waiting.thinkingLevel(),
             waiting.ownerTelegramUserId(),
-            waiting.useCase()));
+            waiting.useCase(),
+            waiting.followUp()));
   }
 
   private static String associatedData(String hash) {

@@ -27,6 +27,7 @@ import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.errors.ConflictException;
 import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.signup.SignupFollowUps;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
@@ -40,7 +41,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,20 +48,20 @@ import java.util.UUID;
 
 /**
  * {@code POST /signup}: what onboarding collected (email, plan, the customer's bot token, its owner
- * and who else may talk to the agent, what the agent is for) becomes a pending customer with their
- * agent's box, and the Stripe Checkout URL to pay at. Paying provisions the box (billing worker).
- * Asking again for the same email and bot while unpaid gives a fresh checkout for the same
- * customer; asking again with the same {@code Idempotency-Key} gives the same answer, checkout
- * included. An email that has paid, or has an unpaid sign-up with another bot, is answered 202 and
- * only its owner learns more, by mail: a sign-in link, or a link that continues this sign-up (so
- * nobody's unpaid sign-up under someone else's email keeps its owner out).
+ * and who else may talk to the agent, what the agent is for), checked, and answered 202 whoever
+ * asks: the email's owner goes on by mail. An email that has paid gets a sign-in link; any other a
+ * one-time link whose page ({@code /signup/continue}) makes the pending customer with their agent's
+ * box (replacing the email's unpaid sign-up, if any) and goes on to the Stripe Checkout. Paying
+ * provisions the box (billing worker). So the answer never tells whether an email has an account,
+ * and nobody holds an address they cannot read. Asking again with the same {@code Idempotency-Key}
+ * gives the same answer without another mail.
  */
 public final class SignupService implements ApiService {
   static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
 
-  /** The answer to a sign-up whose email's owner is asked by mail; it names no reason. */
+  /** The answer to every sign-up: its email's owner goes on by mail. */
   static final String CHECK_EMAIL =
-      "A link to continue is on its way to this email: open it to go on.";
+      "A link to continue is on its way to this email: open it to go on to the checkout.";
 
   private final Database database;
   private final CustomerStore customers;
@@ -76,6 +76,7 @@ public final class SignupService implements ApiService {
   private final String onboardingToken;
   private final SignInLinks signInLinks;
   private final SignupLinks signupLinks;
+  private final SignupFollowUps followUps;
   private final String origin;
 
   public SignupService(
@@ -92,6 +93,7 @@ public final class SignupService implements ApiService {
       String onboardingToken,
       SignInLinks signInLinks,
       SignupLinks signupLinks,
+      SignupFollowUps followUps,
       String origin) {
     this.database = database;
     this.customers = customers;
@@ -106,6 +108,7 @@ public final class SignupService implements ApiService {
     this.onboardingToken = onboardingToken;
     this.signInLinks = signInLinks;
     this.signupLinks = signupLinks;
+    this.followUps = followUps;
     this.origin = origin;
   }
 
@@ -117,7 +120,8 @@ public final class SignupService implements ApiService {
       String model,
       String thinkingLevel,
       Long ownerTelegramUserId,
-      String useCase) {}
+      String useCase,
+      String followUp) {}
 
   @Override
   public String prefix() {
@@ -138,11 +142,13 @@ public final class SignupService implements ApiService {
     // The onboarding agent signs up people from everywhere through one address: their addresses
     // were limited where they reached us (the web chat's relay), so only the per-email limit
     // counts.
-    String clientIp = fromOnboarding(request) ? null : Requests.clientIp(request, clientIpHeader);
+    boolean fromOnboarding = fromOnboarding(request);
+    String clientIp = fromOnboarding ? null : Requests.clientIp(request, clientIpHeader);
+    String followUp = followUp(body.followUp(), fromOnboarding);
     IdempotentSignups.Answer answer =
         key == null
-            ? signup(body, clientIp)
-            : idempotent.answer(key, Json.write(body), () -> signup(body, clientIp));
+            ? signup(body, clientIp, followUp)
+            : idempotent.answer(key, Json.write(body), () -> signup(body, clientIp, followUp));
     Json.send(response, Status.create(answer.status()), answer.body());
   }
 
@@ -158,34 +164,65 @@ public final class SignupService implements ApiService {
             onboardingToken.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** {@code clientIp} null: a sign-up relayed by the onboarding agent, one requester for all. */
-  private IdempotentSignups.Answer signup(SignupRequest body, String clientIp) {
+  /** The conversation's reference to record when the sign-up goes on: the agent's only. */
+  private static String followUp(String followUp, boolean fromOnboarding) {
+    if (followUp == null) {
+      return null;
+    }
+    if (!fromOnboarding) {
+      throw new InvalidInputException("followUp", "'followUp' is the onboarding agent's field");
+    }
+    if (followUp.isBlank() || followUp.length() > SignupFollowUps.REFERENCE_MAX) {
+      throw new InvalidInputException(
+          "followUp", "'followUp' is 1 to " + SignupFollowUps.REFERENCE_MAX + " characters");
+    }
+    return followUp;
+  }
+
+  /**
+   * Checks the sign-up and mails its email's owner the way on; {@code clientIp} null: relayed by
+   * the onboarding agent, one requester for all.
+   */
+  private IdempotentSignups.Answer signup(SignupRequest body, String clientIp, String followUp) {
     String email = AuthService.email(body.email());
     limits.attempt(Sha256.hex("signup:" + email), clientIp);
     Checked checked = check(body);
-    Registered registered =
-        database.inTransaction(tx -> register(tx.execute(), email, checked, false));
-    switch (registered) {
-      case Signed signed -> {
-        return new IdempotentSignups.Answer(
-            Status.CREATED_201.code(), Json.MAPPER.valueToTree(checkout(signed, checked.plan())));
-      }
-      case Paid paid -> signInLinks.send(email, paid.customerId());
-      case OtherBotWaits waits ->
-          signupLinks.send(
-              new SignupLinks.Signup(
-                  email,
-                  body.plan(),
-                  checked.bot().username(),
-                  checked.botToken(),
-                  body.allowedTelegramUserIds(),
-                  body.model(),
-                  body.thinkingLevel(),
-                  body.ownerTelegramUserId(),
-                  body.useCase()));
+    Optional<UUID> paid = database.inTransaction(tx -> paidCustomer(tx.execute(), email, checked));
+    if (paid.isPresent()) {
+      signInLinks.send(email, paid.get());
+    } else {
+      signupLinks.send(
+          new SignupLinks.Signup(
+              email,
+              checked.plan().name(),
+              checked.bot().username(),
+              checked.botToken(),
+              body.allowedTelegramUserIds(),
+              body.model(),
+              body.thinkingLevel(),
+              body.ownerTelegramUserId(),
+              body.useCase(),
+              followUp));
     }
     return new IdempotentSignups.Answer(
         Status.ACCEPTED_202.code(), Json.MAPPER.valueToTree(Map.of("message", CHECK_EMAIL)));
+  }
+
+  /**
+   * The email's customer when it has paid (its owner signs in instead). A bot another customer's
+   * agent has is refused now rather than after the mail: only the bot's owner holds its token.
+   */
+  private Optional<UUID> paidCustomer(DbExecute exec, String email, Checked checked) {
+    Optional<Customer> known = customers.findByEmail(exec, email);
+    if (known.isPresent() && known.get().status() != CustomerStatus.PENDING) {
+      return Optional.of(known.get().id());
+    }
+    Optional<Box> withBot = boxes.findLiveByBotId(exec, checked.bot().id());
+    if (withBot.isPresent()
+        && (known.isEmpty() || !withBot.get().customerId().equals(known.get().id()))) {
+      throw new ConflictException("bot_in_use", "this Telegram bot runs in another box");
+    }
+    return Optional.empty();
   }
 
   /**
@@ -197,15 +234,16 @@ public final class SignupService implements ApiService {
         request,
         response,
         "Finish signing up",
-        "This replaces the unpaid sign-up of this email and takes you to the checkout. The link"
-            + " works once.",
+        "This takes you to Stripe's checkout to pay for your agent. If this email has a sign-up"
+            + " that is not paid yet, this one replaces it. The link works once.",
         "/signup/continue",
         "Continue to the checkout");
   }
 
   /**
-   * The page's form: the link proved the address, so this sign-up replaces the email's unpaid one;
-   * on to its checkout.
+   * The page's form: the link proved the address, so this sign-up becomes the email's pending
+   * customer and box (replacing its unpaid one); the conversation that asked, if any, hears of it;
+   * on to the checkout.
    */
   private void proceed(ServerRequest request, ServerResponse response) {
     Requests.requireOrigin(request, origin);
@@ -227,15 +265,18 @@ public final class SignupService implements ApiService {
                 waiting.model(),
                 waiting.thinkingLevel(),
                 waiting.ownerTelegramUserId(),
-                waiting.useCase()));
-    Registered registered =
-        database.inTransaction(tx -> register(tx.execute(), waiting.email(), checked, true));
-    if (!(registered instanceof Signed signed)) {
-      throw new IllegalStateException("a proven sign-up is signed or refused, never " + registered);
+                waiting.useCase(),
+                null));
+    Signed signed = database.inTransaction(tx -> register(tx.execute(), waiting.email(), checked));
+    StripeBilling.Checkout session = checkout.open(signed.customer(), checked.plan());
+    if (waiting.followUp() != null) {
+      followUps.record(
+          waiting.followUp(),
+          new SignupFollowUps.FollowUp(
+              signed.customer().id(), signed.box().id(), signed.box().botUsername()));
     }
-    Map<String, Object> answer = checkout(signed, checked.plan());
     response.status(Status.SEE_OTHER_303);
-    response.header(HeaderNames.LOCATION, answer.get("checkoutUrl").toString());
+    response.header(HeaderNames.LOCATION, session.url());
     response.send();
   }
 
@@ -264,17 +305,6 @@ public final class SignupService implements ApiService {
     String botToken = body.botToken().strip();
     TelegramBots.Bot bot = telegram.identify(botToken, "botToken");
     return new Checked(plan, owner, settings, useCase, bot, botToken);
-  }
-
-  private Map<String, Object> checkout(Signed signed, Plan plan) {
-    StripeBilling.Checkout session = checkout.open(signed.customer(), plan);
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("customerId", signed.customer().id());
-    answer.put("boxId", signed.box().id());
-    answer.put("botUsername", signed.box().botUsername());
-    answer.put("checkoutSessionId", session.sessionId());
-    answer.put("checkoutUrl", session.url());
-    return answer;
   }
 
   private static Long owner(Long owner) {
@@ -319,36 +349,21 @@ public final class SignupService implements ApiService {
         .orElseThrow(() -> new InvalidInputException("plan", "no plan '" + name + "' is on sale"));
   }
 
-  /** How registering went: signed up, or the email's owner must be asked by mail. */
-  private sealed interface Registered {}
-
-  private record Signed(Customer customer, Box box) implements Registered {}
-
-  /** The email has paid: its owner signs in. */
-  private record Paid(UUID customerId) implements Registered {}
-
-  /** The email has an unpaid sign-up with another bot: only its owner may replace it. */
-  private record OtherBotWaits() implements Registered {}
+  /** A stored sign-up: the pending customer and their box. */
+  private record Signed(Customer customer, Box box) {}
 
   /**
-   * Stores the sign-up: a new pending customer and box, or the email's pending one updated (the
-   * same bot), or, with {@code proven} (the address's owner asks), replacing its unpaid box of
-   * another bot. Unproven, an email that has paid or waits with another bot changes nothing.
+   * Stores the sign-up its email's owner continued: a new pending customer and box, or the email's
+   * pending one updated (the same bot), or its unpaid box of another bot replaced.
    */
-  private Registered register(DbExecute exec, String email, Checked checked, boolean proven) {
+  private Signed register(DbExecute exec, String email, Checked checked) {
     Optional<Customer> known = customers.findByEmail(exec, email);
     if (known.isPresent() && known.get().status() != CustomerStatus.PENDING) {
-      if (proven) {
-        throw new ConflictException(
-            "already_customer", "this email has an agent already: sign in to manage it");
-      }
-      return new Paid(known.get().id());
+      throw new ConflictException(
+          "already_customer", "this email has an agent already: sign in to manage it");
     }
     Optional<Box> waiting = known.flatMap(c -> boxes.findLiveForCustomer(exec, c.id()));
     boolean otherBot = waiting.isPresent() && waiting.get().botId() != checked.bot().id();
-    if (otherBot && !proven) {
-      return new OtherBotWaits();
-    }
     Customer customer =
         known.orElseGet(() -> customers.create(exec, new NewCustomer(email, null, null, null)));
     if (otherBot) {

@@ -131,7 +131,8 @@ final class Answers {
                   : "That is not a bot token: BotFather's look like 123456:ABC-DEF... (about 45"
                       + " characters).");
       case EMAIL -> turn.refused.add("That does not look like an email address.");
-      case CONFIRM -> turn.refused.add("Say yes to open the checkout, or tell me what to change.");
+      case CONFIRM ->
+          turn.refused.add("Say yes to get the link to pay by email, or tell me what to change.");
       case OWNER -> {}
     }
   }

@@ -8,7 +8,8 @@ import java.util.logging.Logger;
 
 /**
  * Confirmed conversations become sign-ups: the api's POST /signup with the conversation's facts
- * (the token opened only for the call), then the conversation waits for its customer's box.
+ * (the token opened only for the call); the api mails the checkout link, and the conversation waits
+ * for its follow-up (the email's owner opened the link) and then for its customer's box.
  */
 public final class Checkouts {
   private static final Logger LOG = Logger.getLogger(Checkouts.class.getName());
@@ -25,7 +26,8 @@ public final class Checkouts {
 
   /** How a confirm ended. */
   public sealed interface Outcome {
-    record Opened(String url) implements Outcome {}
+    /** The way on is in the mail at {@code email}. */
+    record Mailed(String email) implements Outcome {}
 
     /** The api refused; {@code slot} is the answer to ask again (null: none in particular). */
     record Refused(String message, Slot slot) implements Outcome {}
@@ -46,15 +48,14 @@ public final class Checkouts {
             machine.openBotToken(state),
             state.ownerTelegramUserId,
             List.copyOf(allowed),
-            state.useCase);
+            state.useCase,
+            reference(state));
     try {
-      SignupClient.Checkout checkout = signup.signup(state.key + ":" + state.attempt, request);
+      signup.signup(reference(state), request);
       state.stage = Stage.CHECKOUT;
-      state.customerId = checkout.customerId();
-      state.boxId = checkout.boxId();
-      state.checkoutUrl = checkout.url();
-      store.awaitCustomer(checkout.customerId(), state.key);
-      return new Outcome.Opened(checkout.url());
+      state.followUp = reference(state);
+      store.awaitFollowUp(state.followUp, state.key);
+      return new Outcome.Mailed(state.email);
     } catch (SignupClient.Refused refused) {
       return new Outcome.Refused(refused.getMessage(), slot(refused.code(), refused.field()));
     } catch (UnavailableException e) {
@@ -63,20 +64,29 @@ public final class Checkouts {
     }
   }
 
+  /** One sign-up attempt of the conversation: its Idempotency-Key and follow-up reference. */
+  private static String reference(ConversationState state) {
+    return state.key + ":" + state.attempt;
+  }
+
   /** The conversation changes its answers after checkout: it waits for that checkout no more. */
   public void abandon(ConversationState state) {
+    if (state.followUp != null) {
+      store.stopAwaitingFollowUp(state.followUp);
+    }
     if (state.customerId != null) {
       store.stopAwaiting(state.customerId);
     }
-    state.checkoutUrl = null;
+    state.followUp = null;
+    state.customerId = null;
+    state.boxId = null;
   }
 
   /** The answer the api's refusal is about: by its field, else by its code (docs/api.md). */
   private static Slot slot(String code, String field) {
     if (field == null) {
       return switch (code == null ? "" : code) {
-        // that email is taken, or its owner goes on by mail: another email is the way on here
-        case "already_customer", "check_email" -> Slot.EMAIL;
+        case "already_customer" -> Slot.EMAIL;
         case "bot_in_use" -> Slot.BOT; // another agent has that bot
         default -> null;
       };

@@ -10,7 +10,7 @@ import java.util.UUID;
 /**
  * What the agent says, as the typed events of the conversation's {@link ConversationLog}: {@code
  * delta}, {@code message}, {@code choices}, {@code managed_bot}, {@code owner_link}, {@code
- * checkout}, {@code progress}, {@code live}, {@code error}.
+ * check_email}, {@code progress}, {@code live}, {@code error}.
  */
 public final class ConversationEvents {
   private final ConversationLog log;
@@ -59,8 +59,9 @@ public final class ConversationEvents {
     append(key, "owner_link", "url", url);
   }
 
-  public void checkout(String key, String url) {
-    append(key, "checkout", "url", url);
+  /** The checkout link is in the mail at {@code email}. */
+  public void checkEmail(String key, String email) {
+    append(key, "check_email", "email", email);
   }
 
   public void progress(String key, String stage, String text) {

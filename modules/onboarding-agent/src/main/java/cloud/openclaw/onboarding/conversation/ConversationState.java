@@ -1,5 +1,6 @@
 package cloud.openclaw.onboarding.conversation;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,6 +9,8 @@ import java.util.List;
  * ({@link #botTokenSealed}, SecretBox with the conversation key as associated data). Changed only
  * through {@link StateMachine}, which validates every value.
  */
+// A state saved by an earlier version may hold a field this one dropped (checkoutUrl).
+@JsonIgnoreProperties(ignoreUnknown = true)
 public final class ConversationState {
   public String key;
   public Stage stage = Stage.COLLECTING;
@@ -39,9 +42,13 @@ public final class ConversationState {
   /** The checkout attempt: a change after checkout opens a new one (a new Idempotency-Key). */
   public int attempt = 1;
 
+  /** The reference of the mailed sign-up this conversation waits on (see SignupFollowUps). */
+  public String followUp;
+
+  /** The customer and box the mailed sign-up became, once its email's owner opened the link. */
   public String customerId;
+
   public String boxId;
-  public String checkoutUrl;
 
   /** Progress stages already told (paid, provisioning, starting, live). */
   public List<String> progressSent = new ArrayList<>();

@@ -10,8 +10,9 @@ import redis.clients.jedis.params.SetParams;
 
 /**
  * Conversations in Redis: each state as JSON under {@code onboarding:state:<key>} with a TTL
- * renewed on every save, and the conversations that wait for payment ({@code onboarding:awaiting},
- * customer id to conversation key), which outlive a restart of the agent.
+ * renewed on every save, the conversations that wait for their mailed sign-up to be opened ({@code
+ * onboarding:follow-ups}, reference to conversation key) and those that wait for payment ({@code
+ * onboarding:awaiting}, customer id to conversation key), which outlive a restart of the agent.
  */
 public final class ConversationStore {
   private final Redis redis;
@@ -40,6 +41,24 @@ public final class ConversationStore {
         .set(stateKey(state.key), Json.write(state), SetParams.setParams().px(ttl.toMillis()));
   }
 
+  /** Remembers that {@code key} waits for the sign-up mailed under {@code reference}. */
+  public void awaitFollowUp(String reference, String key) {
+    redis.client().hset(followUpsKey(), reference, key);
+  }
+
+  public void stopAwaitingFollowUp(String reference) {
+    redis.client().hdel(followUpsKey(), reference);
+  }
+
+  /** Reference to conversation key, for every conversation waiting for its mailed sign-up. */
+  public Map<String, String> awaitingFollowUps() {
+    return redis.client().hgetAll(followUpsKey());
+  }
+
+  public Optional<String> followUpConversation(String reference) {
+    return Optional.ofNullable(redis.client().hget(followUpsKey(), reference));
+  }
+
   /** Remembers that {@code key} waits for the box of {@code customerId}. */
   public void awaitCustomer(String customerId, String key) {
     redis.client().hset(awaitingKey(), customerId, key);
@@ -60,6 +79,10 @@ public final class ConversationStore {
 
   private String stateKey(String key) {
     return redis.key("onboarding", "state", key);
+  }
+
+  private String followUpsKey() {
+    return redis.key("onboarding", "follow-ups");
   }
 
   private String awaitingKey() {

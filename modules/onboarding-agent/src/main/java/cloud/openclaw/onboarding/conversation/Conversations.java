@@ -319,14 +319,12 @@ public final class Conversations {
   private void confirm(ConversationState state, Turn turn, String messageId) {
     Checkouts.Outcome outcome = checkouts.open(state);
     switch (outcome) {
-      case Checkouts.Outcome.Opened opened -> {
-        if (messageId != null) {
-          events.message(
-              state.key,
-              messageId,
-              "All set! Pay at the checkout and your agent starts right after: " + opened.url());
-        }
-        events.checkout(state.key, opened.url());
+      case Checkouts.Outcome.Mailed mailed -> {
+        events.message(
+            state.key,
+            messageId == null ? ConversationEvents.newMessageId() : messageId,
+            mailedText(mailed.email()));
+        events.checkEmail(state.key, mailed.email());
       }
       case Checkouts.Outcome.Refused refused -> {
         if (refused.slot() != null) {
@@ -343,7 +341,7 @@ public final class Conversations {
         events.message(
             state.key,
             messageId == null ? ConversationEvents.newMessageId() : messageId,
-            "I could not open the checkout just now. Say yes to try again.");
+            "I could not send the checkout link just now. Say yes to try again.");
       }
     }
   }
@@ -372,11 +370,23 @@ public final class Conversations {
       events.message(
           state.key,
           messageId,
-          "Your checkout is waiting: " + state.checkoutUrl + " (or tell me what to change).");
-      events.checkout(state.key, state.checkoutUrl);
+          state.customerId == null
+              ? mailedText(state.email) + " (Or tell me what to change.)"
+              : "Your checkout is open in your browser: pay there and I'll tell you here when"
+                  + " your agent is live (or tell me what to change).");
+      if (state.customerId == null) {
+        events.checkEmail(state.key, state.email);
+      }
     } else {
       events.message(
           state.key, messageId, "Your agent is being set up; I'll tell you as soon as it's live.");
     }
+  }
+
+  private static String mailedText(String email) {
+    return "All set! The link to pay is on its way to "
+        + email
+        + ": open it, pay at the checkout, and your agent starts right after. I'll tell you here"
+        + " when it is live.";
   }
 }

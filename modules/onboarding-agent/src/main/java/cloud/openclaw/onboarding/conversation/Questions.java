@@ -38,7 +38,7 @@ public final class Questions {
       case CONFIRM ->
           "Here is everything:\n"
               + machine.summary(state)
-              + "Shall I open the checkout? Say yes, or tell me what to change.";
+              + "Shall I email you the link to pay? Say yes, or tell me what to change.";
     };
   }
 
@@ -48,7 +48,7 @@ public final class Questions {
           machine.plans().stream().map(Plan::name).map(name -> new Option(name, name)).toList();
       case ALLOWED_USERS -> List.of(new Option("none", "Just me"));
       case CONFIRM ->
-          List.of(new Option("yes", "Yes, open the checkout"), new Option("back", "Go back"));
+          List.of(new Option("yes", "Yes, email me the link"), new Option("back", "Go back"));
       default -> List.of();
     };
   }

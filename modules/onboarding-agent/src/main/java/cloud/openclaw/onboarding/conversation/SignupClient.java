@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The api's {@code POST /signup}: what the conversation collected becomes a pending customer, their
- * box and a Stripe Checkout. The {@code Idempotency-Key} (conversation key and attempt) makes the
- * api answer a repeated call with the same checkout.
+ * The api's {@code POST /signup}: what the conversation collected goes to the api, which mails its
+ * email's owner the way on (the checkout link) and answers 202 whoever the email belongs to. The
+ * {@code followUp} reference comes back through {@code SignupFollowUps} when the owner opens the
+ * link; the {@code Idempotency-Key} (conversation key and attempt) keeps a repeated call from
+ * mailing twice.
  */
 public final class SignupClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -46,15 +48,10 @@ public final class SignupClient {
       String botToken,
       long ownerTelegramUserId,
       List<Long> allowedTelegramUserIds,
-      String useCase) {}
+      String useCase,
+      String followUp) {}
 
-  /** The api's answer: the customer, their box and where to pay. */
-  public record Checkout(String customerId, String boxId, String botUsername, String url) {}
-
-  /**
-   * The api refused the sign-up (4xx), or goes on with it only by mail (202, code {@code
-   * check_email}): its error code, message and field (may be null).
-   */
+  /** The api refused the sign-up (4xx): its error code, message and field (may be null). */
   public static final class Refused extends RuntimeException {
     private final String code;
     private final String field;
@@ -75,12 +72,12 @@ public final class SignupClient {
   }
 
   /**
-   * Signs up.
+   * Signs up: the api took it and mailed the email's owner.
    *
    * @throws Refused when the api refuses (4xx)
    * @throws UnavailableException when the api cannot be reached or fails (5xx)
    */
-  public Checkout signup(String idempotencyKey, Request request) {
+  public void signup(String idempotencyKey, Request request) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("email", request.email());
     body.put("plan", request.plan());
@@ -88,10 +85,11 @@ public final class SignupClient {
     body.put("ownerTelegramUserId", request.ownerTelegramUserId());
     body.put("allowedTelegramUserIds", request.allowedTelegramUserIds());
     body.put("useCase", request.useCase());
-    return send(idempotencyKey, body);
+    body.put("followUp", request.followUp());
+    send(idempotencyKey, body);
   }
 
-  private Checkout send(String idempotencyKey, Map<String, Object> body) {
+  private void send(String idempotencyKey, Map<String, Object> body) {
     HttpResponse<String> response;
     try {
       HttpRequest.Builder post =
@@ -119,21 +117,9 @@ public final class SignupClient {
           error.path("message").asText("the sign-up was refused"),
           error.hasNonNull("field") ? error.path("field").asText() : null);
     }
-    // The email has paid or waits with another bot: its owner goes on by the link the api mailed.
-    if (status == 202) {
-      throw new Refused(
-          "check_email",
-          answer.path("message").asText("a link to continue is on its way to this email"),
-          null);
-    }
-    if (status != 200 && status != 201) {
+    if (status != 202) {
       throw new UnavailableException("the sign-up service answered HTTP " + status, null);
     }
-    return new Checkout(
-        answer.path("customerId").asText(),
-        answer.path("boxId").asText(),
-        answer.path("botUsername").asText(),
-        answer.path("checkoutUrl").asText());
   }
 
   private static JsonNode parse(String body) {

@@ -20,7 +20,6 @@ record ConversationView(
     int attempt,
     String customerId,
     String boxId,
-    String checkoutUrl,
     List<String> progress,
     String liveUrl) {
 
@@ -40,7 +39,6 @@ record ConversationView(
         state.attempt,
         state.customerId,
         state.boxId,
-        state.checkoutUrl,
         List.copyOf(state.progressSent),
         state.liveUrl);
   }

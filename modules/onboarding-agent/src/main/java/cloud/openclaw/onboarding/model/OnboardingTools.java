@@ -94,17 +94,17 @@ public final class OnboardingTools {
 
   @Tool(
       name = "confirm",
-      value = "Opens the checkout, only when the person has just said yes to the summary")
+      value = "Emails the person the link to pay, only when they have just said yes to the summary")
   public String confirm(@ToolMemoryId Object conversation) {
     Turn turn = turns.apply(conversation);
     if (!machine.complete(turn.state()) || !turn.state().summaryShown) {
       return "Refused: the summary has not been confirmed; ask the current question.";
     }
     if (!turn.personConfirmed()) {
-      return "Refused: only the person's own yes to the summary opens the checkout.";
+      return "Refused: only the person's own yes to the summary sends the link to pay.";
     }
     turn.requestConfirm();
-    return "Accepted: the checkout link follows.";
+    return "Accepted: a message telling them to check their email follows; add nothing.";
   }
 
   /** What to ask now, after the change: the model's next words follow the state machine. */

@@ -9,6 +9,7 @@ import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxObservedState;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.signup.SignupFollowUps;
 import cloud.openclaw.platform.store.BoxStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -19,12 +20,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Tells conversations that wait for payment how their box gets on: the operator's progress events
- * on the customers' channels (one pattern subscription, {@code {"boxId","job","step","message"}})
- * become {@code progress} events (paid, provisioning, starting, live) and finally {@code live} with
- * the bot's t.me link. Which conversation waits for which customer is in Redis, so a restarted
- * agent follows them on; and each time the subscription is (re)made the boxes are looked up, since
- * events published meanwhile are lost.
+ * Follows conversations whose sign-up was mailed: when the email's owner opens the link, the api
+ * records what the sign-up became under the conversation's reference ({@link SignupFollowUps}), and
+ * the conversation learns its customer and box. Then it tells them how their box gets on: the
+ * operator's progress events on the customers' channels (one pattern subscription, {@code
+ * {"boxId","job","step","message"}}) become {@code progress} events (paid, provisioning, starting,
+ * live) and finally {@code live} with the bot's t.me link. Which conversation waits for which
+ * customer is in Redis, so a restarted agent follows them on; and each time a subscription is
+ * (re)made the follow-ups and boxes are looked up, since events published meanwhile are lost.
  */
 public final class ProgressFollower implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ProgressFollower.class.getName());
@@ -34,24 +37,84 @@ public final class ProgressFollower implements AutoCloseable {
   private final ConversationLock lock;
   private final ConversationEvents events;
   private final BoxStore boxes;
+  private final SignupFollowUps followUps;
   private EventBus.Subscription subscription;
+  private EventBus.Subscription followUpSubscription;
 
   public ProgressFollower(
       EventBus bus,
       ConversationStore store,
       ConversationLock lock,
       ConversationEvents events,
-      BoxStore boxes) {
+      BoxStore boxes,
+      SignupFollowUps followUps) {
     this.bus = bus;
     this.store = store;
     this.lock = lock;
     this.events = events;
     this.boxes = boxes;
+    this.followUps = followUps;
   }
 
   public ProgressFollower start() {
     subscription = bus.subscribeAll(EventBus.customerChannelPrefix(), this::onEvent, this::catchUp);
+    followUpSubscription = followUps.subscribe(this::followUp, this::catchUpFollowUps);
     return this;
+  }
+
+  /** Looks up every mailed sign-up still waiting: what was recorded while not subscribed. */
+  void catchUpFollowUps() {
+    Thread.ofVirtual()
+        .name("onboarding-follow-up-catch-up")
+        .start(
+            () -> {
+              for (String reference : store.awaitingFollowUps().keySet()) {
+                try {
+                  followUp(reference);
+                } catch (RuntimeException e) {
+                  LOG.log(Level.WARNING, "catching up on follow-up " + reference + " failed", e);
+                }
+              }
+            });
+  }
+
+  /**
+   * The sign-up mailed under {@code reference} went on to the checkout: its conversation now waits
+   * for that customer's box.
+   */
+  void followUp(String reference) {
+    Optional<String> key = store.followUpConversation(reference);
+    Optional<SignupFollowUps.FollowUp> followUp = followUps.find(reference);
+    if (key.isEmpty() || followUp.isEmpty()) {
+      return;
+    }
+    String customerId = followUp.get().customerId().toString();
+    boolean linked =
+        lock.holding(
+            key.get(),
+            () -> {
+              ConversationState state = store.load(key.get()).orElse(null);
+              store.stopAwaitingFollowUp(reference);
+              if (state == null
+                  || state.stage != Stage.CHECKOUT
+                  || !reference.equals(state.followUp)) {
+                return false; // the conversation changed its answers since, or expired
+              }
+              state.customerId = customerId;
+              state.boxId = followUp.get().boxId().toString();
+              state.botUsername = followUp.get().botUsername();
+              store.awaitCustomer(customerId, state.key);
+              store.save(state);
+              events.message(
+                  state.key,
+                  ConversationEvents.newMessageId(),
+                  "Thanks, your email is confirmed. Pay at the checkout in your browser and I'll"
+                      + " tell you here when your agent is live.");
+              return true;
+            });
+    if (linked) {
+      checkBox(customerId, key.get()); // paid already, if it was meanwhile
+    }
   }
 
   /** Looks up the box of every waiting conversation: what was missed while not subscribed. */
@@ -152,6 +215,9 @@ public final class ProgressFollower implements AutoCloseable {
   public void close() {
     if (subscription != null) {
       subscription.close();
+    }
+    if (followUpSubscription != null) {
+      followUpSubscription.close();
     }
   }
 }

@@ -24,26 +24,24 @@ import java.util.logging.Logger;
 /**
  * Shows a conversation's events in the person's Telegram chat (chat id = their user id), saving the
  * cursor after each one. A {@code message} is sent whole ({@code delta}s are skipped); the buttons
- * that follow it ({@code choices}, {@code checkout}, {@code owner_link}, {@code live}) go on it (in
- * the same sendMessage when both are read together, else by editing it in); {@code managed_bot} is
- * a reply keyboard with the request_managed_bot button and {@link #PASTE_TOKEN_LABEL}; {@code
- * progress} is one message edited as the stages advance; {@code error} a plain message. A call
- * Telegram refuses (400, 403: the person blocked the bot) is logged and the event skipped; 429 and
- * 5xx are retried until they work or the bot stops.
+ * that follow it ({@code choices}, {@code owner_link}, {@code live}) go on it (in the same
+ * sendMessage when both are read together, else by editing it in); {@code managed_bot} is a reply
+ * keyboard with the request_managed_bot button and {@link #PASTE_TOKEN_LABEL}; {@code progress} is
+ * one message edited as the stages advance; {@code error} a plain message. A call Telegram refuses
+ * (400, 403: the person blocked the bot) is logged and the event skipped; 429 and 5xx are retried
+ * until they work or the bot stops.
  */
 final class ChatRenderer {
   /** The reply keyboard's second button: the person will paste a BotFather token instead. */
   static final String PASTE_TOKEN_LABEL = ConversationInput.PASTE_TOKEN_TEXT;
 
   static final String CREATE_BOT_LABEL = "Create my bot";
-  static final String PAY_LABEL = "Pay";
   static final String OWNER_LINK_LABEL = "Open my bot";
 
   private static final Logger LOG = Logger.getLogger(ChatRenderer.class.getName());
   private static final int MAX_TEXT = 4096;
   private static final int MAX_CALLBACK_BYTES = 64;
-  private static final Set<String> BUTTONS =
-      Set.of("choices", "checkout", "owner_link", "live", "managed_bot");
+  private static final Set<String> BUTTONS = Set.of("choices", "owner_link", "live", "managed_bot");
 
   private final TelegramBot bot;
   private final TelegramChats chats;
@@ -120,12 +118,6 @@ final class ChatRenderer {
   private void buttons(long userId, String text, JsonNode event) throws InterruptedException {
     switch (event.path("type").asText()) {
       case "choices" -> inline(userId, text, choices(event), "Choose one:");
-      case "checkout" ->
-          inline(
-              userId,
-              text,
-              InlineKeyboard.row(InlineButton.url(PAY_LABEL, event.path("url").asText())),
-              "Pay here:");
       case "owner_link" ->
           inline(
               userId,

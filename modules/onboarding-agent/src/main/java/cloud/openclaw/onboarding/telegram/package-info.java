@@ -12,9 +12,9 @@
  * <p>How events look in Telegram: {@code message} is sent whole ({@code delta} is skipped); {@code
  * choices} are inline buttons with callback data {@code <slot>:<value>} on the message before them;
  * {@code managed_bot} is a reply keyboard with a request_managed_bot button and a button sending
- * {@link cloud.openclaw.onboarding.telegram.ConversationInput#PASTE_TOKEN_TEXT}; {@code checkout}
- * is a "Pay" URL button, {@code owner_link} an "Open my bot" URL button; {@code progress} is one
- * message edited as the stages advance; {@code live} is an "Open @bot" URL button (and the reply
- * keyboard goes); {@code error} is a plain message with its {@code message}.
+ * {@link cloud.openclaw.onboarding.telegram.ConversationInput#PASTE_TOKEN_TEXT}; {@code owner_link}
+ * is an "Open my bot" URL button; {@code check_email} shows nothing (its message says it); {@code
+ * progress} is one message edited as the stages advance; {@code live} is an "Open @bot" URL button
+ * (and the reply keyboard goes); {@code error} is a plain message with its {@code message}.
  */
 package cloud.openclaw.onboarding.telegram;

@@ -340,21 +340,19 @@ class SetupBotIT {
   }
 
   @Test
-  void checkoutProgressAndLiveAreUrlButtonsAndOneEditedMessage() {
+  void theMailedLinkIsAPlainMessageAndProgressAndLiveOneEditedMessageAndAUrlButton() {
     start();
     User barbara = newPerson("Barbara");
     conversation.script(
         key(barbara),
         in ->
             List.of(
-                message("m1", "Here is your checkout."),
-                json(Map.of("type", "checkout", "url", "https://checkout.example/cs_1"))));
+                message("m1", "The link to pay is on its way to barbara@example.com."),
+                json(Map.of("type", "check_email", "email", "barbara@example.com"))));
     telegram.openDeepLink(setup.id(), barbara, null);
-    ChatEntry pay = awaitBotMessage(barbara, "Here is your checkout.");
-    assertThat(pay.replyMarkup())
-        .isEqualTo(
-            tree(
-                "{\"inline_keyboard\":[[{\"text\":\"Pay\",\"url\":\"https://checkout.example/cs_1\"}]]}"));
+    ChatEntry mailed =
+        awaitBotMessage(barbara, "The link to pay is on its way to barbara@example.com.");
+    assertThat(mailed.replyMarkup()).isNull();
 
     // after payment the conversation speaks unasked
     for (String[] stage :
@@ -383,7 +381,10 @@ class SetupBotIT {
     List<ChatEntry> messages = botMessages(barbara);
     assertThat(messages)
         .extracting(ChatEntry::text)
-        .containsExactly("Here is your checkout.", "Starting your agent…", "Your agent is live!");
+        .containsExactly(
+            "The link to pay is on its way to barbara@example.com.",
+            "Starting your agent…",
+            "Your agent is live!");
     // one progress message, edited as the stages advanced
     assertThat(messages.get(1).editDate()).isNotNull();
     assertThat(telegram.stats(setup.id()).calls().get("editMessageText")).isGreaterThanOrEqualTo(2);
