@@ -13,18 +13,18 @@ export default function BillingCancelled() {
   return (
     <section className="pub-narrow" aria-labelledby="cancelled-title">
       <h1 id="cancelled-title">Payment cancelled: nothing was charged</h1>
-      <p className="pub-lead">Your answers are kept for 7 days, so paying later takes one click.</p>
+      <p className="pub-lead">Your answers are kept for 7 days, so paying later takes only a new link from the chat.</p>
       <div className="pub-cards">
         <div className="card">
           <h2>Signed up in this browser?</h2>
-          <p>Return to the chat and press “Pay with card” again, or tell the assistant what to change first.</p>
+          <p>Return to the chat and tell the assistant “new link” for a new link to pay, or what to change first.</p>
           <Link href="/start" className="button">
             Return to the chat
           </Link>
         </div>
         <div className="card">
           <h2>Signed up in Telegram?</h2>
-          <p>Go back to your chat with the setup bot and press Pay again, or tell it what to change.</p>
+          <p>Go back to your chat with the setup bot and tell it “new link”, or what to change.</p>
           {setupBot && (
             <a href={setupBot} className="button secondary" rel="noopener">
               Open the setup bot

@@ -60,7 +60,7 @@ function ChatBody({ chat }: { chat: ReturnType<typeof useOnboardingChat> }) {
         <Choices slot={view.choices.slot} options={view.choices.options} disabled={!connected || waiting} send={send} />
       )}
       {view.ownerLink && <OwnerLink url={view.ownerLink} />}
-      {view.checkout && <Checkout url={view.checkout} />}
+      {view.mailed && <MailSent email={view.mailed} />}
       {view.progress && !view.live && <Progress progress={view.progress} />}
       {view.live && <Live live={view.live} />}
       {showToken && (
@@ -297,23 +297,18 @@ function OwnerLink({ url }: { url: string }) {
   );
 }
 
-function Checkout({ url }: { url: string }) {
-  const [opened, setOpened] = useState(false);
+function MailSent({ email }: { email: string }) {
   return (
-    <section className="card chat-panel" aria-labelledby="chat-pay-title">
-      <h2 id="chat-pay-title">Pay by card</h2>
-      <p id="chat-pay-hint">
-        Stripe's checkout opens in a new tab. Keep this page open: it follows the setup and shows when your agent is live. Nothing is
-        charged before you pay, and you can still change an answer by telling the assistant.
+    <section className="card chat-panel" aria-labelledby="chat-mail-title">
+      <h2 id="chat-mail-title">Check your email</h2>
+      <p>
+        The link to pay is on its way to <strong>{email}</strong>. Open it, in this browser or another, and pay by card at
+        Stripe's checkout. Keep this page open: it follows the setup and shows when your agent is live.
       </p>
-      <a className="button" href={url} target="_blank" rel="noopener" aria-describedby="chat-pay-hint" onClick={() => setOpened(true)}>
-        Pay with card
-      </a>
-      {opened && (
-        <p className="muted chat-panel-note" role="status">
-          Waiting for your payment in the other tab…
-        </p>
-      )}
+      <p className="muted chat-panel-note">
+        Nothing is charged before you pay. No mail after a few minutes? Look in the spam folder, or tell the assistant
+        “new link”; you can still change an answer too.
+      </p>
     </section>
   );
 }

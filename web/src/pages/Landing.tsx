@@ -23,7 +23,7 @@ const STEPS = [
   },
   {
     title: "Pay by card",
-    text: "Stripe's checkout opens in a new tab. Nothing is charged before you pay, and you can change any answer until then.",
+    text: "The link to Stripe's checkout comes to your email. Nothing is charged before you pay, and you can change any answer until then.",
   },
   {
     title: "Talk to it on Telegram",

@@ -16,7 +16,7 @@ export type ServerFrame = { id?: string } & (
   | { type: "message"; messageId: string; text: string }
   | { type: "choices"; slot: string; options: Option[] }
   | { type: "owner_link"; url: string }
-  | { type: "checkout"; url: string }
+  | { type: "check_email"; email: string }
   | { type: "progress"; stage: string; text: string }
   | { type: "live"; botUsername: string; url: string }
   | { type: "error"; code: string; message: string; retryAfter?: number }
@@ -44,8 +44,8 @@ export interface ChatView {
   choices: { slot: string; options: Option[] } | null;
   /** The deep link that proves who owns the bot (web only). */
   ownerLink: string | null;
-  /** Stripe's checkout, until payment starts the set-up. */
-  checkout: string | null;
+  /** Where the link to pay was mailed, until the person goes on (a new reply) or payment starts the set-up. */
+  mailed: string | null;
   progress: { stage: string; text: string } | null;
   live: { botUsername: string; url: string } | null;
   /** The assistant's open question is the bot token (no explicit marker on the web: its wording). */
@@ -57,7 +57,7 @@ export const EMPTY_VIEW: ChatView = {
   items: [],
   choices: null,
   ownerLink: null,
-  checkout: null,
+  mailed: null,
   progress: null,
   live: null,
   askingToken: false,
@@ -116,7 +116,7 @@ function push(view: ChatView, item: LogItem): LogItem[] {
 
 /** A new reply from the assistant: the previous question's buttons and links go with it. */
 function newTurn(view: ChatView): ChatView {
-  return { ...view, choices: null, ownerLink: null, checkout: null, askingToken: false };
+  return { ...view, choices: null, ownerLink: null, mailed: null, askingToken: false };
 }
 
 function errorText(frame: { code: string; message: string; retryAfter?: number }): string {
@@ -130,7 +130,7 @@ function errorText(frame: { code: string; message: string; retryAfter?: number }
     case "turn_failed":
       return frame.message || "Something went wrong on our side; please send that again.";
     case "signup_unavailable":
-      return `The checkout could not be opened just now. ${frame.message ?? ""}`.trim();
+      return `The link to pay could not be sent just now. ${frame.message ?? ""}`.trim();
     case "provisioning_failed":
     case "provisioning_bot_refused":
       return frame.message || "Setting up your agent hit a problem; we're on it and will email you.";
@@ -176,14 +176,14 @@ export function fold(view: ChatView, frame: ServerFrame): ChatView {
     case "owner_link":
       next = { ...view, ownerLink: frame.url, askingToken: false };
       break;
-    case "checkout":
-      next = { ...view, checkout: frame.url, askingToken: false };
+    case "check_email":
+      next = { ...view, mailed: frame.email, askingToken: false };
       break;
     case "progress":
-      next = { ...view, progress: { stage: frame.stage, text: frame.text }, checkout: null, choices: null, ownerLink: null };
+      next = { ...view, progress: { stage: frame.stage, text: frame.text }, mailed: null, choices: null, ownerLink: null };
       break;
     case "live":
-      next = { ...view, live: { botUsername: frame.botUsername, url: frame.url }, checkout: null, choices: null, ownerLink: null };
+      next = { ...view, live: { botUsername: frame.botUsername, url: frame.url }, mailed: null, choices: null, ownerLink: null };
       break;
     case "error":
       next = { ...view, items: push(view, { kind: "error", key: frame.id ?? localKey("error"), text: errorText(frame) }) };

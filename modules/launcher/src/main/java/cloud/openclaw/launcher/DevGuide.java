@@ -34,8 +34,8 @@ final class DevGuide {
         "",
         "Where to click",
         "  Telegram, chat as a user  " + sandbox + "/telegram/",
-        "  Caught mail (sign-in)     " + sandbox + "/mail/",
-        "  Stripe checkout           the checkoutUrl of POST /signup ("
+        "  Caught mail (links)       " + sandbox + "/mail/",
+        "  Stripe checkout           the sign-up mail's link goes there ("
             + sandbox
             + "/stripe/checkout/...)",
         "  Stripe events, webhooks   " + sandbox + "/stripe/_sandbox/events",
@@ -55,7 +55,10 @@ final class DevGuide {
             + json
             + " -d '{\"email\":\"me@example.com\",\"plan\":\"starter\",\"botToken\":\"'$TOKEN'\","
             + "\"allowedTelegramUserIds\":[1001]}'",
-        "  # 3. open its checkoutUrl in a browser and click Pay: the box comes up within a minute",
+        "  # 3. open the link mailed to "
+            + sandbox
+            + "/mail/, go on to the checkout and click Pay:",
+        "  #    the box comes up within a minute",
         "  # 4. sign in: the link arrives on " + sandbox + "/mail/",
         "  curl -s -X POST " + api + "/auth/login " + json + " -d '{\"email\":\"me@example.com\"}'",
         "  ACCESS=$(curl -s -X POST "

@@ -92,11 +92,12 @@ record DevClient(String sandbox, String api, Connection db) {
   // --- the api --------------------------------------------------------------------------------
 
   /**
-   * Signs up as onboarding would, on the starter plan; the answer: customerId, boxId, the
-   * checkoutUrl.
+   * Signs up as a person does, on the starter plan: the sign-up (202), the link it mails, its
+   * page's button (on to the checkout); what it became: customerId, boxId and the checkoutUrl.
    */
   JsonNode signUp(String email, String botToken, List<Long> allowed) throws Exception {
-    return post(
+    int before = mailedLinks(email, "/signup/continue").size();
+    post(
         api + "/signup",
         Json.write(
             Map.of(
@@ -108,7 +109,33 @@ record DevClient(String sandbox, String api, Connection db) {
                 botToken,
                 "allowedTelegramUserIds",
                 allowed)),
-        201);
+        202);
+    String checkout = openSignupLink(email, before);
+    String customer = single("SELECT id FROM customers WHERE email = ?", email);
+    String box =
+        single(
+            "SELECT id FROM boxes WHERE customer_id = ? AND destroyed_at IS NULL",
+            UUID.fromString(customer));
+    return Json.MAPPER.valueToTree(
+        Map.of("customerId", customer, "boxId", box, "checkoutUrl", checkout));
+  }
+
+  /**
+   * Opens the sign-up link mailed to {@code email} after the first {@code before} and presses its
+   * page's button, as the email's owner does; the checkout it goes on to.
+   */
+  String openSignupLink(String email, int before) throws Exception {
+    String link = newMailedLink(email, "/signup/continue", before);
+    HttpResponse<String> continued =
+        send(
+            HttpRequest.newBuilder(URI.create(api + "/signup/continue"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "token=" + link.substring(link.indexOf("token=") + "token=".length())))
+                .build());
+    assertThat(continued.statusCode()).as(continued.body()).isEqualTo(303);
+    return continued.headers().firstValue("Location").orElseThrow();
   }
 
   // --- the sandbox's Stripe and mail ---------------------------------------------------------
@@ -178,7 +205,17 @@ record DevClient(String sandbox, String api, Connection db) {
 
   /** The sign-in links mailed to {@code email} so far, oldest first. */
   List<String> signInLinks(String email) throws Exception {
-    Pattern link = Pattern.compile(Pattern.quote(api) + "/auth/callback\\?token=[A-Za-z0-9_-]+");
+    return mailedLinks(email, "/auth/callback");
+  }
+
+  /** The sign-in link mailed to {@code email} after the first {@code before}, once it arrives. */
+  String newSignInLink(String email, int before) {
+    return newMailedLink(email, "/auth/callback", before);
+  }
+
+  /** The links to the api's {@code path} mailed to {@code email} so far, oldest first. */
+  List<String> mailedLinks(String email, String path) throws Exception {
+    Pattern link = Pattern.compile(Pattern.quote(api + path) + "\\?token=[A-Za-z0-9_-]+");
     List<String> links = new ArrayList<>();
     for (JsonNode mail : get(sandbox + "/mail/messages").path("messages")) {
       boolean toThem = false;
@@ -193,12 +230,12 @@ record DevClient(String sandbox, String api, Connection db) {
     return links;
   }
 
-  /** The sign-in link mailed to {@code email} after the first {@code before}, once it arrives. */
-  String newSignInLink(String email, int before) {
+  /** The link to {@code path} mailed to {@code email} after the first {@code before}. */
+  String newMailedLink(String email, String path, int before) {
     return await()
         .atMost(Duration.ofSeconds(15))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> signInLinks(email), links -> links.size() > before)
+        .until(() -> mailedLinks(email, path), links -> links.size() > before)
         .getLast();
   }
 
@@ -225,9 +262,9 @@ record DevClient(String sandbox, String api, Connection db) {
     return single("SELECT observed_state FROM boxes WHERE id = ?", box);
   }
 
-  String single(String sql, UUID id) throws Exception {
+  String single(String sql, Object parameter) throws Exception {
     try (PreparedStatement query = db.prepareStatement(sql)) {
-      query.setObject(1, id);
+      query.setObject(1, parameter);
       try (ResultSet row = query.executeQuery()) {
         assertThat(row.next()).as(sql).isTrue();
         return row.getString(1);

@@ -30,10 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Signing up by chat, end to end, with nothing by hand: no {@code POST /signup}. A person talks to
  * the onboarding agent (the api's web chat), answers its questions, pays on the sandbox's hosted
- * checkout, and their own agent (the real OpenClaw gateway, as dev mode runs it) answers them on
- * Telegram, knowing its job: the use case reached the model's prompt. The questions asked are
- * counted (at most 7) and "Pay" to the first answer is timed (printed, kept in docs/benchmarks.md).
- * Skipped with {@code OPENCLAW_SKIP_LOCAL_IT=true}, like PlatformE2E.
+ * checkout (its link by mail), and their own agent (the real OpenClaw gateway, as dev mode runs it)
+ * answers them on Telegram, knowing its job: the use case reached the model's prompt. The questions
+ * asked are counted (at most 7) and "Pay" to the first answer is timed (printed, kept in
+ * docs/benchmarks.md). Skipped with {@code OPENCLAW_SKIP_LOCAL_IT=true}, like PlatformE2E.
  */
 @DisabledIfEnvironmentVariable(named = "OPENCLAW_SKIP_LOCAL_IT", matches = "true|1|yes")
 class OnboardingE2E {
@@ -109,7 +109,8 @@ class OnboardingE2E {
       chat.say("ada@example.com");
       assertThat(chat.next("choices").path("slot").asText()).isEqualTo("confirm");
       chat.choose("confirm", "yes");
-      String checkout = chat.next("checkout").path("url").asText();
+      assertThat(chat.next("check_email").path("email").asText()).isEqualTo("ada@example.com");
+      String checkout = client.openSignupLink("ada@example.com", 0);
 
       JsonNode state = get(onboarding + "/conversations/" + chat.conversation(), ONBOARDING_TOKEN);
       int asked = state.path("questionsAsked").asInt();
@@ -163,7 +164,9 @@ class OnboardingE2E {
     awaitEntry(setupBot, bob, entry -> entry.path("text").asText().contains("email"));
     client.sendAsUser(setupBot, bob, "bob@example.com");
     press(setupBot, from, "confirm:yes");
-    String checkout = awaitUrlButton(setupBot, bob, sandbox + "/stripe/");
+    awaitEntry(setupBot, bob, entry -> entry.path("text").asText().contains("bob@example.com:"));
+    String checkout = client.openSignupLink("bob@example.com", 0);
+    awaitEntry(setupBot, bob, entry -> entry.path("text").asText().contains("email is confirmed"));
 
     JsonNode state = get(onboarding + "/conversations/tg:" + bob, ONBOARDING_TOKEN);
     int asked = state.path("questionsAsked").asInt();

@@ -400,6 +400,29 @@ class ScriptedConversationIT {
     assertThat(harness.state(key).boxId).isEqualTo(harness.api.box(customer).id().toString());
   }
 
+  /** The link was used and its checkout closed (or the mail lost): a new link on request. */
+  @Test
+  void aNewLinkIsMailedOnRequest() {
+    String email = email();
+    String key = harness.upToSummary(conversations, harness.bot(), email);
+    harness.say(conversations, key, "yes");
+    harness.api.openSignupLink(email);
+    await().atMost(Duration.ofSeconds(10)).until(() -> harness.state(key).customerId != null);
+    harness.say(conversations, key, "yes");
+    assertThat(harness.api.signupLinks(email)).as("a yes again mails nothing").hasSize(1);
+    assertThat(harness.lastMessage(key)).contains("Say \"new link\"");
+
+    harness.say(conversations, key, "I closed it, please send a new link");
+
+    assertThat(harness.api.signupLinks(email)).hasSize(2);
+    assertThat(harness.state(key).attempt).isEqualTo(2);
+    assertThat(harness.state(key).customerId).isNull();
+    String checkout = harness.api.openSignupLink(email);
+    await().atMost(Duration.ofSeconds(10)).until(() -> harness.state(key).customerId != null);
+    Customer customer = harness.api.customer(email).orElseThrow();
+    assertThat(harness.api.checkouts(customer)).hasSize(2).contains(checkout.replaceAll(".*/", ""));
+  }
+
   @Test
   void aChangeAfterCheckoutOpensANewAttempt() {
     Bot bot = harness.bot();

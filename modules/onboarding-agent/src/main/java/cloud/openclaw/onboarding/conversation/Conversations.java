@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Every conversation's turns: {@link #input(String, Input)} takes what a person sent (from any
@@ -221,7 +222,7 @@ public final class Conversations {
       answered = modelReply(state, turn, facts, messageId);
     }
     if (turn.confirmRequested && machine.complete(state) && state.summaryShown) {
-      confirm(state, turn, answered ? null : messageId);
+      confirm(state, answered ? null : messageId);
       return;
     }
     if (!answered) {
@@ -316,7 +317,7 @@ public final class Conversations {
 
   // --- confirm and after ---------------------------------------------------------------------
 
-  private void confirm(ConversationState state, Turn turn, String messageId) {
+  private void confirm(ConversationState state, String messageId) {
     Checkouts.Outcome outcome = checkouts.open(state);
     switch (outcome) {
       case Checkouts.Outcome.Mailed mailed -> {
@@ -357,6 +358,13 @@ public final class Conversations {
       return;
     }
     if (input instanceof Input.Text text && state.progressSent.isEmpty()) {
+      if (NEW_LINK.matcher(text.text()).find()) {
+        // The mailed link is used up (or lost): a new attempt mails a new one.
+        checkouts.abandon(state);
+        state.attempt++;
+        confirm(state, messageId);
+        return;
+      }
       Extraction facts = Extraction.of(text.text(), Slot.CONFIRM, machine.planNames());
       if (facts.change() != null || facts.back()) {
         state.stage = Stage.COLLECTING;
@@ -370,10 +378,11 @@ public final class Conversations {
       events.message(
           state.key,
           messageId,
-          state.customerId == null
-              ? mailedText(state.email) + " (Or tell me what to change.)"
-              : "Your checkout is open in your browser: pay there and I'll tell you here when"
-                  + " your agent is live (or tell me what to change).");
+          (state.customerId == null
+                  ? mailedText(state.email)
+                  : "Your checkout is open in your browser: pay there and I'll tell you here when"
+                      + " your agent is live.")
+              + " Say \"new link\" for a new link to pay, or tell me what to change.");
       if (state.customerId == null) {
         events.checkEmail(state.key, state.email);
       }
@@ -382,6 +391,10 @@ public final class Conversations {
           state.key, messageId, "Your agent is being set up; I'll tell you as soon as it's live.");
     }
   }
+
+  /** Asks for another mailed link (the last one was used, lost or its checkout closed). */
+  private static final Pattern NEW_LINK =
+      Pattern.compile("(?i)\\b(new link|another link|resend|send (it )?again)\\b");
 
   private static String mailedText(String email) {
     return "All set! The link to pay is on its way to "
