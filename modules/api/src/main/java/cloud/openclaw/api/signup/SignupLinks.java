@@ -136,11 +136,17 @@ public final class SignupLinks {
       return Optional.empty();
     }
     Waiting waiting = Json.read(json.getBytes(StandardCharsets.UTF_8), Waiting.class);
-    String botToken =
-        secrets.open(
-            new SecretBox.Sealed(
-                waiting.keyId(), Base64.getDecoder().decode(waiting.sealedBotToken())),
-            associatedData(hash));
+    String botToken;
+    try {
+      botToken =
+          secrets.open(
+              new SecretBox.Sealed(
+                  waiting.keyId(), Base64.getDecoder().decode(waiting.sealedBotToken())),
+              associatedData(hash));
+    } catch (SecretBox.SecretException e) {
+      // Sealed under a key retired since (links are not resealed: they last minutes): expired.
+      return Optional.empty();
+    }
     return Optional.of(
         new Signup(
             waiting.email(),
