@@ -85,7 +85,11 @@ in
     ];
     allowedUDPPorts = lib.mkForce [ ];
     interfaces.${host.privateInterface} = {
-      allowedTCPPorts = [ 10250 ];
+      # 9100: node-exporter (hostNetwork), scraped by Prometheus from whichever node it runs on.
+      allowedTCPPorts = [
+        10250
+        9100
+      ];
       allowedUDPPorts = [ 8472 ];
     };
     # Pods talk to their own node (DNS, hostPorts, servicelb) through the CNI bridge.
