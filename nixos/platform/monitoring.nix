@@ -285,6 +285,9 @@ let
       selector,
       port,
       path ? "/metrics",
+      # Our services tag every meter service="<name>": theirs wins over the target's label of the
+      # same name (else it would be renamed exported_service).
+      honorLabels ? false,
     }:
     {
       apiVersion = "monitoring.coreos.com/v1";
@@ -300,7 +303,7 @@ let
         namespaceSelector.matchNames = [ namespace ];
         endpoints = [
           {
-            inherit port path;
+            inherit port path honorLabels;
             interval = "30s";
           }
         ];
@@ -317,6 +320,7 @@ let
         selector = labelsOf name;
         port = "internal";
         path = "/observe/metrics";
+        honorLabels = true;
       }
     ) services
   );
