@@ -364,84 +364,87 @@ let
       uid,
       env,
     }:
-    [
-      {
-        apiVersion = "apps/v1";
-        kind = "Deployment";
-        metadata = meta name;
-        spec = {
-          replicas = 1;
-          revisionHistoryLimit = 3;
-          selector.matchLabels = labelsOf name;
-          template = {
-            metadata.labels = labelsOf name;
-            spec = {
-              enableServiceLinks = false;
-              automountServiceAccountToken = false;
-              securityContext.seccompProfile.type = "RuntimeDefault";
-              containers = [
-                {
-                  inherit name image env;
-                  ports = [
-                    {
-                      name = "metrics";
-                      containerPort = port;
-                    }
-                  ];
-                  securityContext = restricted uid;
-                  resources = resources "10m" "32Mi" "64Mi";
-                  readinessProbe = {
-                    httpGet = {
-                      path = "/metrics";
-                      port = "metrics";
+    {
+      # Plain Kubernetes objects, applied apart from the ServiceMonitor, whose CRD comes later.
+      objects = [
+        {
+          apiVersion = "apps/v1";
+          kind = "Deployment";
+          metadata = meta name;
+          spec = {
+            replicas = 1;
+            revisionHistoryLimit = 3;
+            selector.matchLabels = labelsOf name;
+            template = {
+              metadata.labels = labelsOf name;
+              spec = {
+                enableServiceLinks = false;
+                automountServiceAccountToken = false;
+                securityContext.seccompProfile.type = "RuntimeDefault";
+                containers = [
+                  {
+                    inherit name image env;
+                    ports = [
+                      {
+                        name = "metrics";
+                        containerPort = port;
+                      }
+                    ];
+                    securityContext = restricted uid;
+                    resources = resources "10m" "32Mi" "64Mi";
+                    readinessProbe = {
+                      httpGet = {
+                        path = "/metrics";
+                        port = "metrics";
+                      };
+                      periodSeconds = 30;
+                      timeoutSeconds = 10;
                     };
-                    periodSeconds = 30;
-                    timeoutSeconds = 10;
-                  };
-                }
-              ];
+                  }
+                ];
+              };
             };
           };
-        };
-      }
-      {
-        apiVersion = "v1";
-        kind = "Service";
-        metadata = meta name;
-        spec = {
-          selector = labelsOf name;
-          ports = [
-            {
-              name = "metrics";
-              inherit port;
-              targetPort = "metrics";
-            }
-          ];
-        };
-      }
-      # openclaw-system denies by default: Prometheus only.
-      {
-        apiVersion = "networking.k8s.io/v1";
-        kind = "NetworkPolicy";
-        metadata = meta name;
-        spec = {
-          podSelector.matchLabels = labelsOf name;
-          policyTypes = [ "Ingress" ];
-          ingress = [
-            {
-              from = [ fromPrometheus ];
-              ports = [ { inherit port; } ];
-            }
-          ];
-        };
-      }
-      (serviceMonitor {
+        }
+        {
+          apiVersion = "v1";
+          kind = "Service";
+          metadata = meta name;
+          spec = {
+            selector = labelsOf name;
+            ports = [
+              {
+                name = "metrics";
+                inherit port;
+                targetPort = "metrics";
+              }
+            ];
+          };
+        }
+        # openclaw-system denies by default: Prometheus only.
+        {
+          apiVersion = "networking.k8s.io/v1";
+          kind = "NetworkPolicy";
+          metadata = meta name;
+          spec = {
+            podSelector.matchLabels = labelsOf name;
+            policyTypes = [ "Ingress" ];
+            ingress = [
+              {
+                from = [ fromPrometheus ];
+                ports = [ { inherit port; } ];
+              }
+            ];
+          };
+        }
+      ];
+      monitor = serviceMonitor {
         inherit name;
         namespace = ns;
         selector = labelsOf name;
         port = "metrics";
-      })
-    ];
+      };
+    };
 
   # pg_up, pg_stat_*: as the application's user (it owns the database; no superuser needed for
   # these). default.nix lets the exporters into PostgreSQL's and Redis' NetworkPolicies.
@@ -523,8 +526,13 @@ in
   };
   manifests = {
     "05-monitoring" = stack;
+    "45-monitoring-exporters" = postgresExporter.objects ++ redisExporter.objects;
     # Needs the CRDs the chart installs: K3s retries until they are there.
-    "55-monitoring-targets" = serviceMonitors ++ addOnMonitors ++ postgresExporter ++ redisExporter;
+    "55-monitoring-targets" =
+      serviceMonitors ++ addOnMonitors ++ [
+        postgresExporter.monitor
+        redisExporter.monitor
+      ];
     "55-monitoring-rules" = prometheusRules;
     "55-monitoring-dashboards" = dashboards;
   };
