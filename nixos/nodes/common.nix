@@ -101,6 +101,10 @@ in
     checkReversePath = "loose";
   };
 
+  # node-exporter's textfile collector (nixos/platform/monitoring.nix) reads *.prom files here: a job
+  # on the node writes its metrics (e.g. a backup's last success) as <name>.prom, atomically (mv).
+  systemd.tmpfiles.rules = [ "d /var/lib/node-exporter/textfile 0755 root root -" ];
+
   # Nix: flakes for colmena, weekly garbage collection, deduplicated store.
   nix.settings = {
     experimental-features = [
