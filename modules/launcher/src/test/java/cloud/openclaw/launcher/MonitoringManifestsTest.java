@@ -1,6 +1,8 @@
 package cloud.openclaw.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -279,6 +281,54 @@ class MonitoringManifestsTest {
             });
   }
 
+  /**
+   * Alertmanager's own parser (amtool, from Debian's prometheus-alertmanager; .ci/run puts it on
+   * PATH) accepts the configuration, and its router sends each severity where it should.
+   */
+  @Test
+  void alertmanagerAcceptsTheConfigurationAndRoutesBySeverity(@TempDir Path dir) throws Exception {
+    Path amtool = onPath("amtool");
+    if (amtool == null) {
+      if ("true".equals(System.getenv("CI"))) {
+        fail("amtool is missing: .ci/run installs it from Debian's prometheus-alertmanager");
+      }
+      assumeTrue(false, "amtool is not installed: Alertmanager configuration not parsed");
+    }
+    Path config = dir.resolve("alertmanager.json");
+    Files.writeString(config, values.at("/alertmanager/config").toString());
+    assertThat(run(amtool.toString(), "check-config", config.toString())).contains("SUCCESS");
+    Map<String, String> expected =
+        Map.of(
+            "severity=page", "pagerduty-and-slack",
+            "severity=critical", "pagerduty-and-slack",
+            "severity=ticket", "slack",
+            "severity=warning", "slack",
+            "severity=info", "null");
+    for (var route : expected.entrySet()) {
+      String receiver =
+          run(
+              amtool.toString(),
+              "config",
+              "routes",
+              "test",
+              "--config.file=" + config,
+              "alertname=SomethingWrong",
+              route.getKey());
+      assertThat(receiver.strip()).as(route.getKey()).isEqualTo(route.getValue());
+    }
+    assertThat(
+            run(
+                    amtool.toString(),
+                    "config",
+                    "routes",
+                    "test",
+                    "--config.file=" + config,
+                    "alertname=Watchdog",
+                    "severity=none")
+                .strip())
+        .isEqualTo("null");
+  }
+
   @Test
   void alertmanagerAndGrafanaReadTheirCredentialsFromSecretsSopsFills(@TempDir Path dir)
       throws Exception {
@@ -354,6 +404,26 @@ class MonitoringManifestsTest {
         .doesNotContain("hooks.slack.com")
         .doesNotContain("events.pagerduty.com")
         .doesNotContainPattern("\"(api_url|routing_key|service_key|adminPassword|auth_password)\"");
+  }
+
+  /** Runs a command, expects exit status 0 and returns its standard output. */
+  private static String run(String... command) throws Exception {
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
+    return out;
+  }
+
+  private static Path onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir, program);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   /** The Secrets manifest nixos/platform/secrets.nix renders for namespace monitoring. */
