@@ -220,7 +220,13 @@ let
       # Every node, the control plane too, whatever its taints.
       tolerations = [ { operator = "Exists"; } ];
       resources = resources "20m" "32Mi" "64Mi";
-      extraArgs = [ "--collector.textfile.directory=/host/textfile" ];
+      # The chart's own filesystem filters (a list given here replaces its default), plus K3s'
+      # containerd mounts, then the textfile collector.
+      extraArgs = [
+        "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/k3s/.+|var/lib/docker/.+|var/lib/kubelet/.+|var/lib/rancher/k3s/agent/containerd/.+)($|/)"
+        "--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
+        "--collector.textfile.directory=/host/textfile"
+      ];
       extraHostVolumeMounts = [
         {
           name = "textfile";
