@@ -487,6 +487,8 @@ let
     else
       [ ];
   baseName = file: builtins.head (builtins.match "(.*)\\.json" file);
+  nonEmpty =
+    files: builtins.removeAttrs files (builtins.filter (name: files.${name} == [ ]) (builtins.attrNames files));
 
   rulesDir = ../monitoring/rules;
   # nixos/monitoring/rules/<group>.json is a Prometheus rule file ({ groups = [...] }), which is
@@ -530,7 +532,8 @@ in
   chart = chart // {
     inherit namespace;
   };
-  manifests = {
+  # A manifest file without objects is left out (no rule file yet): K3s has nothing to apply.
+  manifests = nonEmpty {
     "05-monitoring" = stack;
     "45-monitoring-exporters" = postgresExporter.objects ++ redisExporter.objects;
     # Needs the CRDs the chart installs: K3s retries until they are there.
