@@ -4,7 +4,8 @@
 # PostgreSQL and Redis through exporters), the alert rules of nixos/monitoring/rules and the
 # dashboards of nixos/monitoring/dashboards. Imported by ./default.nix.
 #
-# Result: { manifests.<file> = [ objects ]; monitoringSecrets = { namespace; secrets }; fromPrometheus; }
+# Result: { manifests.<file> = [ objects ]; monitoringSecrets = { namespace; secrets; } (the
+# Secrets of namespace monitoring, as default.nix' `secrets`); fromPrometheus (a NetworkPolicy peer). }
 {
   services,
   # openclaw-system, and default.nix' helpers for objects there.
@@ -488,7 +489,8 @@ let
       [ ];
   baseName = file: builtins.head (builtins.match "(.*)\\.json" file);
   nonEmpty =
-    files: builtins.removeAttrs files (builtins.filter (name: files.${name} == [ ]) (builtins.attrNames files));
+    files:
+    builtins.removeAttrs files (builtins.filter (name: files.${name} == [ ]) (builtins.attrNames files));
 
   rulesDir = ../monitoring/rules;
   # nixos/monitoring/rules/<group>.json is a Prometheus rule file ({ groups = [...] }), which is
@@ -521,16 +523,15 @@ let
       };
       annotations.grafana_folder = "openclaw";
     };
-    data.${file} = builtins.toJSON (builtins.fromJSON (builtins.readFile (dashboardsDir + "/${file}")));
+    data.${file} = builtins.toJSON (
+      builtins.fromJSON (builtins.readFile (dashboardsDir + "/${file}"))
+    );
   }) (jsonFiles dashboardsDir);
 in
 {
   inherit fromPrometheus;
   monitoringSecrets = {
     inherit namespace secrets;
-  };
-  chart = chart // {
-    inherit namespace;
   };
   # A manifest file without objects is left out (no rule file yet): K3s has nothing to apply.
   manifests = nonEmpty {
