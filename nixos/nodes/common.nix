@@ -85,7 +85,11 @@ in
     ];
     allowedUDPPorts = lib.mkForce [ ];
     interfaces.${host.privateInterface} = {
-      allowedTCPPorts = [ 10250 ];
+      # 9100: node-exporter (hostNetwork), scraped by Prometheus from whichever node it runs on.
+      allowedTCPPorts = [
+        10250
+        9100
+      ];
       allowedUDPPorts = [ 8472 ];
     };
     # Pods talk to their own node (DNS, hostPorts, servicelb) through the CNI bridge.
@@ -96,6 +100,10 @@ in
     # Kubernetes' own iptables rules do the pod networking; NixOS' reverse-path filter breaks it.
     checkReversePath = "loose";
   };
+
+  # node-exporter's textfile collector (nixos/platform/monitoring.nix) reads *.prom files here: a job
+  # on the node writes its metrics (e.g. a backup's last success) as <name>.prom, atomically (mv).
+  systemd.tmpfiles.rules = [ "d /var/lib/node-exporter/textfile 0755 root root -" ];
 
   # Nix: flakes for colmena, weekly garbage collection, deduplicated store.
   nix.settings = {

@@ -88,6 +88,10 @@ let
     };
   };
   forServices = f: builtins.attrValues (builtins.mapAttrs f services);
+  # Prometheus, Alertmanager, Grafana, exporters, alert rules, dashboards (./monitoring.nix).
+  monitoring = import ./monitoring.nix {
+    inherit services ns labelsOf meta restricted fromSecret plain database;
+  };
 
   # --- cluster add-ons ---------------------------------------------------------------------------
   helmChart = name: values: {
@@ -501,7 +505,10 @@ let
     runDir = "/var/run/postgresql";
     dataPath = "/var/lib/postgresql/data";
     size = "20Gi";
-    clients = [ "postgres-backup" ];
+    clients = [
+      "postgres-backup"
+      "postgres-exporter"
+    ];
     env = [
       (plain "POSTGRES_DB" database.name)
       (plain "POSTGRES_USER" database.user)
@@ -526,6 +533,7 @@ let
     port = 6379;
     dataPath = "/data";
     size = "5Gi";
+    clients = [ "redis-exporter" ];
     env = [ (fromSecret "REDIS_PASSWORD" "openclaw-redis" "password") ];
     # Streams and queues must never be evicted; AOF so a restart keeps them.
     args = [
@@ -951,8 +959,8 @@ let
       }
     ])
     # Every service's internal port (metrics, health with each check; the token proxy's internal
-    # API, bearer-protected): from pods of this namespace only (Prometheus, the operator, the billing
-    # worker), never from the ingress or the boxes. The kubelet's probes come from the node, which
+    # API, bearer-protected): from pods of this namespace (the operator, the billing worker) and
+    # Prometheus' pods in namespace monitoring only, never from the ingress or the boxes. The kubelet's probes come from the node, which
     # the default deny never held back (the operator's probes have no policy of their own).
     {
       apiVersion = "networking.k8s.io/v1";
@@ -969,7 +977,10 @@ let
         policyTypes = [ "Ingress" ];
         ingress = [
           {
-            from = [ { podSelector = { }; } ];
+            from = [
+              { podSelector = { }; }
+              monitoring.fromPrometheus
+            ];
             ports = forServices (name: s: { port = s.ports.internal; });
           }
         ];
@@ -1016,6 +1027,7 @@ let
 in
 {
   inherit secrets services charts;
+  inherit (monitoring) monitoringSecrets;
   # File name (under /var/lib/rancher/k3s/server/manifests/) -> its objects. K3s applies them in
   # file-name order and retries what fails (CRDs not there yet, a namespace still missing).
   manifests = {
@@ -1030,5 +1042,6 @@ in
     "50-services" = platformServices;
     "50-network-policies" = networkPolicies;
     "60-ingresses" = ingresses;
-  };
+  }
+  // monitoring.manifests;
 }

@@ -11,13 +11,23 @@
 let
   platform = import ./. { inherit cluster; };
   manifestsDir = "/var/lib/rancher/k3s/server/manifests";
-  sopsKeys = lib.unique (lib.concatMap builtins.attrValues (builtins.attrValues platform.secrets));
+  # openclaw-system's Secrets and the monitoring stack's (Alertmanager's receivers, Grafana's admin).
+  secretSets = [
+    { inherit (platform) secrets; }
+    platform.monitoringSecrets
+  ];
+  sopsKeys = lib.unique (
+    lib.concatMap (set: lib.concatMap builtins.attrValues (builtins.attrValues set.secrets)) secretSets
+  );
   # The Secrets' manifest from the decrypted files, every value base64 in `data` (./secrets.nix): no
   # value is ever pasted into JSON text, so quotes or backslashes in it are harmless.
-  secretsManifest = (import ./secrets.nix { inherit (platform) secrets; }).script {
-    pathOf = sopsKey: config.sops.secrets.${sopsKey}.path;
-    base64 = "${pkgs.coreutils}/bin/base64";
-  };
+  secretsManifest = lib.concatMapStringsSep "printf '%s\\n' ---\n" (
+    set:
+    (import ./secrets.nix set).script {
+      pathOf = sopsKey: config.sops.secrets.${sopsKey}.path;
+      base64 = "${pkgs.coreutils}/bin/base64";
+    }
+  ) secretSets;
 in
 {
   services.k3s.manifests = lib.mapAttrs (_: objects: { content = objects; }) platform.manifests;

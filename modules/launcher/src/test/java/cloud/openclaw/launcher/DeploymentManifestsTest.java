@@ -222,7 +222,7 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void theInternalPortsAreOpenToTheNamespaceOnlyAndNoIngressRoutesThere() {
+  void theInternalPortsAreOpenToTheNamespaceAndPrometheusOnlyAndNoIngressRoutesThere() {
     Set<Integer> internalPorts = new TreeSet<>();
     for (String service : serviceNames()) {
       internalPorts.add(internalPort(service, settings(service)));
@@ -234,14 +234,23 @@ class DeploymentManifestsTest {
         .singleElement()
         .satisfies(
             rule -> {
-              // A pod selector alone: pods of openclaw-system, no other namespace.
+              // Pods of openclaw-system (a pod selector alone), and Prometheus' pods of namespace
+              // monitoring: no other namespace.
               assertThat(rule.getFrom())
-                  .singleElement()
-                  .satisfies(
+                  .hasSize(2)
+                  .allSatisfy(peer -> assertThat(peer.getIpBlock()).isNull())
+                  .anySatisfy(
                       peer -> {
                         assertThat(peer.getNamespaceSelector()).isNull();
-                        assertThat(peer.getIpBlock()).isNull();
                         assertThat(peer.getPodSelector().getMatchLabels()).isNullOrEmpty();
+                      })
+                  .anySatisfy(
+                      peer -> {
+                        assertThat(peer.getNamespaceSelector()).isNotNull();
+                        assertThat(peer.getNamespaceSelector().getMatchLabels())
+                            .isEqualTo(Map.of("kubernetes.io/metadata.name", "monitoring"));
+                        assertThat(peer.getPodSelector().getMatchLabels())
+                            .isEqualTo(Map.of(NAME_LABEL, "prometheus"));
                       });
               assertThat(rule.getPorts())
                   .extracting(p -> p.getPort().getIntVal())
@@ -277,6 +286,47 @@ class DeploymentManifestsTest {
                                     .isEqualTo("http")));
       }
     }
+  }
+
+  /**
+   * Prometheus (namespace monitoring) scrapes every service's internal port and the data stores'
+   * exporters; nothing else of that namespace (Grafana) nor the boxes reaches them.
+   */
+  @Test
+  void prometheusReachesEveryInternalPortAndExporterAndNothingElseFromOutsideDoes() {
+    Map<String, String> monitoring = Map.of("kubernetes.io/metadata.name", "monitoring");
+    Map<String, String> prometheus =
+        Map.of(NAME_LABEL, "prometheus", "prometheus", "kube-prometheus-stack-prometheus");
+    Map<String, String> grafana = Map.of(NAME_LABEL, "grafana");
+    Map<String, String> boxNamespace =
+        Map.of(
+            "kubernetes.io/metadata.name", "box-0a1b2c3d4e5f",
+            "app.kubernetes.io/managed-by", "openclaw-operator");
+    Map<String, Integer> targets = new TreeMap<>();
+    for (String service : serviceNames()) {
+      targets.put(service, internalPort(service, settings(service)));
+    }
+    targets.put("postgres-exporter", 9187);
+    targets.put("redis-exporter", 9121);
+    targets.forEach(
+        (target, port) -> {
+          Map<String, String> pod = podOf(target);
+          assertThat(admits(pod, monitoring, prometheus, port))
+              .as("Prometheus -> " + target)
+              .isTrue();
+          assertThat(admits(pod, monitoring, grafana, port)).as("Grafana -> " + target).isFalse();
+          assertThat(admits(pod, boxNamespace, Map.of(NAME_LABEL, "openclaw-gateway"), port))
+              .as("a box -> " + target)
+              .isFalse();
+        });
+    // Prometheus gets the metrics, not the data stores themselves.
+    assertThat(admits(podOf("postgres"), monitoring, prometheus, 5432)).isFalse();
+    assertThat(admits(podOf("redis"), monitoring, prometheus, 6379)).isFalse();
+  }
+
+  /** The labels of our pods (default.nix, labelsOf). */
+  private static Map<String, String> podOf(String name) {
+    return Map.of(NAME_LABEL, name, "app.kubernetes.io/part-of", "openclaw-cloud");
   }
 
   @Test
@@ -449,6 +499,9 @@ class DeploymentManifestsTest {
   void eachHostGroupsSopsFileHasTheKeysItsNodesDeclareAndNoOthers() throws IOException {
     Set<String> platform = new TreeSet<>();
     rendered.get("secrets").forEach(keys -> keys.forEach(key -> platform.add(key.asText())));
+    rendered
+        .at("/monitoringSecrets/secrets")
+        .forEach(keys -> keys.forEach(key -> platform.add(key.asText())));
     Set<String> common = declaredSopsKeys("nixos/nodes/common.nix");
     Set<String> controlPlane = new TreeSet<>(common);
     controlPlane.addAll(declaredSopsKeys("nixos/nodes/control-plane.nix"));

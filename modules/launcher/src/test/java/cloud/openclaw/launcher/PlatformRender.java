@@ -24,12 +24,17 @@ final class PlatformRender {
     return rendered.get("manifests");
   }
 
-  static JsonNode render(List<String> arguments) throws Exception {
+  static Path repositoryRoot() {
     Path root = Path.of("").toAbsolutePath();
     while (root != null && !Files.exists(root.resolve("nixos/platform/render.nix"))) {
       root = root.getParent();
     }
     assertThat(root).as("repository root").isNotNull();
+    return root;
+  }
+
+  static JsonNode render(List<String> arguments) throws Exception {
+    Path root = repositoryRoot();
     Path nix = null;
     for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       if (Files.isExecutable(Path.of(dir, "nix-instantiate"))) {
