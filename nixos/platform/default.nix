@@ -88,6 +88,8 @@ let
     };
   };
   forServices = f: builtins.attrValues (builtins.mapAttrs f services);
+  # pgBackRest: WAL archiving and nightly base backups to S3 (./backups.nix).
+  backups = import ./backups.nix { inherit cluster ns meta plain fromSecret restricted database; };
 
   # --- cluster add-ons ---------------------------------------------------------------------------
   helmChart = name: values: {
@@ -1015,7 +1017,9 @@ let
   );
 in
 {
-  inherit secrets services charts;
+  inherit services charts;
+  inherit (backups) restore;
+  secrets = secrets // backups.secrets;
   # File name (under /var/lib/rancher/k3s/server/manifests/) -> its objects. K3s applies them in
   # file-name order and retries what fails (CRDs not there yet, a namespace still missing).
   manifests = {
@@ -1025,7 +1029,7 @@ in
     "20-cluster-issuer" = clusterIssuer;
     "30-operator-rbac" = operatorRbac;
     "30-operator-admission" = operatorAdmission;
-    "40-postgres" = postgres ++ postgresBackup;
+    "40-postgres" = backups.withArchiving postgres ++ postgresBackup;
     "40-redis" = redis;
     "50-services" = platformServices;
     "50-network-policies" = networkPolicies;
