@@ -170,8 +170,7 @@ let
 
   # docs/operations.md: PostgreSQL stopped (replicas 0), this pod restores into its volume
   # (--delta rewrites only what differs), then PostgreSQL starts again and replays to the target.
-  # RESTORE_OPTIONS: "" (to the end of the archive) or
-  # "--type=time --target='<timestamp>' --target-action=promote" (a point in time).
+  # RESTORE_TARGET: "" (to the end of the archive) or a timestamp with zone (a point in time).
   restorePod = {
     apiVersion = "v1";
     kind = "Pod";
@@ -191,9 +190,13 @@ let
           command = [
             "bash"
             "-c"
-            "exec pgbackrest restore --delta $RESTORE_OPTIONS"
+            (
+              "if [ -n \"$RESTORE_TARGET\" ]; then"
+              + " exec pgbackrest restore --delta --type=time --target=\"$RESTORE_TARGET\" --target-action=promote;"
+              + " else exec pgbackrest restore --delta; fi"
+            )
           ];
-          env = pgbackrestEnv ++ [ (plain "RESTORE_OPTIONS" "") ];
+          env = pgbackrestEnv ++ [ (plain "RESTORE_TARGET" "") ];
           securityContext = restricted uid;
           volumeMounts = [
             {

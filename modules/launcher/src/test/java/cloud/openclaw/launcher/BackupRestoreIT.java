@@ -29,9 +29,11 @@ import org.junit.jupiter.api.Test;
  * cluster archives its WAL with pgBackRest (archive_command, as nixos/platform/backups.nix sets
  * it), a full base backup is taken, more rows are written after it (so they live only in archived
  * WAL), the server is killed, and pgBackRest restores into a fresh data directory: the restored
- * server has every row. A point-in-time restore to a moment between two batches has the first, not
- * the second. The repository is a directory here (repo1-type=posix): S3 cannot be reached from this
- * machine; the platform's repository differs only in repo1-type and its s3 options.
+ * server has every row. A point-in-time restore (--delta, over the killed server's data directory,
+ * as docs/operations.md restores the platform's volume) to a moment between two batches has the
+ * first, not the second. The repository is a directory here (repo1-type=posix): S3 cannot be
+ * reached from this machine; the platform's repository differs only in repo1-type and its s3
+ * options.
  *
  * <p>Needs pgbackrest and the PostgreSQL server binaries (Debian: pgbackrest, postgresql); skipped
  * without them, except under CI=true, where it fails. initdb refuses root: as root the PostgreSQL
@@ -159,14 +161,11 @@ class BackupRestoreIT {
     }
     stop(restored);
 
-    Path pointInTime = dir.resolve("point-in-time");
+    // As docs/operations.md restores the platform's volume: over the old data directory, --delta
+    // rewriting only what differs (the restore pod of nixos/platform/backups.nix).
     pgbackrestOk(
-        "--pg1-path=" + pointInTime,
-        "--type=time",
-        "--target=" + target,
-        "--target-action=promote",
-        "restore");
-    startRestored(pointInTime, port, "point-in-time.log");
+        "--delta", "--type=time", "--target=" + target, "--target-action=promote", "restore");
+    startRestored(data, port, "point-in-time.log");
     try (Connection db = connect(port)) {
       await("recovery ends").atMost(Duration.ofMinutes(1)).until(() -> !inRecovery(db));
       assertThat(count(db, "SELECT count(*) FROM memory")).isEqualTo(200);
