@@ -1,9 +1,8 @@
 # Backups on the control plane (docs/operations.md, "Backups and restore"):
 #  - K3s' etcd snapshots (every 6 hours, control-plane.nix) are uploaded to the backup bucket as
 #    well, folder etcd/ (K3s' own --etcd-s3; its retention applies there too);
-#  - how fresh every kind of backup is, read where the backups are, not from a job's exit code:
-#    openclaw_backup_last_success_timestamp_seconds{kind} in node-exporter's textfile directory,
-#    every 5 minutes. A kind that cannot be read is left out (absent), never reported as fresh.
+#  - how fresh every kind of backup is (./backup-metrics.sh, every 5 minutes):
+#    openclaw_backup_last_success_timestamp_seconds{kind} in node-exporter's textfile directory.
 {
   config,
   lib,
@@ -13,46 +12,6 @@
 }:
 let
   cfg = config.openclaw.backups;
-  kubectl = "${pkgs.kubectl}/bin/kubectl";
-  jq = "${pkgs.jq}/bin/jq";
-  # Every finished WAL segment archived: WAL is off the node up to now; else up to the last one
-  # archived. (An idle database switches no segment, so last_archived_time alone would age.)
-  walSql = lib.concatStringsSep " " [
-    "SELECT extract(epoch FROM CASE"
-    "WHEN a.last_archived_wal >= pg_walfile_name(pg_current_wal_lsn()"
-    "- pg_size_bytes(current_setting('wal_segment_size'))::numeric)"
-    "THEN now() ELSE a.last_archived_time END)::bigint FROM pg_stat_archiver a"
-  ];
-  collect = pkgs.writeShellScript "openclaw-backup-metrics" ''
-    set -uo pipefail
-    export KUBECONFIG=/etc/rancher/k3s/k3s.yaml
-    dir=${cfg.textfileDirectory}
-    mkdir -p "$dir"
-    tmp=$(mktemp "$dir/.openclaw-backups.XXXXXX")
-    {
-      echo '# HELP openclaw_backup_last_success_timestamp_seconds When the newest backup of this kind that left the node was taken.'
-      echo '# TYPE openclaw_backup_last_success_timestamp_seconds gauge'
-    } > "$tmp"
-    metric() {
-      case "$2" in
-        "" | null) echo "no $1 backup found" >&2 ;;
-        *) echo "openclaw_backup_last_success_timestamp_seconds{kind=\"$1\"} $2" >> "$tmp" ;;
-      esac
-    }
-    pg() { ${kubectl} -n openclaw-system exec postgres-0 -c pgbackrest -- "$@"; }
-
-    # The newest good base backup (full or differential) in the repository: pgBackRest reads the bucket.
-    metric postgres-base "$(pg pgbackrest info --output=json \
-      | ${jq} '[.[0].backup[]? | select(.error != true) | .timestamp.stop] | max')"
-    metric postgres-wal "$(pg psql -h /var/run/postgresql -U ${cfg.databaseUser} -d ${cfg.databaseUser} -Atc "${walSql}")"
-    # The newest snapshot K3s uploaded to S3 (its ETCDSnapshotFile objects; local ones have no s3).
-    metric etcd "$(${kubectl} get etcdsnapshotfiles -o json \
-      | ${jq} '[.items[] | select(.spec.s3 != null and .status.readyToUse == true)
-                | .status.creationTime | fromdateiso8601] | max')"
-
-    chmod 0644 "$tmp"
-    mv "$tmp" "$dir/openclaw-backups.prom"
-  '';
 in
 {
   options.openclaw.backups = {
@@ -85,7 +44,8 @@ in
       type = lib.types.str;
       default = "/var/lib/node-exporter/textfile";
     };
-    databaseUser = lib.mkOption {
+    # PostgreSQL's user and database (nixos/platform/default.nix, `database`).
+    database = lib.mkOption {
       type = lib.types.str;
       default = "openclaw";
     };
@@ -115,9 +75,19 @@ in
       systemd.services.openclaw-backup-metrics = {
         description = "openclaw-cloud: how fresh the backups are, for node-exporter's textfile collector";
         after = [ "k3s.service" ];
+        path = [
+          pkgs.kubectl
+          pkgs.jq
+          pkgs.coreutils
+        ];
+        environment = {
+          KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
+          TEXTFILE_DIR = cfg.textfileDirectory;
+          DATABASE = cfg.database;
+        };
         serviceConfig = {
           Type = "oneshot";
-          ExecStart = collect;
+          ExecStart = "${pkgs.bash}/bin/bash ${./backup-metrics.sh}";
         };
       };
       systemd.timers.openclaw-backup-metrics = {
