@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -146,6 +148,9 @@ class BackupRestoreIT {
       await("the last WAL segment is archived")
           .atMost(Duration.ofMinutes(1))
           .until(() -> segment.compareTo(archivedUpTo(db)) <= 0);
+      // Nothing finished is left to archive: the control plane's metric says WAL is safe up to now.
+      long before = count(db, "SELECT extract(epoch FROM now())::bigint");
+      assertThat(count(db, walFreshnessQuery())).isBetween(before, before + 60);
     }
     // Killed, not shut down: whatever it had not archived is gone with it.
     asPostgresOk(pgCtl(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
@@ -276,6 +281,19 @@ class BackupRestoreIT {
 
   private static String archivedUpTo(Connection db) throws SQLException {
     return text(db, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+  }
+
+  /** The query nixos/nodes/backup-metrics.sh reports postgres-wal with. */
+  private static String walFreshnessQuery() throws IOException {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.exists(root.resolve("nixos/nodes/backup-metrics.sh"))) {
+      root = root.getParent();
+    }
+    Matcher query =
+        Pattern.compile("-Atc \"(.*?)\"\\)", Pattern.DOTALL)
+            .matcher(Files.readString(root.resolve("nixos/nodes/backup-metrics.sh")));
+    assertThat(query.find()).as("the postgres-wal query in backup-metrics.sh").isTrue();
+    return query.group(1);
   }
 
   private List<String> asPostgres(String... command) {
