@@ -25,26 +25,8 @@
 }:
 let
   uid = 70;
-  # Mirrors the upstream image's first start: a database only when PGDATA is empty.
-  entrypoint = writeShellScriptBin "openclaw-postgres" ''
-    set -euo pipefail
-    : "''${PGDATA:?PGDATA is not set}"
-    if [ ! -s "$PGDATA/PG_VERSION" ]; then
-      : "''${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is not set}"
-      user=''${POSTGRES_USER:-postgres}
-      mkdir -p "$PGDATA"
-      chmod 0700 "$PGDATA"
-      initdb -D "$PGDATA" -U "$user" -E UTF8 --locale=C.UTF-8 \
-        --auth-local=trust --auth-host=scram-sha-256 \
-        --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD")
-      echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
-      echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
-      if [ -n "''${POSTGRES_DB:-}" ] && [ "$POSTGRES_DB" != postgres ]; then
-        postgres --single -D "$PGDATA" -c archive_mode=off postgres <<< "CREATE DATABASE \"$POSTGRES_DB\" OWNER \"$user\";"
-      fi
-    fi
-    exec postgres -D "$PGDATA" "$@"
-  '';
+  # Mirrors the upstream image's first start (./postgres-entrypoint.sh, PostgresEntrypointIT).
+  entrypoint = writeShellScriptBin "openclaw-postgres" (builtins.readFile ./postgres-entrypoint.sh);
   tools = buildEnv {
     name = "openclaw-postgres-root";
     paths = [

@@ -349,12 +349,12 @@ class BackupRestoreIT {
     }
   }
 
-  private static boolean isRoot() {
+  static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
   }
 
   /** The newest installed PostgreSQL's server binaries (Debian's layout), or null. */
-  private static Path postgresBin() throws IOException {
+  static Path postgresBin() throws IOException {
     Path versions = Path.of("/usr/lib/postgresql");
     if (Files.isDirectory(versions)) {
       try (Stream<Path> found = Files.list(versions)) {
@@ -376,7 +376,7 @@ class BackupRestoreIT {
     return name.matches("\\d+") ? Integer.parseInt(name) : 0;
   }
 
-  private static Path onPath(String command) {
+  static Path onPath(String command) {
     for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
       Path candidate = Path.of(entry, command);
       if (Files.isExecutable(candidate)) {
