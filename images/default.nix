@@ -3,6 +3,7 @@
 #   openclaw-gateway                                                               OpenClaw on Node 24
 #   web                                                                            the built site (the api serves it)
 #   openclaw-image, <service>-image                                                the images
+#   postgres-image                                                                 PostgreSQL 17 + pgBackRest
 {
   pkgs,
   n2c,
@@ -36,6 +37,8 @@ in
     openclaw-image = import ./openclaw-gateway.nix {
       inherit pkgs n2c cluster openclaw;
     };
+    # PostgreSQL 17 with pgBackRest (nixos/platform/backups.nix).
+    postgres-image = pkgs.callPackage ./postgres.nix { inherit n2c cluster; };
   }
   // lib.listToAttrs (
     map (

@@ -40,6 +40,15 @@
     port = 587;
     starttls = true;
   };
+  # Where backups leave the node: an S3-compatible bucket (Hetzner Object Storage here; any S3 works),
+  # one folder per kind: postgres (the pgBackRest repository), etcd (K3s snapshots), workspaces
+  # (the boxes' OpenClaw state). The key and its secret are sops secrets (backup-s3-access-key,
+  # backup-s3-secret-key); create the bucket private, with no public access, before the first deploy.
+  backups.s3 = {
+    endpoint = "fsn1.your-objectstorage.com";
+    region = "fsn1";
+    bucket = "openclaw-backups";
+  };
   # Root's SSH keys on every node (colmena and nixos-anywhere log in as root with them).
   adminSshKeys = [
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyReplaceMeWithTheOperatorsOwnPublicKey0000 ops@openclaw.cloud"

@@ -15,7 +15,11 @@ let
   initialises = hostName == first;
 in
 {
-  imports = [ ../platform/module.nix ];
+  imports = [
+    ../platform/module.nix
+    # etcd snapshots to S3, the backups' freshness metric.
+    ./backups.nix
+  ];
 
   # The control plane's secrets: the join tokens and the platform's keys (nixos/secrets/README.md).
   sops.defaultSopsFile = ../secrets/cluster.yaml;

@@ -92,6 +92,8 @@ let
   monitoring = import ./monitoring.nix {
     inherit services ns labelsOf meta restricted fromSecret plain database;
   };
+  # pgBackRest: WAL archiving and nightly base backups to S3 (./backups.nix).
+  backups = import ./backups.nix { inherit cluster ns meta plain fromSecret restricted database; };
 
   # --- cluster add-ons ---------------------------------------------------------------------------
   helmChart = name: values: {
@@ -1026,8 +1028,10 @@ let
   );
 in
 {
-  inherit secrets services charts;
+  inherit services charts;
   inherit (monitoring) monitoringSecrets;
+  inherit (backups) restore;
+  secrets = secrets // backups.secrets;
   # File name (under /var/lib/rancher/k3s/server/manifests/) -> its objects. K3s applies them in
   # file-name order and retries what fails (CRDs not there yet, a namespace still missing).
   manifests = {
@@ -1037,7 +1041,7 @@ in
     "20-cluster-issuer" = clusterIssuer;
     "30-operator-rbac" = operatorRbac;
     "30-operator-admission" = operatorAdmission;
-    "40-postgres" = postgres ++ postgresBackup;
+    "40-postgres" = backups.withArchiving postgres ++ postgresBackup;
     "40-redis" = redis;
     "50-services" = platformServices;
     "50-network-policies" = networkPolicies;

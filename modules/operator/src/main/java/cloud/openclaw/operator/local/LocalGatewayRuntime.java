@@ -27,16 +27,35 @@ public final class LocalGatewayRuntime implements GatewayRuntime {
   private final LocalRuntime processes;
   private final String tokenProxyBaseUrl;
   private final Optional<String> telegramApiRoot;
+  private final WorkspaceArchives workspaces;
 
   /**
+   * The customers' workspaces are archived in {@code <dataDir>/workspace-archives}.
+   *
    * @param tokenProxyBaseUrl the token proxy as the gateways call it, ending in /v1
    * @param telegramApiRoot a Bot API root (the sandbox's /telegram); empty for the real Telegram
    */
   public LocalGatewayRuntime(
       LocalRuntime processes, String tokenProxyBaseUrl, Optional<String> telegramApiRoot) {
+    this(
+        processes,
+        tokenProxyBaseUrl,
+        telegramApiRoot,
+        new WorkspaceArchives(processes.dataDir().resolve("workspace-archives")));
+  }
+
+  /**
+   * @param workspaces where a destroyed box's workspace goes, and a new box's comes from
+   */
+  public LocalGatewayRuntime(
+      LocalRuntime processes,
+      String tokenProxyBaseUrl,
+      Optional<String> telegramApiRoot,
+      WorkspaceArchives workspaces) {
     this.processes = processes;
     this.tokenProxyBaseUrl = tokenProxyBaseUrl;
     this.telegramApiRoot = telegramApiRoot;
+    this.workspaces = workspaces;
   }
 
   public LocalGatewayRuntime(LocalRuntime processes, LocalSettings settings) {
@@ -72,6 +91,8 @@ public final class LocalGatewayRuntime implements GatewayRuntime {
             telegramApiRoot,
             Optional.of(secrets.gatewayToken()),
             WorkspaceFiles.section(box));
+    // A new box of a customer whose earlier box was destroyed starts with that box's memory.
+    workspaces.restoreInto(box.customerId(), processes.workspaceDir(box.id()));
     boolean restarted;
     if (box.desiredState() == BoxDesiredState.RUNNING) {
       restarted = processes.start(spec);
@@ -124,8 +145,11 @@ public final class LocalGatewayRuntime implements GatewayRuntime {
     return processes.isStarted(box.id());
   }
 
+  /** Archives the box's workspace for the customer's next box, then removes the box. */
   @Override
   public void delete(Box box) {
+    processes.stop(box.id());
+    workspaces.save(box.customerId(), processes.workspaceDir(box.id()));
     processes.destroy(box.id());
   }
 

@@ -112,6 +112,16 @@ public final class LocalRuntime implements AutoCloseable {
     return dataDir.resolve("boxes").resolve(boxId.toString());
   }
 
+  /** Where box directories live. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The box's OpenClaw workspace (it may not exist). */
+  public Path workspaceDir(UUID boxId) {
+    return boxDir(boxId).resolve("workspace");
+  }
+
   /** The file the gateway's stdout and stderr go to. */
   public Path logFile(UUID boxId) {
     return boxDir(boxId).resolve("gateway.log");

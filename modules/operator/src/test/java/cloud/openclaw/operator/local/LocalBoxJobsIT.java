@@ -261,6 +261,34 @@ class LocalBoxJobsIT {
   }
 
   @Test
+  void theNextBoxOfACustomerStartsWithTheMemoryTheirDestroyedBoxLeft() throws Exception {
+    Box first = newBox();
+    jobs.handle(enqueued(JobType.PROVISION, first));
+    Path memory = processes.workspaceDir(first.id()).resolve("MEMORY.md");
+    Files.writeString(memory, "- prefers tea over coffee\n");
+    Files.createDirectories(memory.resolveSibling("memory"));
+    Files.writeString(memory.resolveSibling("memory/2026-12-03.md"), "talked about Lisbon\n");
+
+    boxes.setDesiredState(database.execute(), first.id(), BoxDesiredState.DESTROYED);
+    jobs.handle(enqueued(JobType.DESTROY, first));
+    assertThat(processes.boxDir(first.id())).doesNotExist();
+
+    Box next =
+        boxes.create(
+            database.execute(), TestTokenProxy.newBox(first.customerId(), BoxRuntime.LOCAL));
+    jobs.handle(enqueued(JobType.PROVISION, next));
+    Path workspace = processes.workspaceDir(next.id());
+    assertThat(workspace.resolve("MEMORY.md")).hasContent("- prefers tea over coffee\n");
+    assertThat(workspace.resolve("memory/2026-12-03.md")).hasContent("talked about Lisbon\n");
+    assertThat(processes.pid(next.id())).isPresent();
+
+    // Another customer's box starts empty.
+    Box stranger = newBox();
+    jobs.handle(enqueued(JobType.PROVISION, stranger));
+    assertThat(processes.workspaceDir(stranger.id()).resolve("MEMORY.md")).doesNotExist();
+  }
+
+  @Test
   void aBoxOnARuntimeThisOperatorDoesNotRunFailsAtOnceWithAReason() {
     UUID customer = TestTokenProxy.activeCustomer(database, "starter");
     Box box =

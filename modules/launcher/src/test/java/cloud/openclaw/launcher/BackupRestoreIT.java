@@ -1,0 +1,388 @@
+package cloud.openclaw.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PostgreSQL restore of docs/operations.md ("Backups and restore"), run for real: a throwaway
+ * cluster archives its WAL with pgBackRest (archive_command, as nixos/platform/backups.nix sets
+ * it), a full base backup is taken, more rows are written after it (so they live only in archived
+ * WAL), the server is killed, and pgBackRest restores into a fresh data directory: the restored
+ * server has every row. A point-in-time restore (--delta, over the killed server's data directory,
+ * as docs/operations.md restores the platform's volume) to a moment between two batches has the
+ * first, not the second. The repository is a directory here (repo1-type=posix): S3 cannot be
+ * reached from this machine; the platform's repository differs only in repo1-type and its s3
+ * options.
+ *
+ * <p>Needs pgbackrest and the PostgreSQL server binaries (Debian: pgbackrest, postgresql); skipped
+ * without them, except under CI=true, where it fails. initdb refuses root: as root the PostgreSQL
+ * processes and pgBackRest run as the {@code postgres} OS user (runuser).
+ */
+class BackupRestoreIT {
+  private static final String STANZA = "it";
+  private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(2);
+
+  private Path bin;
+  private Path pgbackrest;
+  private Path dir;
+  private Path config;
+  private final List<Path> running = new ArrayList<>();
+
+  @BeforeEach
+  void tools() throws Exception {
+    bin = postgresBin();
+    pgbackrest = onPath("pgbackrest");
+    if (bin == null || pgbackrest == null) {
+      String why =
+          "needs pgbackrest and PostgreSQL's initdb/pg_ctl (apt-get install pgbackrest postgresql)";
+      if ("true".equals(System.getenv("CI"))) {
+        fail(why + ": CI=true, so this fails rather than skips");
+      }
+      Assumptions.abort(why + ": skipped (under CI=true this fails)");
+    }
+    dir = Files.createTempDirectory("backup-restore-it");
+    if (isRoot()) {
+      // The postgres user reaches everything under it (initdb refuses root).
+      run(List.of("chown", "postgres:postgres", dir.toString()));
+    }
+  }
+
+  @AfterEach
+  void stopAndDelete() throws Exception {
+    for (Path data : running) {
+      runQuietly(asPostgres(pgCtl(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
+    }
+    if (dir != null) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void aBaseBackupAndTheWalWrittenAfterItRestoreEveryRowIntoAFreshCluster() throws Exception {
+    int port = Ports.free();
+    Path data = dir.resolve("data");
+    writeConfig(data, port);
+    asPostgresOk(
+        bin.resolve("initdb").toString(),
+        "-D",
+        data.toString(),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8");
+    Files.writeString(
+        data.resolve("postgresql.conf"),
+        String.join(
+            "\n",
+            "",
+            "port = " + port,
+            "listen_addresses = '127.0.0.1'",
+            "unix_socket_directories = '" + dir + "'",
+            "archive_mode = on",
+            "archive_command = '"
+                + pgbackrest
+                + " --config="
+                + config
+                + " --stanza="
+                + STANZA
+                + " archive-push %p'",
+            ""),
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND);
+    start(data, dir.resolve("primary.log"));
+    pgbackrestOk("stanza-create");
+    pgbackrestOk("check");
+
+    try (Connection db = connect(port)) {
+      execute(db, "CREATE TABLE memory (id int PRIMARY KEY, note text)");
+      insert(db, 1, 100, "in the base backup");
+    }
+    pgbackrestOk("--type=full", "backup");
+
+    String target;
+    try (Connection db = connect(port)) {
+      String backedUp = text(db, "SELECT clock_timestamp()::text");
+      insert(db, 101, 200, "only in WAL, before the target");
+      // pgBackRest keeps a backup's stop time in whole seconds and restores to a time only from a
+      // backup that stopped before it.
+      await("a second has passed since the backup")
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () ->
+                  Boolean.parseBoolean(
+                      text(
+                          db,
+                          "SELECT (clock_timestamp() > '"
+                              + backedUp
+                              + "'::timestamptz + interval '1 second')::text")));
+      target = text(db, "SELECT clock_timestamp()::text");
+      insert(db, 201, 300, "only in WAL, after the target");
+      // Close the segment holding the last commits (archive_timeout does this on the platform).
+      String segment = text(db, "SELECT pg_walfile_name(pg_switch_wal())");
+      await("the last WAL segment is archived")
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> segment.compareTo(archivedUpTo(db)) <= 0);
+      // Nothing finished is left to archive: the control plane's metric says WAL is safe up to now.
+      long before = count(db, "SELECT extract(epoch FROM now())::bigint");
+      assertThat(count(db, walFreshnessQuery())).isBetween(before, before + 60);
+    }
+    // Killed, not shut down: whatever it had not archived is gone with it.
+    asPostgresOk(pgCtl(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
+    running.remove(data);
+
+    Path restored = dir.resolve("restored");
+    pgbackrestOk("--pg1-path=" + restored, "restore");
+    startRestored(restored, port, "restored.log");
+    try (Connection db = connect(port)) {
+      await("recovery ends").atMost(Duration.ofMinutes(1)).until(() -> !inRecovery(db));
+      assertThat(count(db, "SELECT count(*) FROM memory")).isEqualTo(300);
+      assertThat(count(db, "SELECT count(DISTINCT note) FROM memory")).isEqualTo(3);
+    }
+    stop(restored);
+
+    // As docs/operations.md restores the platform's volume: over the old data directory, --delta
+    // rewriting only what differs (the restore pod of nixos/platform/backups.nix).
+    pgbackrestOk(
+        "--delta", "--type=time", "--target=" + target, "--target-action=promote", "restore");
+    startRestored(data, port, "point-in-time.log");
+    try (Connection db = connect(port)) {
+      await("recovery ends").atMost(Duration.ofMinutes(1)).until(() -> !inRecovery(db));
+      assertThat(count(db, "SELECT count(*) FROM memory")).isEqualTo(200);
+      assertThat(count(db, "SELECT max(id) FROM memory")).isEqualTo(200);
+    }
+  }
+
+  private void writeConfig(Path data, int port) throws Exception {
+    config = dir.resolve("pgbackrest.conf");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "[global]",
+            "repo1-type=posix",
+            "repo1-path=" + dir.resolve("repo"),
+            "repo1-retention-full=2",
+            "lock-path=" + dir.resolve("lock"),
+            "log-path=" + dir.resolve("log"),
+            "log-level-file=off",
+            "start-fast=y",
+            "[" + STANZA + "]",
+            "pg1-path=" + data,
+            "pg1-port=" + port,
+            "pg1-socket-path=" + dir,
+            ""));
+    if (isRoot()) {
+      run(List.of("chown", "postgres:postgres", config.toString()));
+    }
+  }
+
+  /** Starts a restored data directory without archiving: it must not write into the repository. */
+  private void startRestored(Path data, int port, String log) throws Exception {
+    running.add(data);
+    asPostgresOk(
+        pgCtl(),
+        "-D",
+        data.toString(),
+        "-l",
+        dir.resolve(log).toString(),
+        "-o",
+        "-c archive_mode=off",
+        "-w",
+        "start");
+  }
+
+  private void start(Path data, Path log) throws Exception {
+    running.add(data);
+    asPostgresOk(pgCtl(), "-D", data.toString(), "-l", log.toString(), "-w", "start");
+  }
+
+  private void stop(Path data) throws Exception {
+    asPostgresOk(pgCtl(), "-D", data.toString(), "-m", "fast", "-w", "stop");
+    running.remove(data);
+  }
+
+  private void pgbackrestOk(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(pgbackrest.toString());
+    command.add("--config=" + config);
+    command.add("--stanza=" + STANZA);
+    command.addAll(List.of(args));
+    asPostgresOk(command.toArray(String[]::new));
+  }
+
+  private String pgCtl() {
+    return bin.resolve("pg_ctl").toString();
+  }
+
+  private static Connection connect(int port) throws SQLException {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres");
+  }
+
+  private static void insert(Connection db, int from, int to, String note) throws SQLException {
+    execute(
+        db,
+        "INSERT INTO memory SELECT i, '"
+            + note
+            + "' FROM generate_series("
+            + from
+            + ", "
+            + to
+            + ") i");
+  }
+
+  private static void execute(Connection db, String sql) throws SQLException {
+    try (Statement statement = db.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private static String text(Connection db, String sql) throws SQLException {
+    try (Statement statement = db.createStatement();
+        ResultSet row = statement.executeQuery(sql)) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  private static long count(Connection db, String sql) throws SQLException {
+    return Long.parseLong(text(db, sql));
+  }
+
+  private static boolean inRecovery(Connection db) throws SQLException {
+    return Boolean.parseBoolean(text(db, "SELECT pg_is_in_recovery()::text"));
+  }
+
+  private static String archivedUpTo(Connection db) throws SQLException {
+    return text(db, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+  }
+
+  /** The query nixos/nodes/backup-metrics.sh reports postgres-wal with. */
+  private static String walFreshnessQuery() throws IOException {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.exists(root.resolve("nixos/nodes/backup-metrics.sh"))) {
+      root = root.getParent();
+    }
+    Matcher query =
+        Pattern.compile("-Atc \"(.*?)\"\\)", Pattern.DOTALL)
+            .matcher(Files.readString(root.resolve("nixos/nodes/backup-metrics.sh")));
+    assertThat(query.find()).as("the postgres-wal query in backup-metrics.sh").isTrue();
+    return query.group(1);
+  }
+
+  private List<String> asPostgres(String... command) {
+    List<String> full = new ArrayList<>();
+    if (isRoot()) {
+      full.addAll(List.of("runuser", "-u", "postgres", "--"));
+    }
+    full.addAll(List.of(command));
+    return full;
+  }
+
+  private void asPostgresOk(String... command) throws Exception {
+    run(asPostgres(command));
+  }
+
+  private void run(List<String> command) throws Exception {
+    Path output = Files.createTempFile("backup-restore-it", ".out");
+    try {
+      Process process =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
+      if (!process.waitFor(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        fail(String.join(" ", command) + " did not finish in " + PROCESS_TIMEOUT);
+      }
+      if (process.exitValue() != 0) {
+        fail(
+            String.join(" ", command)
+                + " exited with "
+                + process.exitValue()
+                + ":\n"
+                + Files.readString(output));
+      }
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
+  private void runQuietly(List<String> command) {
+    try {
+      new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // Best effort: the data directory is deleted next anyway.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  /** The newest installed PostgreSQL's server binaries (Debian's layout), or null. */
+  static Path postgresBin() throws IOException {
+    Path versions = Path.of("/usr/lib/postgresql");
+    if (Files.isDirectory(versions)) {
+      try (Stream<Path> found = Files.list(versions)) {
+        Path newest =
+            found
+                .filter(v -> Files.isExecutable(v.resolve("bin/initdb")))
+                .max(Comparator.comparingInt(v -> versionOf(v.getFileName().toString())))
+                .orElse(null);
+        if (newest != null) {
+          return newest.resolve("bin");
+        }
+      }
+    }
+    Path initdb = onPath("initdb");
+    return initdb == null ? null : initdb.getParent();
+  }
+
+  private static int versionOf(String name) {
+    return name.matches("\\d+") ? Integer.parseInt(name) : 0;
+  }
+
+  static Path onPath(String command) {
+    for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
+      Path candidate = Path.of(entry, command);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+}
