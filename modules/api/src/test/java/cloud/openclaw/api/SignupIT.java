@@ -2,6 +2,9 @@ package cloud.openclaw.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cloud.openclaw.api.signup.SignupLinks;
+import cloud.openclaw.platform.config.CryptoSettings;
+import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxObservedState;
@@ -11,6 +14,7 @@ import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
+import cloud.openclaw.platform.store.NotificationStore;
 import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.sandbox.Main.Sandbox;
 import cloud.openclaw.sandbox.telegram.Bot;
@@ -22,6 +26,7 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -267,6 +272,32 @@ class SignupIT {
     assertThat(boxes.openBotToken(live)).isEqualTo(own.token());
     assertThat(live.allowedTelegramUserIds()).containsExactly(880002L, 4242L);
     assertThat(boxes.find(unpaid.id()).orElseThrow().destroyedAt()).isNotNull();
+  }
+
+  /** Links are not resealed (they last minutes): one under a retired key is simply expired. */
+  @Test
+  void aLinkSealedUnderARetiredKeyIsExpiredNotAnError() {
+    String email = email();
+    SignupLinks.Signup signup =
+        new SignupLinks.Signup(
+            email, "starter", "old_bot", "1:token", List.of(4242L), null, null, null, null, null);
+    byte[] old = new byte[32];
+    links(new SecretBox(new CryptoSettings("old", Map.of("old", old)))).send(signup);
+    String token = continueToken(email, 0);
+
+    ApiClient.Answer continued = continueWith(token, ApiFixture.PUBLIC_URL);
+
+    assertThat(continued.status()).as(continued.body()).isEqualTo(401);
+    assertThat(customers().findByEmail(api.database.execute(), email)).isEmpty();
+  }
+
+  private static SignupLinks links(SecretBox secrets) {
+    return new SignupLinks(
+        api.redis,
+        secrets,
+        new NotificationStore(api.database),
+        URI.create(ApiFixture.PUBLIC_URL),
+        Duration.ofMinutes(15));
   }
 
   @Test
