@@ -88,6 +88,7 @@ let
     };
   };
   forServices = f: builtins.attrValues (builtins.mapAttrs f services);
+  capacity = import ./capacity.nix { inherit cluster ns services labelsOf meta; };
 
   # --- cluster add-ons ---------------------------------------------------------------------------
   helmChart = name: values: {
@@ -394,6 +395,7 @@ let
                 (
                   {
                     inherit name image env;
+                    resources = capacity.resources.${name};
                     ports = [
                       {
                         name = name;
@@ -580,6 +582,7 @@ let
                   "pg_dump -h postgres -U ${database.user} -Fc ${database.name} > /backups/openclaw-$(date +%F).dump && find /backups -name '*.dump' -mtime +14 -delete"
                 ];
                 env = [ (fromSecret "PGPASSWORD" "openclaw-db" "password") ];
+                resources = capacity.resources.postgres-backup;
                 securityContext = restricted 70;
                 volumeMounts = [
                   {
@@ -1029,6 +1032,7 @@ in
     "40-redis" = redis;
     "50-services" = platformServices;
     "50-network-policies" = networkPolicies;
+    "55-capacity" = capacity.manifests;
     "60-ingresses" = ingresses;
   };
 }
