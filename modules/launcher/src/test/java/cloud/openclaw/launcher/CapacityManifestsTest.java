@@ -40,7 +40,9 @@ class CapacityManifestsTest {
       }
       String workload = object.path("kind").asText() + "/" + object.at("/metadata/name").asText();
       for (String list : List.of("initContainers", "containers")) {
-        podSpec.path(list).forEach(c -> containers.put(workload + "/" + c.path("name").asText(), c));
+        podSpec
+            .path(list)
+            .forEach(c -> containers.put(workload + "/" + c.path("name").asText(), c));
       }
     }
     // The workloads this platform renders today; any added later is held to the same rule.
