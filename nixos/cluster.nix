@@ -49,6 +49,13 @@
     region = "fsn1";
     bucket = "openclaw-backups";
   };
+  # The Hetzner Cloud server type of each role (`hcloud server create --type <type>`): what
+  # docs/capacity.md sizes the boxes per worker and the cost per customer from. Plain facts: nothing
+  # here creates a server.
+  serverTypes = {
+    control-plane = "cx43"; # 8 vCPU (shared), 16 GB: PostgreSQL, Redis, the services, monitoring
+    worker = "cx53"; # 16 vCPU (shared), 32 GB: the boxes
+  };
   # Root's SSH keys on every node (colmena and nixos-anywhere log in as root with them).
   adminSshKeys = [
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyReplaceMeWithTheOperatorsOwnPublicKey0000 ops@openclaw.cloud"

@@ -21,6 +21,11 @@ in
     serverAddr = "https://${hosts.${first}.privateAddress}:6443";
     # The agent token joins agents only: a worker's disk cannot make a server.
     tokenFile = config.sops.secrets.k3s-agent-token.path;
-    extraFlags = [ "--node-label=openclaw.cloud/pool=boxes" ];
+    extraFlags = [
+      "--node-label=openclaw.cloud/pool=boxes"
+      # Kept out of the node's allocatable memory for NixOS, K3s and containerd (docs/capacity.md):
+      # without it the scheduler fills the node with boxes up to its last byte.
+      "--kubelet-arg=system-reserved=cpu=250m,memory=1Gi"
+    ];
   };
 }

@@ -94,6 +94,8 @@ let
   };
   # pgBackRest: WAL archiving and nightly base backups to S3 (./backups.nix).
   backups = import ./backups.nix { inherit cluster ns meta plain fromSecret restricted database; };
+  # Disruption budgets and the gateway image on every node (./capacity.nix).
+  capacity = import ./capacity.nix { inherit cluster ns services labelsOf meta; };
 
   # --- cluster add-ons ---------------------------------------------------------------------------
   helmChart = name: values: {
@@ -400,6 +402,7 @@ let
                 (
                   {
                     inherit name image env;
+                    resources = capacity.resources.${name};
                     ports = [
                       {
                         name = name;
@@ -590,6 +593,7 @@ let
                   "pg_dump -h postgres -U ${database.user} -Fc ${database.name} > /backups/openclaw-$(date +%F).dump && find /backups -name '*.dump' -mtime +14 -delete"
                 ];
                 env = [ (fromSecret "PGPASSWORD" "openclaw-db" "password") ];
+                resources = capacity.resources.postgres-backup;
                 securityContext = restricted 70;
                 volumeMounts = [
                   {
@@ -1045,6 +1049,7 @@ in
     "40-redis" = redis;
     "50-services" = platformServices;
     "50-network-policies" = networkPolicies;
+    "55-capacity" = capacity.manifests;
     "60-ingresses" = ingresses;
   }
   // monitoring.manifests;

@@ -38,6 +38,7 @@ import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
 import cloud.openclaw.sandbox.telegram.Bot;
+import cloud.openclaw.sandbox.telegram.User;
 import cloud.openclaw.testkit.PostgresServer;
 import cloud.openclaw.testkit.RedisServer;
 import cloud.openclaw.testkit.TestDatabase;
@@ -80,11 +81,18 @@ import java.util.logging.Logger;
  *   <li>{@code local [runs]}: one box on the local runtime with the real OpenClaw gateway
  *       (installed in ~/.cache/openclaw-cloud on first use), from the job being enqueued to the
  *       gateway's first getUpdates on the sandbox's Telegram, split by the steps the job row
- *       records.
+ *       records;
+ *   <li>{@code scale [running] [provisions] [large]}: the Phase 4 load, simulated: that many
+ *       running boxes on the mock API server, a reconcile pass over them, then that many provisions
+ *       at once run by the operator service beside them, then a reconcile pass over {@code large}
+ *       running boxes (docs/capacity.md);
+ *   <li>{@code memory [turns]}: the real OpenClaw gateway of one local box, its resident memory
+ *       idle after start and after a conversation of that many turns (docs/capacity.md).
  * </ul>
  *
- * <p>Run: {@code ./openclaw-cloud bench operator provision|reconcile|priority|local [n]}
- * (PostgreSQL and Redis from OPENCLAW_TEST_DATABASE_URL / OPENCLAW_TEST_REDIS_URL, else embedded).
+ * <p>Run: {@code ./openclaw-cloud bench operator provision|reconcile|priority|local|scale|memory
+ * [n]} (PostgreSQL and Redis from OPENCLAW_TEST_DATABASE_URL / OPENCLAW_TEST_REDIS_URL, else
+ * embedded).
  */
 public final class OperatorBenchmark {
   private static final String INTERNAL_TOKEN = "bench-internal-token-0123456789";
@@ -96,7 +104,8 @@ public final class OperatorBenchmark {
   private final Redis redis;
   private final BoxStore boxes;
   private final CustomerStore customers;
-  private int botIds = 1;
+  private final java.util.concurrent.atomic.AtomicLong botIds =
+      new java.util.concurrent.atomic.AtomicLong(1);
 
   private OperatorBenchmark(TestDatabase testDatabase, Database database) {
     this.testDatabase = testDatabase;
@@ -128,13 +137,20 @@ public final class OperatorBenchmark {
                     : new int[] {1, 16});
         case "reconcile" -> bench.reconcile(args.length > 1 ? Integer.parseInt(args[1]) : 500);
         case "local" -> bench.local(args.length > 1 ? Integer.parseInt(args[1]) : 3);
+        case "scale" ->
+            bench.scale(
+                args.length > 1 ? Integer.parseInt(args[1]) : 500,
+                args.length > 2 ? Integer.parseInt(args[2]) : 100,
+                args.length > 3 ? Integer.parseInt(args[3]) : 5000);
+        case "memory" -> bench.memory(args.length > 1 ? Integer.parseInt(args[1]) : 5);
         case "priority" ->
             bench.priority(
                 args.length > 1 ? Integer.parseInt(args[1]) : 100,
                 args.length > 2 ? Integer.parseInt(args[2]) : 5,
                 args.length > 3 ? Integer.parseInt(args[3]) : 20);
         default ->
-            throw new IllegalArgumentException("provision, reconcile, priority or local: " + mode);
+            throw new IllegalArgumentException(
+                "provision, reconcile, priority, local, scale or memory: " + mode);
       }
       bench.redis.close();
     }
@@ -430,26 +446,307 @@ public final class OperatorBenchmark {
     }
   }
 
+  // --- scale ----------------------------------------------------------------------------------
+
+  /**
+   * {@code running} converged boxes, a reconcile pass over them, {@code provisions} provisions at
+   * once by the operator service (16 job workers) while they run, then boxes added up to {@code
+   * large} running and a reconcile pass over those. One mock API server holds everything, so each
+   * step sees the objects of the steps before it, as a cluster would.
+   */
+  private void scale(int running, int provisions, int large) throws Exception {
+    ProxyTokenStore tokens = new ProxyTokenStore(database);
+    KubernetesMockServer server = crudApiServer();
+    KubernetesSettings settings = KubernetesSettings.from(new Settings(operatorConfig(Map.of())));
+    try (Services services = Services.start(testDatabase, redisPrefix);
+        KubernetesClient client = server.createClient()) {
+      int workers = 16;
+      // The same provisions with nothing else in the cluster, first: the row to compare with.
+      provisionRound(services, Math.min(10, provisions), workers); // JIT, pools
+      double[] alone = provisionRound(services, provisions, workers);
+      List<Box> all = new ArrayList<>();
+      long seeding = System.nanoTime();
+      // Bots the sandbox's Telegram knows: the operator's bot watcher asks it about every running
+      // box.
+      seedRunning(
+          client,
+          settings,
+          tokens,
+          running,
+          all,
+          () -> services.sandbox().telegram().createBot(null));
+      System.out.printf(
+          Locale.ROOT,
+          "(%d running boxes seeded in %.1f s)%n%n",
+          running,
+          (System.nanoTime() - seeding) / 1e9);
+      Reconciler reconciler =
+          new Reconciler(
+              boxes,
+              Runtimes.of(new KubernetesRuntime(client, settings)),
+              new JobStore(database, 8),
+              reconcileStream());
+      List<String> reconcileRows = new ArrayList<>();
+      reconcileRows.add(reconcileRow(reconciler, all.size()));
+
+      Thread kubelet = Kubelet.followAll(client);
+      Map<String, String> overrides = services.operatorOverrides();
+      overrides.put("operator.kubernetes.enabled", "true");
+      overrides.put("operator.job-workers", Integer.toString(workers));
+      overrides.put("redis.pool-size", Integer.toString(Math.max(32, 2 * workers)));
+      JobStore store = new JobStore(database, 8);
+      String provisionRow;
+      try (RunningService operator = kubernetesOperator(overrides, client)) {
+        JobQueue queue =
+            new JobQueue(store, new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
+        provisionBatch(services, queue, Math.min(10, provisions), all); // JIT, pools
+        int before = all.size();
+        String batch = "bench-scale-" + UUID.randomUUID() + "-";
+        List<Box> paid = new ArrayList<>();
+        for (int i = 0; i < provisions; i++) {
+          paid.add(
+              newBox(
+                  services.proxyClient(),
+                  BoxRuntime.KUBERNETES,
+                  services.sandbox().telegram().createBot(null)));
+        }
+        long start = System.nanoTime();
+        for (Box box : paid) {
+          queue.enqueue(new NewJob(JobType.PROVISION, box.id(), null, batch + box.id()));
+        }
+        await(
+            () -> succeeded(batch) == provisions,
+            Duration.ofMinutes(10),
+            "all " + provisions + " provisions to succeed");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        all.addAll(paid);
+        double[] latency =
+            QueueBenchmark.Fixtures.latencyPercentiles(database, batch, 0.5, 0.95, 1.0);
+        provisionRow =
+            String.format(
+                Locale.ROOT,
+                "| %d | %d | %d | %.2f | %.1f | %.0f | %.0f | %.0f |",
+                before,
+                provisions,
+                workers,
+                seconds,
+                provisions / seconds,
+                latency[0],
+                latency[1],
+                latency[2]);
+      } finally {
+        kubelet.interrupt();
+      }
+
+      long growing = System.nanoTime();
+      int added = Math.max(0, large - all.size());
+      seedRunning(client, settings, tokens, added, all, () -> null); // no operator from here on
+      System.out.printf(
+          Locale.ROOT,
+          "(%d more running boxes seeded in %.1f s)%n%n",
+          added,
+          (System.nanoTime() - growing) / 1e9);
+      reconcileRows.add(reconcileRow(reconciler, all.size()));
+      int gone = all.size() / 10;
+      for (Box box : all.subList(all.size() - gone, all.size())) {
+        client.namespaces().withName(BoxResources.namespaceName(box, settings)).delete();
+      }
+      long t = System.nanoTime();
+      Reconciler.Report report = reconciler.runOnce();
+      reconcileRows.add(
+          String.format(
+              Locale.ROOT,
+              "| %d | %d namespaces gone | %.1f | %d provisions enqueued |",
+              all.size(),
+              gone,
+              (System.nanoTime() - t) / 1e6,
+              report.provisionsEnqueued()));
+
+      System.out.println(
+          "| running boxes | provisions at once | job workers | all available s | jobs/s"
+              + " | job p50 ms | job p95 ms | job max ms |");
+      System.out.println("|---|---|---|---|---|---|---|---|");
+      System.out.printf(
+          Locale.ROOT,
+          "| 0 | %d | %d | %.2f | %.1f | %.0f | %.0f | %.0f |%n",
+          provisions,
+          workers,
+          alone[0],
+          provisions / alone[0],
+          alone[1],
+          alone[2],
+          alone[3]);
+      System.out.println(provisionRow);
+      System.out.println();
+      System.out.println("| running boxes | reconcile pass | ms | repaired |");
+      System.out.println("|---|---|---|---|");
+      reconcileRows.forEach(System.out::println);
+    } finally {
+      server.destroy();
+    }
+  }
+
+  /** {@code count} provisions at once, awaited: the warm-up of the operator's paths. */
+  private void provisionBatch(Services services, JobQueue queue, int count, List<Box> all)
+      throws Exception {
+    String batch = "bench-scale-warm-" + UUID.randomUUID() + "-";
+    for (int i = 0; i < count; i++) {
+      Box box =
+          newBox(
+              services.proxyClient(),
+              BoxRuntime.KUBERNETES,
+              services.sandbox().telegram().createBot(null));
+      queue.enqueue(new NewJob(JobType.PROVISION, box.id(), null, batch + box.id()));
+      all.add(box);
+    }
+    await(() -> succeeded(batch) == count, Duration.ofMinutes(5), "the warm-up provisions");
+  }
+
+  /**
+   * Adds {@code count} running, converged boxes: namespace, gateway Deployment, active token. Eight
+   * at a time: one after the other, the round trips to PostgreSQL and the API server make 5,000
+   * take minutes.
+   */
+  private void seedRunning(
+      KubernetesClient client,
+      KubernetesSettings settings,
+      ProxyTokenStore tokens,
+      int count,
+      List<Box> into,
+      java.util.function.Supplier<Bot> bots)
+      throws Exception {
+    List<java.util.concurrent.Future<Box>> seeded = new ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+      for (int i = 0; i < count; i++) {
+        seeded.add(
+            pool.submit(
+                () -> {
+                  Box box = newBox(null, BoxRuntime.KUBERNETES, bots.get());
+                  box =
+                      boxes.markObserved(
+                          database.execute(), box.id(), BoxObservedState.RUNNING, null);
+                  BoxResources.Desired desired =
+                      BoxResources.desired(
+                          box, settings, new BoxResources.Secrets("1:bot", "oc_pt_x", "gateway"));
+                  client.resource(desired.namespace()).create();
+                  client.resource(desired.deployment()).create();
+                  tokens.issue(database.execute(), box.id());
+                  return box;
+                }));
+      }
+    }
+    for (var box : seeded) {
+      into.add(box.get());
+    }
+  }
+
+  private JobStream reconcileStream() {
+    JobStream stream = new JobStream(redis, "reconcile-bench-" + UUID.randomUUID());
+    stream.ensureGroup();
+    return stream;
+  }
+
+  /** Three warm-up passes, then the median (min, max) of five passes without drift. */
+  private static String reconcileRow(Reconciler reconciler, int boxCount) {
+    for (int i = 0; i < 3; i++) {
+      reconciler.runOnce();
+    }
+    double[] passes = new double[5];
+    for (int i = 0; i < passes.length; i++) {
+      long t = System.nanoTime();
+      Reconciler.Report report = reconciler.runOnce();
+      passes[i] = (System.nanoTime() - t) / 1e6;
+      if (!report.nothingToDo()) {
+        throw new IllegalStateException("drift where there is none: " + report);
+      }
+    }
+    Arrays.sort(passes);
+    return String.format(
+        Locale.ROOT,
+        "| %d | no drift (median of %d; min %.1f, max %.1f) | %.1f | 0 |",
+        boxCount,
+        passes.length,
+        passes[0],
+        passes[passes.length - 1],
+        passes[passes.length / 2]);
+  }
+
+  // --- memory ---------------------------------------------------------------------------------
+
+  /**
+   * One local box with the real gateway: its resident memory (the gateway process and any it
+   * started) sampled every second for a minute after its first getUpdates (idle), then after a
+   * conversation of {@code turns} messages from the allowed user, each answered through the token
+   * proxy by the Kimi stand-in, sampled again for half a minute.
+   */
+  private void memory(int turns) throws Exception {
+    try (Services services = Services.start(testDatabase, redisPrefix)) {
+      java.nio.file.Path dataDir = java.nio.file.Files.createTempDirectory("operator-bench");
+      Map<String, String> overrides = services.localOperatorOverrides(dataDir);
+      JobStore store = new JobStore(database, 8);
+      try (RunningService operator =
+          cloud.openclaw.operator.Main.start(ConfigLoader.load("operator", Map.of(), overrides))) {
+        JobQueue queue =
+            new JobQueue(store, new JobStream(redis, cloud.openclaw.operator.Main.QUEUE));
+        Bot bot = services.sandbox().telegram().createBot(null);
+        Box box = newBox(services.proxyClient(), BoxRuntime.LOCAL, bot);
+        Job job =
+            queue.enqueue(new NewJob(JobType.PROVISION, box.id(), null, "bench-mem-" + box.id()));
+        await(
+            () -> services.sandbox().telegram().stats(bot.id()).polls() > 0,
+            Duration.ofMinutes(15),
+            "the gateway's first getUpdates");
+        await(
+            () -> store.find(job.id()).orElseThrow().status() == JobStatus.SUCCEEDED,
+            Duration.ofMinutes(1),
+            "the provision to succeed");
+        long pid =
+            Long.parseLong(
+                java.nio.file.Files.readString(
+                        dataDir
+                            .resolve("boxes")
+                            .resolve(box.id().toString())
+                            .resolve("gateway.pid"))
+                    .trim());
+        System.out.println(
+            "| box | samples | gateway processes | RSS MiB (last) | RSS MiB (max) | PSS MiB (last)"
+                + " | gateway peak RSS (VmHWM) MiB |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println(
+            ResidentMemory.sample(pid, Duration.ofSeconds(60))
+                .row("idle, 1 min after its first getUpdates"));
+        User ada = User.of(4242L, "Ada");
+        for (int turn = 1; turn <= turns; turn++) {
+          int before = services.sandbox().telegram().botMessages(bot.id(), ada.id()).size();
+          services
+              .sandbox()
+              .telegram()
+              .sendAsUser(
+                  bot.id(),
+                  ada,
+                  "Message "
+                      + turn
+                      + ": please summarise what we talked about so far, and remind me to call"
+                      + " the plumber tomorrow at nine; also list three ideas for dinner.");
+          await(
+              () -> services.sandbox().telegram().botMessages(bot.id(), ada.id()).size() > before,
+              Duration.ofMinutes(3),
+              "the answer to message " + turn);
+        }
+        System.out.println(
+            ResidentMemory.sample(pid, Duration.ofSeconds(30))
+                .row("after a conversation of " + turns + " messages answered"));
+      }
+    }
+  }
+
   // --- local ----------------------------------------------------------------------------------
 
   private void local(int runs) throws Exception {
     try (Services services = Services.start(testDatabase, redisPrefix)) {
-      Map<String, String> overrides = services.operatorOverrides();
-      overrides.put("operator.local.enabled", "true");
-      overrides.put(
-          "operator.local.data-dir",
-          java.nio.file.Files.createTempDirectory("operator-bench").toString());
-      overrides.put("operator.local.port-range", "0");
-      overrides.put(
-          "operator.local.token-proxy-base-url",
-          "http://127.0.0.1:" + services.proxy().port() + "/v1");
-      overrides.put(
-          "operator.local.telegram-api-root",
-          "http://127.0.0.1:" + services.sandbox().service().port() + "/telegram");
-      String cache = System.getenv("OPENCLAW_LOCAL_CACHE_DIR");
-      if (cache != null && !cache.isBlank()) {
-        overrides.put("operator.local.cache-dir", cache);
-      }
+      Map<String, String> overrides =
+          services.localOperatorOverrides(
+              java.nio.file.Files.createTempDirectory("operator-bench"));
       JobStore store = new JobStore(database, 8);
       System.out.println(
           "| run | queue ms | ours: accepted → process launched ms | OpenClaw: launched → /startupz"
@@ -528,7 +825,8 @@ public final class OperatorBenchmark {
                 new NewCustomer("bench-" + UUID.randomUUID() + "@example.com", null, null, "bench"))
             .id();
     customers.setStatus(database.execute(), customer, CustomerStatus.ACTIVE);
-    long botId = bot == null ? 7_000_000_000L + botIds++ : bot.id();
+    // Outside the sandbox's ids (TelegramStandIn.FIRST_BOT_ID on), which a run may hand out too.
+    long botId = bot == null ? 9_000_000_000L + botIds.getAndIncrement() : bot.id();
     Box box =
         boxes.create(
             database.execute(),
@@ -614,6 +912,24 @@ public final class OperatorBenchmark {
       overrides.put("operator.token-proxy.internal-token", INTERNAL_TOKEN);
       overrides.put(
           "telegram.api-root", "http://127.0.0.1:" + sandbox.service().port() + "/telegram");
+      return overrides;
+    }
+
+    /** The operator's settings for boxes on the local runtime, their directories in dataDir. */
+    Map<String, String> localOperatorOverrides(java.nio.file.Path dataDir) {
+      Map<String, String> overrides = operatorOverrides();
+      overrides.put("operator.local.enabled", "true");
+      overrides.put("operator.local.data-dir", dataDir.toString());
+      overrides.put("operator.local.port-range", "0");
+      overrides.put(
+          "operator.local.token-proxy-base-url", "http://127.0.0.1:" + proxy.port() + "/v1");
+      overrides.put(
+          "operator.local.telegram-api-root",
+          "http://127.0.0.1:" + sandbox.service().port() + "/telegram");
+      String cache = System.getenv("OPENCLAW_LOCAL_CACHE_DIR");
+      if (cache != null && !cache.isBlank()) {
+        overrides.put("operator.local.cache-dir", cache);
+      }
       return overrides;
     }
 
