@@ -39,6 +39,7 @@ import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -56,6 +57,7 @@ import cloud.openclaw.platform.store.UsageStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,7 +95,9 @@ public final class Main {
       Connections connections = opened.add(Connections.open(platform));
       SecretBox secrets = new SecretBox(crypto);
       KeyRotation.requireConfiguredKeys(connections.database(), secrets);
-      StripeRoutes stripe = stripeSettings.open(connections);
+      PrometheusMeterRegistry registry = Metrics.registry(SERVICE);
+      ApiMetrics metrics = new ApiMetrics(registry);
+      StripeRoutes stripe = stripeSettings.open(connections, metrics);
       List<ApiService> services =
           services(
               connections.database(),
@@ -105,12 +109,14 @@ public final class Main {
               stripe,
               new TelegramBots(URI.create(settings.string("telegram.api-root"))),
               Clock.systemUTC(),
+              metrics,
               opened);
       ChatRelay chat = chatRelay(connections.redis(), platform, api, opened);
-      return HttpHost.serve(
+      return HttpHost.start(
           SERVICE,
           server,
-          connections,
+          connections.healthChecks(),
+          registry,
           routing -> routing(routing, services, new WebApp(api.web().files())),
           List.of(chat.routing()),
           opened.all());
@@ -130,6 +136,7 @@ public final class Main {
       StripeRoutes stripe,
       TelegramBots telegram,
       Clock clock,
+      ApiMetrics metrics,
       Opened opened) {
     CustomerStore customers = new CustomerStore(database);
     BoxStore boxes = new BoxStore(database, secrets);
@@ -209,7 +216,8 @@ public final class Main {
             links,
             new SignupLinks(
                 redis, secrets, new NotificationStore(database), api.publicUrl(), api.linkTtl()),
-            api.origin()));
+            api.origin(),
+            metrics));
     OnboardingSettings onboarding = api.onboarding();
     services.add(
         new OnboardingService(

@@ -176,10 +176,18 @@ class SignupIT {
 
   @Test
   void oneBotOneAgent() {
+    double created = signups("created");
+    double refused = signups("refused");
     Bot bot = bot();
     assertThat(signup(email(), "starter", bot.token(), "").status()).isEqualTo(201);
 
     assertRefused(signup(email(), "starter", bot.token(), ""), 409, null, "bot_in_use");
+    assertThat(signups("created") - created).isEqualTo(1);
+    assertThat(signups("refused") - refused).isEqualTo(1);
+  }
+
+  private static double signups(String outcome) {
+    return api.registry.get("api_signups").tag("outcome", outcome).counter().count();
   }
 
   @Test

@@ -3,6 +3,7 @@ package cloud.openclaw.api.signup;
 import static cloud.openclaw.api.http.ApiService.Route.get;
 import static cloud.openclaw.api.http.ApiService.Route.post;
 
+import cloud.openclaw.api.ApiMetrics;
 import cloud.openclaw.api.auth.AuthService;
 import cloud.openclaw.api.auth.LoginLimits;
 import cloud.openclaw.api.auth.SignInLinks;
@@ -25,7 +26,9 @@ import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.domain.NewBox;
 import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.errors.ConflictException;
+import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
@@ -77,6 +80,7 @@ public final class SignupService implements ApiService {
   private final SignInLinks signInLinks;
   private final SignupLinks signupLinks;
   private final String origin;
+  private final ApiMetrics metrics;
 
   public SignupService(
       Database database,
@@ -92,7 +96,8 @@ public final class SignupService implements ApiService {
       String onboardingToken,
       SignInLinks signInLinks,
       SignupLinks signupLinks,
-      String origin) {
+      String origin,
+      ApiMetrics metrics) {
     this.database = database;
     this.customers = customers;
     this.boxes = boxes;
@@ -107,6 +112,7 @@ public final class SignupService implements ApiService {
     this.signInLinks = signInLinks;
     this.signupLinks = signupLinks;
     this.origin = origin;
+    this.metrics = metrics;
   }
 
   record SignupRequest(
@@ -133,6 +139,30 @@ public final class SignupService implements ApiService {
   }
 
   private void signup(ServerRequest request, ServerResponse response) {
+    IdempotentSignups.Answer answer;
+    try {
+      answer = answer(request);
+    } catch (InvalidInputException e) {
+      metrics.signup(ApiMetrics.Signup.INVALID);
+      throw e;
+    } catch (DomainException e) {
+      metrics.signup(
+          e instanceof UnavailableException ? ApiMetrics.Signup.FAILED : ApiMetrics.Signup.REFUSED);
+      throw e;
+    } catch (RuntimeException e) {
+      metrics.signup(ApiMetrics.Signup.FAILED);
+      throw e;
+    }
+    metrics.signup(
+        answer.status() == Status.CREATED_201.code()
+            ? ApiMetrics.Signup.CREATED
+            : answer.status() == Status.ACCEPTED_202.code()
+                ? ApiMetrics.Signup.CHECK_EMAIL
+                : answer.status() >= 500 ? ApiMetrics.Signup.FAILED : ApiMetrics.Signup.REFUSED);
+    Json.send(response, Status.create(answer.status()), answer.body());
+  }
+
+  private IdempotentSignups.Answer answer(ServerRequest request) {
     String key = IdempotentSignups.key(request.headers().first(IDEMPOTENCY_KEY));
     SignupRequest body = Requests.body(request, SignupRequest.class);
     // The onboarding agent signs up people from everywhere through one address: their addresses
@@ -143,7 +173,7 @@ public final class SignupService implements ApiService {
         key == null
             ? signup(body, clientIp)
             : idempotent.answer(key, Json.write(body), () -> signup(body, clientIp));
-    Json.send(response, Status.create(answer.status()), answer.body());
+    return answer;
   }
 
   /**
