@@ -153,12 +153,16 @@ final class Monitoring {
     return alerts;
   }
 
-  /** Every expression of every rule (alerting and recording). */
-  static List<String> ruleExpressions(Path root) {
+  /** The expressions of the recording rules. */
+  static List<String> recordingExpressions(Path root) {
     List<String> expressions = new ArrayList<>();
     for (Path file : ruleFiles(root)) {
       for (JsonNode group : readJson(file).path("groups")) {
-        group.path("rules").forEach(rule -> expressions.add(rule.path("expr").asText()));
+        for (JsonNode rule : group.path("rules")) {
+          if (rule.has("record")) {
+            expressions.add(rule.path("expr").asText());
+          }
+        }
       }
     }
     return expressions;
