@@ -45,6 +45,12 @@ class HttpHostTest {
                                 Status.OK_200,
                                 Map.of("bytes", request.content().as(byte[].class).length)))
                     .get(
+                        "/refused",
+                        (request, response) -> {
+                          throw new cloud.openclaw.platform.errors.InvalidInputException(
+                              "x", "refused for the test");
+                        })
+                    .get(
                         "/things/{id}",
                         (request, response) ->
                             Json.send(response, Status.OK_200, Map.of("id", "x"))),
@@ -133,6 +139,7 @@ class HttpHostTest {
     }
     assertThat(get(service.port(), "/no-such-route-" + System.nanoTime()).statusCode())
         .isEqualTo(404);
+    assertThat(get(service.port(), "/refused").statusCode()).isEqualTo(400);
 
     String metrics = get(service.internalPort(), "/observe/metrics").body();
     assertThat(metrics)
@@ -142,6 +149,10 @@ class HttpHostTest {
             "http_server_requests_seconds_bucket{method=\"GET\",route=\"/things\",status=\"200\",le=")
         .contains(
             "http_server_requests_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}")
+        // A refusal an error handler answers is counted with the status the client got.
+        .contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"/refused\",status=\"400\"} 1")
+        .doesNotContain("status=\"500\"")
         .doesNotContain("-raw")
         .doesNotContain("no-such-route");
   }
