@@ -135,6 +135,18 @@ class MonitoringRulesTest {
         .isFalse();
   }
 
+  @Test
+  void theNamesMetricNamesItChecksAreTheServicesNotTheStandardExporters() {
+    Set<String> names = MetricNamesIT.referencedNames(ROOT).keySet();
+    assertThat(names)
+        .contains(
+            "proxy_usage_writer_lag_seconds",
+            "operator_paid_to_live_seconds_bucket",
+            "api_stripe_webhooks_total",
+            "http_server_requests_seconds_count");
+    assertThat(names).noneMatch(Monitoring::standard);
+  }
+
   /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
   static String anchor(String heading) {
     return heading
