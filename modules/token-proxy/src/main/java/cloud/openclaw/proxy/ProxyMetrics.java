@@ -28,7 +28,8 @@ final class ProxyMetrics {
   private final Map<String, Timer> upstreamByOutcome = new ConcurrentHashMap<>();
   private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
-  ProxyMetrics(MeterRegistry registry) {
+  /** {@code models}: the models the proxy knows ({@code proxy.models}), each token kind at 0. */
+  ProxyMetrics(MeterRegistry registry, java.util.Collection<String> models) {
     this.registry = registry;
     this.overhead =
         Timer.builder("proxy_overhead")
@@ -45,6 +46,10 @@ final class ProxyMetrics {
     }
     USUAL_REFUSALS.forEach(reason -> counter("proxy_rejections", "reason", reason));
     UPSTREAM_ERROR_KINDS.forEach(kind -> counter("proxy_upstream_errors", "kind", kind));
+    for (String model : models) {
+      counter("proxy_tokens", "model", model, "kind", "prompt");
+      counter("proxy_tokens", "model", model, "kind", "completion");
+    }
   }
 
   private Timer upstreamTimer(String outcome) {
