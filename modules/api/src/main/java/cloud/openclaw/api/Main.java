@@ -40,6 +40,7 @@ import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -58,6 +59,7 @@ import cloud.openclaw.platform.store.UsageStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,7 +97,9 @@ public final class Main {
       Connections connections = opened.add(Connections.open(platform));
       SecretBox secrets = new SecretBox(crypto);
       KeyRotation.requireConfiguredKeys(connections.database(), secrets);
-      StripeRoutes stripe = stripeSettings.open(connections);
+      PrometheusMeterRegistry registry = Metrics.registry(SERVICE);
+      ApiMetrics metrics = new ApiMetrics(registry);
+      StripeRoutes stripe = stripeSettings.open(connections, metrics);
       List<ApiService> services =
           services(
               connections.database(),
@@ -107,12 +111,14 @@ public final class Main {
               stripe,
               new TelegramBots(URI.create(settings.string("telegram.api-root"))),
               Clock.systemUTC(),
+              metrics,
               opened);
       ChatRelay chat = chatRelay(connections.redis(), platform, api, opened);
-      return HttpHost.serve(
+      return HttpHost.start(
           SERVICE,
           server,
-          connections,
+          connections.healthChecks(),
+          registry,
           routing -> routing(routing, services, new WebApp(api.web().files())),
           List.of(chat.routing()),
           opened.all());
@@ -132,6 +138,7 @@ public final class Main {
       StripeRoutes stripe,
       TelegramBots telegram,
       Clock clock,
+      ApiMetrics metrics,
       Opened opened) {
     CustomerStore customers = new CustomerStore(database);
     BoxStore boxes = new BoxStore(database, secrets);
@@ -212,7 +219,8 @@ public final class Main {
             new SignupLinks(
                 redis, secrets, new NotificationStore(database), api.publicUrl(), api.linkTtl()),
             new SignupFollowUps(redis, new EventBus(redis)),
-            api.origin()));
+            api.origin(),
+            metrics));
     OnboardingSettings onboarding = api.onboarding();
     services.add(
         new OnboardingService(

@@ -34,6 +34,7 @@ import cloud.openclaw.testkit.RedisServer;
 import cloud.openclaw.testkit.TestDatabase;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.time.Clock;
@@ -72,6 +73,8 @@ final class ApiFixture implements AutoCloseable {
   final ChatRelay chat;
   final Map<String, String> config;
   final Opened opened = new Opened();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final ApiMetrics metrics;
 
   private ApiFixture(
       Class<?> testClass, Map<String, String> extra, UnaryOperator<String> databaseUrl) {
@@ -108,7 +111,8 @@ final class ApiFixture implements AutoCloseable {
     connections = Connections.open(platform);
     database = connections.database();
     redis = connections.redis();
-    StripeRoutes stripe = StripeRoutes.configure(loaded).open(connections);
+    metrics = new ApiMetrics(registry);
+    StripeRoutes stripe = StripeRoutes.configure(loaded).open(connections, metrics);
     services =
         Main.services(
             database,
@@ -120,6 +124,7 @@ final class ApiFixture implements AutoCloseable {
             stripe,
             new TelegramBots(URI.create(loaded.string("telegram.api-root"))),
             Clock.systemUTC(),
+            metrics,
             opened);
     chat = Main.chatRelay(redis, platform, settings, opened);
   }

@@ -220,10 +220,20 @@ class SignupIT {
   /** Only a bot's owner holds its token, so another agent's bot is refused at once. */
   @Test
   void oneBotOneAgent() {
+    double mailed = signups("mailed");
+    double continued = signups("continued");
+    double refused = signups("refused");
     Bot bot = bot();
     signedUp(email(), bot);
 
     assertRefused(signup(email(), "starter", bot.token(), ""), 409, null, "bot_in_use");
+    assertThat(signups("mailed") - mailed).isEqualTo(1);
+    assertThat(signups("continued") - continued).isEqualTo(1);
+    assertThat(signups("refused") - refused).isEqualTo(1);
+  }
+
+  private static double signups(String outcome) {
+    return api.registry.get("api_signups").tag("outcome", outcome).counter().count();
   }
 
   @Test

@@ -21,6 +21,7 @@ import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -38,6 +39,7 @@ import cloud.openclaw.platform.store.SubscriptionStore;
 import cloud.openclaw.platform.telegram.TelegramBots;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -85,6 +87,8 @@ public final class Main {
     try {
       Connections connections = opened.add(Connections.open(platform));
       Database database = connections.database();
+      PrometheusMeterRegistry registry = Metrics.registry(SERVICE);
+      BillingMetrics metrics = new BillingMetrics(registry);
       KeyRotation.requireConfiguredKeys(database, secrets);
       CustomerStore customers = new CustomerStore(database);
       NotificationStore notifications = new NotificationStore(database);
@@ -115,7 +119,9 @@ public final class Main {
                   handlers,
                   new StripeEventSignal(connections.redis()),
                   billing.eventPollInterval(),
-                  billing.eventRetry())
+                  billing.eventRetry(),
+                  metrics,
+                  clock)
               .start());
       GracePeriod grace =
           new GracePeriod(database, pastDue, customers, handlers, billing.gracePeriod(), clock);
@@ -132,11 +138,12 @@ public final class Main {
                   chat,
                   consumerName())
               .start());
-      opened.add(new OutboxSender(database, mail).start());
+      opened.add(new OutboxSender(database, mail, metrics).start());
       opened.add(
           new TelegramSender(database, boxes, new TelegramBots(billing.telegramApiRoot()), mail)
               .start());
-      return HttpHost.serve(SERVICE, server, connections, Main::routing, opened.all());
+      return HttpHost.start(
+          SERVICE, server, connections.healthChecks(), registry, Main::routing, opened.all());
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);
     }

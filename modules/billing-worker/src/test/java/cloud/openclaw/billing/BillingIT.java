@@ -63,6 +63,15 @@ class BillingIT {
     await().atMost(WAIT).until(() -> stack.jobs(box).contains("provision"));
     await().atMost(WAIT).until(stack::allProcessed);
     assertThat(stack.status(customer)).isEqualTo(CustomerStatus.ACTIVE);
+    // Applied, and timed from Stripe's creation of the event (never negative: one clock).
+    assertThat(
+            metric(
+                "billing_events_total",
+                "type=\"checkout.session.completed\"",
+                "outcome=\"applied\""))
+        .isPositive();
+    assertThat(metric("billing_event_lag_seconds_count")).isPositive();
+    assertThat(metric("billing_event_lag_seconds_sum")).isNotNegative();
     assertThat(stack.subscription(sub).status()).isEqualTo(SubscriptionStatus.ACTIVE);
     TokenProxyClient.UsageView usage = stack.proxy.usage(customer.id());
     assertThat(usage.allowance()).isEqualTo(5_000_000L);
@@ -245,6 +254,31 @@ class BillingIT {
                 .getString())
         .contains("sub_gone");
     assertThat(stored(id)).isEqualTo(1);
+    assertThat(metric("billing_events_total", "type=\"invoice.paid\"", "outcome=\"failed\""))
+        .isGreaterThanOrEqualTo(2);
+  }
+
+  /** A metric's samples with all of {@code parts} in their line, summed over both workers. */
+  static double metric(String name, String... parts) throws Exception {
+    double sum = 0;
+    for (var worker : java.util.List.of(stack.worker, stack.secondWorker)) {
+      String scrape =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              "http://127.0.0.1:" + worker.internalPort() + "/observe/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      for (String line : scrape.split("\n")) {
+        if ((line.startsWith(name + "{") || line.startsWith(name + " "))
+            && java.util.Arrays.stream(parts).allMatch(line::contains)) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return sum;
   }
 
   // ---- the webhook endpoint's refusals ----

@@ -3,6 +3,7 @@ package cloud.openclaw.billing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import cloud.openclaw.api.ApiMetrics;
 import cloud.openclaw.api.stripe.StripeRoutes;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.CryptoSettings;
@@ -114,7 +115,11 @@ final class BillingStack implements AutoCloseable {
             apiConnections,
             routing ->
                 routes
-                    .open(apiConnections, clock)
+                    .open(
+                        apiConnections,
+                        clock,
+                        new ApiMetrics(
+                            new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
                     .services()
                     .forEach(service -> routing.register(service.prefix(), service)));
     stripe.webhook("http://127.0.0.1:" + api.port() + "/stripe/webhook", WEBHOOK_SECRET);

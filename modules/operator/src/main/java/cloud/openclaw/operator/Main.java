@@ -22,6 +22,7 @@ import cloud.openclaw.platform.crypto.SecretBox;
 import cloud.openclaw.platform.db.Connections;
 import cloud.openclaw.platform.events.EventBus;
 import cloud.openclaw.platform.http.HttpHost;
+import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.http.Opened;
 import cloud.openclaw.platform.http.RunningService;
 import cloud.openclaw.platform.http.ServiceMain;
@@ -31,6 +32,7 @@ import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobStream;
 import cloud.openclaw.platform.jobs.JobWorker;
 import cloud.openclaw.platform.jobs.Lane;
+import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.KeyRotation;
@@ -39,6 +41,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +68,7 @@ public final class Main {
   public static final String QUEUE = "operator";
 
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
+  private static final Duration METRICS_REFRESH = Duration.ofSeconds(10);
 
   private Main() {}
 
@@ -88,15 +92,18 @@ public final class Main {
     Opened opened = new Opened();
     try {
       Connections connections = opened.add(Connections.open(platform));
+      PrometheusMeterRegistry registry = Metrics.registry(SERVICE);
+      OperatorMetrics metrics = new OperatorMetrics(registry);
       Runtimes runtimes = runtimes(settings, kubernetes, opened);
       if (!runtimes.isEmpty()) {
-        startWorker(settings, platform.jobs(), connections, runtimes, opened);
+        startWorker(settings, platform.jobs(), connections, runtimes, metrics, opened);
       } else {
         LOG.info(
             "operator.kubernetes.enabled and operator.local.enabled are false: no job worker"
                 + " started");
       }
-      return HttpHost.serve(SERVICE, server, connections, Main::routing, opened.all());
+      return HttpHost.start(
+          SERVICE, server, connections.healthChecks(), registry, Main::routing, opened.all());
     } catch (RuntimeException e) {
       throw opened.closeAfter(e);
     }
@@ -137,6 +144,7 @@ public final class Main {
       JobSettings jobs,
       Connections connections,
       Runtimes runtimes,
+      OperatorMetrics metrics,
       Opened opened) {
     SecretBox secrets = new SecretBox(CryptoSettings.from(settings));
     KeyRotation.requireConfiguredKeys(connections.database(), secrets);
@@ -165,9 +173,10 @@ public final class Main {
             progress,
             readyTimeout,
             Clock.systemUTC(),
-            bots);
+            bots,
+            metrics);
     opened.add(
-        new Reconciler(boxes, runtimes, store, stream)
+        new Reconciler(boxes, runtimes, store, stream, metrics)
             .start(settings.duration("operator.reconcile-interval")));
     opened.add(
         new BotWatcher(boxes, connections.database(), bots, new JobQueue(store, stream), progress)
@@ -192,6 +201,12 @@ public final class Main {
       Set<Lane> lanes = i <= lifecycleOnly ? EnumSet.of(Lane.LIFECYCLE) : EnumSet.allOf(Lane.class);
       opened.add(new JobWorker(store, stream, jobs, name + "-" + i, handler, 1, lanes).start());
     }
+    // Counted from PostgreSQL now and then, so that a scrape never waits on (or fails with) it.
+    opened.add(
+        Periodic.start(
+            "operator-metrics",
+            METRICS_REFRESH,
+            () -> metrics.refresh(connections.database(), store, boxes)));
     opened.add(new JobRelay(store, stream, jobs.relayInterval(), jobs.relayGrace()).start());
   }
 

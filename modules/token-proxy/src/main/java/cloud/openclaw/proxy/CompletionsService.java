@@ -245,7 +245,9 @@ final class CompletionsService implements HttpService {
     }
 
     private OpenAiError unreachable(long sent, Throwable failure) {
-      return Upstream.timedOut(failure)
+      boolean timedOut = Upstream.timedOut(failure);
+      metrics.upstreamError(timedOut ? "timeout" : "unreachable");
+      return timedOut
           ? fail(
               sent,
               UsageOutcome.UPSTREAM_TIMEOUT,
@@ -299,6 +301,9 @@ final class CompletionsService implements HttpService {
           relay
               .reportedUsage()
               .orElseGet(() -> new Usage(chat.promptEstimate(), relay.chunks(), 0, 0, true));
+      if (broken && !relay.clientGone()) {
+        metrics.upstreamError("stream_broken");
+      }
       UsageOutcome outcome =
           relay.clientGone()
               ? UsageOutcome.CLIENT_CANCELLED
@@ -315,6 +320,7 @@ final class CompletionsService implements HttpService {
         body = new byte[0];
       }
       if (answer.status() >= 500 || answer.status() < 400) {
+        metrics.upstreamError("bad_status");
         throw fail(
             sent,
             UsageOutcome.UPSTREAM_ERROR,
@@ -373,7 +379,7 @@ final class CompletionsService implements HttpService {
     metrics.request(outcome.dbValue());
     metrics.overhead(overhead);
     if (upstreamNanos > 0) {
-      metrics.upstream(upstreamNanos);
+      metrics.upstream(outcome.dbValue(), upstreamNanos);
     }
     return new UsageEvent(
         requestId,

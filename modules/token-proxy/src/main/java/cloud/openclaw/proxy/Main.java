@@ -101,7 +101,13 @@ public final class Main {
       opened.add(new RefusalWriter(limiter, usage, proxy.refusalFlushInterval()).start());
       CompletionsService completions =
           new CompletionsService(
-              authenticator, limiter, upstream, warnings, new ProxyMetrics(registry), proxy, clock);
+              authenticator,
+              limiter,
+              upstream,
+              warnings,
+              new ProxyMetrics(registry, proxy.models().keySet()),
+              proxy,
+              clock);
       InternalService internal =
           new InternalService(
               connections.database(),

@@ -1,5 +1,6 @@
 package cloud.openclaw.proxy;
 
+import cloud.openclaw.platform.domain.UsageOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,14 +9,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The token proxy's meters (Prometheus names in docs/token-proxy.md). */
+/**
+ * The token proxy's meters (Prometheus names in docs/token-proxy.md). Every outcome, the usual
+ * refusals and every kind of upstream error are registered at start, so a scrape lists each family
+ * (and the alert rules' ratios have their series) before the first request.
+ */
 final class ProxyMetrics {
+  /** How the upstream failed: proxy_upstream_errors_total{kind}. */
+  static final List<String> UPSTREAM_ERROR_KINDS =
+      List.of("timeout", "unreachable", "bad_status", "stream_broken");
+
+  private static final List<String> USUAL_REFUSALS =
+      List.of(
+          "invalid_api_key", "rate_limit_exceeded", "insufficient_quota", "service_unavailable");
+
   private final MeterRegistry registry;
   private final Timer overhead;
-  private final Timer upstreamLatency;
+  private final Map<String, Timer> upstreamByOutcome = new ConcurrentHashMap<>();
   private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
-  ProxyMetrics(MeterRegistry registry) {
+  /** {@code models}: the models the proxy knows ({@code proxy.models}), each token kind at 0. */
+  ProxyMetrics(MeterRegistry registry, java.util.Collection<String> models) {
     this.registry = registry;
     this.overhead =
         Timer.builder("proxy_overhead")
@@ -24,11 +38,29 @@ final class ProxyMetrics {
             .minimumExpectedValue(Duration.ofNanos(10_000))
             .maximumExpectedValue(Duration.ofSeconds(1))
             .register(registry);
-    this.upstreamLatency =
-        Timer.builder("proxy_upstream_latency")
-            .description("Time from sending upstream to the end of its answer")
-            .publishPercentileHistogram()
-            .register(registry);
+    for (UsageOutcome outcome : UsageOutcome.values()) {
+      counter("proxy_requests", "outcome", outcome.dbValue());
+      if (outcome != UsageOutcome.REJECTED) {
+        upstreamTimer(outcome.dbValue());
+      }
+    }
+    USUAL_REFUSALS.forEach(reason -> counter("proxy_rejections", "reason", reason));
+    UPSTREAM_ERROR_KINDS.forEach(kind -> counter("proxy_upstream_errors", "kind", kind));
+    for (String model : models) {
+      counter("proxy_tokens", "model", model, "kind", "prompt");
+      counter("proxy_tokens", "model", model, "kind", "completion");
+    }
+  }
+
+  private Timer upstreamTimer(String outcome) {
+    return upstreamByOutcome.computeIfAbsent(
+        outcome,
+        key ->
+            Timer.builder("proxy_upstream")
+                .description("Time from sending upstream to the end of its answer, by outcome")
+                .tag("outcome", key)
+                .publishPercentileHistogram()
+                .register(registry));
   }
 
   void request(String outcome) {
@@ -58,7 +90,14 @@ final class ProxyMetrics {
     overhead.record(Duration.ofNanos(nanos));
   }
 
-  void upstream(long nanos) {
-    upstreamLatency.record(Duration.ofNanos(nanos));
+  void upstream(String outcome, long nanos) {
+    upstreamTimer(outcome).record(Duration.ofNanos(nanos));
+  }
+
+  /**
+   * One failed exchange with the upstream; {@code kind} is one of {@link #UPSTREAM_ERROR_KINDS}.
+   */
+  void upstreamError(String kind) {
+    counter("proxy_upstream_errors", "kind", kind).increment();
   }
 }

@@ -328,9 +328,12 @@ class TokenProxyIT {
     assertThat(metrics)
         .contains("proxy_requests_total{outcome=\"ok\"")
         .contains("proxy_overhead_seconds_bucket")
-        .contains("proxy_upstream_latency_seconds_bucket")
+        .contains(
+            "proxy_upstream_seconds_bucket",
+            "proxy_upstream_errors_total{kind=\"timeout\"",
+            "proxy_usage_writer_pending")
         .contains("proxy_tokens_total{kind=\"completion\",model=\"kimi-k2.6\"")
-        .contains("usage_writer_lag_seconds");
+        .contains("proxy_usage_writer_lag_seconds");
   }
 
   @Test

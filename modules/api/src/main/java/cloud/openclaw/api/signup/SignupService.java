@@ -3,6 +3,7 @@ package cloud.openclaw.api.signup;
 import static cloud.openclaw.api.http.ApiService.Route.get;
 import static cloud.openclaw.api.http.ApiService.Route.post;
 
+import cloud.openclaw.api.ApiMetrics;
 import cloud.openclaw.api.auth.AuthService;
 import cloud.openclaw.api.auth.LoginLimits;
 import cloud.openclaw.api.auth.SignInLinks;
@@ -25,7 +26,9 @@ import cloud.openclaw.platform.domain.CustomerStatus;
 import cloud.openclaw.platform.domain.NewBox;
 import cloud.openclaw.platform.domain.NewCustomer;
 import cloud.openclaw.platform.errors.ConflictException;
+import cloud.openclaw.platform.errors.DomainException;
 import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.signup.SignupFollowUps;
 import cloud.openclaw.platform.store.BoxStore;
@@ -78,6 +81,7 @@ public final class SignupService implements ApiService {
   private final SignupLinks signupLinks;
   private final SignupFollowUps followUps;
   private final String origin;
+  private final ApiMetrics metrics;
 
   public SignupService(
       Database database,
@@ -94,7 +98,8 @@ public final class SignupService implements ApiService {
       SignInLinks signInLinks,
       SignupLinks signupLinks,
       SignupFollowUps followUps,
-      String origin) {
+      String origin,
+      ApiMetrics metrics) {
     this.database = database;
     this.customers = customers;
     this.boxes = boxes;
@@ -110,6 +115,7 @@ public final class SignupService implements ApiService {
     this.signupLinks = signupLinks;
     this.followUps = followUps;
     this.origin = origin;
+    this.metrics = metrics;
   }
 
   record SignupRequest(
@@ -137,6 +143,25 @@ public final class SignupService implements ApiService {
   }
 
   private void signup(ServerRequest request, ServerResponse response) {
+    IdempotentSignups.Answer answer;
+    try {
+      answer = answer(request);
+    } catch (InvalidInputException e) {
+      metrics.signup(ApiMetrics.Signup.INVALID);
+      throw e;
+    } catch (DomainException e) {
+      metrics.signup(
+          e instanceof UnavailableException ? ApiMetrics.Signup.FAILED : ApiMetrics.Signup.REFUSED);
+      throw e;
+    } catch (RuntimeException e) {
+      metrics.signup(ApiMetrics.Signup.FAILED);
+      throw e;
+    }
+    metrics.signup(ApiMetrics.Signup.MAILED);
+    Json.send(response, Status.create(answer.status()), answer.body());
+  }
+
+  private IdempotentSignups.Answer answer(ServerRequest request) {
     String key = IdempotentSignups.key(request.headers().first(IDEMPOTENCY_KEY));
     SignupRequest body = Requests.body(request, SignupRequest.class);
     // The onboarding agent signs up people from everywhere through one address: their addresses
@@ -145,11 +170,9 @@ public final class SignupService implements ApiService {
     boolean fromOnboarding = fromOnboarding(request);
     String clientIp = fromOnboarding ? null : Requests.clientIp(request, clientIpHeader);
     String followUp = followUp(body.followUp(), fromOnboarding);
-    IdempotentSignups.Answer answer =
-        key == null
-            ? signup(body, clientIp, followUp)
-            : idempotent.answer(key, Json.write(body), () -> signup(body, clientIp, followUp));
-    Json.send(response, Status.create(answer.status()), answer.body());
+    return key == null
+        ? signup(body, clientIp, followUp)
+        : idempotent.answer(key, Json.write(body), () -> signup(body, clientIp, followUp));
   }
 
   /**
@@ -275,6 +298,7 @@ public final class SignupService implements ApiService {
           new SignupFollowUps.FollowUp(
               signed.customer().id(), signed.box().id(), signed.box().botUsername()));
     }
+    metrics.signup(ApiMetrics.Signup.CONTINUED);
     response.status(Status.SEE_OTHER_303);
     response.header(HeaderNames.LOCATION, session.url());
     response.send();

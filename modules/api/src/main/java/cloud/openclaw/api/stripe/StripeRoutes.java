@@ -1,5 +1,6 @@
 package cloud.openclaw.api.stripe;
 
+import cloud.openclaw.api.ApiMetrics;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.api.me.BillingPortal;
 import cloud.openclaw.platform.billing.StripeBilling;
@@ -37,13 +38,16 @@ public final class StripeRoutes {
   /** The keys read and checked, before anything is connected to. */
   public record Configured(
       StripeApiSettings api, StripeSettings stripe, Plans plans, SecretBox secrets) {
-    public StripeRoutes open(Connections connections) {
-      return open(connections, Clock.systemUTC());
+    public StripeRoutes open(Connections connections, ApiMetrics metrics) {
+      return open(connections, Clock.systemUTC(), metrics);
     }
 
-    /** Like {@link #open(Connections)}, webhook timestamps checked against {@code clock}. */
-    public StripeRoutes open(Connections connections, Clock clock) {
-      return StripeRoutes.open(this, connections, clock);
+    /**
+     * Like {@link #open(Connections, ApiMetrics)}, webhook timestamps checked against {@code
+     * clock}.
+     */
+    public StripeRoutes open(Connections connections, Clock clock, ApiMetrics metrics) {
+      return StripeRoutes.open(this, connections, clock, metrics);
     }
   }
 
@@ -56,7 +60,8 @@ public final class StripeRoutes {
         new SecretBox(CryptoSettings.from(settings)));
   }
 
-  static StripeRoutes open(Configured configured, Connections connections, Clock clock) {
+  static StripeRoutes open(
+      Configured configured, Connections connections, Clock clock, ApiMetrics metrics) {
     StripeApiSettings api = configured.api();
     Plans plans = configured.plans();
     SecretBox secrets = configured.secrets();
@@ -68,7 +73,8 @@ public final class StripeRoutes {
             new StripeEventSignal(connections.redis()),
             api.webhookSecret(),
             api.tolerance(),
-            clock);
+            clock,
+            metrics);
     CheckoutService checkout =
         new CheckoutService(
             connections.database(),

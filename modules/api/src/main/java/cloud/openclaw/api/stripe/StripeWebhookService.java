@@ -1,5 +1,6 @@
 package cloud.openclaw.api.stripe;
 
+import cloud.openclaw.api.ApiMetrics;
 import cloud.openclaw.api.http.ApiService;
 import cloud.openclaw.platform.billing.StripeEventSignal;
 import cloud.openclaw.platform.db.Database;
@@ -43,6 +44,7 @@ public final class StripeWebhookService implements ApiService {
   private final String secret;
   private final Duration tolerance;
   private final Clock clock;
+  private final ApiMetrics metrics;
 
   public StripeWebhookService(
       Database database,
@@ -50,13 +52,15 @@ public final class StripeWebhookService implements ApiService {
       StripeEventSignal signal,
       String secret,
       Duration tolerance,
-      Clock clock) {
+      Clock clock,
+      ApiMetrics metrics) {
     this.database = database;
     this.events = events;
     this.signal = signal;
     this.secret = secret;
     this.tolerance = tolerance;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
@@ -70,8 +74,18 @@ public final class StripeWebhookService implements ApiService {
   }
 
   private void receive(ServerRequest request, ServerResponse response) {
-    String payload = payload(request);
-    Event event = verify(payload, request.headers().first(SIGNATURE).orElse(""));
+    Event event;
+    String payload;
+    try {
+      payload = payload(request);
+      event = verify(payload, request.headers().first(SIGNATURE).orElse(""));
+    } catch (InvalidInputException e) {
+      metrics.webhook(
+          "Stripe-Signature".equals(e.field())
+              ? ApiMetrics.Webhook.BAD_SIGNATURE
+              : ApiMetrics.Webhook.INVALID);
+      throw e;
+    }
     StripeEvent stored =
         StripeEvent.received(
             event.getId(), event.getType(), Instant.ofEpochSecond(event.getCreated()), payload);
@@ -84,6 +98,7 @@ public final class StripeWebhookService implements ApiService {
               }
               return inserted;
             });
+    metrics.webhook(fresh ? ApiMetrics.Webhook.ACCEPTED : ApiMetrics.Webhook.DUPLICATE);
     Json.send(response, Status.OK_200, Map.of("received", true, "duplicate", !fresh));
   }
 

@@ -2,6 +2,7 @@ package cloud.openclaw.api.stripe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cloud.openclaw.api.ApiMetrics;
 import cloud.openclaw.platform.billing.StripeEventSignal;
 import cloud.openclaw.platform.config.ServerSettings;
 import cloud.openclaw.platform.db.Database;
@@ -17,6 +18,7 @@ import cloud.openclaw.testkit.TestPostgres;
 import cloud.openclaw.testkit.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.stripe.net.Webhook;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,6 +55,7 @@ class StripeWebhookIT {
   static Redis redis;
   static StripeEventSignal signal;
   static RunningService server;
+  static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @BeforeAll
   static void start() {
@@ -66,7 +69,8 @@ class StripeWebhookIT {
             signal,
             SECRET,
             Duration.ofSeconds(300),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            new ApiMetrics(registry));
     // Through the platform's host, as the api serves it: its body limit is the api's default.
     server =
         HttpHost.start(
@@ -141,6 +145,38 @@ class StripeWebhookIT {
                 .getLong())
         .isEqualTo(1);
     assertThat(signal.await(Duration.ofSeconds(2))).isTrue();
+  }
+
+  @Test
+  void eachDeliveryIsCountedByOutcome() throws Exception {
+    String id = "evt_" + UUID.randomUUID().toString().replace("-", "");
+    double accepted = count("accepted");
+    double duplicate = count("duplicate");
+    double badSignature = count("bad_signature");
+    double invalid = count("invalid");
+
+    assertThat(deliver(event(id)).statusCode()).isEqualTo(200);
+    assertThat(deliver(event(id)).statusCode()).isEqualTo(200);
+    HttpResponse<String> forged =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/stripe/webhook"))
+                .header("Stripe-Signature", "t=" + Instant.now().getEpochSecond() + ",v1=00")
+                .POST(HttpRequest.BodyPublishers.ofString(event("evt_forged")))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(forged.statusCode()).isEqualTo(400);
+    assertThat(deliver("{\"not\": \"an event\"}").statusCode()).isEqualTo(400);
+
+    // What WebhookFailures divides: bad_signature and invalid against all deliveries.
+    assertThat(count("accepted") - accepted).isEqualTo(1);
+    assertThat(count("duplicate") - duplicate).isEqualTo(1);
+    assertThat(count("bad_signature") - badSignature).isEqualTo(1);
+    assertThat(count("invalid") - invalid).isEqualTo(1);
+  }
+
+  private static double count(String outcome) {
+    return registry.get("api_stripe_webhooks").tag("outcome", outcome).counter().count();
   }
 
   @Test

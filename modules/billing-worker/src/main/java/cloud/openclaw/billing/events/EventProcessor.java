@@ -1,10 +1,13 @@
 package cloud.openclaw.billing.events;
 
+import cloud.openclaw.billing.BillingMetrics;
 import cloud.openclaw.platform.billing.StripeEventSignal;
 import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.StripeEvent;
 import cloud.openclaw.platform.jobs.Backoff;
 import cloud.openclaw.platform.jobs.Periodic;
 import cloud.openclaw.platform.store.StripeEventStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -25,6 +28,8 @@ public final class EventProcessor implements AutoCloseable {
   private final StripeEventSignal signal;
   private final Duration pollInterval;
   private final Backoff retry;
+  private final BillingMetrics metrics;
+  private final Clock clock;
   private Periodic loop;
 
   public EventProcessor(
@@ -33,13 +38,17 @@ public final class EventProcessor implements AutoCloseable {
       BillingEvents handlers,
       StripeEventSignal signal,
       Duration pollInterval,
-      Backoff retry) {
+      Backoff retry,
+      BillingMetrics metrics,
+      Clock clock) {
     this.database = database;
     this.inbox = new EventInbox(database, events);
     this.handlers = handlers;
     this.signal = signal;
     this.pollInterval = pollInterval;
     this.retry = retry;
+    this.metrics = metrics;
+    this.clock = clock;
   }
 
   public EventProcessor start() {
@@ -59,22 +68,29 @@ public final class EventProcessor implements AutoCloseable {
   public boolean processNext() {
     AtomicReference<StripeEventStore.Due> taken = new AtomicReference<>();
     try {
-      return database.inTransaction(
-          tx -> {
-            var due = inbox.lockNextDue(tx.execute());
-            if (due.isEmpty()) {
-              return false;
-            }
-            taken.set(due.get());
-            handlers.handle(tx, due.get().event());
-            inbox.markProcessed(tx.execute(), due.get().event().id());
-            return true;
-          });
+      boolean processed =
+          database.inTransaction(
+              tx -> {
+                var due = inbox.lockNextDue(tx.execute());
+                if (due.isEmpty()) {
+                  return false;
+                }
+                taken.set(due.get());
+                handlers.handle(tx, due.get().event());
+                inbox.markProcessed(tx.execute(), due.get().event().id());
+                return true;
+              });
+      if (processed) {
+        StripeEvent event = taken.get().event();
+        metrics.applied(event.type(), Duration.between(event.created(), clock.instant()));
+      }
+      return processed;
     } catch (RuntimeException e) {
       StripeEventStore.Due due = taken.get();
       if (due == null) {
         throw e;
       }
+      metrics.failed(due.event().type());
       Duration delay = retry.after(due.attempts() + 1);
       LOG.log(
           Level.WARNING,

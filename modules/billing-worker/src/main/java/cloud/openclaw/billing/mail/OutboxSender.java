@@ -1,5 +1,6 @@
 package cloud.openclaw.billing.mail;
 
+import cloud.openclaw.billing.BillingMetrics;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Notification;
 import cloud.openclaw.platform.jobs.Periodic;
@@ -21,12 +22,14 @@ public final class OutboxSender implements AutoCloseable {
   private final NotificationStore outbox;
   private final SmtpMailer mailer;
   private final MailSettings settings;
+  private final BillingMetrics metrics;
   private Periodic periodic;
 
-  public OutboxSender(Database database, MailSettings settings) {
+  public OutboxSender(Database database, MailSettings settings, BillingMetrics metrics) {
     this.outbox = new NotificationStore(database);
     this.mailer = new SmtpMailer(settings);
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   public OutboxSender start() {
@@ -45,6 +48,7 @@ public final class OutboxSender implements AutoCloseable {
         }
       }
       if (due.size() < BATCH) {
+        metrics.outboxPending(outbox.countPending());
         return sent;
       }
     }
@@ -54,6 +58,7 @@ public final class OutboxSender implements AutoCloseable {
     try {
       mailer.send(mail);
     } catch (MessagingException | RuntimeException e) {
+      metrics.emailFailed();
       boolean last = mail.attempts() >= settings.maxAttempts();
       LOG.log(
           last ? Level.WARNING : Level.INFO,

@@ -3,6 +3,7 @@ package cloud.openclaw.billing.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import cloud.openclaw.billing.BillingMetrics;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.NewNotification;
 import cloud.openclaw.platform.domain.Notification;
@@ -13,6 +14,7 @@ import cloud.openclaw.proxy.TestServices;
 import cloud.openclaw.testkit.TestPostgres;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,13 +93,19 @@ class OutboxSenderIT {
     return ids.stream().filter(id -> row(id).status().equals(status)).count();
   }
 
+  private static final BillingMetrics METRICS = new BillingMetrics(new SimpleMeterRegistry());
+
   @Test
   void aMailServerThatIsDownLosesNothingAndTheMailGoesOutOnceWhenItIsBack() throws Exception {
     int port = TestServices.freePort();
-    OutboxSender sender = new OutboxSender(database, settings(port, 50));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OutboxSender sender =
+        new OutboxSender(database, settings(port, 50), new BillingMetrics(registry));
     UUID id = enqueue(NotificationKind.PAYMENT_FAILED, "Please update your card.");
 
     sender.drain();
+    assertThat(registry.get("billing_emails_failed").counter().count()).isEqualTo(1);
+    assertThat(registry.get("billing_outbox_pending").gauge().value()).isGreaterThanOrEqualTo(1);
     Notification failed = row(id);
     assertThat(failed.status()).isEqualTo("pending");
     assertThat(failed.attempts()).isEqualTo(1);
@@ -130,7 +138,7 @@ class OutboxSenderIT {
 
   @Test
   void aMailIsDeadAfterItsLastAttemptAndNotTriedAgain() throws Exception {
-    OutboxSender sender = new OutboxSender(database, settings(TestServices.freePort(), 2));
+    OutboxSender sender = new OutboxSender(database, settings(TestServices.freePort(), 2), METRICS);
     UUID id = enqueue(NotificationKind.SUSPENDED, "paused");
 
     await()
@@ -151,7 +159,7 @@ class OutboxSenderIT {
     int port = TestServices.freePort();
     GreenMail smtp = smtp(port);
     try {
-      OutboxSender sender = new OutboxSender(database, settings(port, 5));
+      OutboxSender sender = new OutboxSender(database, settings(port, 5), METRICS);
       UUID id = enqueue(NotificationKind.SIGN_IN_LINK, "https://app/login?token=secret");
 
       sender.drain();
@@ -178,7 +186,7 @@ class OutboxSenderIT {
       }
       List<Callable<Integer>> senders = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        OutboxSender sender = new OutboxSender(database, settings(port, 5));
+        OutboxSender sender = new OutboxSender(database, settings(port, 5), METRICS);
         senders.add(sender::drain);
       }
       try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -1,5 +1,6 @@
 package cloud.openclaw.operator.jobs;
 
+import cloud.openclaw.operator.OperatorMetrics;
 import cloud.openclaw.operator.bots.BotCheck;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.operator.runtime.Runtimes;
@@ -56,6 +57,7 @@ public final class BoxJobs implements JobHandler {
   private final Duration readyTimeout;
   private final Clock clock;
   private final BotCheck bots;
+  private final OperatorMetrics metrics;
 
   /** Without a bot check: a box runs once its gateway serves (tests with no Telegram). */
   public BoxJobs(
@@ -69,7 +71,7 @@ public final class BoxJobs implements JobHandler {
     this(database, boxes, runtimes, proxy, progress, readyTimeout, clock, null);
   }
 
-  /** With {@code bots}: a box runs once its gateway serves and its bot answered Telegram. */
+  /** With {@code bots}, meters going nowhere (tests and the benchmark). */
   public BoxJobs(
       Database database,
       BoxStore boxes,
@@ -79,7 +81,34 @@ public final class BoxJobs implements JobHandler {
       Duration readyTimeout,
       Clock clock,
       BotCheck bots) {
+    this(
+        database,
+        boxes,
+        runtimes,
+        proxy,
+        progress,
+        readyTimeout,
+        clock,
+        bots,
+        OperatorMetrics.discarded());
+  }
+
+  /**
+   * With {@code bots}: a box runs once its gateway serves and its bot answered Telegram; each
+   * attempt, failure and paid → live time goes to {@code metrics}.
+   */
+  public BoxJobs(
+      Database database,
+      BoxStore boxes,
+      Runtimes runtimes,
+      TokenProxyClient proxy,
+      Progress progress,
+      Duration readyTimeout,
+      Clock clock,
+      BotCheck bots,
+      OperatorMetrics metrics) {
     this.bots = bots;
+    this.metrics = metrics;
     this.database = database;
     this.boxes = boxes;
     this.runtimes = runtimes;
@@ -92,6 +121,24 @@ public final class BoxJobs implements JobHandler {
 
   @Override
   public void handle(Job job) throws Exception {
+    Instant started = clock.instant();
+    OperatorMetrics.Outcome outcome = OperatorMetrics.Outcome.FAILED;
+    try {
+      run(job);
+      outcome = OperatorMetrics.Outcome.SUCCEEDED;
+    } catch (JobSupersededException e) {
+      outcome = OperatorMetrics.Outcome.SUPERSEDED;
+      throw e;
+    } finally {
+      String step = progress.forget(job);
+      if (outcome == OperatorMetrics.Outcome.FAILED) {
+        metrics.jobFailed(job.type(), step);
+      }
+      metrics.job(job.type(), outcome, Duration.between(started, clock.instant()));
+    }
+  }
+
+  private void run(Job job) throws Exception {
     Box box =
         boxes
             .find(job.boxId())
@@ -160,6 +207,8 @@ public final class BoxJobs implements JobHandler {
     }
     awaitAvailable(job, box, runtime);
     if (running(job, box)) {
+      // The provision job is enqueued in the payment's transaction: its creation is the payment.
+      metrics.paidToLive(Duration.between(job.createdAt(), clock.instant()));
       progress.step(job, box, "live", "Your agent is live.");
     }
   }
@@ -269,6 +318,8 @@ public final class BoxJobs implements JobHandler {
     }
     awaitAvailable(job, box, runtime);
     if (running(job, box)) {
+      // The provision job is enqueued in the payment's transaction: its creation is the payment.
+      metrics.paidToLive(Duration.between(job.createdAt(), clock.instant()));
       progress.step(job, box, "live", "Your agent is live.");
     }
   }

@@ -43,6 +43,9 @@ public final class Progress {
   private final EventBus bus;
   private final Database database;
   private final Clock clock;
+  // The last step each running job published: the step a failure is counted against.
+  private final Map<java.util.UUID, String> lastSteps =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param database where the job rows are; null to publish events only
@@ -58,8 +61,17 @@ public final class Progress {
   }
 
   public void step(Job job, Box box, String step, String message, Map<String, Object> extra) {
+    if (!"failed".equals(step)) {
+      lastSteps.put(job.id(), step);
+    }
     String at = publish(box, job.type().dbValue(), step, message, extra);
     record(job, step, message, at, extra);
+  }
+
+  /** The last step {@code job} published before now ({@code start} if none), forgotten after. */
+  public String forget(Job job) {
+    String last = lastSteps.remove(job.id());
+    return last == null ? "start" : last;
   }
 
   /**

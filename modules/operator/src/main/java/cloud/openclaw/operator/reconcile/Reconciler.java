@@ -1,5 +1,6 @@
 package cloud.openclaw.operator.reconcile;
 
+import cloud.openclaw.operator.OperatorMetrics;
 import cloud.openclaw.operator.runtime.AppliedSettings;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.operator.runtime.Runtimes;
@@ -93,6 +94,7 @@ public final class Reconciler implements AutoCloseable {
   private final Database database;
   private final JobStream stream;
   private final JobQueue queue;
+  private final OperatorMetrics metrics;
   private Periodic periodic;
 
   /** What one pass repaired: jobs enqueued by type, orphans removed, stuck jobs published. */
@@ -120,6 +122,13 @@ public final class Reconciler implements AutoCloseable {
   }
 
   public Reconciler(BoxStore boxes, Runtimes runtimes, JobStore jobs, JobStream stream) {
+    this(boxes, runtimes, jobs, stream, OperatorMetrics.discarded());
+  }
+
+  /** Each pass's time goes to {@code metrics} (operator_reconcile_seconds). */
+  public Reconciler(
+      BoxStore boxes, Runtimes runtimes, JobStore jobs, JobStream stream, OperatorMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.boxes = Objects.requireNonNull(boxes, "boxes");
     this.runtimes = Objects.requireNonNull(runtimes, "runtimes");
     this.database = jobs.database();
@@ -135,7 +144,9 @@ public final class Reconciler implements AutoCloseable {
             "reconciler",
             interval,
             () -> {
+              long started = System.nanoTime();
               Report report = runOnce();
+              metrics.reconciled(Duration.ofNanos(System.nanoTime() - started));
               if (report.nothingToDo()) {
                 LOG.fine("reconcile: no drift");
               } else {

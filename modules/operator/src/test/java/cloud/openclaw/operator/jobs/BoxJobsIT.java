@@ -3,6 +3,7 @@ package cloud.openclaw.operator.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cloud.openclaw.operator.OperatorMetrics;
 import cloud.openclaw.operator.OperatorServiceConfig;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.Kubelet;
@@ -48,6 +49,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,6 +66,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -282,6 +286,90 @@ class BoxJobsIT {
   }
 
   @Test
+  void paidToLiveIsMeasuredFromThePaymentsProvisionJobToTheBoxRunning() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OperatorMetrics metrics = new OperatorMetrics(registry);
+    BoxJobs measured =
+        new BoxJobs(
+            database,
+            boxes,
+            Runtimes.of(new KubernetesRuntime(client, kubernetes)),
+            proxy,
+            new Progress(bus, database, Clock.systemUTC()),
+            Duration.ofSeconds(20),
+            Clock.systemUTC(),
+            null,
+            metrics);
+    Box box = newBox();
+    // The billing worker enqueued the provision in the payment's transaction, 40 s ago.
+    Job paid = job(JobType.PROVISION, box, 1, Instant.now().minusSeconds(40));
+
+    Instant before = Instant.now();
+    measured.handle(paid);
+    Duration handling = Duration.between(before, Instant.now());
+
+    assertThat(boxes.find(box.id()).orElseThrow().observedState())
+        .isEqualTo(BoxObservedState.RUNNING);
+    Timer paidToLive = registry.get("operator_paid_to_live").timer();
+    assertThat(paidToLive.count()).isEqualTo(1);
+    assertThat(paidToLive.totalTime(TimeUnit.MILLISECONDS))
+        .isBetween(40_000.0, 40_000.0 + handling.toMillis() + 1_000);
+    assertThat(
+            registry
+                .get("operator_job")
+                .tags("type", "provision", "outcome", "succeeded")
+                .timer()
+                .count())
+        .isEqualTo(1);
+
+    // An update of a running box is no payment: nothing more is measured.
+    measured.handle(job(JobType.UPDATE, box));
+    assertThat(paidToLive.count()).isEqualTo(1);
+
+    metrics.refresh(database, new JobStore(database, 5), boxes);
+    assertThat(registry.get("operator_boxes").tag("state", "running").gauge().value())
+        .isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aFailedAttemptIsCountedAgainstTheStepItReached() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    BoxJobs unreachable =
+        new BoxJobs(
+            database,
+            boxes,
+            Runtimes.of(new KubernetesRuntime(client, kubernetes)),
+            new TokenProxyClient(
+                URI.create("http://127.0.0.1:" + TestServices.freePort()), INTERNAL_TOKEN),
+            new Progress(bus, database, Clock.systemUTC()),
+            Duration.ofSeconds(5),
+            Clock.systemUTC(),
+            null,
+            new OperatorMetrics(registry));
+    Box box = newBox();
+
+    assertThatThrownBy(() -> unreachable.handle(job(JobType.PROVISION, box, 1)))
+        .isInstanceOf(UnavailableException.class);
+
+    // The token proxy was the first thing asked, right after "accepted".
+    assertThat(
+            registry
+                .get("operator_job_failures")
+                .tags("type", "provision", "step", "accepted")
+                .counter()
+                .count())
+        .isEqualTo(1);
+    assertThat(
+            registry
+                .get("operator_job")
+                .tags("type", "provision", "outcome", "failed")
+                .timer()
+                .count())
+        .isEqualTo(1);
+    assertThat(registry.get("operator_paid_to_live").timer().count()).isZero();
+  }
+
+  @Test
   void aFailureIsPublishedAndRecordedOnTheBox() throws Exception {
     Box box = newBox();
     BoxJobs unreachable =
@@ -422,6 +510,10 @@ class BoxJobsIT {
   }
 
   static Job job(JobType type, Box box, int attempts) {
+    return job(type, box, attempts, Instant.now());
+  }
+
+  static Job job(JobType type, Box box, int attempts, Instant created) {
     Instant now = Instant.now();
     return new Job(
         UUID.randomUUID(),
@@ -436,7 +528,7 @@ class BoxJobsIT {
         now.plusSeconds(60),
         null,
         null,
-        now,
+        created,
         now,
         null);
   }

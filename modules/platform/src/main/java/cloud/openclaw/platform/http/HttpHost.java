@@ -107,7 +107,8 @@ public final class HttpHost {
                     .addObserver(health(checks))
                     .sockets(List.of(INTERNAL))
                     .build())
-            .routing(routing -> routing(routing, errors, limit, routes))
+            .routing(
+                routing -> routing(routing, errors, limit, new RequestMetrics(metrics), routes))
             .routing(INTERNAL, routing -> internalRouting(routing, limit, metrics, internalRoutes))
             .addRoutings(List.copyOf(otherRoutings))
             .build()
@@ -193,7 +194,9 @@ public final class HttpHost {
       HttpRouting.Builder routing,
       ErrorShape errors,
       int maxBodyBytes,
+      RequestMetrics requests,
       Consumer<HttpRouting.Builder> routes) {
+    routing.addFilter(requests::filter);
     ErrorResponses.register(routing);
     BodyLimit.register(routing, errors, maxBodyBytes);
     routing.get("/observe/health", (request, response) -> Json.send(response, Status.OK_200, UP));

@@ -372,6 +372,20 @@ public final class JobStore {
     }
   }
 
+  /** Queued jobs (waiting for their turn or a retry) by type: the queue's depth. */
+  public Map<JobType, Long> countQueuedByType() {
+    try (Stream<DbRow> rows =
+        database
+            .execute()
+            .query(
+                "SELECT type, count(*) AS n FROM operator_jobs WHERE status = 'queued'"
+                    + " GROUP BY type")) {
+      return rows.collect(
+          java.util.stream.Collectors.toMap(
+              row -> JobType.fromDb(Rows.string(row, "type")), row -> Rows.longValue(row, "n")));
+    }
+  }
+
   private static String truncate(String error) {
     String text = error == null ? "unknown error" : error;
     return text.length() <= 2000 ? text : text.substring(0, 2000);

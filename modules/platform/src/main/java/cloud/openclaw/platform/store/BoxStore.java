@@ -368,6 +368,22 @@ public final class BoxStore {
     }
   }
 
+  /** Boxes not destroyed, by observed state. */
+  public Map<BoxObservedState, Long> countLiveByObservedState(DbExecute exec) {
+    try (Stream<DbRow> rows =
+        exec.query(
+            "SELECT observed_state, count(*) AS n FROM boxes WHERE destroyed_at IS NULL"
+                + " GROUP BY observed_state")) {
+      Map<BoxObservedState, Long> counts = new java.util.EnumMap<>(BoxObservedState.class);
+      rows.forEach(
+          row ->
+              counts.put(
+                  BoxObservedState.fromDb(Rows.string(row, "observed_state")),
+                  Rows.longValue(row, "n")));
+      return counts;
+    }
+  }
+
   /** Why an update of a live box found no row: the box is gone, or destroyed. */
   private DomainException missing(DbExecute exec, UUID id) {
     return find(exec, id)

@@ -119,6 +119,16 @@ public final class NotificationStore {
         });
   }
 
+  /** Notifications not yet sent nor given up (every channel): the outbox's backlog. */
+  public long countPending() {
+    return Rows.longValue(
+        database
+            .execute()
+            .get("SELECT count(*) AS n FROM notifications WHERE status = 'pending'")
+            .orElseThrow(),
+        "n");
+  }
+
   public void markSent(UUID id) {
     database.execute().dml(SENT, id);
   }

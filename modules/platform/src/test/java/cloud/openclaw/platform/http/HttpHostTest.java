@@ -36,13 +36,24 @@ class HttpHostTest {
             List.of(HealthChecks.of("pretend-database", () -> true)),
             metrics,
             routing ->
-                routing.post(
-                    "/echo-size",
-                    (request, response) ->
-                        Json.send(
-                            response,
-                            Status.OK_200,
-                            Map.of("bytes", request.content().as(byte[].class).length))),
+                routing
+                    .post(
+                        "/echo-size",
+                        (request, response) ->
+                            Json.send(
+                                response,
+                                Status.OK_200,
+                                Map.of("bytes", request.content().as(byte[].class).length)))
+                    .get(
+                        "/refused",
+                        (request, response) -> {
+                          throw new cloud.openclaw.platform.errors.InvalidInputException(
+                              "x", "refused for the test");
+                        })
+                    .get(
+                        "/things/{id}",
+                        (request, response) ->
+                            Json.send(response, Status.OK_200, Map.of("id", "x"))),
             List.of());
   }
 
@@ -119,6 +130,46 @@ class HttpHostTest {
     assertThat(metrics.body()).contains("host_test_requests_total 1.0");
 
     assertThat(get(service.internalPort(), "/echo-size").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void requestsAreTimedByMethodStatusAndTheRoutesPrefixNeverTheRawPath() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertThat(get(service.port(), "/things/" + i + "-raw").statusCode()).isEqualTo(200);
+    }
+    assertThat(get(service.port(), "/no-such-route-" + System.nanoTime()).statusCode())
+        .isEqualTo(404);
+    assertThat(get(service.port(), "/refused").statusCode()).isEqualTo(400);
+
+    String metrics = get(service.internalPort(), "/observe/metrics").body();
+    assertThat(metrics)
+        .contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"/things\",status=\"200\"} 3")
+        .contains(
+            "http_server_requests_seconds_bucket{method=\"GET\",route=\"/things\",status=\"200\",le=")
+        .contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}")
+        // A refusal an error handler answers is counted with the status the client got.
+        .contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"/refused\",status=\"400\"} 1")
+        .doesNotContain("status=\"500\"")
+        .doesNotContain("-raw")
+        .doesNotContain("no-such-route");
+  }
+
+  @Test
+  void theRequestFamilyIsListedBeforeAnyRequest() {
+    PrometheusMeterRegistry fresh = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new RequestMetrics(fresh);
+    assertThat(fresh.scrape()).contains("http_server_requests_seconds_bucket");
+  }
+
+  @Test
+  void theRouteIsThePatternsFirstSegment() {
+    assertThat(RequestMetrics.route("/api/boxes/{id}")).isEqualTo("/api");
+    assertThat(RequestMetrics.route("/v1/chat/completions")).isEqualTo("/v1");
+    assertThat(RequestMetrics.route("/")).isEqualTo("/");
+    assertThat(RequestMetrics.route("")).isEqualTo(RequestMetrics.UNMATCHED);
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {

@@ -40,11 +40,13 @@ import redis.clients.jedis.resps.StreamEntry;
  * moved to the dead-letter stream {@code usage:dead} and acknowledged, so it never blocks the
  * stream. When Redis lost its data (NOGROUP) the group is created again and the writer carries on.
  *
- * <p>Meters (Prometheus names): {@code usage_writer_lag_seconds}, the age of the oldest entry the
- * writer holds unacknowledged (0 when it is caught up); {@code usage_writer_events_total}, events
- * recorded in PostgreSQL for the first time (a replayed event is not counted again); {@code
- * usage_writer_failures_total}, failed attempts to read Redis or to write PostgreSQL; {@code
- * usage_writer_dead_letters_total}, entries moved to the dead-letter stream.
+ * <p>Meters (Prometheus names): {@code proxy_usage_writer_lag_seconds}, the age of the oldest entry
+ * the writer holds not yet recorded in PostgreSQL (0 when it is caught up: it grows while
+ * PostgreSQL is down); {@code proxy_usage_writer_pending}, how many entries it holds not yet
+ * recorded; {@code proxy_usage_writer_events_total}, events recorded in PostgreSQL for the first
+ * time (a replayed event is not counted again); {@code proxy_usage_writer_failures_total}, failed
+ * attempts to read Redis or to write PostgreSQL; {@code proxy_usage_writer_dead_letters_total},
+ * entries moved to the dead-letter stream.
  */
 public final class UsageWriter implements AutoCloseable {
   /** The consumer group all writers share. */
@@ -67,6 +69,7 @@ public final class UsageWriter implements AutoCloseable {
   private final Counter deadLetters;
   // Milliseconds since the epoch at which the oldest entry in hand was appended; 0 when none.
   private final AtomicLong oldestInHand = new AtomicLong();
+  private final AtomicLong inHand = new AtomicLong();
   private final CountDownLatch closing = new CountDownLatch(1);
   private volatile boolean running;
   private volatile Thread thread;
@@ -111,20 +114,23 @@ public final class UsageWriter implements AutoCloseable {
     this.backoff = new Backoff(backoffBase, backoffMax);
     MeterRegistry meters = registry == null ? new SimpleMeterRegistry() : registry;
     this.eventsRecorded =
-        Counter.builder("usage.writer.events")
+        Counter.builder("proxy.usage.writer.events")
             .description("Usage events recorded in PostgreSQL for the first time")
             .register(meters);
     this.failures =
-        Counter.builder("usage.writer.failures")
+        Counter.builder("proxy.usage.writer.failures")
             .description("Failed attempts to read the usage stream or to write PostgreSQL")
             .register(meters);
     this.deadLetters =
-        Counter.builder("usage.writer.dead.letters")
+        Counter.builder("proxy.usage.writer.dead.letters")
             .description("Usage stream entries moved to the dead-letter stream")
             .register(meters);
-    Gauge.builder("usage.writer.lag", this, UsageWriter::lagSeconds)
+    Gauge.builder("proxy.usage.writer.lag", this, UsageWriter::lagSeconds)
         .description("Age of the oldest usage event read but not yet recorded")
         .baseUnit("seconds")
+        .register(meters);
+    Gauge.builder("proxy.usage.writer.pending", inHand, AtomicLong::get)
+        .description("Usage events read but not yet recorded in PostgreSQL")
         .register(meters);
   }
 
@@ -250,6 +256,7 @@ public final class UsageWriter implements AutoCloseable {
     long oldest =
         batch.stream().mapToLong(entry -> entry.id().getTime()).filter(t -> t > 0).min().orElse(0);
     oldestInHand.set(oldest);
+    inHand.set(batch.size());
     return batch;
   }
 
@@ -336,6 +343,7 @@ public final class UsageWriter implements AutoCloseable {
     if (batch.size() < batchSize) {
       oldestInHand.set(0);
     }
+    inHand.set(0);
   }
 
   private void settleQuietly(List<Entry> batch) {

@@ -123,14 +123,15 @@ class UsageWriterIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> pending() == 0);
     }
     assertRecordedExactly(events);
-    assertThat(registry.get("usage.writer.events").counter().count()).isEqualTo(120);
-    assertThat(registry.get("usage.writer.lag").gauge().value()).isZero();
+    assertThat(registry.get("proxy.usage.writer.events").counter().count()).isEqualTo(120);
+    assertThat(registry.get("proxy.usage.writer.lag").gauge().value()).isZero();
     assertThat(registry.scrape())
         .contains(
-            "usage_writer_lag_seconds",
-            "usage_writer_events_total",
-            "usage_writer_failures_total",
-            "usage_writer_dead_letters_total");
+            "proxy_usage_writer_lag_seconds",
+            "proxy_usage_writer_pending",
+            "proxy_usage_writer_events_total",
+            "proxy_usage_writer_failures_total",
+            "proxy_usage_writer_dead_letters_total");
   }
 
   @Test
@@ -192,7 +193,7 @@ class UsageWriterIT {
     }
     assertRecordedExactly(all);
     // Only what A had not committed was new to PostgreSQL.
-    assertThat(registry.get("usage.writer.events").counter().count()).isEqualTo(30);
+    assertThat(registry.get("proxy.usage.writer.events").counter().count()).isEqualTo(30);
   }
 
   @Test
@@ -273,17 +274,23 @@ class UsageWriterIT {
         appending.set(false);
         appender.join();
         assertThat(appended.size()).isGreaterThan(100);
-        assertThat(registry.get("usage.writer.failures").counter().count()).isPositive();
-        assertThat(writer.lagSeconds()).isGreaterThan(25);
+        assertThat(registry.get("proxy.usage.writer.failures").counter().count()).isPositive();
+        // What the alert ProxyUsageWriterLagging reads: the age of the batch PostgreSQL refuses.
+        assertThat(registry.get("proxy.usage.writer.lag").gauge().value()).isGreaterThan(25);
+        assertThat(registry.get("proxy.usage.writer.pending").gauge().value()).isPositive();
 
         proxy.up();
 
         awaitRecorded(appended);
         await().atMost(Duration.ofSeconds(10)).until(() -> pending() == 0);
-        await().atMost(Duration.ofSeconds(5)).until(() -> writer.lagSeconds() == 0);
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> registry.get("proxy.usage.writer.lag").gauge().value() == 0);
+        assertThat(registry.get("proxy.usage.writer.pending").gauge().value()).isZero();
       }
       assertRecordedExactly(appended);
-      assertThat(registry.get("usage.writer.events").counter().count()).isEqualTo(appended.size());
+      assertThat(registry.get("proxy.usage.writer.events").counter().count())
+          .isEqualTo(appended.size());
     }
   }
 
@@ -348,7 +355,7 @@ class UsageWriterIT {
     assertThat(dead).hasSize(4);
     assertThat(dead.getLast().getFields().get("event")).isEqualTo(Json.write(unknownBox));
     assertThat(dead.getLast().getFields().get("error")).contains("refused by PostgreSQL");
-    assertThat(registry.get("usage.writer.dead.letters").counter().count()).isEqualTo(4);
+    assertThat(registry.get("proxy.usage.writer.dead.letters").counter().count()).isEqualTo(4);
   }
 
   @Test

@@ -1,0 +1,137 @@
+package cloud.openclaw.operator;
+
+import cloud.openclaw.platform.db.Database;
+import cloud.openclaw.platform.domain.BoxObservedState;
+import cloud.openclaw.platform.jobs.JobStatus;
+import cloud.openclaw.platform.jobs.JobStore;
+import cloud.openclaw.platform.jobs.JobType;
+import cloud.openclaw.platform.store.BoxStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The operator's meters. Counts read from PostgreSQL ({@code operator_jobs_queued{type}}, {@code
+ * operator_jobs_dead}, {@code operator_boxes{state}}) are refreshed by {@link #refresh} every few
+ * seconds, never on a scrape (a scrape must answer while PostgreSQL is down); the rest are recorded
+ * as jobs run: {@code operator_job_seconds{type,outcome}}, {@code
+ * operator_job_failures_total{type,step}} (the step a failed attempt had reached), {@code
+ * operator_paid_to_live_seconds} (the provision job's creation, in the payment's transaction, to
+ * the box running) and {@code operator_reconcile_seconds}. Every type, state and outcome is
+ * registered at start, so a scrape lists each family before the first job.
+ */
+public final class OperatorMetrics {
+  /** How a job attempt ended: operator_job_seconds{outcome}. */
+  public enum Outcome {
+    SUCCEEDED,
+    FAILED,
+    SUPERSEDED;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final MeterRegistry registry;
+  private final Map<JobType, AtomicLong> queued = new EnumMap<>(JobType.class);
+  private final AtomicLong dead = new AtomicLong();
+  private final Map<BoxObservedState, AtomicLong> boxes = new EnumMap<>(BoxObservedState.class);
+  private final Timer paidToLive;
+  private final Timer reconcile;
+
+  public OperatorMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (JobType type : JobType.values()) {
+      AtomicLong count = new AtomicLong();
+      queued.put(type, count);
+      Gauge.builder("operator_jobs_queued", count, AtomicLong::get)
+          .description("Jobs waiting to run (or to be retried), by type")
+          .tag("type", type.dbValue())
+          .register(registry);
+      for (Outcome outcome : Outcome.values()) {
+        jobTimer(type, outcome);
+      }
+    }
+    Gauge.builder("operator_jobs_dead", dead, AtomicLong::get)
+        .description("Jobs that failed on every allowed attempt and wait for a person")
+        .register(registry);
+    for (BoxObservedState state : BoxObservedState.values()) {
+      if (state == BoxObservedState.DESTROYED) {
+        continue;
+      }
+      AtomicLong count = new AtomicLong();
+      boxes.put(state, count);
+      Gauge.builder("operator_boxes", count, AtomicLong::get)
+          .description("Boxes not destroyed, by observed state")
+          .tag("state", state.dbValue())
+          .register(registry);
+    }
+    Counter.builder("operator_job_failures")
+        .description("Failed job attempts, by type and the step reached")
+        .tag("type", JobType.PROVISION.dbValue())
+        .tag("step", "accepted")
+        .register(registry);
+    paidToLive =
+        Timer.builder("operator_paid_to_live")
+            .description("From the payment (the provision job's creation) to the box running")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofSeconds(1))
+            .maximumExpectedValue(Duration.ofMinutes(30))
+            .register(registry);
+    reconcile =
+        Timer.builder("operator_reconcile")
+            .description("One reconciler pass")
+            .publishPercentileHistogram()
+            .register(registry);
+  }
+
+  /** Meters that go nowhere: for tests and tools that build the operator's parts by hand. */
+  public static OperatorMetrics discarded() {
+    return new OperatorMetrics(new SimpleMeterRegistry());
+  }
+
+  private Timer jobTimer(JobType type, Outcome outcome) {
+    return Timer.builder("operator_job")
+        .description("One job attempt, by type and outcome")
+        .tag("type", type.dbValue())
+        .tag("outcome", outcome.tag())
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  public void job(JobType type, Outcome outcome, Duration took) {
+    jobTimer(type, outcome).record(took);
+  }
+
+  /** A failed attempt of a {@code type} job that had reached {@code step}. */
+  public void jobFailed(JobType type, String step) {
+    Counter.builder("operator_job_failures")
+        .tag("type", type.dbValue())
+        .tag("step", step)
+        .register(registry)
+        .increment();
+  }
+
+  public void paidToLive(Duration took) {
+    paidToLive.record(took.isNegative() ? Duration.ZERO : took);
+  }
+
+  public void reconciled(Duration took) {
+    reconcile.record(took);
+  }
+
+  /** Reads the queue's and the boxes' counts from PostgreSQL. */
+  public void refresh(Database database, JobStore jobs, BoxStore boxStore) {
+    Map<JobType, Long> queuedNow = jobs.countQueuedByType();
+    queued.forEach((type, count) -> count.set(queuedNow.getOrDefault(type, 0L)));
+    dead.set(jobs.countByStatus().getOrDefault(JobStatus.DEAD, 0L));
+    Map<BoxObservedState, Long> boxesNow = boxStore.countLiveByObservedState(database.execute());
+    boxes.forEach((state, count) -> count.set(boxesNow.getOrDefault(state, 0L)));
+  }
+}
