@@ -59,43 +59,10 @@ public final class BoxJobs implements JobHandler {
   private final BotCheck bots;
   private final OperatorMetrics metrics;
 
-  /** Without a bot check: a box runs once its gateway serves (tests with no Telegram). */
-  public BoxJobs(
-      Database database,
-      BoxStore boxes,
-      Runtimes runtimes,
-      TokenProxyClient proxy,
-      Progress progress,
-      Duration readyTimeout,
-      Clock clock) {
-    this(database, boxes, runtimes, proxy, progress, readyTimeout, clock, null);
-  }
-
-  /** With {@code bots}, meters going nowhere (tests and the benchmark). */
-  public BoxJobs(
-      Database database,
-      BoxStore boxes,
-      Runtimes runtimes,
-      TokenProxyClient proxy,
-      Progress progress,
-      Duration readyTimeout,
-      Clock clock,
-      BotCheck bots) {
-    this(
-        database,
-        boxes,
-        runtimes,
-        proxy,
-        progress,
-        readyTimeout,
-        clock,
-        bots,
-        OperatorMetrics.discarded());
-  }
-
   /**
-   * With {@code bots}: a box runs once its gateway serves and its bot answered Telegram; each
-   * attempt, failure and paid → live time goes to {@code metrics}.
+   * A box runs once its gateway serves and, with {@code bots}, its bot answered Telegram ({@code
+   * bots} null: no bot check, for tests with no Telegram); each attempt, failure and paid → live
+   * time goes to {@code metrics}.
    */
   public BoxJobs(
       Database database,

@@ -119,14 +119,13 @@ class BoxJobsIT {
     bus = new EventBus(redis);
     kubernetes = TestBoxes.kubernetes();
     jobs =
-        new BoxJobs(
+        TestBoxJobs.of(
             database,
             boxes,
             Runtimes.of(new KubernetesRuntime(client, kubernetes)),
             proxy,
             new Progress(bus, database, Clock.systemUTC()),
-            Duration.ofSeconds(20),
-            Clock.systemUTC());
+            Duration.ofSeconds(20));
     kubelet = Kubelet.followAll(client);
   }
 
@@ -373,15 +372,14 @@ class BoxJobsIT {
   void aFailureIsPublishedAndRecordedOnTheBox() throws Exception {
     Box box = newBox();
     BoxJobs unreachable =
-        new BoxJobs(
+        TestBoxJobs.of(
             database,
             boxes,
             Runtimes.of(new KubernetesRuntime(client, kubernetes)),
             new TokenProxyClient(
                 URI.create("http://127.0.0.1:" + TestServices.freePort()), INTERNAL_TOKEN),
             new Progress(bus, database, Clock.systemUTC()),
-            Duration.ofSeconds(5),
-            Clock.systemUTC());
+            Duration.ofSeconds(5));
     List<JsonNode> events = new CopyOnWriteArrayList<>();
     try (EventBus.Subscription ignored =
         bus.subscribe(EventBus.customerChannel(box.customerId()), m -> events.add(readJson(m)))) {

@@ -7,6 +7,7 @@ import cloud.openclaw.operator.bots.BotCheck;
 import cloud.openclaw.operator.bots.BotWatcher;
 import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
+import cloud.openclaw.operator.jobs.TestBoxJobs;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
@@ -109,7 +110,7 @@ class BotCheckIT {
   }
 
   static BoxJobs jobs(BotCheck bots) {
-    return new BoxJobs(
+    return TestBoxJobs.of(
         database,
         boxes,
         Runtimes.of(
@@ -120,7 +121,6 @@ class BotCheckIT {
         proxy,
         progress,
         Duration.ofSeconds(30),
-        Clock.systemUTC(),
         bots);
   }
 

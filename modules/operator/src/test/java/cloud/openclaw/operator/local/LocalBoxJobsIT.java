@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import cloud.openclaw.operator.OperatorServiceConfig;
 import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
+import cloud.openclaw.operator.jobs.TestBoxJobs;
 import cloud.openclaw.operator.reconcile.Reconciler;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.ConfigLoader;
@@ -95,14 +96,13 @@ class LocalBoxJobsIT {
   }
 
   static BoxJobs jobs(LocalRuntime processes) {
-    return new BoxJobs(
+    return TestBoxJobs.of(
         database,
         boxes,
         Runtimes.of(runtime(processes)),
         proxy,
         new Progress(new EventBus(redis), database, Clock.systemUTC()),
-        Duration.ofSeconds(30),
-        Clock.systemUTC());
+        Duration.ofSeconds(30));
   }
 
   static LocalGatewayRuntime runtime(LocalRuntime processes) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
+import cloud.openclaw.operator.jobs.TestBoxJobs;
 import cloud.openclaw.operator.runtime.Runtimes;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.crypto.SecretBox;
@@ -85,7 +86,7 @@ class LocalJobsE2E {
         new BoxStore(database, new SecretBox(new CryptoSettings("k", Map.of("k", new byte[32]))));
     processes = new LocalRuntime(dataDir, RealOpenClaw.install());
     jobs =
-        new BoxJobs(
+        TestBoxJobs.of(
             database,
             boxes,
             Runtimes.of(
@@ -95,8 +96,7 @@ class LocalJobsE2E {
                     Optional.of("http://127.0.0.1:" + sandbox.port() + "/telegram"))),
             proxy,
             new Progress(new EventBus(redis), database, Clock.systemUTC()),
-            START,
-            Clock.systemUTC());
+            START);
   }
 
   @AfterAll
