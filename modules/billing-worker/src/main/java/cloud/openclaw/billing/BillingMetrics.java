@@ -1,5 +1,6 @@
 package cloud.openclaw.billing;
 
+import cloud.openclaw.platform.http.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,12 +39,12 @@ public final class BillingMetrics {
       events(type, "failed");
     }
     eventLag =
-        Timer.builder("billing_event_lag")
-            .description("From Stripe creating an event to its effect applied here")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(10))
-            .maximumExpectedValue(Duration.ofHours(1))
-            .register(registry);
+        Metrics.timer(
+            registry,
+            "billing_event_lag",
+            "From Stripe creating an event to its effect applied here",
+            Duration.ofMillis(10),
+            Duration.ofHours(1));
     Gauge.builder("billing_outbox_pending", outboxPending, AtomicLong::get)
         .description("Mail in the outbox not yet sent (nor given up)")
         .register(registry);

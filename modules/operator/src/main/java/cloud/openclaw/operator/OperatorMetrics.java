@@ -2,6 +2,7 @@ package cloud.openclaw.operator;
 
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.BoxObservedState;
+import cloud.openclaw.platform.http.Metrics;
 import cloud.openclaw.platform.jobs.JobStatus;
 import cloud.openclaw.platform.jobs.JobStore;
 import cloud.openclaw.platform.jobs.JobType;
@@ -78,17 +79,13 @@ public final class OperatorMetrics {
         .tag("step", "accepted")
         .register(registry);
     paidToLive =
-        Timer.builder("operator_paid_to_live")
-            .description("From the payment (the provision job's creation) to the box running")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofSeconds(1))
-            .maximumExpectedValue(Duration.ofMinutes(30))
-            .register(registry);
-    reconcile =
-        Timer.builder("operator_reconcile")
-            .description("One reconciler pass")
-            .publishPercentileHistogram()
-            .register(registry);
+        Metrics.timer(
+            registry,
+            "operator_paid_to_live",
+            "From the payment (the provision job's creation) to the box running",
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(30));
+    reconcile = Metrics.timer(registry, "operator_reconcile", "One reconciler pass");
   }
 
   /** Meters that go nowhere: for tests and tools that build the operator's parts by hand. */
@@ -97,12 +94,14 @@ public final class OperatorMetrics {
   }
 
   private Timer jobTimer(JobType type, Outcome outcome) {
-    return Timer.builder("operator_job")
-        .description("One job attempt, by type and outcome")
-        .tag("type", type.dbValue())
-        .tag("outcome", outcome.tag())
-        .publishPercentileHistogram()
-        .register(registry);
+    return Metrics.timer(
+        registry,
+        "operator_job",
+        "One job attempt, by type and outcome",
+        "type",
+        type.dbValue(),
+        "outcome",
+        outcome.tag());
   }
 
   public void job(JobType type, Outcome outcome, Duration took) {

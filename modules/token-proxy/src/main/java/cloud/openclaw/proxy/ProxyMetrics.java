@@ -1,6 +1,7 @@
 package cloud.openclaw.proxy;
 
 import cloud.openclaw.platform.domain.UsageOutcome;
+import cloud.openclaw.platform.http.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -32,12 +33,12 @@ final class ProxyMetrics {
   ProxyMetrics(MeterRegistry registry, java.util.Collection<String> models) {
     this.registry = registry;
     this.overhead =
-        Timer.builder("proxy_overhead")
-            .description("Time spent in the proxy, excluding the upstream")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofNanos(10_000))
-            .maximumExpectedValue(Duration.ofSeconds(1))
-            .register(registry);
+        Metrics.timer(
+            registry,
+            "proxy_overhead",
+            "Time spent in the proxy, excluding the upstream",
+            Duration.ofNanos(10_000),
+            Duration.ofSeconds(1));
     for (UsageOutcome outcome : UsageOutcome.values()) {
       counter("proxy_requests", "outcome", outcome.dbValue());
       if (outcome != UsageOutcome.REJECTED) {
@@ -56,11 +57,12 @@ final class ProxyMetrics {
     return upstreamByOutcome.computeIfAbsent(
         outcome,
         key ->
-            Timer.builder("proxy_upstream")
-                .description("Time from sending upstream to the end of its answer, by outcome")
-                .tag("outcome", key)
-                .publishPercentileHistogram()
-                .register(registry));
+            Metrics.timer(
+                registry,
+                "proxy_upstream",
+                "Time from sending upstream to the end of its answer, by outcome",
+                "outcome",
+                key));
   }
 
   void request(String outcome) {

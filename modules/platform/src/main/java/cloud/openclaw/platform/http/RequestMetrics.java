@@ -50,13 +50,15 @@ final class RequestMetrics {
   }
 
   private Timer timer(String method, int status, String route) {
-    return Timer.builder(NAME)
-        .description(
-            "Requests on the public port by method, status and route (the pattern's prefix)")
-        .tag("method", method.toUpperCase(Locale.ROOT))
-        .tag("status", Integer.toString(status))
-        .tag("route", route)
-        .publishPercentileHistogram()
-        .register(registry);
+    return Metrics.timer(
+        registry,
+        NAME,
+        "Requests on the public port by method, status and route (the pattern's prefix)",
+        "method",
+        method.toUpperCase(Locale.ROOT),
+        "status",
+        Integer.toString(status),
+        "route",
+        route);
   }
 }
