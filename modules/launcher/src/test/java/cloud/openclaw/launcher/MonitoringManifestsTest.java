@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -377,20 +376,21 @@ class MonitoringManifestsTest {
     assertThat(values.at("/grafana").has("adminPassword")).isFalse();
 
     // The control plane renders them into namespace monitoring, as for openclaw-system.
-    List<String> documents = secretsManifest(dir, secrets);
+    for (JsonNode keys : secrets) {
+      for (JsonNode sopsKey : keys) {
+        Files.writeString(dir.resolve(sopsKey.asText()), "value of " + sopsKey.asText());
+      }
+    }
+    List<JsonNode> documents =
+        RenderedSecrets.render(dir, "(import ./nixos/platform/render.nix).monitoringSecrets");
     assertThat(documents).hasSize(secrets.size());
-    for (String document : documents) {
-      JsonNode secret = JSON.readTree(document);
+    for (JsonNode secret : documents) {
       assertThat(secret.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE);
       JsonNode keys = secrets.get(secret.at("/metadata/name").asText());
       keys.properties()
           .forEach(
               key ->
-                  assertThat(
-                          new String(
-                              Base64.getDecoder()
-                                  .decode(secret.at("/data/" + key.getKey()).asText()),
-                              StandardCharsets.UTF_8))
+                  assertThat(RenderedSecrets.value(secret, key.getKey()))
                       .isEqualTo("value of " + key.getValue().asText()));
     }
   }
@@ -424,35 +424,6 @@ class MonitoringManifestsTest {
       }
     }
     return null;
-  }
-
-  /** The Secrets manifest nixos/platform/secrets.nix renders for namespace monitoring. */
-  private static List<String> secretsManifest(Path dir, JsonNode secrets) throws Exception {
-    for (JsonNode keys : secrets) {
-      for (JsonNode sopsKey : keys) {
-        Files.writeString(dir.resolve(sopsKey.asText()), "value of " + sopsKey.asText());
-      }
-    }
-    String script =
-        PlatformRender.render(
-                List.of(
-                    "--argstr",
-                    "dir",
-                    dir.toString(),
-                    "-E",
-                    "{ dir }: (import ./nixos/platform/secrets.nix"
-                        + " (import ./nixos/platform/render.nix).monitoringSecrets).script"
-                        + " { pathOf = key: \"${dir}/${key}\"; }"))
-            .asText();
-    Process process =
-        new ProcessBuilder("sh", "-c", script)
-            .directory(dir.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    String manifest = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).isZero();
-    return List.of(manifest.strip().split("\n---\n"));
   }
 
   /**

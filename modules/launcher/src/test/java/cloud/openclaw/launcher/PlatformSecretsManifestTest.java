@@ -3,15 +3,12 @@ package cloud.openclaw.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,32 +46,12 @@ class PlatformSecretsManifestTest {
     }
     assertThat(i).isGreaterThanOrEqualTo(AWKWARD.size());
 
-    String script =
-        PlatformRender.render(
-                List.of(
-                    "--argstr",
-                    "dir",
-                    dir.toString(),
-                    "-E",
-                    "{ dir }: (import ./nixos/platform/secrets.nix {"
-                        + " inherit (import ./nixos/platform/render.nix) secrets; }).script"
-                        + " { pathOf = key: \"${dir}/${key}\"; }"))
-            .asText();
-    Process process =
-        new ProcessBuilder("sh", "-c", script)
-            .directory(dir.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    String manifest = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("secrets manifest script").isZero();
+    List<JsonNode> documents =
+        RenderedSecrets.render(dir, "{ inherit (import ./nixos/platform/render.nix) secrets; }");
     assertThat(dir.resolve("pwned")).doesNotExist();
 
-    ObjectMapper json = new ObjectMapper();
-    String[] documents = manifest.split("\n---\n");
     assertThat(documents).hasSize(secrets.size());
-    for (String document : documents) {
-      JsonNode secret = json.readTree(document);
+    for (JsonNode secret : documents) {
       assertThat(secret.get("kind").asText()).isEqualTo("Secret");
       assertThat(secret.at("/metadata/namespace").asText()).isEqualTo("openclaw-system");
       String name = secret.at("/metadata/name").asText();
@@ -84,11 +61,7 @@ class PlatformSecretsManifestTest {
       keys.properties()
           .forEach(
               key ->
-                  assertThat(
-                          new String(
-                              Base64.getDecoder()
-                                  .decode(secret.at("/data/" + key.getKey()).asText()),
-                              StandardCharsets.UTF_8))
+                  assertThat(RenderedSecrets.value(secret, key.getKey()))
                       .as(name + "/" + key.getKey())
                       .isEqualTo(values.get(key.getValue().asText())));
     }
