@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,19 +41,11 @@ class LauncherIT {
   @Test
   void startsEveryServiceHealthyOnTheGivenInfrastructureAndStopsThem(@TempDir Path home)
       throws Exception {
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", redis.url());
-    overrides.put("redis.prefix", redis.prefix());
-    DevService.ALL.forEach(service -> overrides.put(service.key() + ".port", "0"));
-    int internalPort = Ports.free();
-    overrides.put("proxy.internal.port", Integer.toString(internalPort));
+    Map<String, String> overrides = DevPlatform.overrides(postgres, redis);
+    int internalPort = Integer.parseInt(overrides.get("proxy.internal.port"));
 
     DevLauncher.Started[] services;
-    try (DevLauncher launcher =
-        new DevLauncher(home, Map.of("OPENCLAW_DEV_ONBOARDING_MODEL", "true"), overrides)) {
+    try (DevLauncher launcher = DevPlatform.launcher(home, overrides)) {
       launcher.start();
 
       services = launcher.services().toArray(DevLauncher.Started[]::new);

@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,18 +74,9 @@ class MetricNamesIT {
     Map<String, Set<String>> readBy = referencedNames(Monitoring.repositoryRoot());
     assertThat(readBy).as("metric names the alert rules read").isNotEmpty();
 
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", redis.url());
-    overrides.put("redis.prefix", redis.prefix());
-    DevService.ALL.forEach(service -> overrides.put(service.key() + ".port", "0"));
-    overrides.put("proxy.internal.port", Integer.toString(Ports.free()));
-
     Set<String> exported = new TreeSet<>();
     try (DevLauncher launcher =
-        new DevLauncher(home, Map.of("OPENCLAW_DEV_ONBOARDING_MODEL", "true"), overrides)) {
+        DevPlatform.launcher(home, DevPlatform.overrides(postgres, redis))) {
       launcher.start();
       Map<String, String> scrapes = new TreeMap<>();
       for (DevLauncher.Started service : launcher.services()) {

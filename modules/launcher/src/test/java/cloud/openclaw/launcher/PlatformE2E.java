@@ -267,18 +267,11 @@ class PlatformE2E {
 
   /** Dev mode on this test's PostgreSQL and Redis, every port free. */
   static Map<String, String> overrides(TestPostgres postgres, TestRedis redis) {
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", redis.url());
-    overrides.put("redis.prefix", redis.prefix());
+    Map<String, String> overrides = DevPlatform.overrides(postgres, redis);
     // Five services with a pool each, on a PostgreSQL other test runs share: small pools suffice.
     overrides.put("db.pool-size", "4");
-    DevService.ALL.forEach(service -> overrides.put(service.key() + ".port", "0"));
-    // Ports the launcher hands on to other services: real ones, not 0.
-    overrides.put("proxy.internal.port", Integer.toString(Ports.free()));
     overrides.put("proxy.internal.token", INTERNAL_TOKEN);
+    // Ports the launcher hands on to other services: real ones, not 0 (as proxy.internal.port).
     overrides.put("sandbox.smtp.port", Integer.toString(Ports.free()));
     overrides.put("operator.local.port-range", "0");
     String cache = System.getenv("OPENCLAW_LOCAL_CACHE_DIR");
