@@ -1,8 +1,9 @@
 package cloud.openclaw.launcher;
 
+import static cloud.openclaw.launcher.ThrowawayPostgres.execute;
+import static cloud.openclaw.launcher.ThrowawayPostgres.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,19 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +38,8 @@ import org.junit.jupiter.api.Test;
  */
 class BackupRestoreIT {
   private static final String STANZA = "it";
-  private static final Duration PROCESS_TIMEOUT = Duration.ofMinutes(2);
 
-  private Path bin;
+  private ThrowawayPostgres postgres;
   private Path pgbackrest;
   private Path dir;
   private Path config;
@@ -53,32 +47,22 @@ class BackupRestoreIT {
 
   @BeforeEach
   void tools() throws Exception {
-    bin = postgresBin();
-    pgbackrest = onPath("pgbackrest");
-    if (bin == null || pgbackrest == null) {
-      String why =
-          "needs pgbackrest and PostgreSQL's initdb/pg_ctl (apt-get install pgbackrest postgresql)";
-      if ("true".equals(System.getenv("CI"))) {
-        fail(why + ": CI=true, so this fails rather than skips");
-      }
-      Assumptions.abort(why + ": skipped (under CI=true this fails)");
-    }
-    dir = Files.createTempDirectory("backup-restore-it");
-    if (isRoot()) {
-      // The postgres user reaches everything under it (initdb refuses root).
-      run(List.of("chown", "postgres:postgres", dir.toString()));
-    }
+    Path bin = ThrowawayPostgres.serverBinaries();
+    pgbackrest = ThrowawayPostgres.onPath("pgbackrest");
+    ThrowawayPostgres.skipUnless(
+        bin != null && pgbackrest != null,
+        "needs pgbackrest and PostgreSQL's initdb/pg_ctl (apt-get install pgbackrest postgresql)");
+    postgres = ThrowawayPostgres.create(bin, "backup-restore-it");
+    dir = postgres.dir();
   }
 
   @AfterEach
   void stopAndDelete() throws Exception {
     for (Path data : running) {
-      runQuietly(asPostgres(pgCtl(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
+      postgres.runQuietly(pgCtl(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
     }
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    if (postgres != null) {
+      postgres.delete();
     }
   }
 
@@ -87,8 +71,8 @@ class BackupRestoreIT {
     int port = Ports.free();
     Path data = dir.resolve("data");
     writeConfig(data, port);
-    asPostgresOk(
-        bin.resolve("initdb").toString(),
+    postgres.asPostgresOk(
+        postgres.program("initdb"),
         "-D",
         data.toString(),
         "-U",
@@ -153,7 +137,7 @@ class BackupRestoreIT {
       assertThat(count(db, walFreshnessQuery())).isBetween(before, before + 60);
     }
     // Killed, not shut down: whatever it had not archived is gone with it.
-    asPostgresOk(pgCtl(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
+    postgres.asPostgresOk(pgCtl(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
     running.remove(data);
 
     Path restored = dir.resolve("restored");
@@ -197,15 +181,13 @@ class BackupRestoreIT {
             "pg1-port=" + port,
             "pg1-socket-path=" + dir,
             ""));
-    if (isRoot()) {
-      run(List.of("chown", "postgres:postgres", config.toString()));
-    }
+    postgres.own(config);
   }
 
   /** Starts a restored data directory without archiving: it must not write into the repository. */
   private void startRestored(Path data, int port, String log) throws Exception {
     running.add(data);
-    asPostgresOk(
+    postgres.asPostgresOk(
         pgCtl(),
         "-D",
         data.toString(),
@@ -219,11 +201,11 @@ class BackupRestoreIT {
 
   private void start(Path data, Path log) throws Exception {
     running.add(data);
-    asPostgresOk(pgCtl(), "-D", data.toString(), "-l", log.toString(), "-w", "start");
+    postgres.asPostgresOk(pgCtl(), "-D", data.toString(), "-l", log.toString(), "-w", "start");
   }
 
   private void stop(Path data) throws Exception {
-    asPostgresOk(pgCtl(), "-D", data.toString(), "-m", "fast", "-w", "stop");
+    postgres.asPostgresOk(pgCtl(), "-D", data.toString(), "-m", "fast", "-w", "stop");
     running.remove(data);
   }
 
@@ -233,11 +215,11 @@ class BackupRestoreIT {
     command.add("--config=" + config);
     command.add("--stanza=" + STANZA);
     command.addAll(List.of(args));
-    asPostgresOk(command.toArray(String[]::new));
+    postgres.asPostgresOk(command.toArray(String[]::new));
   }
 
   private String pgCtl() {
-    return bin.resolve("pg_ctl").toString();
+    return postgres.program("pg_ctl");
   }
 
   private static Connection connect(int port) throws SQLException {
@@ -255,20 +237,6 @@ class BackupRestoreIT {
             + ", "
             + to
             + ") i");
-  }
-
-  private static void execute(Connection db, String sql) throws SQLException {
-    try (Statement statement = db.createStatement()) {
-      statement.execute(sql);
-    }
-  }
-
-  private static String text(Connection db, String sql) throws SQLException {
-    try (Statement statement = db.createStatement();
-        ResultSet row = statement.executeQuery(sql)) {
-      row.next();
-      return row.getString(1);
-    }
   }
 
   private static long count(Connection db, String sql) throws SQLException {
@@ -294,95 +262,5 @@ class BackupRestoreIT {
             .matcher(Files.readString(root.resolve("nixos/nodes/backup-metrics.sh")));
     assertThat(query.find()).as("the postgres-wal query in backup-metrics.sh").isTrue();
     return query.group(1);
-  }
-
-  private List<String> asPostgres(String... command) {
-    List<String> full = new ArrayList<>();
-    if (isRoot()) {
-      full.addAll(List.of("runuser", "-u", "postgres", "--"));
-    }
-    full.addAll(List.of(command));
-    return full;
-  }
-
-  private void asPostgresOk(String... command) throws Exception {
-    run(asPostgres(command));
-  }
-
-  private void run(List<String> command) throws Exception {
-    Path output = Files.createTempFile("backup-restore-it", ".out");
-    try {
-      Process process =
-          new ProcessBuilder(command)
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(output.toFile())
-              .start();
-      if (!process.waitFor(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        fail(String.join(" ", command) + " did not finish in " + PROCESS_TIMEOUT);
-      }
-      if (process.exitValue() != 0) {
-        fail(
-            String.join(" ", command)
-                + " exited with "
-                + process.exitValue()
-                + ":\n"
-                + Files.readString(output));
-      }
-    } finally {
-      Files.deleteIfExists(output);
-    }
-  }
-
-  private void runQuietly(List<String> command) {
-    try {
-      new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start()
-          .waitFor(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (IOException e) {
-      // Best effort: the data directory is deleted next anyway.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
-  }
-
-  /** The newest installed PostgreSQL's server binaries (Debian's layout), or null. */
-  static Path postgresBin() throws IOException {
-    Path versions = Path.of("/usr/lib/postgresql");
-    if (Files.isDirectory(versions)) {
-      try (Stream<Path> found = Files.list(versions)) {
-        Path newest =
-            found
-                .filter(v -> Files.isExecutable(v.resolve("bin/initdb")))
-                .max(Comparator.comparingInt(v -> versionOf(v.getFileName().toString())))
-                .orElse(null);
-        if (newest != null) {
-          return newest.resolve("bin");
-        }
-      }
-    }
-    Path initdb = onPath("initdb");
-    return initdb == null ? null : initdb.getParent();
-  }
-
-  private static int versionOf(String name) {
-    return name.matches("\\d+") ? Integer.parseInt(name) : 0;
-  }
-
-  static Path onPath(String command) {
-    for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
-      Path candidate = Path.of(entry, command);
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    return null;
   }
 }

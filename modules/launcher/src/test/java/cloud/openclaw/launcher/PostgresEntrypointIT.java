@@ -1,24 +1,19 @@
 package cloud.openclaw.launcher;
 
+import static cloud.openclaw.launcher.ThrowawayPostgres.execute;
+import static cloud.openclaw.launcher.ThrowawayPostgres.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,27 +28,19 @@ import org.junit.jupiter.api.Test;
 class PostgresEntrypointIT {
   private static final String PASSWORD = "it's a \"pass\" $word";
 
-  private Path bin;
+  private ThrowawayPostgres postgres;
   private Path dir;
   private Path pgdata;
   private Process server;
 
   @BeforeEach
   void tools() throws Exception {
-    bin = BackupRestoreIT.postgresBin();
-    if (bin == null) {
-      String why = "needs PostgreSQL's server binaries (apt-get install postgresql)";
-      if ("true".equals(System.getenv("CI"))) {
-        fail(why + ": CI=true, so this fails rather than skips");
-      }
-      Assumptions.abort(why + ": skipped (under CI=true this fails)");
-    }
-    dir = Files.createTempDirectory("postgres-entrypoint-it");
-    Files.createDirectories(dir.resolve("volume"));
-    if (BackupRestoreIT.isRoot()) {
-      run(List.of("chown", "-R", "postgres:postgres", dir.toString()));
-    }
-    pgdata = dir.resolve("volume/pgdata");
+    Path bin = ThrowawayPostgres.serverBinaries();
+    ThrowawayPostgres.skipUnless(
+        bin != null, "needs PostgreSQL's server binaries (apt-get install postgresql)");
+    postgres = ThrowawayPostgres.create(bin, "postgres-entrypoint-it");
+    dir = postgres.dir();
+    pgdata = postgres.directory("volume").resolve("pgdata");
   }
 
   @AfterEach
@@ -61,8 +48,8 @@ class PostgresEntrypointIT {
     if (server != null && server.isAlive()) {
       stop();
     }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    if (postgres != null) {
+      postgres.delete();
     }
   }
 
@@ -95,14 +82,10 @@ class PostgresEntrypointIT {
 
   private void start(int port, String password) throws Exception {
     Path script = repositoryRoot().resolve("images/postgres-entrypoint.sh");
-    List<String> command = new ArrayList<>();
-    if (BackupRestoreIT.isRoot()) {
-      command.addAll(List.of("runuser", "-u", "postgres", "--"));
-    }
-    command.addAll(
-        List.of(
+    List<String> command =
+        postgres.asPostgres(
             "env",
-            "PATH=" + bin + ":" + System.getenv("PATH"),
+            "PATH=" + postgres.bin() + ":" + System.getenv("PATH"),
             "PGDATA=" + pgdata,
             "POSTGRES_USER=openclaw",
             "POSTGRES_PASSWORD=" + password,
@@ -114,7 +97,7 @@ class PostgresEntrypointIT {
             "-c",
             "listen_addresses=127.0.0.1",
             "-c",
-            "unix_socket_directories=" + dir));
+            "unix_socket_directories=" + dir);
     server =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -131,45 +114,14 @@ class PostgresEntrypointIT {
   }
 
   private void stop() throws Exception {
-    List<String> command = new ArrayList<>();
-    if (BackupRestoreIT.isRoot()) {
-      command.addAll(List.of("runuser", "-u", "postgres", "--"));
-    }
-    command.addAll(
-        List.of(bin.resolve("pg_ctl").toString(), "-D", pgdata.toString(), "-m", "fast", "stop"));
-    run(command);
+    postgres.asPostgresOk(
+        postgres.program("pg_ctl"), "-D", pgdata.toString(), "-m", "fast", "stop");
     assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
   }
 
   private static Connection connect(int port, String password) throws SQLException {
     return DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + port + "/openclaw", "openclaw", password);
-  }
-
-  private static void execute(Connection db, String sql) throws SQLException {
-    try (Statement statement = db.createStatement()) {
-      statement.execute(sql);
-    }
-  }
-
-  private static String text(Connection db, String sql) throws SQLException {
-    try (Statement statement = db.createStatement();
-        ResultSet row = statement.executeQuery(sql)) {
-      row.next();
-      return row.getString(1);
-    }
-  }
-
-  private void run(List<String> command) throws Exception {
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("commands.log").toFile()))
-            .start();
-    assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
-    assertThat(process.exitValue())
-        .as(String.join(" ", command) + "\n" + Files.readString(dir.resolve("commands.log")))
-        .isZero();
   }
 
   private static Path repositoryRoot() {
