@@ -77,7 +77,7 @@ function ChatBody({ chat }: { chat: ReturnType<typeof useOnboardingChat> }) {
         connected={connected}
         send={send}
         tokenToggle={
-          !showToken && !view.progress && !view.live ? (
+          !showToken && !view.mailed && !view.progress && !view.live ? (
             <button type="button" className="secondary" aria-expanded="false" onClick={() => setTokenOpen(true)}>
               Paste a bot token
             </button>
