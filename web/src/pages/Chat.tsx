@@ -170,10 +170,15 @@ function ChatLog({ items, waiting, status }: { items: LogItem[]; waiting: boolea
   const streaming = items.some((item) => item.kind === "assistant" && item.streaming);
   const last = items[items.length - 1];
 
+  // The newest message in view as it arrives and as it streams in: always after the person's own,
+  // else unless they scrolled up to read back. By its key, not the count: the log keeps only the
+  // last items, so once full a new one leaves the count as it was.
   useLayoutEffect(() => {
     const element = log.current;
-    if (element && stick.current) element.scrollTop = element.scrollHeight;
-  }, [items.length, last?.kind === "assistant" ? last.text : null, waiting]);
+    if (!element) return;
+    if (last?.kind === "me" || last?.kind === "note") stick.current = true;
+    if (stick.current) element.scrollTop = element.scrollHeight;
+  }, [last?.key, last?.kind === "assistant" ? last.text : null, waiting]);
 
   return (
     <div
