@@ -233,6 +233,12 @@ let
           resources = [ "deployments" ];
           verbs = [ "get" "list" "create" "update" "patch" ];
         }
+        # The workspace archive Job of a box being destroyed (operator.workspaces.s3).
+        {
+          apiGroups = [ "batch" ];
+          resources = [ "jobs" ];
+          verbs = [ "get" "create" ];
+        }
       ];
     }
     # Bound only inside box namespaces (the operator's RoleBinding openclaw-operator-secrets there).
