@@ -49,6 +49,9 @@ public final class KubernetesRuntime implements GatewayRuntime {
   private static final int MAX_ATTEMPTS = 5;
   private static final Duration POLL = Duration.ofMillis(200);
 
+  /** The gateway's termination grace (30 s) and a margin. */
+  private static final Duration GATEWAY_STOP = Duration.ofSeconds(45);
+
   private final KubernetesClient client;
   private final KubernetesSettings settings;
   private final Clock clock;
@@ -364,6 +367,7 @@ public final class KubernetesRuntime implements GatewayRuntime {
       return;
     }
     scale(box, 0);
+    awaitGatewayStopped(box, namespace);
     var jobs = client.batch().v1().jobs().inNamespace(namespace);
     Job job = jobs.withName(WorkspaceBackupResources.ARCHIVE_JOB).get();
     if (job == null) {
@@ -417,6 +421,36 @@ public final class KubernetesRuntime implements GatewayRuntime {
             + ": workspace NOT archived, "
             + problem
             + "; deleting the box anyway (an older archive of the customer, if any, is kept)");
+  }
+
+  /**
+   * Waits up to {@link #GATEWAY_STOP} for the gateway's pod to be gone, so that the archive is not
+   * taken while the agent still writes; after that the archive runs all the same.
+   */
+  private void awaitGatewayStopped(Box box, String namespace) {
+    Instant until = clock.instant().plus(GATEWAY_STOP);
+    while (clock.instant().isBefore(until)) {
+      try {
+        boolean gone =
+            client
+                .pods()
+                .inNamespace(namespace)
+                .withLabel(BoxResources.BOX_LABEL, box.id().toString())
+                .withLabel(BoxResources.NAME_LABEL, BoxResources.GATEWAY_NAME)
+                .list()
+                .getItems()
+                .isEmpty();
+        if (gone) {
+          return;
+        }
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == FORBIDDEN) {
+          return; // RBAC without the pods rule: the grace period is all we can wait for
+        }
+        throw e;
+      }
+      sleep(POLL);
+    }
   }
 
   private static boolean jobSucceeded(Job job) {
