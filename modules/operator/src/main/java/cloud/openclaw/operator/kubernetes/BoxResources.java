@@ -77,7 +77,9 @@ import java.util.UUID;
  * NetworkPolicy (no ingress; egress only to DNS, the token proxy, and TCP 443 on public addresses),
  * a ServiceAccount without a token, its secrets and openclaw.json as Secrets, a volume for
  * OpenClaw's state and a single-replica Deployment of the gateway. The upstream (Kimi) key never
- * appears here: the gateway only holds the box's proxy token.
+ * appears here: the gateway only holds the box's proxy token. With a workspace store, the pod first
+ * restores the customer's archived workspace onto an empty volume ({@link
+ * WorkspaceBackupResources}).
  */
 public final class BoxResources {
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
