@@ -186,7 +186,9 @@ class WorkspaceBackupResourcesTest {
         "/",
         exchange -> {
           try (exchange) {
-            if ("PUT".equals(exchange.getRequestMethod())) {
+            if (!signed(exchange)) {
+              exchange.sendResponseHeaders(403, -1);
+            } else if ("PUT".equals(exchange.getRequestMethod())) {
               contentLength.set(exchange.getRequestHeaders().getFirst("Content-Length"));
               stored.set(exchange.getRequestBody().readAllBytes());
               exchange.sendResponseHeaders(200, -1);
@@ -202,8 +204,30 @@ class WorkspaceBackupResourcesTest {
         });
     server.start();
     try {
-      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/b/workspaces/c.tar.gz";
-      Path urlFile = Files.writeString(dir.resolve("url"), url + "\n");
+      // Real presigned URLs, as the operator makes them, checked by the stand-in as S3 would.
+      cloud.openclaw.operator.workspaces.WorkspaceStore store =
+          new cloud.openclaw.operator.workspaces.WorkspaceStore(
+              URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+              "eu-central-1",
+              "backups",
+              STORE_ACCESS_KEY,
+              STORE_SECRET_KEY,
+              Duration.ofDays(7),
+              Duration.ofMinutes(5),
+              List.of());
+      UUID customer = UUID.randomUUID();
+      String url = store.archiveUrl(customer, java.time.Clock.systemUTC()).toString();
+      Path urlFile =
+          Files.writeString(
+              dir.resolve("url"),
+              store.restoreUrl(customer, java.time.Clock.systemUTC()).toString() + "\n");
+      assertThat(
+              node(
+                  WorkspaceBackupResources.RESTORE_SCRIPT,
+                  dir.resolve("forged/.openclaw/workspace").toString(),
+                  Files.writeString(dir.resolve("forged-url"), url).toString()))
+          .as("the PUT URL used for a GET: the signature does not hold")
+          .contains("403");
       Path fresh = dir.resolve("new/.openclaw/workspace");
 
       assertThat(
@@ -246,6 +270,43 @@ class WorkspaceBackupResourcesTest {
     } finally {
       server.stop(0);
     }
+  }
+
+  static final String STORE_ACCESS_KEY = "AKIDSTANDIN";
+  static final String STORE_SECRET_KEY = "stand-in-secret";
+
+  /**
+   * What S3 checks of a presigned request: the signature over the method, the path, the query and
+   * the Host header as they arrive, not expired.
+   */
+  private static boolean signed(com.sun.net.httpserver.HttpExchange exchange) {
+    URI received = exchange.getRequestURI();
+    Map<String, String> query = new java.util.HashMap<>();
+    for (String pair : received.getRawQuery().split("&")) {
+      int eq = pair.indexOf('=');
+      query.put(
+          pair.substring(0, eq),
+          java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    java.time.Instant at =
+        java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(java.time.ZoneOffset.UTC)
+            .parse(query.get("X-Amz-Date"), java.time.Instant::from);
+    Duration ttl = Duration.ofSeconds(Long.parseLong(query.get("X-Amz-Expires")));
+    String[] credential = query.get("X-Amz-Credential").split("/");
+    if (!credential[0].equals(STORE_ACCESS_KEY) || java.time.Instant.now().isAfter(at.plus(ttl))) {
+      return false;
+    }
+    URI expected =
+        new cloud.openclaw.operator.workspaces.S3Presigner(
+                URI.create("http://" + exchange.getRequestHeaders().getFirst("Host")),
+                credential[2],
+                STORE_ACCESS_KEY,
+                STORE_SECRET_KEY,
+                java.time.Clock.fixed(at, java.time.ZoneOffset.UTC))
+            .presign(exchange.getRequestMethod(), received.getPath(), ttl);
+    return expected.getRawPath().equals(received.getRawPath())
+        && expected.getRawQuery().equals(received.getRawQuery());
   }
 
   private static Map<String, String> tree(Path root) throws IOException {
