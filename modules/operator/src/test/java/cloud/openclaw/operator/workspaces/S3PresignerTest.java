@@ -42,6 +42,31 @@ class S3PresignerTest {
                 + "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
   }
 
+  /** Path-style PUT and GET of a workspace archive: the signatures botocore 1.43 computes. */
+  @Test
+  void pathStyleUrlsMatchBotocore() {
+    S3Presigner presigner =
+        new S3Presigner(
+            URI.create("https://fsn1.your-objectstorage.com"),
+            "fsn1",
+            "AKIDEXAMPLE",
+            "secret/example+key",
+            Clock.fixed(Instant.parse("2026-12-03T10:00:00Z"), ZoneOffset.UTC));
+    String key = "workspaces/11111111-2222-4333-8444-555555555555.tar.gz";
+    String common =
+        "https://fsn1.your-objectstorage.com/openclaw-backups/"
+            + key
+            + "?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            + "&X-Amz-Credential=AKIDEXAMPLE%2F20261203%2Ffsn1%2Fs3%2Faws4_request"
+            + "&X-Amz-Date=20261203T100000Z&X-Amz-Expires=604800&X-Amz-SignedHeaders=host"
+            + "&X-Amz-Signature=";
+
+    assertThat(presigner.object("PUT", "openclaw-backups", key, Duration.ofDays(7)).toString())
+        .isEqualTo(common + "c424f48cf37afea518e92c018223098276c4bf042fec90e8de1a24ad4b2f4673");
+    assertThat(presigner.object("GET", "openclaw-backups", key, Duration.ofDays(7)).toString())
+        .isEqualTo(common + "0c938ff81cc1d08d4c959b2bcbb3b73195ba694bb4b324298ee3cc39dd240192");
+  }
+
   @Test
   void pathStyleObjectUrlsCarryTheBucketInThePathAndANonDefaultPortInTheHost() {
     S3Presigner presigner =
