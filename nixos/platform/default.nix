@@ -233,6 +233,12 @@ let
           resources = [ "deployments" ];
           verbs = [ "get" "list" "create" "update" "patch" ];
         }
+        # The workspace archive Job of a box being destroyed (operator.workspaces.s3).
+        {
+          apiGroups = [ "batch" ];
+          resources = [ "jobs" ];
+          verbs = [ "get" "create" ];
+        }
       ];
     }
     # Bound only inside box namespaces (the operator's RoleBinding openclaw-operator-secrets there).
@@ -702,6 +708,13 @@ let
       (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_PORT" (toString services.token-proxy.ports.http))
       (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_BASE_URL" "http://${svcHost "token-proxy"}:${toString services.token-proxy.ports.http}/v1")
       (plain "OPENCLAW_OPERATOR_KUBERNETES_CLUSTER_CIDRS" "${cluster.clusterCidr},${cluster.serviceCidr}")
+      # Destroyed boxes' workspaces to the backups bucket (workspaces/<customer id>.tar.gz), restored
+      # into the customer's next box; the operator signs per-object URLs, the boxes never get the key.
+      (plain "OPENCLAW_OPERATOR_WORKSPACES_S3_ENDPOINT" "https://${cluster.backups.s3.endpoint}")
+      (plain "OPENCLAW_OPERATOR_WORKSPACES_S3_REGION" cluster.backups.s3.region)
+      (plain "OPENCLAW_OPERATOR_WORKSPACES_S3_BUCKET" cluster.backups.s3.bucket)
+      (plain "OPENCLAW_OPERATOR_WORKSPACES_S3_ACCESS_KEY_FILE" "${workspaceKeyDir}/access-key")
+      (plain "OPENCLAW_OPERATOR_WORKSPACES_S3_SECRET_KEY_FILE" "${workspaceKeyDir}/secret-key")
     ];
     # telegram.api-root stays the real Telegram (platform.yaml), as for the other services.
     onboarding-agent = [
@@ -731,6 +744,37 @@ let
     };
     timeoutSeconds = 3;
   };
+
+  # The backups bucket's key, for the operator to sign the boxes' workspace URLs with: the two S3
+  # keys of pgBackRest's Secret (backups.nix), as files (never in the environment), nothing else of it.
+  workspaceKeyDir = "/run/secrets/workspace-store";
+  extraMounts.operator = [
+    {
+      name = "workspace-store-key";
+      mountPath = workspaceKeyDir;
+      readOnly = true;
+    }
+  ];
+  extraVolumes.operator = [
+    {
+      name = "workspace-store-key";
+      secret = {
+        secretName = "openclaw-backups";
+        # 0440: root and the pod's fsGroup (the service's user).
+        defaultMode = 288;
+        items = [
+          {
+            key = "s3-access-key";
+            path = "access-key";
+          }
+          {
+            key = "s3-secret-key";
+            path = "secret-key";
+          }
+        ];
+      };
+    }
+  ];
 
   deployment = name: s: {
     apiVersion = "apps/v1";
@@ -801,7 +845,8 @@ let
                   name = "tmp";
                   mountPath = "/tmp";
                 }
-              ];
+              ]
+              ++ (extraMounts.${name} or [ ]);
             }
           ];
           volumes = [
@@ -809,7 +854,8 @@ let
               name = "tmp";
               emptyDir.sizeLimit = "256Mi";
             }
-          ];
+          ]
+          ++ (extraVolumes.${name} or [ ]);
         };
       };
     };

@@ -14,6 +14,7 @@ import cloud.openclaw.onboarding.telegram.SetupBotSettings;
 import cloud.openclaw.operator.kubernetes.BoxResources;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
 import cloud.openclaw.operator.local.LocalSettings;
+import cloud.openclaw.operator.workspaces.WorkspaceStore;
 import cloud.openclaw.platform.billing.StripeSettings;
 import cloud.openclaw.platform.config.ConfigLoader;
 import cloud.openclaw.platform.config.ConfigurationException;
@@ -46,6 +47,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -61,6 +63,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The platform's Kubernetes objects (nixos/platform, rendered by nix-instantiate as CI does) fit
@@ -374,6 +377,67 @@ class DeploymentManifestsTest {
       boxesAllowed |= fromBoxes && onPort;
     }
     assertThat(boxesAllowed).as("boxes may reach the token proxy on " + proxyPort).isTrue();
+  }
+
+  /**
+   * The operator archives destroyed boxes' workspaces to the backups bucket (pgBackRest's), signing
+   * with that bucket's key, which it reads from files the Secret volume puts where its settings
+   * say: only the two S3 keys of that Secret, never its repository passphrase.
+   */
+  @Test
+  void theOperatorArchivesWorkspacesToTheBackupsBucketWithItsKeyAsFiles(@TempDir Path dir)
+      throws IOException {
+    Settings operator = settings("operator");
+    var pod = deployment("operator").getSpec().getTemplate().getSpec();
+    Map<String, String> files = new HashMap<>();
+    for (var mount : container("operator").getVolumeMounts()) {
+      var volume =
+          pod.getVolumes().stream()
+              .filter(v -> v.getName().equals(mount.getName()))
+              .findFirst()
+              .orElseThrow();
+      if (volume.getSecret() != null) {
+        assertThat(mount.getReadOnly()).as(mount.getName()).isTrue();
+        for (var item : volume.getSecret().getItems()) {
+          files.put(
+              mount.getMountPath() + "/" + item.getPath(),
+              volume.getSecret().getSecretName() + "/" + item.getKey());
+        }
+      }
+    }
+    assertThat(files)
+        .containsOnly(
+            Map.entry(
+                operator.string("operator.workspaces.s3.access-key-file"),
+                "openclaw-backups/s3-access-key"),
+            Map.entry(
+                operator.string("operator.workspaces.s3.secret-key-file"),
+                "openclaw-backups/s3-secret-key"));
+
+    Map<String, String> environment = new LinkedHashMap<>(environment("operator"));
+    environment.put(
+        "OPENCLAW_OPERATOR_WORKSPACES_S3_ACCESS_KEY_FILE",
+        Files.writeString(dir.resolve("ak"), "AK").toString());
+    environment.put(
+        "OPENCLAW_OPERATOR_WORKSPACES_S3_SECRET_KEY_FILE",
+        Files.writeString(dir.resolve("sk"), "SK").toString());
+    WorkspaceStore store =
+        WorkspaceStore.from(new Settings(ConfigLoader.load("operator", environment, Map.of())))
+            .orElseThrow(() -> new AssertionError("the operator archives no workspaces"));
+    Map<String, String> pgbackrest = new HashMap<>();
+    for (HasMetadata object : objects) {
+      for (Container c : containers(object)) {
+        for (EnvVar v : Optional.ofNullable(c.getEnv()).orElse(List.of())) {
+          if (v.getName().startsWith("PGBACKREST_REPO1_S3_") && v.getValue() != null) {
+            pgbackrest.put(v.getName(), v.getValue());
+          }
+        }
+      }
+    }
+    assertThat(store.bucket()).isEqualTo(pgbackrest.get("PGBACKREST_REPO1_S3_BUCKET"));
+    assertThat(store.region()).isEqualTo(pgbackrest.get("PGBACKREST_REPO1_S3_REGION"));
+    assertThat(store.endpoint())
+        .isEqualTo(URI.create("https://" + pgbackrest.get("PGBACKREST_REPO1_S3_ENDPOINT")));
   }
 
   @Test

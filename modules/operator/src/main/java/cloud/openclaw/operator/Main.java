@@ -12,6 +12,7 @@ import cloud.openclaw.operator.local.LocalSettings;
 import cloud.openclaw.operator.reconcile.Reconciler;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
 import cloud.openclaw.operator.runtime.Runtimes;
+import cloud.openclaw.operator.workspaces.WorkspaceStore;
 import cloud.openclaw.platform.config.ConfigurationException;
 import cloud.openclaw.platform.config.CryptoSettings;
 import cloud.openclaw.platform.config.JobSettings;
@@ -48,6 +49,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -94,7 +96,7 @@ public final class Main {
       Connections connections = opened.add(Connections.open(platform));
       PrometheusMeterRegistry registry = Metrics.registry(SERVICE);
       OperatorMetrics metrics = new OperatorMetrics(registry);
-      Runtimes runtimes = runtimes(settings, kubernetes, opened);
+      Runtimes runtimes = runtimes(settings, kubernetes, metrics, opened);
       if (!runtimes.isEmpty()) {
         startWorker(settings, platform.jobs(), connections, runtimes, metrics, opened);
       } else {
@@ -111,11 +113,28 @@ public final class Main {
 
   /** The runtimes the configuration enables. */
   private static Runtimes runtimes(
-      Settings settings, Supplier<KubernetesClient> kubernetes, Opened opened) {
+      Settings settings,
+      Supplier<KubernetesClient> kubernetes,
+      OperatorMetrics metrics,
+      Opened opened) {
     List<GatewayRuntime> enabled = new ArrayList<>();
     if (settings.bool("operator.kubernetes.enabled")) {
+      Optional<WorkspaceStore> workspaces = WorkspaceStore.from(settings);
+      LOG.info(
+          workspaces
+              .map(
+                  store ->
+                      "kubernetes runtime: destroyed boxes' workspaces are archived to "
+                          + store
+                          + " and restored into their customer's next box")
+              .orElse(
+                  "kubernetes runtime: operator.workspaces.s3.endpoint or .bucket is empty:"
+                      + " destroyed boxes' workspaces are NOT archived (they go with the"
+                      + " namespace)"));
       KubernetesClient client = opened.add(kubernetes.get());
-      enabled.add(new KubernetesRuntime(client, KubernetesSettings.from(settings)));
+      enabled.add(
+          new KubernetesRuntime(
+              client, KubernetesSettings.from(settings), Clock.systemUTC(), workspaces, metrics));
     }
     if (settings.bool("operator.local.enabled")) {
       LocalSettings local = LocalSettings.from(settings);

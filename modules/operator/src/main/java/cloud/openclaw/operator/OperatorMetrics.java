@@ -13,7 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,6 +47,8 @@ public final class OperatorMetrics {
   private final Map<BoxObservedState, AtomicLong> boxes = new EnumMap<>(BoxObservedState.class);
   private final Timer paidToLive;
   private final Timer reconcile;
+  private final AtomicLong lastWorkspaceArchive = new AtomicLong();
+  private boolean lastWorkspaceArchiveRegistered;
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -85,6 +89,9 @@ public final class OperatorMetrics {
             "From the payment (the provision job's creation) to the box running",
             Duration.ofSeconds(1),
             Duration.ofMinutes(30));
+    for (String outcome : List.of("succeeded", "failed")) {
+      workspaceArchives(outcome);
+    }
     reconcile = Metrics.timer(registry, "operator_reconcile", "One reconciler pass");
   }
 
@@ -119,6 +126,38 @@ public final class OperatorMetrics {
 
   public void paidToLive(Duration took) {
     paidToLive.record(took.isNegative() ? Duration.ZERO : took);
+  }
+
+  private Counter workspaceArchives(String outcome) {
+    return Counter.builder("openclaw_workspace_archives")
+        .description("Destroyed Kubernetes boxes' workspaces archived to the store, by outcome")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  /**
+   * A destroyed box's workspace archived ({@code ok}) or not. The time of the last success is
+   * {@code openclaw_backup_last_success_timestamp_seconds{kind="workspaces"}}, exported only once
+   * there has been one: archives happen when boxes are destroyed, not on a schedule, so its age
+   * says nothing about a backup being late (no BackupLate or BackupNotReported for this kind; the
+   * alert is WorkspaceArchiveFailed on the failures).
+   */
+  public synchronized void workspaceArchived(boolean ok, Instant at) {
+    workspaceArchives(ok ? "succeeded" : "failed").increment();
+    if (!ok) {
+      return;
+    }
+    lastWorkspaceArchive.set(at.getEpochSecond());
+    if (!lastWorkspaceArchiveRegistered) {
+      Gauge.builder(
+              "openclaw_backup_last_success_timestamp_seconds",
+              lastWorkspaceArchive,
+              AtomicLong::get)
+          .description("When the last backup of this kind succeeded (Unix time)")
+          .tag("kind", "workspaces")
+          .register(registry);
+      lastWorkspaceArchiveRegistered = true;
+    }
   }
 
   public void reconciled(Duration took) {

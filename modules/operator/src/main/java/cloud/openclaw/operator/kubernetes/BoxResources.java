@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -64,6 +66,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -74,7 +77,9 @@ import java.util.UUID;
  * NetworkPolicy (no ingress; egress only to DNS, the token proxy, and TCP 443 on public addresses),
  * a ServiceAccount without a token, its secrets and openclaw.json as Secrets, a volume for
  * OpenClaw's state and a single-replica Deployment of the gateway. The upstream (Kimi) key never
- * appears here: the gateway only holds the box's proxy token.
+ * appears here: the gateway only holds the box's proxy token. With a workspace store, the pod first
+ * restores the customer's archived workspace onto an empty volume ({@link
+ * WorkspaceBackupResources}).
  */
 public final class BoxResources {
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
@@ -253,10 +258,42 @@ public final class BoxResources {
         box, settings, secrets, GatewayConfig.renderJson(gatewayInputs(box, settings, secrets)));
   }
 
+  /**
+   * Everything of a box, with openclaw.json rendered from {@link #gatewayInputs} and, when {@code
+   * restore} is there, its workspace restored from the customer's archive on an empty volume.
+   */
+  public static Desired desired(
+      Box box,
+      KubernetesSettings settings,
+      Secrets secrets,
+      Optional<WorkspaceBackupResources.Restore> restore) {
+    return desired(
+        box,
+        settings,
+        secrets,
+        GatewayConfig.renderJson(gatewayInputs(box, settings, secrets)),
+        restore);
+  }
+
   /** Everything of a box, with the given openclaw.json. */
   public static Desired desired(
       Box box, KubernetesSettings settings, Secrets secrets, String configJson) {
+    return desired(box, settings, secrets, configJson, Optional.empty());
+  }
+
+  /**
+   * Everything of a box, with the given openclaw.json; with {@code restore}, the restore init
+   * container first, its URL in the config Secret and, when the store needs one, an egress rule to
+   * it.
+   */
+  public static Desired desired(
+      Box box,
+      KubernetesSettings settings,
+      Secrets secrets,
+      String configJson,
+      Optional<WorkspaceBackupResources.Restore> restore) {
     Objects.requireNonNull(box, "box");
+    Objects.requireNonNull(restore, "restore");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(secrets, "secrets");
     Objects.requireNonNull(configJson, "configJson");
@@ -272,13 +309,19 @@ public final class BoxResources {
         namespace(ns, labels),
         resourceQuota(ns, labels, settings),
         limitRange(ns, labels, settings),
-        networkPolicy(ns, labels, settings),
+        networkPolicy(ns, labels, settings, restore),
         serviceAccount(ns, labels),
         secretsAccess(ns, labels),
         secret(ns, labels, SECRETS, secretData(secrets)),
-        secret(ns, labels, CONFIG, configData(configJson, userSection)),
+        secret(ns, labels, CONFIG, configData(configJson, userSection, restore)),
         stateClaim(ns, labels, settings),
-        deployment(box, ns, labels, settings, configHash(configJson, secrets, userSection)));
+        deployment(
+            box,
+            ns,
+            labels,
+            settings,
+            configHash(configJson, secrets, userSection),
+            restore.isPresent()));
   }
 
   /** The labels on every object of a box. */
@@ -391,6 +434,15 @@ public final class BoxResources {
    */
   static NetworkPolicy networkPolicy(
       String ns, Map<String, String> labels, KubernetesSettings settings) {
+    return networkPolicy(ns, labels, settings, Optional.empty());
+  }
+
+  /** As above, plus the workspace store on its port when it is not a public address on 443. */
+  static NetworkPolicy networkPolicy(
+      String ns,
+      Map<String, String> labels,
+      KubernetesSettings settings,
+      Optional<WorkspaceBackupResources.Restore> restore) {
     NetworkPolicyEgressRule dns =
         new NetworkPolicyEgressRuleBuilder()
             .addNewTo()
@@ -421,13 +473,15 @@ public final class BoxResources {
             .endTo()
             .withPorts(port("TCP", 443))
             .build();
+    List<NetworkPolicyEgressRule> egress = new ArrayList<>(List.of(dns, tokenProxy, https));
+    restore.map(WorkspaceBackupResources::storeEgress).ifPresent(egress::add);
     return new NetworkPolicyBuilder()
         .withMetadata(meta(ns, NETWORK_POLICY, labels))
         .withNewSpec()
         .withPodSelector(new LabelSelector())
         .withPolicyTypes("Ingress", "Egress")
         .withIngress(List.of())
-        .withEgress(dns, tokenProxy, https)
+        .withEgress(egress)
         .endSpec()
         .build();
   }
@@ -464,10 +518,12 @@ public final class BoxResources {
         .build();
   }
 
-  private static Map<String, String> configData(String configJson, String userSection) {
+  private static Map<String, String> configData(
+      String configJson, String userSection, Optional<WorkspaceBackupResources.Restore> restore) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(CONFIG_KEY, configJson);
     data.put(USER_SECTION_KEY, userSection);
+    restore.ifPresent(r -> data.put(WorkspaceBackupResources.RESTORE_URL_KEY, r.url().toString()));
     return data;
   }
 
@@ -513,6 +569,16 @@ public final class BoxResources {
       Map<String, String> labels,
       KubernetesSettings settings,
       String configHash) {
+    return deployment(box, ns, labels, settings, configHash, false);
+  }
+
+  static Deployment deployment(
+      Box box,
+      String ns,
+      Map<String, String> labels,
+      KubernetesSettings settings,
+      String configHash,
+      boolean restore) {
     Map<String, String> selector = new LinkedHashMap<>();
     selector.put(NAME_LABEL, GATEWAY_NAME);
     selector.put(BOX_LABEL, box.id().toString());
@@ -538,29 +604,41 @@ public final class BoxResources {
         .withLabels(podLabels)
         .withAnnotations(Map.of(CONFIG_HASH_ANNOTATION, configHash))
         .endMetadata()
-        .withSpec(podSpec(settings))
+        .withSpec(podSpec(settings, restore))
         .endTemplate()
         .endSpec()
         .build();
   }
 
-  private static PodSpec podSpec(KubernetesSettings settings) {
+  private static PodSpec podSpec(KubernetesSettings settings, boolean restore) {
+    List<Container> init = new ArrayList<>();
+    if (restore) {
+      // Before prepare-state, which creates the workspace and writes USER.md's platform section
+      // around what the restored agent wrote.
+      init.add(WorkspaceBackupResources.restoreContainer(settings));
+    }
+    init.add(prepareState(settings));
     return new PodSpecBuilder()
         .withServiceAccountName(SERVICE_ACCOUNT)
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withTerminationGracePeriodSeconds(30L)
-        .withNewSecurityContext()
+        .withSecurityContext(podSecurity())
+        .withInitContainers(init)
+        .withContainers(gateway(settings))
+        .withVolumes(volumes())
+        .build();
+  }
+
+  /** The pod-level security of every pod of a box: uid 1000, its volumes' group, RuntimeDefault. */
+  static PodSecurityContext podSecurity() {
+    return new PodSecurityContextBuilder()
         .withRunAsUser(UID)
         .withRunAsGroup(UID)
         .withRunAsNonRoot(true)
         .withFsGroup(UID)
         .withFsGroupChangePolicy("OnRootMismatch")
         .withSeccompProfile(new SeccompProfileBuilder().withType("RuntimeDefault").build())
-        .endSecurityContext()
-        .withInitContainers(prepareState(settings))
-        .withContainers(gateway(settings))
-        .withVolumes(volumes())
         .build();
   }
 
@@ -635,7 +713,7 @@ public final class BoxResources {
     return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
   }
 
-  private static SecurityContext containerSecurity() {
+  static SecurityContext containerSecurity() {
     Capabilities dropAll = new CapabilitiesBuilder().withDrop("ALL").build();
     return new SecurityContextBuilder()
         .withRunAsUser(UID)
@@ -701,7 +779,7 @@ public final class BoxResources {
             .build());
   }
 
-  private static VolumeMount mount(String volume, String path, boolean readOnly) {
+  static VolumeMount mount(String volume, String path, boolean readOnly) {
     return new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
         .withName(volume)
         .withMountPath(path)

@@ -1,6 +1,8 @@
 package cloud.openclaw.operator.kubernetes;
 
+import cloud.openclaw.operator.OperatorMetrics;
 import cloud.openclaw.operator.runtime.GatewayRuntime;
+import cloud.openclaw.operator.workspaces.WorkspaceStore;
 import cloud.openclaw.platform.domain.Box;
 import cloud.openclaw.platform.domain.BoxRuntime;
 import cloud.openclaw.platform.errors.UnavailableException;
@@ -12,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -29,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Writes boxes' desired objects to a cluster and reads back what the operator needs. Every call is
@@ -39,23 +43,45 @@ import java.util.function.Supplier;
  * and fabric8's CRUD mock. The verbs are the ones granted in operator/rbac.yaml.
  */
 public final class KubernetesRuntime implements GatewayRuntime {
+  private static final Logger LOG = Logger.getLogger(KubernetesRuntime.class.getName());
   private static final int CONFLICT = 409;
   private static final int FORBIDDEN = 403;
   private static final int MAX_ATTEMPTS = 5;
   private static final Duration POLL = Duration.ofMillis(200);
 
+  /** The gateway's termination grace (30 s) and a margin. */
+  private static final Duration GATEWAY_STOP = Duration.ofSeconds(45);
+
   private final KubernetesClient client;
   private final KubernetesSettings settings;
   private final Clock clock;
+  private final Optional<WorkspaceStore> workspaces;
+  private final OperatorMetrics metrics;
 
   public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings) {
     this(client, settings, Clock.systemUTC());
   }
 
   public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, Clock clock) {
+    this(client, settings, clock, Optional.empty(), OperatorMetrics.discarded());
+  }
+
+  /**
+   * With {@code workspaces}: a destroyed box's workspace is archived there first, and every box's
+   * pod restores its customer's archive onto an empty volume; each archive's outcome goes to {@code
+   * metrics}.
+   */
+  public KubernetesRuntime(
+      KubernetesClient client,
+      KubernetesSettings settings,
+      Clock clock,
+      Optional<WorkspaceStore> workspaces,
+      OperatorMetrics metrics) {
     this.client = Objects.requireNonNull(client, "client");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
   @Override
@@ -111,8 +137,20 @@ public final class KubernetesRuntime implements GatewayRuntime {
    */
   @Override
   public boolean apply(Box box, BoxResources.Secrets secrets) {
-    apply(BoxResources.desired(box, settings, secrets));
+    apply(BoxResources.desired(box, settings, secrets, restore(box)));
     return false;
+  }
+
+  /**
+   * The restore of the box's customer's workspace, with a URL signed now: every apply re-signs it
+   * (it only has to be valid when a pod starts on an empty volume, and an apply comes with every
+   * provision, update and repair).
+   */
+  private Optional<WorkspaceBackupResources.Restore> restore(Box box) {
+    return workspaces.map(
+        store ->
+            new WorkspaceBackupResources.Restore(
+                store.restoreUrl(box.customerId(), clock), store.egressCidrs(), store.port()));
   }
 
   @Override
@@ -300,7 +338,134 @@ public final class KubernetesRuntime implements GatewayRuntime {
    */
   @Override
   public void delete(Box box) {
-    delete(box.id(), BoxResources.namespaceName(box, settings));
+    String namespace = BoxResources.namespaceName(box, settings);
+    workspaces.ifPresent(store -> archiveWorkspace(box, namespace, store));
+    delete(box.id(), namespace);
+  }
+
+  /**
+   * Archives the box's workspace to the store before its namespace goes: stops the gateway (a
+   * consistent copy, and the volume free for the Job's pod), runs the {@link
+   * WorkspaceBackupResources#ARCHIVE_JOB} Job (the one a previous attempt started, if any) and
+   * waits for it up to the store's archive-timeout. A failure or a timeout is logged and counted
+   * ({@code openclaw_workspace_archives_total{outcome="failed"}}, alert WorkspaceArchiveFailed),
+   * and the box is deleted all the same: a cancelled customer's box must go within minutes,
+   * whatever the storage does. Nothing to archive when the namespace or its volume is gone already.
+   */
+  private void archiveWorkspace(Box box, String namespace, WorkspaceStore store) {
+    Namespace existing = client.namespaces().withName(namespace).get();
+    if (existing == null || existing.getMetadata().getDeletionTimestamp() != null) {
+      return;
+    }
+    requireOwned(existing, box.id());
+    if (client
+            .persistentVolumeClaims()
+            .inNamespace(namespace)
+            .withName(BoxResources.STATE_PVC)
+            .get()
+        == null) {
+      return;
+    }
+    scale(box, 0);
+    awaitGatewayStopped(box, namespace);
+    var jobs = client.batch().v1().jobs().inNamespace(namespace);
+    Job job = jobs.withName(WorkspaceBackupResources.ARCHIVE_JOB).get();
+    if (job == null) {
+      Job desired =
+          WorkspaceBackupResources.archiveJob(
+              box, settings, store.archiveUrl(box.customerId(), clock), store.archiveTimeout());
+      try {
+        client.resource(desired).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != CONFLICT) {
+          throw e;
+        }
+      }
+    }
+    Instant deadline = clock.instant().plus(store.archiveTimeout());
+    String problem;
+    while (true) {
+      job = jobs.withName(WorkspaceBackupResources.ARCHIVE_JOB).get();
+      if (job != null && jobSucceeded(job)) {
+        metrics.workspaceArchived(true, clock.instant());
+        LOG.info(
+            "box "
+                + box.id()
+                + ": workspace archived to "
+                + store.bucket()
+                + "/"
+                + WorkspaceStore.objectKey(box.customerId()));
+        return;
+      }
+      if (job != null && jobFailed(job)) {
+        problem =
+            "its Job failed (kubectl -n "
+                + namespace
+                + " logs job/"
+                + job.getMetadata().getName()
+                + ", while it lasts)";
+        break;
+      }
+      if (clock.instant().isAfter(deadline)) {
+        problem = "its Job did not finish within " + store.archiveTimeout();
+        break;
+      }
+      sleep(POLL);
+    }
+    metrics.workspaceArchived(false, clock.instant());
+    LOG.warning(
+        "box "
+            + box.id()
+            + " of customer "
+            + box.customerId()
+            + ": workspace NOT archived, "
+            + problem
+            + "; deleting the box anyway (an older archive of the customer, if any, is kept)");
+  }
+
+  /**
+   * Waits up to {@link #GATEWAY_STOP} for the gateway's pod to be gone, so that the archive is not
+   * taken while the agent still writes; after that the archive runs all the same.
+   */
+  private void awaitGatewayStopped(Box box, String namespace) {
+    Instant until = clock.instant().plus(GATEWAY_STOP);
+    while (clock.instant().isBefore(until)) {
+      try {
+        boolean gone =
+            client
+                .pods()
+                .inNamespace(namespace)
+                .withLabel(BoxResources.BOX_LABEL, box.id().toString())
+                .withLabel(BoxResources.NAME_LABEL, BoxResources.GATEWAY_NAME)
+                .list()
+                .getItems()
+                .isEmpty();
+        if (gone) {
+          return;
+        }
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == FORBIDDEN) {
+          return; // RBAC without the pods rule: the grace period is all we can wait for
+        }
+        throw e;
+      }
+      sleep(POLL);
+    }
+  }
+
+  private static boolean jobSucceeded(Job job) {
+    return job.getStatus() != null
+        && ((job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0)
+            || condition(job, "Complete"));
+  }
+
+  private static boolean jobFailed(Job job) {
+    return job.getStatus() != null && condition(job, "Failed");
+  }
+
+  private static boolean condition(Job job, String type) {
+    return Optional.ofNullable(job.getStatus().getConditions()).orElse(List.of()).stream()
+        .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** {@link #delete(Box)} by box id and namespace, for namespaces whose box is gone. */

@@ -284,6 +284,83 @@ class BoxJobsIT {
     assertThat(client.namespaces().withName(ns).get()).isNull();
   }
 
+  /**
+   * With a workspace store, the real jobs: the destroy archives the workspace (the test plays the
+   * Job controller) before the namespace goes, and the customer's next box restores it first.
+   */
+  @Test
+  void withAWorkspaceStoreTheDestroyArchivesAndTheCustomersNextBoxRestores() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OperatorMetrics metrics = new OperatorMetrics(registry);
+    cloud.openclaw.operator.workspaces.WorkspaceStore store =
+        new cloud.openclaw.operator.workspaces.WorkspaceStore(
+            URI.create("https://s3.example.test"),
+            "eu-central-1",
+            "openclaw-backups",
+            "AKIDEXAMPLE",
+            "secret-example",
+            Duration.ofDays(7),
+            Duration.ofSeconds(20),
+            List.of());
+    BoxJobs archiving =
+        new BoxJobs(
+            database,
+            boxes,
+            Runtimes.of(
+                new KubernetesRuntime(
+                    client, kubernetes, Clock.systemUTC(), java.util.Optional.of(store), metrics)),
+            proxy,
+            new Progress(bus, database, Clock.systemUTC()),
+            Duration.ofSeconds(20),
+            Clock.systemUTC(),
+            null,
+            metrics);
+    Thread jobController = Kubelet.finishArchiveJobs(client, true);
+    try {
+      Box box = newBox();
+      archiving.handle(job(JobType.PROVISION, box));
+      String ns = BoxResources.namespaceName(box.id(), kubernetes);
+      boxes.setDesiredState(database.execute(), box.id(), BoxDesiredState.DESTROYED);
+
+      archiving.handle(job(JobType.DESTROY, box));
+
+      assertThat(client.namespaces().withName(ns).get()).isNull();
+      assertThat(boxes.find(box.id()).orElseThrow().observedState())
+          .isEqualTo(BoxObservedState.DESTROYED);
+      assertThat(
+              registry
+                  .get("openclaw_workspace_archives")
+                  .tag("outcome", "succeeded")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+
+      Box next =
+          boxes.create(
+              database.execute(), TestTokenProxy.newBox(box.customerId(), BoxRuntime.KUBERNETES));
+      archiving.handle(job(JobType.PROVISION, next));
+      String nextNs = BoxResources.namespaceName(next.id(), kubernetes);
+      var pod =
+          client
+              .apps()
+              .deployments()
+              .inNamespace(nextNs)
+              .withName(BoxResources.DEPLOYMENT)
+              .get()
+              .getSpec()
+              .getTemplate()
+              .getSpec();
+      assertThat(pod.getInitContainers().getFirst().getName()).isEqualTo("restore-workspace");
+      assertThat(secretValue(nextNs, BoxResources.CONFIG, "workspace-restore-url"))
+          .startsWith(
+              "https://s3.example.test/openclaw-backups/workspaces/"
+                  + box.customerId()
+                  + ".tar.gz?");
+    } finally {
+      jobController.interrupt();
+    }
+  }
+
   @Test
   void paidToLiveIsMeasuredFromThePaymentsProvisionJobToTheBoxRunning() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();

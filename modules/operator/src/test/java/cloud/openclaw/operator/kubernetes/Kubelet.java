@@ -49,6 +49,58 @@ public final class Kubelet {
     client.resource(pod).create();
   }
 
+  /**
+   * Plays the Job controller for box namespaces' workspace archive Jobs until the returned thread
+   * is interrupted: every 100 ms, one without a status ends as {@code succeeded} says.
+   */
+  public static Thread finishArchiveJobs(KubernetesClient client, boolean succeeded) {
+    return Thread.ofVirtual()
+        .name("job-controller")
+        .start(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  for (var job :
+                      new ArrayList<>(
+                          client.batch().v1().jobs().inAnyNamespace().list().getItems())) {
+                    if (job.getStatus() == null
+                        && WorkspaceBackupResources.ARCHIVE_JOB.equals(
+                            job.getMetadata().getName())) {
+                      finishJob(client, job.getMetadata().getNamespace(), succeeded);
+                    }
+                  }
+                } catch (RuntimeException e) {
+                  // a namespace deleted under us: try again next round
+                }
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+  }
+
+  /** The box namespace's archive Job ended: Complete with a succeeded pod, or Failed. */
+  static void finishJob(KubernetesClient client, String namespace, boolean succeeded) {
+    String status =
+        succeeded
+            ? """
+              {"status": {"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]}}
+              """
+            : """
+              {"status": {"failed": 3, "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}}
+              """;
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(namespace)
+        .withName(WorkspaceBackupResources.ARCHIVE_JOB)
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), status);
+  }
+
   /** The gateway's pod came up and passed its readiness probe. */
   void markAvailable(String namespace) {
     status(

@@ -191,7 +191,23 @@ class KubernetesRbacTest {
     runtime.apply(
         BoxResources.desired(
             TestBoxes.box(box.id(), BoxDesiredState.SUSPENDED), settings, TestBoxes.secrets()));
-    runtime.delete(box);
+    // With a workspace store: the archive Job (never finished here, so given up after a second).
+    new KubernetesRuntime(
+            client,
+            settings,
+            java.time.Clock.systemUTC(),
+            java.util.Optional.of(
+                new cloud.openclaw.operator.workspaces.WorkspaceStore(
+                    java.net.URI.create("https://s3.example.test"),
+                    "eu-central-1",
+                    "bucket",
+                    "AK",
+                    "SK",
+                    java.time.Duration.ofDays(7),
+                    java.time.Duration.ofSeconds(1),
+                    List.of())),
+            cloud.openclaw.operator.OperatorMetrics.discarded())
+        .delete(box);
     runtime.delete(box);
 
     Set<String> used = new TreeSet<>();
