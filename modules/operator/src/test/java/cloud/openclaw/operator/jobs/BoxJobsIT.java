@@ -530,6 +530,7 @@ class BoxJobsIT {
         null,
         created,
         now,
+        null,
         null);
   }
 
