@@ -21,8 +21,9 @@ public final class Redaction {
                       + "=)[^&\\s\"',;)]+"),
               "$1<redacted>"),
           new Rule(Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+"), "$1<redacted>"),
-          // Telegram bot tokens: <bot id>:<35 characters>.
-          new Rule(Pattern.compile("\\b\\d{6,}:[A-Za-z0-9_-]{30,}"), "<bot-token>"),
+          // Telegram bot tokens, <bot id>:<35 characters>, also inside a Bot API path
+          // (/bot<token>).
+          new Rule(Pattern.compile("(?<![0-9])\\d{6,}:[A-Za-z0-9_-]{30,}"), "<bot-token>"),
           // The platform's proxy tokens (ProxyTokens.SCHEME).
           new Rule(Pattern.compile("\\bocp_[A-Za-z0-9_-]{8,}"), "ocp_<redacted>"),
           // Stripe secret and restricted keys, webhook signing secrets.

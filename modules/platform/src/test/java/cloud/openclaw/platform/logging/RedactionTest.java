@@ -13,6 +13,8 @@ class RedactionTest {
 
     assertThat(masked).doesNotContain(token).doesNotContain("AAHk3x").contains("<bot-token>");
     assertThat(masked).startsWith("getMe failed for ").endsWith(" (401)");
+    assertThat(Redaction.apply("GET /telegram/bot" + token + "/getMe HTTP/1.1"))
+        .isEqualTo("GET /telegram/bot<bot-token>/getMe HTTP/1.1");
   }
 
   @Test
