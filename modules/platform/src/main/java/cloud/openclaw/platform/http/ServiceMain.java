@@ -34,10 +34,11 @@ public final class ServiceMain {
   }
 
   /**
-   * Loads the configuration, installs the log output (every line naming {@code service}), then
-   * starts the service; the log output stays for the life of the JVM.
+   * Loads the configuration, installs the log output (every line naming {@code service}, written to
+   * {@code logs}), then starts the service: {@link #run} short of the exit and the shutdown hook,
+   * for tests. The log output stays until {@code LogManager} is reset.
    */
-  static RunningService start(
+  public static RunningService start(
       String service,
       Map<String, String> environment,
       Map<String, String> overrides,

@@ -159,10 +159,25 @@ public final class JobWorker implements AutoCloseable {
 
   private void runInContext(Job job) {
     try (LeaseKeeper ignored = new LeaseKeeper(job)) {
+      long started = System.nanoTime();
       handler.handle(job);
       JobStore.Ended ended = store.succeed(job);
       if (!ended.recorded()) {
         LOG.warning(consumer + ": lost the lease of job " + job.id() + " before it finished");
+      } else {
+        LOG.info(
+            consumer
+                + ": job "
+                + job.id()
+                + " ("
+                + job.type().dbValue()
+                + ") of box "
+                + job.boxId()
+                + " succeeded, attempt "
+                + job.attempts()
+                + ", "
+                + (System.nanoTime() - started) / 1_000_000
+                + " ms");
       }
       announce(ended);
     } catch (JobSupersededException e) {

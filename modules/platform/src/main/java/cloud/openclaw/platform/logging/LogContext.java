@@ -80,6 +80,17 @@ public final class LogContext {
     }
   }
 
+  /**
+   * The work's own id replaces the request id until the enclosing scope closes (the token proxy's
+   * completion id, which its answer and its usage record carry); ignored outside any scope.
+   */
+  public static void renameRequest(String requestId) {
+    Values values = CURRENT.get();
+    if (values != null && requestId != null && !requestId.isBlank()) {
+      CURRENT.set(new Values(requestId, values.customerId(), values.service()));
+    }
+  }
+
   private static Scope open(Values before, Values now) {
     CURRENT.set(now);
     Thread owner = Thread.currentThread();

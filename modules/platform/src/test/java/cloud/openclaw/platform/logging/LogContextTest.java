@@ -32,6 +32,17 @@ class LogContextTest {
   }
 
   @Test
+  void aRequestRenamedKeepsItsNewIdUntilItsScopeCloses() {
+    try (LogContext.Scope request = LogContext.of("filter-id", "c1")) {
+      LogContext.renameRequest("req_own");
+      assertThat(LogContext.requestId()).contains("req_own");
+      assertThat(LogContext.customerId()).contains("c1");
+    }
+    LogContext.renameRequest("req_outside");
+    assertThat(LogContext.requestId()).isEmpty();
+  }
+
+  @Test
   void aCustomerOutsideAnyScopeIsNotKept() {
     LogContext.customer("c9");
 
