@@ -51,6 +51,12 @@ class HttpHostTest {
                               "x", "refused for the test");
                         })
                     .get(
+                        "/refused-with-id",
+                        (request, response) -> {
+                          throw new cloud.openclaw.platform.errors.InvalidInputException(
+                              "x", "refused for the request id test");
+                        })
+                    .get(
                         "/request-id",
                         (request, response) ->
                             response.send(
@@ -183,7 +189,8 @@ class HttpHostTest {
 
   @Test
   void errorAnswersAndTheInternalPortCarryTheRequestIdToo() throws Exception {
-    assertThat(get(service.port(), "/refused", "err-1").headers().firstValue("X-Request-Id"))
+    assertThat(
+            get(service.port(), "/refused-with-id", "err-1").headers().firstValue("X-Request-Id"))
         .contains("err-1");
     assertThat(get(service.port(), "/no-such-route", "err-2").headers().firstValue("X-Request-Id"))
         .contains("err-2");
