@@ -9,9 +9,10 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * Every request on a public port runs with a request id in its {@link LogContext}: the caller's
- * {@code X-Request-Id} when it is a sane id (another service of ours passing its own on), else a
- * new one; the answer carries it back, so a caller can quote it.
+ * Every request on a service's ports (public and internal) runs with a request id and the service's
+ * name in its {@link LogContext}: the caller's {@code X-Request-Id} when it is a sane id (another
+ * service of ours passing its own on), else a new one; the answer carries it back, so a caller can
+ * quote it.
  */
 final class RequestIdFilter {
   static final HeaderName HEADER = HeaderNames.create(RequestIds.HEADER);
