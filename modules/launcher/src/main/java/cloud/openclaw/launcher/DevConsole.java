@@ -1,10 +1,15 @@
 package cloud.openclaw.launcher;
 
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.platform.logging.JsonLogFormatter;
+import cloud.openclaw.platform.logging.LogOutput;
+import cloud.openclaw.platform.logging.Redaction;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -15,8 +20,11 @@ import java.util.logging.Logger;
 /**
  * Dev mode's console: the platform's own news at INFO (a box's milestones, gateways started,
  * reconciler repairs), everyone else's (Helidon, Hikari, Flyway, embedded PostgreSQL) only when it
- * is a warning, each record on one short line. Left alone when a logging configuration is given
- * ({@code -Djava.util.logging.config.file}).
+ * is a warning, each record on one short line, redacted as the services' lines are. With {@code
+ * OPENCLAW_LOGGING_FORMAT} set ({@code json} or {@code text}), the services' own output instead, at
+ * {@code OPENCLAW_LOGGING_LEVEL}: each line names its service by the request or the logger's
+ * package ({@link JsonLogFormatter} without a service). Left alone when a logging configuration is
+ * given ({@code -Djava.util.logging.config.file}).
  */
 final class DevConsole {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -26,9 +34,19 @@ final class DevConsole {
 
   private DevConsole() {}
 
-  static void install() {
+  static void install(Map<String, String> environment) {
     if (System.getProperty("java.util.logging.config.file") != null
         || System.getProperty("java.util.logging.config.class") != null) {
+      return;
+    }
+    String format = environment.get(ConfigLoader.environmentName(LogOutput.FORMAT_KEY));
+    if (format != null && !format.isBlank()) {
+      LogManager.getLogManager().reset();
+      LogOutput.install(
+          null,
+          format,
+          environment.getOrDefault(ConfigLoader.environmentName(LogOutput.LEVEL_KEY), ""),
+          System.err);
       return;
     }
     LogManager.getLogManager().reset();
@@ -56,11 +74,11 @@ final class DevConsole {
             .append(logger.substring(logger.lastIndexOf('.') + 1))
             .append(": ");
       }
-      line.append(formatMessage(record)).append(System.lineSeparator());
+      line.append(Redaction.apply(formatMessage(record))).append(System.lineSeparator());
       if (record.getThrown() != null) {
         StringWriter trace = new StringWriter();
         record.getThrown().printStackTrace(new PrintWriter(trace));
-        line.append(trace);
+        line.append(Redaction.apply(trace.toString()));
       }
       return line.toString();
     }

@@ -21,7 +21,12 @@ public final class Main {
       keyCommand(args[0]);
       return;
     }
-    DevConsole.install();
+    try {
+      DevConsole.install(System.getenv());
+    } catch (ConfigurationException e) {
+      System.err.println("openclaw-cloud dev: configuration error: " + e.getMessage());
+      System.exit(2);
+    }
     DevLauncher launcher = new DevLauncher(DEV_HOME.toAbsolutePath(), System.getenv(), Map.of());
     // Registered before start: a Ctrl-C while PostgreSQL is still starting stops it too.
     Runtime.getRuntime()

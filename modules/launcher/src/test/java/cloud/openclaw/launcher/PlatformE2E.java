@@ -58,6 +58,7 @@ class PlatformE2E {
   static final long ADA = 5151;
   static final long STRANGER = 6262;
   static final String INTERNAL_TOKEN = "e2e-internal-token-" + UUID.randomUUID();
+  static final String WEBHOOK_SECRET = "whsec_e2e" + UUID.randomUUID().toString().replace("-", "");
 
   /** The product's promise: paid to answering within a minute. */
   static final Duration LIVE_BOUND = Duration.ofSeconds(60);
@@ -86,7 +87,8 @@ class PlatformE2E {
         .install()
         .ensureInstalled();
 
-    try (DevLauncher launcher = new DevLauncher(home, Map.of(), overrides);
+    try (LogCapture logs = LogCapture.install();
+        DevLauncher launcher = new DevLauncher(home, Map.of(), overrides);
         Connection connection =
             DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password())) {
       db = connection;
@@ -258,6 +260,31 @@ class PlatformE2E {
           .until(() -> client.observedState(box).equals("destroyed"));
       assertThat(boxDir).doesNotExist();
       assertThat(client.customerStatus(customer)).isEqualTo("cancelled");
+
+      // 7. the services' logs of the whole run: one JSON object a line, and not one of the
+      // secrets the run used, as written nor as logged before redaction.
+      assertThat(logs.parsed()).isNotEmpty();
+      Map<String, String> secrets = new LinkedHashMap<>();
+      secrets.put("the bot token", bot.path("token").asText());
+      secrets.put("the proxy token", proxyToken);
+      secrets.put("the customer's email", "ada@example.com");
+      secrets.put("the session", session);
+      secrets.put("the internal API's token", INTERNAL_TOKEN);
+      secrets.put("the Stripe key", "sk_test_sandbox");
+      secrets.put("the Stripe webhook secret", WEBHOOK_SECRET);
+      secrets.forEach(
+          (what, secret) -> {
+            assertThat(logs.lines()).as(what).noneMatch(line -> line.contains(secret));
+            assertThat(logs.raw())
+                .as(what + ", before redaction")
+                .noneMatch(text -> text.contains(secret));
+          });
+      System.out.println(
+          "PlatformE2E: "
+              + logs.lines().size()
+              + " log lines, none with the run's "
+              + secrets.size()
+              + " secrets");
     } finally {
       System.out.println(report());
     }
@@ -271,6 +298,7 @@ class PlatformE2E {
     // Five services with a pool each, on a PostgreSQL other test runs share: small pools suffice.
     overrides.put("db.pool-size", "4");
     overrides.put("proxy.internal.token", INTERNAL_TOKEN);
+    overrides.put("sandbox.stripe.webhook-secret", WEBHOOK_SECRET);
     // Ports the launcher hands on to other services: real ones, not 0 (as proxy.internal.port).
     overrides.put("sandbox.smtp.port", Integer.toString(Ports.free()));
     overrides.put("operator.local.port-range", "0");

@@ -4,6 +4,7 @@ import cloud.openclaw.platform.db.SqlErrors;
 import cloud.openclaw.platform.domain.UsageEvent;
 import cloud.openclaw.platform.domain.UsageOutcome;
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.logging.LogContext;
 import cloud.openclaw.proxy.auth.Authenticator;
 import cloud.openclaw.proxy.auth.CustomerLimits;
 import cloud.openclaw.proxy.auth.TokenGrant;
@@ -129,7 +130,10 @@ final class CompletionsService implements HttpService {
               "This account has no active subscription."));
     }
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    // The completion's own id (its usage record's key) replaces the request id of the filter: the
+    // answer's x-request-id and the log lines say the same.
     response.header("x-request-id", requestId);
+    LogContext.renameRequest(requestId);
     ChatRequest chat;
     try {
       chat =
@@ -247,6 +251,13 @@ final class CompletionsService implements HttpService {
     private OpenAiError unreachable(long sent, Throwable failure) {
       boolean timedOut = Upstream.timedOut(failure);
       metrics.upstreamError(timedOut ? "timeout" : "unreachable");
+      LOG.warning(
+          "the model provider "
+              + (timedOut ? "did not answer in time" : "cannot be reached")
+              + " ("
+              + chat.model()
+              + "): "
+              + failure);
       return timedOut
           ? fail(
               sent,
@@ -321,6 +332,8 @@ final class CompletionsService implements HttpService {
       }
       if (answer.status() >= 500 || answer.status() < 400) {
         metrics.upstreamError("bad_status");
+        LOG.warning(
+            "the model provider answered HTTP " + answer.status() + " (" + chat.model() + ")");
         throw fail(
             sent,
             UsageOutcome.UPSTREAM_ERROR,

@@ -4,6 +4,7 @@ import cloud.openclaw.api.ApiSettings;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.Customer;
 import cloud.openclaw.platform.errors.NotFoundException;
+import cloud.openclaw.platform.logging.LogContext;
 import cloud.openclaw.platform.store.CustomerStore;
 import io.helidon.http.ForbiddenException;
 import io.helidon.http.HeaderNames;
@@ -73,6 +74,10 @@ public final class Sessions {
     if (revocations.isRevoked(session.tokenId())) {
       throw new UnauthorizedException("the session has ended: sign in again");
     }
+    if (!session.isAdmin()) {
+      // An admin's requests are about other people's boxes: their own account would mislead.
+      LogContext.customer(session.customerId());
+    }
     return session;
   }
 
@@ -82,6 +87,7 @@ public final class Sessions {
     if (session.customerId() == null) {
       throw new NotFoundException("customer");
     }
+    LogContext.customer(session.customerId());
     return session.customerId();
   }
 

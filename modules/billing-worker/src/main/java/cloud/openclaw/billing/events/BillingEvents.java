@@ -22,6 +22,7 @@ import cloud.openclaw.platform.http.Json;
 import cloud.openclaw.platform.jobs.JobQueue;
 import cloud.openclaw.platform.jobs.JobType;
 import cloud.openclaw.platform.jobs.NewJob;
+import cloud.openclaw.platform.logging.LogContext;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import cloud.openclaw.platform.store.CustomerStore;
@@ -116,6 +117,7 @@ public final class BillingEvents {
       return;
     }
     Customer customer = found.get();
+    LogContext.customer(customer.id());
     if (customer.stripeCustomerId() == null && session.hasNonNull("customer")) {
       customer =
           customers.setStripeCustomerId(
@@ -170,6 +172,7 @@ public final class BillingEvents {
       return;
     }
     Customer customer = found.get();
+    LogContext.customer(customer.id());
     Recorded recorded = record(tx, customer, fresh, event);
     Subscription current = recorded.current;
     if (current.status().isTerminal()) {
@@ -196,6 +199,7 @@ public final class BillingEvents {
       return;
     }
     Customer customer = found.get();
+    LogContext.customer(customer.id());
     Recorded recorded = record(tx, customer, fresh, event);
     if (!recorded.applied) {
       LOG.info("stripe event " + event.id() + " is older than the subscription's state: no effect");
@@ -223,6 +227,7 @@ public final class BillingEvents {
       return;
     }
     Customer customer = found.get();
+    LogContext.customer(customer.id());
     Recorded recorded = record(tx, customer, snapshot, event);
     if (!recorded.applied) {
       LOG.info("stripe event " + event.id() + " is older than the subscription's state: no effect");
@@ -273,6 +278,7 @@ public final class BillingEvents {
       return;
     }
     Customer customer = found.get();
+    LogContext.customer(customer.id());
     // Canceled is final in Stripe: a deletion wins over any state, whenever it arrives.
     Optional<Subscription> stored = subscriptions.findByStripeId(tx.execute(), snapshot.id());
     Instant at = event.created();
@@ -506,7 +512,13 @@ public final class BillingEvents {
 
   /** Tells the token proxy once the transaction has committed (it reloads anyway, later). */
   private void customerChangedAfterCommit(Tx tx, UUID customerId) {
-    tx.afterCommit(() -> customerChanged(customerId));
+    LogContext.Values event = LogContext.current(); // the event's scope ends before the commit
+    tx.afterCommit(
+        () -> {
+          try (LogContext.Scope scope = LogContext.restore(event)) {
+            customerChanged(customerId);
+          }
+        });
   }
 
   private void customerChanged(UUID customerId) {

@@ -6,6 +6,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.domain.StripeEvent;
 import cloud.openclaw.platform.jobs.Backoff;
 import cloud.openclaw.platform.jobs.Periodic;
+import cloud.openclaw.platform.logging.LogContext;
 import cloud.openclaw.platform.store.StripeEventStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +77,11 @@ public final class EventProcessor implements AutoCloseable {
                   return false;
                 }
                 taken.set(due.get());
-                handlers.handle(tx, due.get().event());
+                // The event's id is the request id of its log lines, of the jobs it enqueues and
+                // of its calls to the token proxy.
+                try (LogContext.Scope event = LogContext.request(due.get().event().id())) {
+                  handlers.handle(tx, due.get().event());
+                }
                 inbox.markProcessed(tx.execute(), due.get().event().id());
                 return true;
               });
@@ -92,15 +97,17 @@ public final class EventProcessor implements AutoCloseable {
       }
       metrics.failed(due.event().type());
       Duration delay = retry.after(due.attempts() + 1);
-      LOG.log(
-          Level.WARNING,
-          "stripe event "
-              + due.event().id()
-              + " ("
-              + due.event().type()
-              + ") failed; again in "
-              + delay,
-          e);
+      try (LogContext.Scope event = LogContext.request(due.event().id())) {
+        LOG.log(
+            Level.WARNING,
+            "stripe event "
+                + due.event().id()
+                + " ("
+                + due.event().type()
+                + ") failed; again in "
+                + delay,
+            e);
+      }
       inbox.defer(due.event().id(), e.toString(), delay);
       return true;
     }

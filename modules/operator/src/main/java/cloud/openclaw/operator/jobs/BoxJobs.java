@@ -15,6 +15,7 @@ import cloud.openclaw.platform.jobs.JobFailedException;
 import cloud.openclaw.platform.jobs.JobHandler;
 import cloud.openclaw.platform.jobs.JobSupersededException;
 import cloud.openclaw.platform.jobs.JobType;
+import cloud.openclaw.platform.logging.LogContext;
 import cloud.openclaw.platform.proxy.TokenProxyClient;
 import cloud.openclaw.platform.store.BoxStore;
 import java.time.Clock;
@@ -110,6 +111,7 @@ public final class BoxJobs implements JobHandler {
         boxes
             .find(job.boxId())
             .orElseThrow(() -> new JobFailedException("box " + job.boxId() + " no longer exists"));
+    LogContext.customer(box.customerId()); // for the rest of the job's run (JobWorker's scope)
     Optional<String> stale = stale(job.type(), box);
     if (stale.isPresent()) {
       throw superseded(job, box, stale.get());

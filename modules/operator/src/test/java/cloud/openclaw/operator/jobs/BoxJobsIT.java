@@ -605,6 +605,7 @@ class BoxJobsIT {
         null,
         created,
         now,
+        null,
         null);
   }
 

@@ -51,6 +51,7 @@ final class JobRows {
         job.idempotencyKey(),
         now,
         now,
+        null,
         null);
   }
 

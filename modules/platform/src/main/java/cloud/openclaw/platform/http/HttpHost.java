@@ -108,8 +108,19 @@ public final class HttpHost {
                     .sockets(List.of(INTERNAL))
                     .build())
             .routing(
-                routing -> routing(routing, errors, limit, new RequestMetrics(metrics), routes))
-            .routing(INTERNAL, routing -> internalRouting(routing, limit, metrics, internalRoutes))
+                routing ->
+                    routing(
+                        routing,
+                        errors,
+                        limit,
+                        new RequestIdFilter(name),
+                        new RequestMetrics(metrics),
+                        routes))
+            .routing(
+                INTERNAL,
+                routing ->
+                    internalRouting(
+                        routing, limit, new RequestIdFilter(name), metrics, internalRoutes))
             .addRoutings(List.copyOf(otherRoutings))
             .build()
             .start();
@@ -187,15 +198,18 @@ public final class HttpHost {
   }
 
   /**
-   * The public port: a bare liveness answer (no check names, no metrics: those are on the internal
-   * port) before the service's routes.
+   * The public port: every request with its request id ({@link RequestIdFilter}), timed, a bare
+   * liveness answer (no check names, no metrics: those are on the internal port) before the
+   * service's routes.
    */
   static void routing(
       HttpRouting.Builder routing,
       ErrorShape errors,
       int maxBodyBytes,
+      RequestIdFilter requestIds,
       RequestMetrics requests,
       Consumer<HttpRouting.Builder> routes) {
+    routing.addFilter(requestIds::filter);
     routing.addFilter(requests::filter);
     ErrorResponses.register(routing);
     BodyLimit.register(routing, errors, maxBodyBytes);
@@ -206,8 +220,11 @@ public final class HttpHost {
   static void internalRouting(
       HttpRouting.Builder routing,
       int maxBodyBytes,
+      RequestIdFilter requestIds,
       PrometheusMeterRegistry metrics,
       Consumer<HttpRouting.Builder> internalRoutes) {
+    // The internal API (the token proxy's) is called by the other services with their request id.
+    routing.addFilter(requestIds::filter);
     ErrorResponses.register(routing);
     BodyLimit.register(routing, ErrorShape.PLATFORM, maxBodyBytes);
     routing.get(

@@ -3,7 +3,10 @@ package cloud.openclaw.platform.jobs;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One row of operator_jobs. {@code payload} is JSON text. */
+/**
+ * One row of operator_jobs. {@code payload} is JSON text; {@code requestId} is that of what
+ * enqueued it (null: nothing did, or before it was recorded), for its run's log lines.
+ */
 public record Job(
     UUID id,
     JobType type,
@@ -19,4 +22,5 @@ public record Job(
     String idempotencyKey,
     Instant createdAt,
     Instant startedAt,
-    Instant finishedAt) {}
+    Instant finishedAt,
+    String requestId) {}

@@ -4,6 +4,7 @@ import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Rows;
 import cloud.openclaw.platform.db.SqlErrors;
 import cloud.openclaw.platform.errors.InvalidInputException;
+import cloud.openclaw.platform.logging.LogContext;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import java.time.Duration;
@@ -79,8 +80,9 @@ public final class JobStore {
       RETURNING id, type""";
   private static final String INSERT =
       """
-      INSERT INTO operator_jobs (type, box_id, payload, max_attempts, idempotency_key, published_at)
-      SELECT ?::text, ?::uuid, ?::jsonb, ?::integer, ?::text,
+      INSERT INTO operator_jobs (type, box_id, payload, max_attempts, idempotency_key, request_id,
+                                 published_at)
+      SELECT ?::text, ?::uuid, ?::jsonb, ?::integer, ?::text, ?::text,
              -- Behind another job of its box, it is announced when its turn comes: published_at
              -- stays NULL until then (for the relay).
              CASE WHEN EXISTS (SELECT 1 FROM operator_jobs
@@ -216,6 +218,7 @@ public final class JobStore {
                     job.payload(),
                     maxAttempts,
                     job.idempotencyKey(),
+                    job.requestId() != null ? job.requestId() : LogContext.requestId().orElse(null),
                     job.boxId()));
     if (row.isEmpty()) {
       return new Inserted(
@@ -407,7 +410,8 @@ public final class JobStore {
         Rows.string(row, "idempotency_key"),
         Rows.instant(row, "created_at"),
         Rows.instant(row, "started_at"),
-        Rows.instant(row, "finished_at"));
+        Rows.instant(row, "finished_at"),
+        Rows.string(row, "request_id"));
   }
 
   private static Ready ready(DbRow row) {

@@ -1,6 +1,7 @@
 package cloud.openclaw.platform.jobs;
 
 import cloud.openclaw.platform.config.JobSettings;
+import cloud.openclaw.platform.logging.LogContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -144,13 +145,39 @@ public final class JobWorker implements AutoCloseable {
     stream.ack(delivery);
   }
 
-  /** Runs the job, records its outcome and announces the next job of its box's line. */
+  /**
+   * Runs the job, records its outcome and announces the next job of its box's line; its log lines
+   * (and the calls it makes to other services) carry the request id of what enqueued it, or {@code
+   * job-<id>} when nothing did.
+   */
   private void run(Job job) {
+    // Apart from the lease's try: its catch clauses log, and run after its resources are closed.
+    try (LogContext.Scope context = LogContext.request(requestId(job))) {
+      runInContext(job);
+    }
+  }
+
+  private void runInContext(Job job) {
     try (LeaseKeeper ignored = new LeaseKeeper(job)) {
+      long started = System.nanoTime();
       handler.handle(job);
       JobStore.Ended ended = store.succeed(job);
       if (!ended.recorded()) {
         LOG.warning(consumer + ": lost the lease of job " + job.id() + " before it finished");
+      } else {
+        LOG.info(
+            consumer
+                + ": job "
+                + job.id()
+                + " ("
+                + job.type().dbValue()
+                + ") of box "
+                + job.boxId()
+                + " succeeded, attempt "
+                + job.attempts()
+                + ", "
+                + (System.nanoTime() - started) / 1_000_000
+                + " ms");
       }
       announce(ended);
     } catch (JobSupersededException e) {
@@ -179,6 +206,10 @@ public final class JobWorker implements AutoCloseable {
         announceNext(job);
       }
     }
+  }
+
+  static String requestId(Job job) {
+    return job.requestId() != null ? job.requestId() : "job-" + job.id();
   }
 
   private void announceNext(Job ended) {

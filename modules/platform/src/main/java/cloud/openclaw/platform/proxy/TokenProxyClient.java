@@ -5,6 +5,8 @@ import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.logging.LogContext;
+import cloud.openclaw.platform.logging.RequestIds;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -99,7 +101,7 @@ public final class TokenProxyClient {
   }
 
   private JsonNode send(String method, String path, Object body) {
-    HttpRequest request =
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofSeconds(10))
             .header("Authorization", authorization)
@@ -108,8 +110,10 @@ public final class TokenProxyClient {
                 method,
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(Json.write(body)))
-            .build();
+                    : HttpRequest.BodyPublishers.ofString(Json.write(body)));
+    // The proxy's log lines of this call carry the caller's request id (a job's, an event's).
+    LogContext.requestId().ifPresent(id -> builder.header(RequestIds.HEADER, id));
+    HttpRequest request = builder.build();
     HttpResponse<String> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());

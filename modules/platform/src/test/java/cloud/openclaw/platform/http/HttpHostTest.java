@@ -51,6 +51,18 @@ class HttpHostTest {
                               "x", "refused for the test");
                         })
                     .get(
+                        "/refused-with-id",
+                        (request, response) -> {
+                          throw new cloud.openclaw.platform.errors.InvalidInputException(
+                              "x", "refused for the request id test");
+                        })
+                    .get(
+                        "/request-id",
+                        (request, response) ->
+                            response.send(
+                                cloud.openclaw.platform.logging.LogContext.requestId()
+                                    .orElse("none")))
+                    .get(
                         "/things/{id}",
                         (request, response) ->
                             Json.send(response, Status.OK_200, Map.of("id", "x"))),
@@ -158,6 +170,38 @@ class HttpHostTest {
   }
 
   @Test
+  void aValidRequestIdIsTheHandlersAndComesBack() throws Exception {
+    HttpResponse<String> answer = get(service.port(), "/request-id", "abc-123.x:y");
+
+    assertThat(answer.body()).isEqualTo("abc-123.x:y");
+    assertThat(answer.headers().firstValue("X-Request-Id")).contains("abc-123.x:y");
+  }
+
+  @Test
+  void aMissingOrUnfitRequestIdIsReplacedByANewOne() throws Exception {
+    for (String unfit : new String[] {null, "a b", "x".repeat(65), "<script>", "ünï"}) {
+      HttpResponse<String> answer = get(service.port(), "/request-id", unfit);
+
+      assertThat(answer.body()).matches("[0-9a-f]{16}");
+      assertThat(answer.headers().firstValue("X-Request-Id")).contains(answer.body());
+    }
+  }
+
+  @Test
+  void errorAnswersAndTheInternalPortCarryTheRequestIdToo() throws Exception {
+    assertThat(
+            get(service.port(), "/refused-with-id", "err-1").headers().firstValue("X-Request-Id"))
+        .contains("err-1");
+    assertThat(get(service.port(), "/no-such-route", "err-2").headers().firstValue("X-Request-Id"))
+        .contains("err-2");
+    assertThat(
+            get(service.internalPort(), "/observe/metrics", "int-1")
+                .headers()
+                .firstValue("X-Request-Id"))
+        .contains("int-1");
+  }
+
+  @Test
   void theRequestFamilyIsListedBeforeAnyRequest() {
     PrometheusMeterRegistry fresh = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new RequestMetrics(fresh);
@@ -176,6 +220,15 @@ class HttpHostTest {
     return CLIENT.send(
         HttpRequest.newBuilder(url(port, path)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(int port, String path, String requestId)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(url(port, path)).GET();
+    if (requestId != null) {
+      request.header("X-Request-Id", requestId);
+    }
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static URI url(int port, String path) {

@@ -8,6 +8,7 @@ import cloud.openclaw.platform.config.JobSettings;
 import cloud.openclaw.platform.config.RedisSettings;
 import cloud.openclaw.platform.db.Database;
 import cloud.openclaw.platform.db.Migrations;
+import cloud.openclaw.platform.logging.LogContext;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.StoreFixtures;
 import cloud.openclaw.testkit.TestPostgres;
@@ -112,6 +113,30 @@ class JobQueueIT {
 
   private JobStatus statusOf(UUID id) {
     return store.find(id).orElseThrow().status();
+  }
+
+  @Test
+  void aJobRunsWithTheRequestIdOfWhatEnqueuedIt() {
+    Job fromRequest;
+    try (LogContext.Scope request = LogContext.request("req-enqueue-1")) {
+      fromRequest = queue.enqueue(job("request:" + UUID.randomUUID()));
+    }
+    Job explicit =
+        queue.enqueue(
+            new NewJob(JobType.PROVISION, boxId, null, "event:" + UUID.randomUUID(), "evt_1"));
+    Job outside = queue.enqueue(job("outside:" + UUID.randomUUID()));
+    assertThat(store.find(fromRequest.id()).orElseThrow().requestId()).isEqualTo("req-enqueue-1");
+    assertThat(explicit.requestId()).isEqualTo("evt_1");
+    assertThat(outside.requestId()).isNull();
+
+    Map<UUID, String> seen = new ConcurrentHashMap<>();
+    worker("a", job -> seen.put(job.id(), LogContext.requestId().orElse("none")));
+
+    await().atMost(10, TimeUnit.SECONDS).until(() -> seen.size() == 3);
+    assertThat(seen)
+        .containsEntry(fromRequest.id(), "req-enqueue-1")
+        .containsEntry(explicit.id(), "evt_1")
+        .containsEntry(outside.id(), "job-" + outside.id());
   }
 
   @Test

@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The SMTP catcher: a real SMTP server (GreenMail) on {@code sandbox.smtp.host:port} that accepts
@@ -43,6 +45,18 @@ public final class MailCatcher implements HttpService, AutoCloseable {
   public static final String MOUNT = "/mail";
 
   private static final String MAIL_FILE = "mail-";
+
+  /**
+   * GreenMail says at INFO, for every new recipient, that it made a login named after the address
+   * (with the address as its password): a line per email, which the platform's logs never hold.
+   * Held here: a logger nobody references may be collected, and its level with it.
+   */
+  private static final Logger GREENMAIL = quiet(Logger.getLogger("com.icegreen.greenmail"));
+
+  private static Logger quiet(Logger logger) {
+    logger.setLevel(Level.WARNING);
+    return logger;
+  }
 
   private final GreenMail server;
   private final StateDir saved;

@@ -10,6 +10,7 @@ import cloud.openclaw.platform.domain.ProxyToken;
 import cloud.openclaw.platform.domain.Subscription;
 import cloud.openclaw.platform.domain.UsageMonthly;
 import cloud.openclaw.platform.events.EventBus;
+import cloud.openclaw.platform.logging.LogContext;
 import cloud.openclaw.platform.redis.Redis;
 import cloud.openclaw.platform.store.CustomerStore;
 import cloud.openclaw.platform.store.ProxyTokenStore;
@@ -83,6 +84,7 @@ public final class Authenticator implements AutoCloseable {
         tokens
             .get(HexFormat.of().formatHex(ProxyTokens.hash(token)))
             .orElseThrow(Authenticator::unauthorized);
+    LogContext.customer(grant.customerId()); // the rest of the request's log lines are theirs
     return switch (grant.status()) {
       case ACTIVE -> grant;
       case SUSPENDED ->

@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +42,8 @@ import java.util.regex.Pattern;
  * all replicas' caches before the call returns.
  */
 public final class InternalService implements HttpService {
+  private static final Logger LOG = Logger.getLogger(InternalService.class.getName());
+
   private static final Pattern PLATFORM_ACCOUNT = Pattern.compile("^[a-z][a-z0-9-]{0,39}$");
   // Where the platform's own accounts' addresses are: a reserved domain, so no mail reaches anyone.
   private static final String PLATFORM_ACCOUNT_DOMAIN = "@platform.openclaw.invalid";
@@ -108,6 +111,7 @@ public final class InternalService implements HttpService {
     UUID box = id(request, "box");
     cloud.openclaw.platform.domain.IssuedToken issued = tokens.issue(database.execute(), box);
     ProxyToken token = issued.proxyToken();
+    LOG.info("token " + token.id() + " issued for box " + box);
     Json.send(
         response,
         Status.CREATED_201,
@@ -143,6 +147,7 @@ public final class InternalService implements HttpService {
               return tokens.issueForPlatformAccount(tx.execute(), account.id());
             });
     ProxyToken token = issued.proxyToken();
+    LOG.info("token " + token.id() + " issued for platform account " + name);
     Json.send(
         response,
         Status.CREATED_201,
@@ -151,8 +156,9 @@ public final class InternalService implements HttpService {
 
   private void boxTokens(ServerRequest request, ServerResponse response) {
     UUID box = id(request, "box");
+    String action = request.path().pathParameters().get("action");
     List<ProxyToken> changed =
-        switch (request.path().pathParameters().get("action")) {
+        switch (action) {
           case "suspend" -> tokens.suspendForBox(database.execute(), box);
           case "resume" -> tokens.reactivateForBox(database.execute(), box);
           case "revoke" -> tokens.revokeAllForBox(database.execute(), box);
@@ -161,6 +167,7 @@ public final class InternalService implements HttpService {
     // Every token of the box, not only those changed now: a retry after an announcement failed
     // (Redis unreachable after the commit) changes nothing, and must announce all the same.
     tokens.listForBox(database.execute(), box).forEach(authenticator::tokenChanged);
+    LOG.info("box " + box + ": " + action + " changed " + changed.size() + " token(s)");
     Json.send(response, Status.OK_200, changed.stream().map(InternalService::view).toList());
   }
 
@@ -174,6 +181,7 @@ public final class InternalService implements HttpService {
           default -> throw new NotFoundException("action");
         };
     ProxyToken token = tokens.setStatus(database.execute(), id, status);
+    LOG.info("token " + id + " now " + status.dbValue());
     authenticator.tokenChanged(token);
     Json.send(response, Status.OK_200, view(token));
   }
