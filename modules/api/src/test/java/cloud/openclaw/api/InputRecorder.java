@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class InputRecorder implements AutoCloseable {
   /** One POST as received. */
-  record Posted(String path, String authorization, JsonNode body) {}
+  record Posted(String path, String authorization, String requestId, JsonNode body) {}
 
   private final HttpServer server;
   private final List<Posted> posted = new CopyOnWriteArrayList<>();
@@ -56,6 +56,7 @@ final class InputRecorder implements AutoCloseable {
         new Posted(
             exchange.getRequestURI().getRawPath(),
             exchange.getRequestHeaders().getFirst("Authorization"),
+            exchange.getRequestHeaders().getFirst("X-Request-Id"),
             Json.MAPPER.readTree(body)));
     byte[] reply = answer.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", "application/json");

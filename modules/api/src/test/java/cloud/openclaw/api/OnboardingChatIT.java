@@ -184,6 +184,10 @@ class OnboardingChatIT {
     assertThat(posted).hasSize(4);
     assertThat(posted)
         .allSatisfy(post -> assertThat(post.authorization()).isEqualTo("Bearer " + AGENT_TOKEN));
+    // A frame is no HTTP request: each gets an id of its own, which the agent's lines then carry.
+    assertThat(posted.stream().map(InputRecorder.Posted::requestId))
+        .allSatisfy(id -> assertThat(id).matches("[0-9a-f]{16}"))
+        .doesNotHaveDuplicates();
     assertThat(posted.get(0).body().toString()).isEqualTo("{\"type\":\"start\"}");
     assertThat(posted.get(1).body().toString())
         .isEqualTo("{\"type\":\"text\",\"text\":\"A tutor for my kids\"}");

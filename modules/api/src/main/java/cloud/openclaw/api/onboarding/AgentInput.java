@@ -1,6 +1,7 @@
 package cloud.openclaw.api.onboarding;
 
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.logging.RequestIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
@@ -47,6 +48,7 @@ public final class AgentInput {
     if (!token.isEmpty()) {
       request.header("Authorization", "Bearer " + token);
     }
+    RequestIds.passOn(request);
     try {
       HttpResponse<String> response =
           http.send(request.build(), HttpResponse.BodyHandlers.ofString());

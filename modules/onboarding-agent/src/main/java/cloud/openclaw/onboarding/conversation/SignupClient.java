@@ -2,6 +2,7 @@ package cloud.openclaw.onboarding.conversation;
 
 import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.http.Json;
+import cloud.openclaw.platform.logging.RequestIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
@@ -101,6 +102,7 @@ public final class SignupClient {
       if (!internalToken.isEmpty()) {
         post.header("Authorization", "Bearer " + internalToken);
       }
+      RequestIds.passOn(post);
       response = http.send(post.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UnavailableException("the sign-up service cannot be reached", e);

@@ -1,5 +1,6 @@
 package cloud.openclaw.platform.logging;
 
+import java.net.http.HttpRequest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
@@ -18,6 +19,14 @@ public final class RequestIds {
   /** {@code incoming} when valid, else a new id. */
   public static String accept(String incoming) {
     return incoming != null && VALID.matcher(incoming).matches() ? incoming : generate();
+  }
+
+  /**
+   * Puts the current request id (or, outside any request, as on a WebSocket frame, a new one) on a
+   * call to another service of ours, so that its lines of the call carry the caller's id.
+   */
+  public static HttpRequest.Builder passOn(HttpRequest.Builder call) {
+    return call.header(HEADER, LogContext.requestId().orElseGet(RequestIds::generate));
   }
 
   public static String generate() {

@@ -5,7 +5,6 @@ import cloud.openclaw.platform.errors.InvalidInputException;
 import cloud.openclaw.platform.errors.NotFoundException;
 import cloud.openclaw.platform.errors.UnavailableException;
 import cloud.openclaw.platform.http.Json;
-import cloud.openclaw.platform.logging.LogContext;
 import cloud.openclaw.platform.logging.RequestIds;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -112,7 +111,7 @@ public final class TokenProxyClient {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(Json.write(body)));
     // The proxy's log lines of this call carry the caller's request id (a job's, an event's).
-    LogContext.requestId().ifPresent(id -> builder.header(RequestIds.HEADER, id));
+    RequestIds.passOn(builder);
     HttpRequest request = builder.build();
     HttpResponse<String> response;
     try {
