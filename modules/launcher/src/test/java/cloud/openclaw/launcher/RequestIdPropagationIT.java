@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,14 +37,7 @@ class RequestIdPropagationIT {
   @Test
   void anAdminsRequestIdFollowsItsJobThroughTheOperatorToTheTokenProxy(@TempDir Path home)
       throws Exception {
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("db.url", postgres.jdbcUrl());
-    overrides.put("db.user", postgres.user());
-    overrides.put("db.password", postgres.password());
-    overrides.put("redis.url", redis.url());
-    overrides.put("redis.prefix", redis.prefix());
-    DevService.ALL.forEach(service -> overrides.put(service.key() + ".port", "0"));
-    overrides.put("proxy.internal.port", Integer.toString(Ports.free()));
+    Map<String, String> overrides = DevPlatform.overrides(postgres, redis);
     String email = "rid-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
     String requestId = "it-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
 
@@ -54,8 +46,7 @@ class RequestIdPropagationIT {
         Connection db =
             DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password())) {
       launcher.start();
-      Map<String, String> urls = new HashMap<>();
-      launcher.services().forEach(service -> urls.put(service.name(), service.url()));
+      Map<String, String> urls = PlatformE2E.urls(launcher);
       DevClient client = new DevClient(urls.get("sandbox"), urls.get("api"), db);
       String botToken = client.newBot().path("token").asText();
       JsonNode signup = client.signUp(email, botToken, List.of(4242L));

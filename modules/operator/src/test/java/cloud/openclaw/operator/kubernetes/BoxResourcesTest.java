@@ -22,20 +22,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class BoxResourcesTest {
   final KubernetesSettings settings = TestBoxes.kubernetes();
-  final Box box =
-      TestBoxes.box(
-          UUID.fromString("0a1b2c3d-4e5f-4789-9abc-def012345678"),
-          UUID.fromString("11111111-2222-4333-8444-555555555555"),
-          BoxDesiredState.RUNNING,
-          "kimi-k2.7-code",
-          ThinkingLevel.HIGH,
-          List.of(111L, 222L));
+  final Box box = TestBoxes.fixed();
   final BoxResources.Desired desired = BoxResources.desired(box, settings, TestBoxes.secrets());
 
   @Test

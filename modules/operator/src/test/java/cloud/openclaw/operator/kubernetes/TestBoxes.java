@@ -58,6 +58,17 @@ public final class TestBoxes {
     return box(UUID.randomUUID(), BoxDesiredState.RUNNING);
   }
 
+  /** One box of fixed ids, for tests that compare rendered names and URLs. */
+  static Box fixed() {
+    return box(
+        UUID.fromString("0a1b2c3d-4e5f-4789-9abc-def012345678"),
+        UUID.fromString("11111111-2222-4333-8444-555555555555"),
+        BoxDesiredState.RUNNING,
+        "kimi-k2.7-code",
+        ThinkingLevel.HIGH,
+        List.of(111L, 222L));
+  }
+
   public static Box box(UUID id, BoxDesiredState state) {
     return box(id, UUID.randomUUID(), state, "kimi-k3", ThinkingLevel.LOW, List.of(111L, 222L));
   }

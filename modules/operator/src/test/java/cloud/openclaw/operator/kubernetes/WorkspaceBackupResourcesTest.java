@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import cloud.openclaw.platform.domain.Box;
-import cloud.openclaw.platform.domain.BoxDesiredState;
-import cloud.openclaw.platform.domain.ThinkingLevel;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -41,14 +39,7 @@ class WorkspaceBackupResourcesTest {
           "https://s3.example.test/backups/workspaces/11111111-2222-4333-8444-555555555555.tar.gz?X-Amz-Signature=def");
 
   final KubernetesSettings settings = TestBoxes.kubernetes();
-  final Box box =
-      TestBoxes.box(
-          UUID.fromString("0a1b2c3d-4e5f-4789-9abc-def012345678"),
-          UUID.fromString("11111111-2222-4333-8444-555555555555"),
-          BoxDesiredState.RUNNING,
-          "kimi-k2.7-code",
-          ThinkingLevel.HIGH,
-          List.of(111L, 222L));
+  final Box box = TestBoxes.fixed();
 
   BoxResources.Desired withRestore(List<String> egressCidrs) {
     return BoxResources.desired(
