@@ -233,7 +233,8 @@ let
           resources = [ "deployments" ];
           verbs = [ "get" "list" "create" "update" "patch" ];
         }
-        # The workspace archive Job of a box being destroyed (operator.workspaces.s3).
+        # The workspace archive Job of a box being destroyed, and the nightly snapshot Job of a
+        # running box (operator.workspaces.s3).
         {
           apiGroups = [ "batch" ];
           resources = [ "jobs" ];
@@ -708,8 +709,9 @@ let
       (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_PORT" (toString services.token-proxy.ports.http))
       (plain "OPENCLAW_OPERATOR_KUBERNETES_TOKEN_PROXY_BASE_URL" "http://${svcHost "token-proxy"}:${toString services.token-proxy.ports.http}/v1")
       (plain "OPENCLAW_OPERATOR_KUBERNETES_CLUSTER_CIDRS" "${cluster.clusterCidr},${cluster.serviceCidr}")
-      # Destroyed boxes' workspaces to the backups bucket (workspaces/<customer id>.tar.gz), restored
-      # into the customer's next box; the operator signs per-object URLs, the boxes never get the key.
+      # Boxes' workspaces to the backups bucket (workspaces/<customer id>.tar.gz) when destroyed and
+      # nightly while running (operator.workspaces.snapshot-interval, P1D), restored into the
+      # customer's next box; the operator signs per-object URLs, the boxes never get the key.
       (plain "OPENCLAW_OPERATOR_WORKSPACES_S3_ENDPOINT" "https://${cluster.backups.s3.endpoint}")
       (plain "OPENCLAW_OPERATOR_WORKSPACES_S3_REGION" cluster.backups.s3.region)
       (plain "OPENCLAW_OPERATOR_WORKSPACES_S3_BUCKET" cluster.backups.s3.bucket)

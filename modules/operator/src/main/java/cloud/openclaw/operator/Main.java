@@ -6,6 +6,7 @@ import cloud.openclaw.operator.jobs.BoxJobs;
 import cloud.openclaw.operator.jobs.Progress;
 import cloud.openclaw.operator.kubernetes.KubernetesRuntime;
 import cloud.openclaw.operator.kubernetes.KubernetesSettings;
+import cloud.openclaw.operator.kubernetes.WorkspaceSnapshots;
 import cloud.openclaw.operator.local.LocalGatewayRuntime;
 import cloud.openclaw.operator.local.LocalRuntime;
 import cloud.openclaw.operator.local.LocalSettings;
@@ -61,7 +62,9 @@ import java.util.logging.Logger;
  * and small installs); each job goes to its box's runtime. With neither enabled it only serves
  * health. With either, a {@link Reconciler} repairs drift between PostgreSQL and the runtimes on
  * start and every {@code operator.reconcile-interval}, and a {@link BotWatcher} asks Telegram about
- * every running box's bot every {@code operator.bot-check-interval}.
+ * every running box's bot every {@code operator.bot-check-interval}. With a workspace store, {@link
+ * WorkspaceSnapshots} copies the running Kubernetes boxes' workspaces every {@code
+ * operator.workspaces.snapshot-interval}.
  */
 public final class Main {
   static final String SERVICE = "operator";
@@ -96,7 +99,7 @@ public final class Main {
       Connections connections = opened.add(Connections.open(platform));
       PrometheusMeterRegistry registry = Metrics.registry(SERVICE);
       OperatorMetrics metrics = new OperatorMetrics(registry);
-      Runtimes runtimes = runtimes(settings, kubernetes, metrics, opened);
+      Runtimes runtimes = runtimes(settings, kubernetes, connections, metrics, opened);
       if (!runtimes.isEmpty()) {
         startWorker(settings, platform.jobs(), connections, runtimes, metrics, opened);
       } else {
@@ -115,6 +118,7 @@ public final class Main {
   private static Runtimes runtimes(
       Settings settings,
       Supplier<KubernetesClient> kubernetes,
+      Connections connections,
       OperatorMetrics metrics,
       Opened opened) {
     List<GatewayRuntime> enabled = new ArrayList<>();
@@ -126,15 +130,30 @@ public final class Main {
                   store ->
                       "kubernetes runtime: destroyed boxes' workspaces are archived to "
                           + store
-                          + " and restored into their customer's next box")
+                          + " and restored into their customer's next box; running boxes'"
+                          + " are copied there every "
+                          + settings.duration(WorkspaceStore.PREFIX + "snapshot-interval"))
               .orElse(
                   "kubernetes runtime: operator.workspaces.s3.endpoint or .bucket is empty:"
                       + " destroyed boxes' workspaces are NOT archived (they go with the"
                       + " namespace)"));
       KubernetesClient client = opened.add(kubernetes.get());
-      enabled.add(
-          new KubernetesRuntime(
-              client, KubernetesSettings.from(settings), Clock.systemUTC(), workspaces, metrics));
+      KubernetesSettings cluster = KubernetesSettings.from(settings);
+      KubernetesRuntime runtime =
+          new KubernetesRuntime(client, cluster, Clock.systemUTC(), workspaces, metrics);
+      enabled.add(runtime);
+      if (workspaces.isPresent()) {
+        opened.add(
+            new WorkspaceSnapshots(
+                    runtime,
+                    client,
+                    cluster,
+                    workspaces.get(),
+                    WorkspaceSnapshots.Schedule.from(settings),
+                    Clock.systemUTC(),
+                    metrics)
+                .start(connections.redis()));
+      }
     }
     if (settings.bool("operator.local.enabled")) {
       LocalSettings local = LocalSettings.from(settings);

@@ -47,8 +47,8 @@ public final class OperatorMetrics {
   private final Map<BoxObservedState, AtomicLong> boxes = new EnumMap<>(BoxObservedState.class);
   private final Timer paidToLive;
   private final Timer reconcile;
-  private final AtomicLong lastWorkspaceArchive = new AtomicLong();
-  private boolean lastWorkspaceArchiveRegistered;
+  private final AtomicLong lastWorkspaceSnapshot = new AtomicLong();
+  private boolean lastWorkspaceSnapshotRegistered;
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -89,8 +89,10 @@ public final class OperatorMetrics {
             "From the payment (the provision job's creation) to the box running",
             Duration.ofSeconds(1),
             Duration.ofMinutes(30));
-    for (String outcome : List.of("succeeded", "failed")) {
-      workspaceArchives(outcome);
+    for (ArchiveReason reason : ArchiveReason.values()) {
+      for (String outcome : List.of("succeeded", "failed")) {
+        workspaceArchives(reason, outcome);
+      }
     }
     reconcile = Metrics.timer(registry, "operator_reconcile", "One reconciler pass");
   }
@@ -128,35 +130,50 @@ public final class OperatorMetrics {
     paidToLive.record(took.isNegative() ? Duration.ZERO : took);
   }
 
-  private Counter workspaceArchives(String outcome) {
+  /** Why a workspace was archived: openclaw_workspace_archives_total{reason}. */
+  public enum ArchiveReason {
+    /** The box was being destroyed. */
+    DESTROY,
+    /** The nightly snapshot of a running box. */
+    SNAPSHOT;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private Counter workspaceArchives(ArchiveReason reason, String outcome) {
     return Counter.builder("openclaw_workspace_archives")
-        .description("Destroyed Kubernetes boxes' workspaces archived to the store, by outcome")
+        .description(
+            "Kubernetes boxes' workspaces archived to the store, by reason (destroy, snapshot) and"
+                + " outcome")
+        .tag("reason", reason.tag())
         .tag("outcome", outcome)
         .register(registry);
   }
 
+  /** A box's workspace archived ({@code ok}) or not, when destroyed or by the nightly snapshot. */
+  public void workspaceArchived(ArchiveReason reason, boolean ok) {
+    workspaceArchives(reason, ok ? "succeeded" : "failed").increment();
+  }
+
   /**
-   * A destroyed box's workspace archived ({@code ok}) or not. The time of the last success is
-   * {@code openclaw_backup_last_success_timestamp_seconds{kind="workspaces"}}, exported only once
-   * there has been one: archives happen when boxes are destroyed, not on a schedule, so its age
-   * says nothing about a backup being late (no BackupLate or BackupNotReported for this kind; the
-   * alert is WorkspaceArchiveFailed on the failures).
+   * The last snapshot pass that copied every running box's workspace ended at {@code at}: {@code
+   * openclaw_backup_last_success_timestamp_seconds{kind="workspaces"}}, exported only once known
+   * (never with the feature off), for BackupLate. A destroy's archive does not set it: it says
+   * nothing about the running boxes.
    */
-  public synchronized void workspaceArchived(boolean ok, Instant at) {
-    workspaceArchives(ok ? "succeeded" : "failed").increment();
-    if (!ok) {
-      return;
-    }
-    lastWorkspaceArchive.set(at.getEpochSecond());
-    if (!lastWorkspaceArchiveRegistered) {
+  public synchronized void workspacesSnapshotted(Instant at) {
+    lastWorkspaceSnapshot.set(at.getEpochSecond());
+    if (!lastWorkspaceSnapshotRegistered) {
       Gauge.builder(
               "openclaw_backup_last_success_timestamp_seconds",
-              lastWorkspaceArchive,
+              lastWorkspaceSnapshot,
               AtomicLong::get)
           .description("When the last backup of this kind succeeded (Unix time)")
           .tag("kind", "workspaces")
           .register(registry);
-      lastWorkspaceArchiveRegistered = true;
+      lastWorkspaceSnapshotRegistered = true;
     }
   }
 

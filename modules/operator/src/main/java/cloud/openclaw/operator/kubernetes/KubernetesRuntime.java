@@ -176,6 +176,46 @@ public final class KubernetesRuntime implements GatewayRuntime {
    */
   @Override
   public List<Placed> list() {
+    Map<String, Deployment> gateways = gateways();
+    return listManaged().stream()
+        .filter(ns -> ns.namespace().startsWith(settings.namespacePrefix()))
+        .map(
+            ns -> {
+              Deployment gateway = gateways.get(ns.namespace());
+              boolean running = wantsReplica(gateway);
+              String settingsHash =
+                  gateway == null || gateway.getMetadata().getAnnotations() == null
+                      ? null
+                      : gateway
+                          .getMetadata()
+                          .getAnnotations()
+                          .get(BoxResources.SETTINGS_HASH_ANNOTATION);
+              return new Placed(
+                  ns.boxId(), ns.namespace(), ns.terminating(), running, settingsHash);
+            })
+        .toList();
+  }
+
+  /**
+   * The boxes of this installation whose gateway is meant to run (its Deployment wants a replica)
+   * in a namespace that is not being deleted and names its customer: what the nightly workspace
+   * snapshot copies. The same two requests as {@link #list()}.
+   */
+  public List<WorkspaceBackupResources.SnapshotTarget> listRunning() {
+    Map<String, Deployment> gateways = gateways();
+    return listManaged().stream()
+        .filter(ns -> ns.namespace().startsWith(settings.namespacePrefix()))
+        .filter(ns -> !ns.terminating() && ns.customerId() != null)
+        .filter(ns -> wantsReplica(gateways.get(ns.namespace())))
+        .map(
+            ns ->
+                new WorkspaceBackupResources.SnapshotTarget(
+                    ns.boxId(), ns.customerId(), ns.namespace()))
+        .toList();
+  }
+
+  /** The managed gateway Deployments of all namespaces, by namespace. */
+  private Map<String, Deployment> gateways() {
     Map<String, Deployment> gateways = new HashMap<>();
     for (Deployment deployment :
         client
@@ -189,24 +229,12 @@ public final class KubernetesRuntime implements GatewayRuntime {
         gateways.put(deployment.getMetadata().getNamespace(), deployment);
       }
     }
-    return listManaged().stream()
-        .filter(ns -> ns.namespace().startsWith(settings.namespacePrefix()))
-        .map(
-            ns -> {
-              Deployment gateway = gateways.get(ns.namespace());
-              Integer replicas = gateway == null ? null : gateway.getSpec().getReplicas();
-              boolean running = gateway != null && (replicas == null || replicas > 0);
-              String settingsHash =
-                  gateway == null || gateway.getMetadata().getAnnotations() == null
-                      ? null
-                      : gateway
-                          .getMetadata()
-                          .getAnnotations()
-                          .get(BoxResources.SETTINGS_HASH_ANNOTATION);
-              return new Placed(
-                  ns.boxId(), ns.namespace(), ns.terminating(), running, settingsHash);
-            })
-        .toList();
+    return gateways;
+  }
+
+  private static boolean wantsReplica(Deployment gateway) {
+    Integer replicas = gateway == null ? null : gateway.getSpec().getReplicas();
+    return gateway != null && (replicas == null || replicas > 0);
   }
 
   @Override
@@ -348,9 +376,10 @@ public final class KubernetesRuntime implements GatewayRuntime {
    * consistent copy, and the volume free for the Job's pod), runs the {@link
    * WorkspaceBackupResources#ARCHIVE_JOB} Job (the one a previous attempt started, if any) and
    * waits for it up to the store's archive-timeout. A failure or a timeout is logged and counted
-   * ({@code openclaw_workspace_archives_total{outcome="failed"}}, alert WorkspaceArchiveFailed),
-   * and the box is deleted all the same: a cancelled customer's box must go within minutes,
-   * whatever the storage does. Nothing to archive when the namespace or its volume is gone already.
+   * ({@code openclaw_workspace_archives_total{reason="destroy",outcome="failed"}}, alert
+   * WorkspaceArchiveFailed), and the box is deleted all the same: a cancelled customer's box must
+   * go within minutes, whatever the storage does. Nothing to archive when the namespace or its
+   * volume is gone already.
    */
   private void archiveWorkspace(Box box, String namespace, WorkspaceStore store) {
     Namespace existing = client.namespaces().withName(namespace).get();
@@ -387,7 +416,7 @@ public final class KubernetesRuntime implements GatewayRuntime {
     while (true) {
       job = jobs.withName(WorkspaceBackupResources.ARCHIVE_JOB).get();
       if (job != null && jobSucceeded(job)) {
-        metrics.workspaceArchived(true, clock.instant());
+        metrics.workspaceArchived(OperatorMetrics.ArchiveReason.DESTROY, true);
         LOG.info(
             "box "
                 + box.id()
@@ -412,7 +441,7 @@ public final class KubernetesRuntime implements GatewayRuntime {
       }
       sleep(POLL);
     }
-    metrics.workspaceArchived(false, clock.instant());
+    metrics.workspaceArchived(OperatorMetrics.ArchiveReason.DESTROY, false);
     LOG.warning(
         "box "
             + box.id()
@@ -453,13 +482,13 @@ public final class KubernetesRuntime implements GatewayRuntime {
     }
   }
 
-  private static boolean jobSucceeded(Job job) {
+  static boolean jobSucceeded(Job job) {
     return job.getStatus() != null
         && ((job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0)
             || condition(job, "Complete"));
   }
 
-  private static boolean jobFailed(Job job) {
+  static boolean jobFailed(Job job) {
     return job.getStatus() != null && condition(job, "Failed");
   }
 

@@ -1,6 +1,8 @@
 package cloud.openclaw.operator.kubernetes;
 
 import cloud.openclaw.platform.domain.Box;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -21,17 +23,22 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * A box's workspace (the agent's memory) off the node and back, as pure functions: the archive Job
- * a destroy runs in the box's namespace before deleting it, and the restore init container every
- * gateway pod starts with. Both run the gateway image's node (the image has no tar, gzip or curl):
- * the scripts are {@code operator/workspaces/archive.js} and {@code restore.js}. Neither ever sees
- * the bucket's key: only a presigned URL for the customer's one object ({@code workspaces/<customer
+ * a destroy runs in the box's namespace before deleting it, the nightly snapshot Job of a running
+ * box (the same script, beside the gateway), and the restore init container every gateway pod
+ * starts with. Both run the gateway image's node (the image has no tar, gzip or curl): the scripts
+ * are {@code operator/workspaces/archive.js} and {@code restore.js}. Neither ever sees the bucket's
+ * key: only a presigned URL for the customer's one object ({@code workspaces/<customer
  * id>.tar.gz}).
  */
 public final class WorkspaceBackupResources {
@@ -51,6 +58,25 @@ public final class WorkspaceBackupResources {
 
   /** A finished Job is cleaned up after this long (the namespace usually goes first). */
   public static final int ARCHIVE_TTL_SECONDS = 3600;
+
+  /** The nightly snapshot Jobs' names: this, then the pass's day (see {@link #snapshotJobName}). */
+  public static final String SNAPSHOT_JOB_PREFIX = "workspace-snapshot-";
+
+  public static final String SNAPSHOT_NAME = "workspace-snapshot";
+
+  /**
+   * A finished snapshot Job is kept this long: its pod's log can be read the morning after a
+   * failure, and it is gone before the next night's.
+   */
+  public static final int SNAPSHOT_TTL_SECONDS = 12 * 3600;
+
+  /** The node label pod affinity puts the snapshot pod on the gateway pod's node with. */
+  public static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
+
+  private static final DateTimeFormatter DAY =
+      DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter MINUTE =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
 
   static final String ARCHIVE_SCRIPT = script("archive.js");
   static final String RESTORE_SCRIPT = script("restore.js");
@@ -139,9 +165,96 @@ public final class WorkspaceBackupResources {
    */
   public static Job archiveJob(
       Box box, KubernetesSettings settings, URI putUrl, Duration deadline) {
-    String ns = BoxResources.namespaceName(box, settings);
     Map<String, String> labels = new LinkedHashMap<>(BoxResources.labels(box));
     labels.put(BoxResources.NAME_LABEL, ARCHIVE_NAME);
+    return archive(
+        BoxResources.namespaceName(box, settings),
+        ARCHIVE_JOB,
+        labels,
+        settings,
+        putUrl,
+        deadline,
+        ARCHIVE_TTL_SECONDS,
+        null);
+  }
+
+  /**
+   * The nightly snapshot of a running box's workspace: the archive Job's pod, the same script and
+   * the same object (newest wins), while the gateway keeps running. The state volume is
+   * ReadWriteOnce, so the pod must run on the gateway pod's node (required pod affinity to the
+   * gateway's labels, per hostname), where it mounts the volume read-only beside the gateway. A
+   * copy of files the agent may be writing: a file that changes while it is read is cut (or padded)
+   * to the size it had when listed, one that vanishes fails the pod and the Job tries again.
+   *
+   * @param jobName {@link #snapshotJobName}: one per pass, so that a pass run again finds the Job
+   *     it created the first time
+   */
+  public static Job snapshotJob(
+      SnapshotTarget box,
+      KubernetesSettings settings,
+      String jobName,
+      URI putUrl,
+      Duration deadline) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(BoxResources.MANAGED_BY_LABEL, BoxResources.MANAGED_BY);
+    labels.put(BoxResources.CUSTOMER_LABEL, box.customerId().toString());
+    labels.put(BoxResources.BOX_LABEL, box.boxId().toString());
+    labels.put(BoxResources.NAME_LABEL, SNAPSHOT_NAME);
+    Affinity nextToTheGateway =
+        new AffinityBuilder()
+            .withNewPodAffinity()
+            .addNewRequiredDuringSchedulingIgnoredDuringExecution()
+            .withNewLabelSelector()
+            .withMatchLabels(
+                Map.of(
+                    BoxResources.BOX_LABEL,
+                    box.boxId().toString(),
+                    BoxResources.NAME_LABEL,
+                    BoxResources.GATEWAY_NAME))
+            .endLabelSelector()
+            .withTopologyKey(HOSTNAME_TOPOLOGY)
+            .endRequiredDuringSchedulingIgnoredDuringExecution()
+            .endPodAffinity()
+            .build();
+    return archive(
+        box.namespace(),
+        jobName,
+        labels,
+        settings,
+        putUrl,
+        deadline,
+        SNAPSHOT_TTL_SECONDS,
+        nextToTheGateway);
+  }
+
+  /**
+   * The snapshot Job's name for a pass started at {@code start}: its UTC day ({@code
+   * workspace-snapshot-20261203}) when passes are whole days apart, else its minute too ({@code
+   * workspace-snapshot-20261203-0400}).
+   */
+  public static String snapshotJobName(Instant start, Duration interval) {
+    boolean days = interval.toSeconds() % Duration.ofDays(1).toSeconds() == 0;
+    return SNAPSHOT_JOB_PREFIX + (days ? DAY : MINUTE).format(start);
+  }
+
+  /** A running box to snapshot, as its namespace's labels name it. */
+  public record SnapshotTarget(UUID boxId, UUID customerId, String namespace) {
+    public SnapshotTarget {
+      Objects.requireNonNull(boxId, "boxId");
+      Objects.requireNonNull(customerId, "customerId");
+      Objects.requireNonNull(namespace, "namespace");
+    }
+  }
+
+  private static Job archive(
+      String namespace,
+      String name,
+      Map<String, String> labels,
+      KubernetesSettings settings,
+      URI putUrl,
+      Duration deadline,
+      int ttlSeconds,
+      Affinity affinity) {
     Container archive =
         new ContainerBuilder()
             .withName("archive")
@@ -162,14 +275,14 @@ public final class WorkspaceBackupResources {
             .build();
     return new JobBuilder()
         .withNewMetadata()
-        .withNamespace(ns)
-        .withName(ARCHIVE_JOB)
+        .withNamespace(namespace)
+        .withName(name)
         .withLabels(labels)
         .endMetadata()
         .withNewSpec()
         .withBackoffLimit(ARCHIVE_BACKOFF_LIMIT)
         .withActiveDeadlineSeconds(Math.max(1, deadline.toSeconds()))
-        .withTtlSecondsAfterFinished(ARCHIVE_TTL_SECONDS)
+        .withTtlSecondsAfterFinished(ttlSeconds)
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(labels)
@@ -180,6 +293,7 @@ public final class WorkspaceBackupResources {
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withSecurityContext(BoxResources.podSecurity())
+        .withAffinity(affinity)
         .withContainers(archive)
         .withVolumes(
             new VolumeBuilder()

@@ -15,11 +15,13 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Where destroyed Kubernetes boxes' workspaces go, one archive per customer: {@code
- * s3://<bucket>/workspaces/<customer id>.tar.gz}, written by the destroy job's archive Job and read
- * by the next box's restore init container. Keys {@code operator.workspaces.*}; with no endpoint or
- * no bucket the feature is off ({@link #from} is empty). The bucket key stays in the operator: the
- * boxes get presigned URLs for their customer's one object.
+ * Where Kubernetes boxes' workspaces go, one archive per customer: {@code
+ * s3://<bucket>/workspaces/<customer id>.tar.gz}, written by the destroy job's archive Job and by
+ * the nightly snapshot of running boxes (the snapshot keys are read by {@code
+ * WorkspaceSnapshots.Schedule}), and read by the next box's restore init container. Keys {@code
+ * operator.workspaces.*}; with no endpoint or no bucket the feature is off ({@link #from} is
+ * empty). The bucket key stays in the operator: the boxes get presigned URLs for their customer's
+ * one object.
  *
  * @param endpoint the S3 endpoint, scheme://host[:port] (path-style requests)
  * @param region the signing region
@@ -45,7 +47,7 @@ public record WorkspaceStore(
 
   public static final String PREFIX = "operator.workspaces.";
 
-  /** Every key {@link #from} reads, without the {@value #PREFIX} prefix. */
+  /** Every key of the feature, without the {@value #PREFIX} prefix. */
   public static final List<String> KEYS =
       List.of(
           "s3.endpoint",
@@ -55,7 +57,9 @@ public record WorkspaceStore(
           "s3.secret-key-file",
           "s3.url-ttl",
           "s3.egress-cidrs",
-          "archive-timeout");
+          "archive-timeout",
+          "snapshot-interval",
+          "snapshot-concurrency");
 
   private static final Pattern IPV4_CIDR =
       Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");

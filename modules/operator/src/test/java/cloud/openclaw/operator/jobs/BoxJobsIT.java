@@ -330,6 +330,7 @@ class BoxJobsIT {
       assertThat(
               registry
                   .get("openclaw_workspace_archives")
+                  .tag("reason", "destroy")
                   .tag("outcome", "succeeded")
                   .counter()
                   .count())

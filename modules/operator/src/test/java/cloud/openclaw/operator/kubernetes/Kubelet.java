@@ -83,6 +83,11 @@ public final class Kubelet {
 
   /** The box namespace's archive Job ended: Complete with a succeeded pod, or Failed. */
   static void finishJob(KubernetesClient client, String namespace, boolean succeeded) {
+    finishJob(client, namespace, WorkspaceBackupResources.ARCHIVE_JOB, succeeded);
+  }
+
+  /** The Job {@code name} of the namespace ended: Complete with a succeeded pod, or Failed. */
+  static void finishJob(KubernetesClient client, String namespace, String name, boolean succeeded) {
     String status =
         succeeded
             ? """
@@ -96,7 +101,7 @@ public final class Kubelet {
         .v1()
         .jobs()
         .inNamespace(namespace)
-        .withName(WorkspaceBackupResources.ARCHIVE_JOB)
+        .withName(name)
         .subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), status);
   }

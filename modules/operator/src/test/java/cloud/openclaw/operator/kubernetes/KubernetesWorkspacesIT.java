@@ -152,16 +152,10 @@ class KubernetesWorkspacesIT {
     assertThat(client.namespaces().withName(ns).get()).isNull();
     String scrape = registry.scrape();
     assertThat(scrape)
-        .contains("openclaw_workspace_archives_total{outcome=\"succeeded\"} 1.0")
-        .contains("openclaw_workspace_archives_total{outcome=\"failed\"} 0.0")
-        .contains("openclaw_backup_last_success_timestamp_seconds{kind=\"workspaces\"");
-    assertThat(
-            registry
-                .get("openclaw_backup_last_success_timestamp_seconds")
-                .tag("kind", "workspaces")
-                .gauge()
-                .value())
-        .isEqualTo((double) clock.instant().getEpochSecond());
+        .contains("openclaw_workspace_archives_total{outcome=\"succeeded\",reason=\"destroy\"} 1.0")
+        .contains("openclaw_workspace_archives_total{outcome=\"failed\",reason=\"destroy\"} 0.0")
+        .as("a destroy's archive says nothing about the running boxes' workspaces")
+        .doesNotContain("openclaw_backup_last_success_timestamp_seconds");
   }
 
   @Test
@@ -175,7 +169,7 @@ class KubernetesWorkspacesIT {
 
     assertThat(client.namespaces().withName(ns).get()).isNull();
     assertThat(registry.scrape())
-        .contains("openclaw_workspace_archives_total{outcome=\"failed\"} 1.0")
+        .contains("openclaw_workspace_archives_total{outcome=\"failed\",reason=\"destroy\"} 1.0")
         .doesNotContain("openclaw_backup_last_success_timestamp_seconds");
   }
 
@@ -196,7 +190,7 @@ class KubernetesWorkspacesIT {
 
     assertThat(client.namespaces().withName(ns).get()).isNull();
     assertThat(registry.scrape())
-        .contains("openclaw_workspace_archives_total{outcome=\"failed\"} 1.0");
+        .contains("openclaw_workspace_archives_total{outcome=\"failed\",reason=\"destroy\"} 1.0");
   }
 
   @Test
@@ -204,7 +198,7 @@ class KubernetesWorkspacesIT {
     Box box = box();
     runtime.delete(box);
     assertThat(registry.scrape())
-        .contains("openclaw_workspace_archives_total{outcome=\"succeeded\"} 0.0")
-        .contains("openclaw_workspace_archives_total{outcome=\"failed\"} 0.0");
+        .contains("openclaw_workspace_archives_total{outcome=\"succeeded\",reason=\"destroy\"} 0.0")
+        .contains("openclaw_workspace_archives_total{outcome=\"failed\",reason=\"destroy\"} 0.0");
   }
 }

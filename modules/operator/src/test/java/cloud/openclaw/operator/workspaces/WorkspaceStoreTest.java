@@ -111,4 +111,23 @@ class WorkspaceStoreTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("operator.workspaces.s3.endpoint");
   }
+
+  @Test
+  void snapshotsRunDailyTenAtATimeAndAtMostHourly() throws IOException {
+    var schedule =
+        cloud.openclaw.operator.kubernetes.WorkspaceSnapshots.Schedule.from(settings(Map.of()));
+    assertThat(schedule.interval()).isEqualTo(Duration.ofDays(1));
+    assertThat(schedule.concurrency()).isEqualTo(10);
+    assertThatThrownBy(
+            () ->
+                cloud.openclaw.operator.kubernetes.WorkspaceSnapshots.Schedule.from(
+                    settings(Map.of("operator.workspaces.snapshot-interval", "PT30M"))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("operator.workspaces.snapshot-interval");
+    assertThatThrownBy(
+            () ->
+                cloud.openclaw.operator.kubernetes.WorkspaceSnapshots.Schedule.from(
+                    settings(Map.of("operator.workspaces.snapshot-concurrency", "0"))))
+        .isInstanceOf(ConfigurationException.class);
+  }
 }
