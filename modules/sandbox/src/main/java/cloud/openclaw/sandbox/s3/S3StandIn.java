@@ -55,6 +55,14 @@ public final class S3StandIn implements HttpService {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
 
+  /**
+   * S3's Last-Modified: the day always two digits (RFC 1123's formatter of the JDK writes "3 Dec";
+   * pgBackRest reads the date by position and fails on that).
+   */
+  private static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
+
   private final S3Store store;
   private final SigV4 sigV4;
 
@@ -84,6 +92,11 @@ public final class S3StandIn implements HttpService {
     } catch (S3Exception e) {
       return null;
     }
+  }
+
+  /** Multipart uploads completed: a client's big files went up in parts. */
+  public int completedUploads() {
+    return store.completedUploads();
   }
 
   /** Multipart uploads begun and neither completed nor aborted. */
@@ -259,10 +272,7 @@ public final class S3StandIn implements HttpService {
       S3Store.S3Object object, ServerRequest request, ServerResponse response, boolean withBody) {
     byte[] data = object.data();
     response.header(HeaderNames.ETAG, object.etag());
-    response.header(
-        HeaderNames.LAST_MODIFIED,
-        DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            object.lastModified().atOffset(ZoneOffset.UTC)));
+    response.header(HeaderNames.LAST_MODIFIED, HTTP_DATE.format(object.lastModified()));
     response.header(HeaderNames.ACCEPT_RANGES, "bytes");
     response.header(HeaderNames.CONTENT_TYPE, "binary/octet-stream");
     String range = withBody ? header(request, "range") : null;

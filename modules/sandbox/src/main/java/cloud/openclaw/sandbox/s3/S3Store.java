@@ -27,6 +27,7 @@ final class S3Store {
   private final long minPartSize;
   private final Map<String, NavigableMap<String, S3Object>> buckets = new TreeMap<>();
   private final Map<String, Upload> uploads = new java.util.HashMap<>();
+  private int completedUploads;
 
   S3Store(Clock clock, long minPartSize, List<String> bucketNames) {
     this.clock = clock;
@@ -183,12 +184,18 @@ final class S3Store {
     S3Object object = new S3Object(data.toByteArray(), etag, clock.instant());
     bucket(bucket).put(key, object);
     uploads.remove(uploadId);
+    completedUploads++;
     return object;
   }
 
   synchronized void abort(String bucket, String key, String uploadId) {
     upload(bucket, key, uploadId);
     uploads.remove(uploadId);
+  }
+
+  /** Multipart uploads completed. */
+  synchronized int completedUploads() {
+    return completedUploads;
   }
 
   /** Multipart uploads begun and neither completed nor aborted. */

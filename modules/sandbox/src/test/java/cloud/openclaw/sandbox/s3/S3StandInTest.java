@@ -129,7 +129,9 @@ class S3StandInTest {
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.headers().firstValue("Content-Length")).contains(Integer.toString(data.length));
     assertThat(head.headers().firstValue("ETag")).contains(etag);
-    assertThat(head.headers().firstValue("Last-Modified")).isPresent();
+    // Two-digit day, as S3 sends it (pgBackRest parses the date by position).
+    assertThat(head.headers().firstValue("Last-Modified").orElseThrow())
+        .matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
 
     HttpResponse<byte[]> range =
         s3.send(
@@ -347,6 +349,7 @@ class S3StandInTest {
     assertThat(whole).hasSize(first.length + second.length);
     assertThat(Arrays.copyOfRange(whole, first.length, whole.length)).isEqualTo(second);
     assertThat(server.standIn().openUploads()).isZero();
+    assertThat(server.standIn().completedUploads()).isEqualTo(1);
     // Completed: the upload is gone.
     assertThat(text(s3.send("PUT", "/backups/big", "partNumber=3&uploadId=" + uploadId, second)))
         .contains("<Code>NoSuchUpload</Code>");
