@@ -4,6 +4,8 @@ import static cloud.openclaw.sandbox.s3.S3Client.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cloud.openclaw.platform.config.ConfigLoader;
+import cloud.openclaw.sandbox.Main;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -424,6 +426,24 @@ class S3StandInTest {
     }
     assertThat(java.nio.file.Files.readString(tls.caFile()))
         .startsWith("-----BEGIN CERTIFICATE-----");
+  }
+
+  @Test
+  void theSandboxServesS3OnItsOwnPortWhenOneIsSet() {
+    Map<String, String> overrides =
+        Map.of(
+            "sandbox.host", "127.0.0.1",
+            "sandbox.port", "0",
+            "sandbox.smtp.port", "0",
+            "sandbox.s3.port", "0");
+    try (Main.Sandbox sandbox =
+        Main.startSandbox(ConfigLoader.load("sandbox", Map.of(), overrides))) {
+      S3Client client =
+          new S3Client("http", "127.0.0.1", sandbox.s3().port(), S3Settings.defaults(), null);
+      assertThat(client.send("PUT", "/sandbox/dev", "", new byte[] {1}).statusCode())
+          .isEqualTo(200);
+      assertThat(sandbox.s3().standIn().keys("sandbox")).containsExactly("dev");
+    }
   }
 
   private static String complete(List<String> etags, List<Integer> numbers) {
