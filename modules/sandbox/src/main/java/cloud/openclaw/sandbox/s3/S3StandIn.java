@@ -65,6 +65,8 @@ public final class S3StandIn implements HttpService {
 
   private final S3Store store;
   private final SigV4 sigV4;
+  private final java.util.concurrent.atomic.AtomicInteger slowDowns =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public S3StandIn(S3Settings settings) {
     this(settings, Clock.systemUTC());
@@ -94,6 +96,14 @@ public final class S3StandIn implements HttpService {
     }
   }
 
+  /**
+   * The next {@code requests} requests are answered 503 SlowDown, as S3 answers when throttling: a
+   * test's way to see a client retry.
+   */
+  public void slowDown(int requests) {
+    slowDowns.set(requests);
+  }
+
   /** Multipart uploads completed: a client's big files went up in parts. */
   public int completedUploads() {
     return store.completedUploads();
@@ -114,6 +124,9 @@ public final class S3StandIn implements HttpService {
     response.header(REQUEST_ID, requestId);
     String method = request.prologue().method().text();
     try {
+      if (slowDowns.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new S3Exception(503, "SlowDown", "Please reduce your request rate.", null);
+      }
       String rawPath = request.path().rawPath();
       List<Map.Entry<String, String>> signed = query(request.query().rawValue());
       String payloadHash = sigV4.verify(method, rawPath, signed, name -> header(request, name));
@@ -201,6 +214,14 @@ public final class S3StandIn implements HttpService {
       case "PUT" -> {
         if (header(request, "x-amz-copy-source") != null) {
           throw notImplemented();
+        }
+        if (header(request, "content-length") == null) {
+          // S3 takes no chunked PutObject or UploadPart (aws-chunked is another thing).
+          throw new S3Exception(
+              411,
+              "MissingContentLength",
+              "You must provide the Content-Length HTTP header.",
+              null);
         }
         S3Store.S3Object stored;
         if (uploadId != null) {

@@ -241,6 +241,37 @@ class S3StandInTest {
   }
 
   @Test
+  void throttlingAndChunkedPutsAreRefusedAsS3RefusesThem() {
+    server.standIn().slowDown(1);
+    HttpResponse<byte[]> throttled = s3.send("GET", "/backups/key", "", null);
+    assertThat(throttled.statusCode()).isEqualTo(503);
+    assertThat(text(throttled)).contains("<Code>SlowDown</Code>");
+    assertThat(s3.send("GET", "/backups/key", "", null).statusCode()).isEqualTo(404);
+
+    String put = s3.presign("PUT", "/backups/chunked", Instant.now(), 60);
+    HttpResponse<byte[]> chunked =
+        exchange(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(put))
+                .PUT(
+                    java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(new byte[] {1, 2})))
+                .build());
+    assertThat(chunked.statusCode()).isEqualTo(411);
+    assertThat(text(chunked)).contains("<Code>MissingContentLength</Code>");
+  }
+
+  private static HttpResponse<byte[]> exchange(java.net.http.HttpRequest request) {
+    try {
+      return java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1)
+          .build()
+          .send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void unsignedPayloadIsAcceptedInTheHeader() {
     HttpResponse<byte[]> put =
         s3.send(
