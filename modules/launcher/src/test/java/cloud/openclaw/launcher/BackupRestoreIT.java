@@ -38,11 +38,12 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The repository is in S3, as on the platform, through the sandbox's S3 stand-in ({@link
  * S3StandIn}: SigV4, path-style, multipart uploads) served over HTTPS with a self-signed
- * certificate that pgBackRest trusts through repo1-storage-ca-file (its S3 driver speaks only
- * HTTPS). The options that nixos/platform/backups.nix gives as literals (repo1-type=s3, repo1-path,
- * repo1-s3-uri-style=path, the cipher, compression, retention...) are read from that file, so the
- * IT runs what the platform runs; only the endpoint, bucket, keys and the local paths are the
- * test's. A table of hardly compressible rows makes files larger than pgBackRest's upload chunk
+ * certificate that pgBackRest trusts through repo1-storage-ca-file (its S3 driver speaks only HTTPS
+ * before 2.58, pgbackrest/pgbackrest#2612; Debian 12 has 2.45). The options that
+ * nixos/platform/backups.nix gives as literals (repo1-type=s3, repo1-path, repo1-s3-uri-style=path,
+ * the cipher, compression, retention...) are read from that file, so the IT runs what the platform
+ * runs; only the endpoint, bucket, keys and the local paths are the test's. A table of hardly
+ * compressible rows makes files larger than pgBackRest's upload chunk
  * (repo1-storage-upload-chunk-size, 5 MiB), so WAL and base backup also go up as multipart uploads.
  *
  * <p>Needs pgbackrest and the PostgreSQL server binaries (Debian: pgbackrest, postgresql); skipped
