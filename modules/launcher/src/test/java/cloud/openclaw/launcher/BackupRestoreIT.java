@@ -5,6 +5,10 @@ import static cloud.openclaw.launcher.ThrowawayPostgres.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import cloud.openclaw.sandbox.s3.S3Server;
+import cloud.openclaw.sandbox.s3.S3Settings;
+import cloud.openclaw.sandbox.s3.S3StandIn;
+import cloud.openclaw.sandbox.s3.SelfSignedTls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +18,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -28,9 +34,17 @@ import org.junit.jupiter.api.Test;
  * WAL), the server is killed, and pgBackRest restores into a fresh data directory: the restored
  * server has every row. A point-in-time restore (--delta, over the killed server's data directory,
  * as docs/operations.md restores the platform's volume) to a moment between two batches has the
- * first, not the second. The repository is a directory here (repo1-type=posix): S3 cannot be
- * reached from this machine; the platform's repository differs only in repo1-type and its s3
- * options.
+ * first, not the second.
+ *
+ * <p>The repository is in S3, as on the platform, through the sandbox's S3 stand-in ({@link
+ * S3StandIn}: SigV4, path-style, multipart uploads) served over HTTPS with a self-signed
+ * certificate that pgBackRest trusts through repo1-storage-ca-file (its S3 driver speaks only HTTPS
+ * before 2.58, pgbackrest/pgbackrest#2612; Debian 12 has 2.45). The options that
+ * nixos/platform/backups.nix gives as literals (repo1-type=s3, repo1-path, repo1-s3-uri-style=path,
+ * the cipher, compression, retention...) are read from that file, so the IT runs what the platform
+ * runs; only the endpoint, bucket, keys and the local paths are the test's. A table of hardly
+ * compressible rows makes files larger than pgBackRest's upload chunk
+ * (repo1-storage-upload-chunk-size, 5 MiB), so WAL and base backup also go up as multipart uploads.
  *
  * <p>Needs pgbackrest and the PostgreSQL server binaries (Debian: pgbackrest, postgresql); skipped
  * without them, except under CI=true, where it fails. initdb refuses root: as root the PostgreSQL
@@ -38,11 +52,24 @@ import org.junit.jupiter.api.Test;
  */
 class BackupRestoreIT {
   private static final String STANZA = "it";
+  private static final String BUCKET = "openclaw-backups-it";
+  private static final S3Settings S3 =
+      new S3Settings(
+          "AKIABACKUPRESTOREIT",
+          "backup-restore-it-secret",
+          "eu-central-1",
+          List.of(BUCKET),
+          S3Settings.AWS_MIN_PART_SIZE);
+
+  /** Options of backups.nix that name places of the pod, not of the repository. */
+  private static final List<String> POD_OPTIONS =
+      List.of("stanza", "pg1-path", "pg1-socket-path", "pg1-user", "pg1-database", "lock-path");
 
   private ThrowawayPostgres postgres;
   private Path pgbackrest;
   private Path dir;
   private Path config;
+  private S3Server s3;
   private final List<Path> running = new ArrayList<>();
 
   @BeforeEach
@@ -54,6 +81,8 @@ class BackupRestoreIT {
         "needs pgbackrest and PostgreSQL's initdb/pg_ctl (apt-get install pgbackrest postgresql)");
     postgres = ThrowawayPostgres.create(bin, "backup-restore-it");
     dir = postgres.dir();
+    SelfSignedTls tls = SelfSignedTls.create(dir);
+    s3 = S3Server.start(new S3StandIn(S3), "127.0.0.1", 0, tls.serverContext());
   }
 
   @AfterEach
@@ -63,6 +92,9 @@ class BackupRestoreIT {
     }
     if (postgres != null) {
       postgres.delete();
+    }
+    if (s3 != null) {
+      s3.close();
     }
   }
 
@@ -106,8 +138,17 @@ class BackupRestoreIT {
     try (Connection db = connect(port)) {
       execute(db, "CREATE TABLE memory (id int PRIMARY KEY, note text)");
       insert(db, 1, 100, "in the base backup");
+      // Random hex compresses to about half: some 10 MB in the table and its WAL, above the chunk.
+      execute(
+          db,
+          "CREATE TABLE ballast AS SELECT md5(random()::text) || md5(random()::text) AS noise"
+              + " FROM generate_series(1, 300000)");
     }
     pgbackrestOk("--type=full", "backup");
+    assertThat(s3.standIn().completedUploads()).as("multipart uploads").isPositive();
+    assertThat(s3.standIn().keys(BUCKET))
+        .anyMatch(key -> key.startsWith("postgres/archive/" + STANZA + "/"))
+        .anyMatch(key -> key.startsWith("postgres/backup/" + STANZA + "/"));
 
     String target;
     try (Connection db = connect(port)) {
@@ -164,24 +205,52 @@ class BackupRestoreIT {
 
   private void writeConfig(Path data, int port) throws Exception {
     config = dir.resolve("pgbackrest.conf");
-    Files.writeString(
-        config,
-        String.join(
-            "\n",
-            "[global]",
-            "repo1-type=posix",
-            "repo1-path=" + dir.resolve("repo"),
-            "repo1-retention-full=2",
+    List<String> lines = new ArrayList<>();
+    lines.add("[global]");
+    platformOptions().forEach((option, value) -> lines.add(option + "=" + value));
+    lines.addAll(
+        List.of(
+            "repo1-s3-endpoint=localhost",
+            "repo1-storage-port=" + s3.port(),
+            "repo1-storage-ca-file=" + dir.resolve("s3-stand-in-ca.pem"),
+            "repo1-s3-bucket=" + BUCKET,
+            "repo1-s3-region=" + S3.region(),
+            "repo1-s3-key=" + S3.accessKey(),
+            "repo1-s3-key-secret=" + S3.secretKey(),
+            "repo1-cipher-pass=backup-restore-it-cipher-pass",
             "lock-path=" + dir.resolve("lock"),
             "log-path=" + dir.resolve("log"),
-            "log-level-file=off",
-            "start-fast=y",
             "[" + STANZA + "]",
             "pg1-path=" + data,
             "pg1-port=" + port,
             "pg1-socket-path=" + dir,
             ""));
+    Files.writeString(config, String.join("\n", lines));
     postgres.own(config);
+  }
+
+  /**
+   * The options nixos/platform/backups.nix sets as literals ({@code plain "PGBACKREST_X" "v"}), as
+   * pgBackRest names them (x, lower case, dashes), but those of the pod's places.
+   */
+  private static Map<String, String> platformOptions() throws IOException {
+    Matcher option =
+        Pattern.compile("\\(plain \"PGBACKREST_([A-Z0-9_]+)\" \"([^\"]*)\"\\)")
+            .matcher(Files.readString(repositoryFile("nixos/platform/backups.nix")));
+    Map<String, String> options = new LinkedHashMap<>();
+    while (option.find()) {
+      String name = option.group(1).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      if (!POD_OPTIONS.contains(name)) {
+        options.put(name, option.group(2));
+      }
+    }
+    assertThat(options)
+        .as("backups.nix' literal pgBackRest options")
+        .containsEntry("repo1-type", "s3")
+        .containsEntry("repo1-s3-uri-style", "path")
+        .containsKey("repo1-path")
+        .containsKey("repo1-cipher-type");
+    return options;
   }
 
   /** Starts a restored data directory without archiving: it must not write into the repository. */
@@ -253,14 +322,19 @@ class BackupRestoreIT {
 
   /** The query nixos/nodes/backup-metrics.sh reports postgres-wal with. */
   private static String walFreshnessQuery() throws IOException {
-    Path root = Path.of("").toAbsolutePath();
-    while (!Files.exists(root.resolve("nixos/nodes/backup-metrics.sh"))) {
-      root = root.getParent();
-    }
     Matcher query =
         Pattern.compile("-Atc \"(.*?)\"\\)", Pattern.DOTALL)
-            .matcher(Files.readString(root.resolve("nixos/nodes/backup-metrics.sh")));
+            .matcher(Files.readString(repositoryFile("nixos/nodes/backup-metrics.sh")));
     assertThat(query.find()).as("the postgres-wal query in backup-metrics.sh").isTrue();
     return query.group(1);
+  }
+
+  /** A file of the repository, found upwards from the working directory. */
+  private static Path repositoryFile(String path) {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.exists(root.resolve(path))) {
+      root = root.getParent();
+    }
+    return root.resolve(path);
   }
 }

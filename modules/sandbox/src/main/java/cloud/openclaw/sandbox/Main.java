@@ -10,6 +10,9 @@ import cloud.openclaw.platform.http.ServiceMain;
 import cloud.openclaw.sandbox.kimi.KimiSettings;
 import cloud.openclaw.sandbox.kimi.KimiStandIn;
 import cloud.openclaw.sandbox.mail.MailCatcher;
+import cloud.openclaw.sandbox.s3.S3Server;
+import cloud.openclaw.sandbox.s3.S3Settings;
+import cloud.openclaw.sandbox.s3.S3StandIn;
 import cloud.openclaw.sandbox.stripe.StripeSandboxSettings;
 import cloud.openclaw.sandbox.stripe.StripeStandIn;
 import cloud.openclaw.sandbox.stripe.StripeStateFile;
@@ -27,8 +30,11 @@ import java.util.List;
  * run with no account anywhere. Production code reaches them only through a different base URL:
  * Kimi at {@code /kimi/v1} ({@link KimiStandIn}), the Telegram Bot API at {@code /telegram} ({@link
  * TelegramStandIn}), Stripe at {@code /stripe} ({@link StripeStandIn}); an SMTP server catches mail
- * and lists it at {@code /mail} ({@link MailCatcher}). With {@code sandbox.state-dir} set (dev
- * mode) Telegram, Stripe and the caught mail keep their state there, so a restart changes nothing.
+ * and lists it at {@code /mail} ({@link MailCatcher}). With {@code sandbox.s3.port} set,
+ * S3-compatible object storage ({@link S3StandIn}) answers on a listener of its own, since
+ * path-style S3 addresses begin at the root. With {@code sandbox.state-dir} set (dev mode)
+ * Telegram, Stripe and the caught mail keep their state there, so a restart changes nothing (S3
+ * objects live in memory).
  */
 public final class Main {
   static final String SERVICE = "sandbox";
@@ -74,7 +80,21 @@ public final class Main {
             settings.string("sandbox.smtp.host"),
             settings.port("sandbox.smtp.port"),
             state == null ? null : state.child("mail"));
+    S3Server s3 = null;
     try {
+      String s3Port = settings.optionalString("sandbox.s3.port");
+      if (!s3Port.isEmpty()) {
+        s3 =
+            S3Server.start(
+                new S3StandIn(S3Settings.from(settings)),
+                server.host(),
+                settings.port("sandbox.s3.port"),
+                null);
+      }
+      List<AutoCloseable> resources = new java.util.ArrayList<>(List.of(stripe, mail));
+      if (s3 != null) {
+        resources.add(s3);
+      }
       RunningService service =
           HttpHost.start(
               SERVICE,
@@ -82,11 +102,14 @@ public final class Main {
               List.of(),
               Metrics.registry(SERVICE),
               routing -> routing(routing, kimi, telegram, stripe, mail),
-              List.of(stripe, mail));
-      return new Sandbox(service, kimi, telegram, stripe, mail);
+              resources);
+      return new Sandbox(service, kimi, telegram, stripe, mail, s3);
     } catch (RuntimeException e) {
       stripe.close();
       mail.close();
+      if (s3 != null) {
+        s3.close();
+      }
       throw e;
     }
   }
@@ -112,13 +135,17 @@ public final class Main {
     routing.register(MailCatcher.MOUNT, mail);
   }
 
-  /** A started sandbox and its stand-ins; closing it stops the server. */
+  /**
+   * A started sandbox and its stand-ins; closing it stops the server. {@code s3} is null unless
+   * {@code sandbox.s3.port} is set.
+   */
   public record Sandbox(
       RunningService service,
       KimiStandIn kimi,
       TelegramStandIn telegram,
       StripeStandIn stripe,
-      MailCatcher mail)
+      MailCatcher mail,
+      S3Server s3)
       implements AutoCloseable {
     public int port() {
       return service.port();

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import cloud.openclaw.platform.domain.Box;
-import com.sun.net.httpserver.HttpServer;
+import cloud.openclaw.sandbox.s3.S3Server;
+import cloud.openclaw.sandbox.s3.S3Settings;
+import cloud.openclaw.sandbox.s3.S3StandIn;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -169,36 +168,25 @@ class WorkspaceBackupResourcesTest {
     Files.write(workspace.resolve("memory/blob.bin"), new byte[70_000]);
     Files.createSymbolicLink(workspace.resolve("link"), Path.of("MEMORY.md"));
 
-    AtomicReference<byte[]> stored = new AtomicReference<>();
-    AtomicReference<String> contentLength = new AtomicReference<>();
-    AtomicInteger failuresLeft = new AtomicInteger();
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/",
-        exchange -> {
-          try (exchange) {
-            if (!signed(exchange)) {
-              exchange.sendResponseHeaders(403, -1);
-            } else if ("PUT".equals(exchange.getRequestMethod())) {
-              contentLength.set(exchange.getRequestHeaders().getFirst("Content-Length"));
-              stored.set(exchange.getRequestBody().readAllBytes());
-              exchange.sendResponseHeaders(200, -1);
-            } else if (failuresLeft.getAndDecrement() > 0) {
-              exchange.sendResponseHeaders(503, -1);
-            } else if (stored.get() == null) {
-              exchange.sendResponseHeaders(404, -1);
-            } else {
-              exchange.sendResponseHeaders(200, stored.get().length);
-              exchange.getResponseBody().write(stored.get());
-            }
-          }
-        });
-    server.start();
+    // The sandbox's S3 stand-in checks the presigned URLs as S3 does (SigV4 over method, path,
+    // query and Host; expiry), refuses a PUT without Content-Length, and throttles on request.
+    S3Server server =
+        S3Server.start(
+            new S3StandIn(
+                new S3Settings(
+                    STORE_ACCESS_KEY,
+                    STORE_SECRET_KEY,
+                    "eu-central-1",
+                    List.of("backups"),
+                    S3Settings.AWS_MIN_PART_SIZE)),
+            "127.0.0.1",
+            0,
+            null);
     try {
-      // Real presigned URLs, as the operator makes them, checked by the stand-in as S3 would.
+      // Real presigned URLs, as the operator makes them.
       cloud.openclaw.operator.workspaces.WorkspaceStore store =
           new cloud.openclaw.operator.workspaces.WorkspaceStore(
-              URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+              URI.create("http://127.0.0.1:" + server.port()),
               "eu-central-1",
               "backups",
               STORE_ACCESS_KEY,
@@ -233,9 +221,11 @@ class WorkspaceBackupResourcesTest {
                   dir.resolve("a.tar.gz").toString(),
                   url))
           .contains("uploaded");
-      assertThat(contentLength.get()).isEqualTo(Integer.toString(stored.get().length));
+      assertThat(server.standIn().object("backups", "workspaces/" + customer + ".tar.gz"))
+          .as("the archive, PUT with a Content-Length (S3 refuses one without: 411)")
+          .isNotEmpty();
 
-      failuresLeft.set(1);
+      server.standIn().slowDown(1);
       assertThat(
               node(WorkspaceBackupResources.RESTORE_SCRIPT, fresh.toString(), urlFile.toString()))
           .contains("retrying")
@@ -259,46 +249,12 @@ class WorkspaceBackupResourcesTest {
           .contains("nothing to archive");
       assertThat(dir.resolve("b.tar.gz")).doesNotExist();
     } finally {
-      server.stop(0);
+      server.close();
     }
   }
 
   static final String STORE_ACCESS_KEY = "AKIDSTANDIN";
   static final String STORE_SECRET_KEY = "stand-in-secret";
-
-  /**
-   * What S3 checks of a presigned request: the signature over the method, the path, the query and
-   * the Host header as they arrive, not expired.
-   */
-  private static boolean signed(com.sun.net.httpserver.HttpExchange exchange) {
-    URI received = exchange.getRequestURI();
-    Map<String, String> query = new java.util.HashMap<>();
-    for (String pair : received.getRawQuery().split("&")) {
-      int eq = pair.indexOf('=');
-      query.put(
-          pair.substring(0, eq),
-          java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-    }
-    java.time.Instant at =
-        java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(java.time.ZoneOffset.UTC)
-            .parse(query.get("X-Amz-Date"), java.time.Instant::from);
-    Duration ttl = Duration.ofSeconds(Long.parseLong(query.get("X-Amz-Expires")));
-    String[] credential = query.get("X-Amz-Credential").split("/");
-    if (!credential[0].equals(STORE_ACCESS_KEY) || java.time.Instant.now().isAfter(at.plus(ttl))) {
-      return false;
-    }
-    URI expected =
-        new cloud.openclaw.operator.workspaces.S3Presigner(
-                URI.create("http://" + exchange.getRequestHeaders().getFirst("Host")),
-                credential[2],
-                STORE_ACCESS_KEY,
-                STORE_SECRET_KEY,
-                java.time.Clock.fixed(at, java.time.ZoneOffset.UTC))
-            .presign(exchange.getRequestMethod(), received.getPath(), ttl);
-    return expected.getRawPath().equals(received.getRawPath())
-        && expected.getRawQuery().equals(received.getRawQuery());
-  }
 
   private static Map<String, String> tree(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
