@@ -83,4 +83,12 @@ final class S3Exception extends RuntimeException {
   static S3Exception invalidArgument(String message) {
     return new S3Exception(400, "InvalidArgument", message, null);
   }
+
+  static S3Exception notImplemented() {
+    return new S3Exception(
+        501,
+        "NotImplemented",
+        "A header or query you provided implies functionality that is not implemented.",
+        null);
+  }
 }

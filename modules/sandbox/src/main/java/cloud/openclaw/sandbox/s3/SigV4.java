@@ -352,11 +352,7 @@ final class SigV4 {
   }
 
   private static String param(List<Map.Entry<String, String>> query, String name) {
-    return query.stream()
-        .filter(p -> p.getKey().equals(name))
-        .map(Map.Entry::getValue)
-        .findFirst()
-        .orElse(null);
+    return new S3Query(query).get(name);
   }
 
   /** AWS' UriEncode: every byte but A-Z a-z 0-9 - _ . ~ as %XX; '/' kept unless {@code slash}. */

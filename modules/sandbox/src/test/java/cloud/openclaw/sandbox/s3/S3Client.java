@@ -154,7 +154,7 @@ final class S3Client {
       String scope) {
     String canonical =
         SigV4.canonicalRequest(
-            method, path, S3StandIn.query(query), headers::get, names, payloadHash);
+            method, path, S3Query.parse(query).params(), headers::get, names, payloadHash);
     String toSign =
         "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + SigV4.hex(SigV4.sha256(canonical));
     byte[] key =
