@@ -19,7 +19,7 @@ record S3Query(List<Map.Entry<String, String>> params) {
       int eq = pair.indexOf('=');
       String name = eq < 0 ? pair : pair.substring(0, eq);
       String value = eq < 0 ? "" : pair.substring(eq + 1);
-      params.add(Map.entry(SigV4.percentDecode(name), SigV4.percentDecode(value)));
+      params.add(Map.entry(UriEncoding.percentDecode(name), UriEncoding.percentDecode(value)));
     }
     return new S3Query(params);
   }

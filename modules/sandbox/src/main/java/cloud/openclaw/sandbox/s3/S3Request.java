@@ -23,7 +23,7 @@ record S3Request(
     String payloadHash = sigV4.verify(method, rawPath, signed.params(), name -> header(http, name));
     byte[] body = readBody(http);
     checkBody(http, payloadHash, body);
-    String path = SigV4.percentDecode(rawPath);
+    String path = UriEncoding.percentDecode(rawPath);
     String trimmed = path.startsWith("/") ? path.substring(1) : path;
     int slash = trimmed.indexOf('/');
     String bucket = slash < 0 ? trimmed : trimmed.substring(0, slash);
@@ -62,7 +62,7 @@ record S3Request(
   /** Content-MD5 and a hex x-amz-content-sha256 must be those of the body that came. */
   private static void checkBody(ServerRequest http, String payloadHash, byte[] body) {
     if (!payloadHash.equals(SigV4.UNSIGNED_PAYLOAD)
-        && !payloadHash.equals(SigV4.hex(SigV4.sha256(body)))) {
+        && !payloadHash.equals(Digests.hex(Digests.sha256(body)))) {
       throw new S3Exception(
           400,
           "XAmzContentSHA256Mismatch",

@@ -1,7 +1,6 @@
 package cloud.openclaw.sandbox.s3;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,19 +9,12 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AWS Signature Version 4 as S3 checks it, in both forms: the {@code Authorization} header and the
@@ -160,19 +152,12 @@ final class SigV4 {
         || amzDate == null
         || expires == null
         || signedHeaderList == null) {
-      throw new S3Exception(
-          400,
-          "AuthorizationQueryParametersError",
+      throw queryParametersError(
           "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential,"
-              + " X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
-          null);
+              + " X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
     }
     if (!ALGORITHM.equals(algorithm)) {
-      throw new S3Exception(
-          400,
-          "AuthorizationQueryParametersError",
-          "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"",
-          null);
+      throw queryParametersError("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
     }
     long seconds;
     try {
@@ -181,11 +166,7 @@ final class SigV4 {
       seconds = -1;
     }
     if (seconds < 1 || seconds > MAX_EXPIRES_SECONDS) {
-      throw new S3Exception(
-          400,
-          "AuthorizationQueryParametersError",
-          "X-Amz-Expires must be between 1 and 604800 seconds",
-          null);
+      throw queryParametersError("X-Amz-Expires must be between 1 and 604800 seconds");
     }
     Instant signedAt = parseAmzDate(amzDate, true);
     Instant now = clock.instant();
@@ -241,11 +222,7 @@ final class SigV4 {
 
   private static S3Exception malformedCredential(boolean presigned, String message) {
     return presigned
-        ? new S3Exception(
-            400,
-            "AuthorizationQueryParametersError",
-            "Error parsing the X-Amz-Credential parameter; " + message,
-            null)
+        ? queryParametersError("Error parsing the X-Amz-Credential parameter; " + message)
         : new S3Exception(
             400,
             "AuthorizationHeaderMalformed",
@@ -290,49 +267,23 @@ final class SigV4 {
       String amzDate,
       String scope) {
     String canonicalRequest =
-        canonicalRequest(method, rawPath, query, header, signedHeaders, payloadHash);
+        CanonicalRequest.of(method, rawPath, query, header, signedHeaders, payloadHash);
     String stringToSign =
-        ALGORITHM + "\n" + amzDate + "\n" + scope + "\n" + hex(sha256(canonicalRequest));
+        ALGORITHM
+            + "\n"
+            + amzDate
+            + "\n"
+            + scope
+            + "\n"
+            + Digests.hex(Digests.sha256(canonicalRequest));
     byte[] key =
-        hmac(
+        Digests.hmac(
             ("AWS4" + settings.secretKey()).getBytes(StandardCharsets.UTF_8),
             scope.substring(0, 8));
-    key = hmac(key, settings.region());
-    key = hmac(key, "s3");
-    key = hmac(key, "aws4_request");
-    return hex(hmac(key, stringToSign));
-  }
-
-  static String canonicalRequest(
-      String method,
-      String rawPath,
-      List<Map.Entry<String, String>> query,
-      Function<String, String> header,
-      List<String> signedHeaders,
-      String payloadHash) {
-    StringBuilder canonical = new StringBuilder();
-    canonical.append(method).append('\n');
-    canonical.append(uriEncode(percentDecode(rawPath), false)).append('\n');
-    List<String[]> params = new ArrayList<>();
-    for (Map.Entry<String, String> p : query) {
-      params.add(new String[] {uriEncode(p.getKey(), true), uriEncode(p.getValue(), true)});
-    }
-    params.sort(Comparator.<String[], String>comparing(p -> p[0]).thenComparing(p -> p[1]));
-    List<String> pairs = params.stream().map(p -> p[0] + "=" + p[1]).toList();
-    canonical.append(String.join("&", pairs)).append('\n');
-    Set<String> sorted = new TreeSet<>(signedHeaders);
-    for (String name : sorted) {
-      String value = header.apply(name);
-      canonical
-          .append(name)
-          .append(':')
-          .append(value == null ? "" : value.strip().replaceAll(" +", " "))
-          .append('\n');
-    }
-    canonical.append('\n');
-    canonical.append(String.join(";", sorted)).append('\n');
-    canonical.append(payloadHash);
-    return canonical.toString();
+    key = Digests.hmac(key, settings.region());
+    key = Digests.hmac(key, "s3");
+    key = Digests.hmac(key, "aws4_request");
+    return Digests.hex(Digests.hmac(key, stringToSign));
   }
 
   private static Instant parseAmzDate(String amzDate, boolean presigned) {
@@ -340,11 +291,8 @@ final class SigV4 {
       return LocalDateTime.parse(amzDate, AMZ_DATE).toInstant(ZoneOffset.UTC);
     } catch (DateTimeParseException e) {
       if (presigned) {
-        throw new S3Exception(
-            400,
-            "AuthorizationQueryParametersError",
-            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
-            null);
+        throw queryParametersError(
+            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
       }
       throw S3Exception.accessDenied(
           "AWS authentication requires a valid Date or x-amz-date header");
@@ -355,81 +303,12 @@ final class SigV4 {
     return new S3Query(query).get(name);
   }
 
-  /** AWS' UriEncode: every byte but A-Z a-z 0-9 - _ . ~ as %XX; '/' kept unless {@code slash}. */
-  static String uriEncode(String value, boolean slash) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'A' && c <= 'Z')
-          || (c >= 'a' && c <= 'z')
-          || (c >= '0' && c <= '9')
-          || c == '-'
-          || c == '_'
-          || c == '.'
-          || c == '~'
-          || (c == '/' && !slash)) {
-        out.append(c);
-      } else {
-        out.append('%').append(String.format(Locale.ROOT, "%02X", b & 0xff));
-      }
-    }
-    return out.toString();
-  }
-
-  /** Decodes %XX escapes as UTF-8; '+' stays '+' (S3 paths and SigV4 queries escape spaces). */
-  static String percentDecode(String raw) {
-    byte[] out = new byte[raw.length()];
-    int n = 0;
-    byte[] in = raw.getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < in.length; i++) {
-      if (in[i] == '%' && i + 2 < in.length) {
-        int hi = Character.digit(in[i + 1], 16);
-        int lo = Character.digit(in[i + 2], 16);
-        if (hi >= 0 && lo >= 0) {
-          out = ensure(out, n);
-          out[n++] = (byte) (hi * 16 + lo);
-          i += 2;
-          continue;
-        }
-      }
-      out = ensure(out, n);
-      out[n++] = in[i];
-    }
-    return new String(out, 0, n, StandardCharsets.UTF_8);
-  }
-
-  private static byte[] ensure(byte[] buffer, int n) {
-    return n < buffer.length ? buffer : java.util.Arrays.copyOf(buffer, buffer.length * 2 + 1);
-  }
-
-  static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static byte[] sha256(String data) {
-    return sha256(data.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static byte[] hmac(byte[] key, String data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(bytes);
-  }
-
   private static boolean constantTimeEquals(String a, String b) {
     return MessageDigest.isEqual(
         a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static S3Exception queryParametersError(String message) {
+    return new S3Exception(400, "AuthorizationQueryParametersError", message, null);
   }
 }

@@ -66,7 +66,7 @@ final class S3Client {
     Map<String, String> signed = new LinkedHashMap<>();
     signed.put("host", host);
     signed.put("x-amz-date", amzDate);
-    signed.putIfAbsent("x-amz-content-sha256", SigV4.hex(SigV4.sha256(payload)));
+    signed.putIfAbsent("x-amz-content-sha256", Digests.hex(Digests.sha256(payload)));
     signed.putAll(headers);
     String scope = amzDate.substring(0, 8) + "/" + region + "/s3/aws4_request";
     List<String> names = new ArrayList<>(signed.keySet());
@@ -105,7 +105,7 @@ final class S3Client {
     String scope = amzDate.substring(0, 8) + "/" + region + "/s3/aws4_request";
     String query =
         "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
-            + SigV4.uriEncode(accessKey + "/" + scope, true)
+            + UriEncoding.uriEncode(accessKey + "/" + scope, true)
             + "&X-Amz-Date="
             + amzDate
             + "&X-Amz-Expires="
@@ -153,16 +153,22 @@ final class S3Client {
       String amzDate,
       String scope) {
     String canonical =
-        SigV4.canonicalRequest(
+        CanonicalRequest.of(
             method, path, S3Query.parse(query).params(), headers::get, names, payloadHash);
     String toSign =
-        "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + SigV4.hex(SigV4.sha256(canonical));
+        "AWS4-HMAC-SHA256\n"
+            + amzDate
+            + "\n"
+            + scope
+            + "\n"
+            + Digests.hex(Digests.sha256(canonical));
     byte[] key =
-        SigV4.hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), amzDate.substring(0, 8));
-    key = SigV4.hmac(key, region);
-    key = SigV4.hmac(key, "s3");
-    key = SigV4.hmac(key, "aws4_request");
-    return SigV4.hex(SigV4.hmac(key, toSign));
+        Digests.hmac(
+            ("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), amzDate.substring(0, 8));
+    key = Digests.hmac(key, region);
+    key = Digests.hmac(key, "s3");
+    key = Digests.hmac(key, "aws4_request");
+    return Digests.hex(Digests.hmac(key, toSign));
   }
 
   static String text(HttpResponse<byte[]> response) {

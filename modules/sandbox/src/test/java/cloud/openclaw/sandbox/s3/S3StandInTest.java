@@ -205,7 +205,7 @@ class S3StandInTest {
             "/backups/key",
             "",
             "what came".getBytes(StandardCharsets.UTF_8),
-            Map.of("x-amz-content-sha256", SigV4.hex(SigV4.sha256("what was signed"))),
+            Map.of("x-amz-content-sha256", Digests.hex(Digests.sha256("what was signed"))),
             Instant.now());
     assertThat(lying.statusCode()).isEqualTo(400);
     assertThat(text(lying)).contains("<Code>XAmzContentSHA256Mismatch</Code>");
@@ -323,7 +323,7 @@ class S3StandInTest {
     do {
       String query = "delimiter=%2F&list-type=2&max-keys=2";
       if (token != null) {
-        query = "continuation-token=" + SigV4.uriEncode(token, true) + "&" + query;
+        query = "continuation-token=" + UriEncoding.uriEncode(token, true) + "&" + query;
       }
       HttpResponse<byte[]> page = s3.send("GET", "/backups", query, null);
       assertThat(page.statusCode()).isEqualTo(200);
