@@ -82,12 +82,13 @@ public final class Kubelet {
   }
 
   /** The box namespace's archive Job ended: Complete with a succeeded pod, or Failed. */
-  static void finishJob(KubernetesClient client, String namespace, boolean succeeded) {
+  public static void finishJob(KubernetesClient client, String namespace, boolean succeeded) {
     finishJob(client, namespace, WorkspaceBackupResources.ARCHIVE_JOB, succeeded);
   }
 
   /** The Job {@code name} of the namespace ended: Complete with a succeeded pod, or Failed. */
-  static void finishJob(KubernetesClient client, String namespace, String name, boolean succeeded) {
+  public static void finishJob(
+      KubernetesClient client, String namespace, String name, boolean succeeded) {
     String status =
         succeeded
             ? """
